@@ -1,0 +1,329 @@
+package schemas
+
+import (
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+)
+
+// AppendJSON appends the compact JSON encoding of r to dst and returns the
+// extended buffer. Keys are written in the order AWS writes them
+// (REFERENCE.md §1.2); strings are escaped as encoding/json escapes them with
+// HTML escaping off (`<`, `>` and `&` raw, as in real log files). Raw JSON
+// members are compacted, not validated: callers put valid JSON there.
+//
+// AppendJSON does not allocate when dst has room. For every Record,
+// AppendJSON(nil) equals json.Marshal with SetEscapeHTML(false).
+func (r *Record) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"eventVersion":`...)
+	dst = appendString(dst, r.EventVersion)
+	dst = append(dst, `,"userIdentity":`...)
+	dst = r.UserIdentity.AppendJSON(dst)
+	dst = append(dst, `,"eventTime":"`...)
+	dst = appendTime(dst, r.EventTime)
+	dst = append(dst, `","eventSource":`...)
+	dst = appendString(dst, r.EventSource)
+	dst = append(dst, `,"eventName":`...)
+	dst = appendString(dst, r.EventName)
+	dst = append(dst, `,"awsRegion":`...)
+	dst = appendString(dst, r.AWSRegion)
+	dst = append(dst, `,"sourceIPAddress":`...)
+	dst = appendString(dst, r.SourceIPAddress)
+	dst = appendOptString(dst, `,"userAgent":`, r.UserAgent)
+	dst = appendOptString(dst, `,"errorCode":`, r.ErrorCode)
+	dst = appendOptString(dst, `,"errorMessage":`, r.ErrorMessage)
+	dst = append(dst, `,"requestParameters":`...)
+	dst = appendRawOrNull(dst, r.RequestParameters)
+	dst = append(dst, `,"responseElements":`...)
+	dst = appendRawOrNull(dst, r.ResponseElements)
+	if len(r.AdditionalEventData) > 0 {
+		dst = append(dst, `,"additionalEventData":`...)
+		dst = appendCompact(dst, r.AdditionalEventData)
+	}
+	dst = appendOptString(dst, `,"requestID":`, r.RequestID)
+	dst = appendOptString(dst, `,"eventID":`, r.EventID)
+	dst = appendOptBool(dst, `,"readOnly":`, r.ReadOnly)
+	if len(r.Resources) > 0 {
+		dst = append(dst, `,"resources":[`...)
+		for i := range r.Resources {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = r.Resources[i].appendJSON(dst)
+		}
+		dst = append(dst, ']')
+	}
+	dst = appendOptString(dst, `,"eventType":`, r.EventType)
+	dst = appendOptString(dst, `,"apiVersion":`, r.APIVersion)
+	dst = appendOptBool(dst, `,"managementEvent":`, r.ManagementEvent)
+	dst = appendOptString(dst, `,"recipientAccountId":`, r.RecipientAccountID)
+	if len(r.ServiceEventDetails) > 0 {
+		dst = append(dst, `,"serviceEventDetails":`...)
+		dst = appendCompact(dst, r.ServiceEventDetails)
+	}
+	dst = appendOptString(dst, `,"sharedEventID":`, r.SharedEventID)
+	dst = appendOptString(dst, `,"vpcEndpointId":`, r.VPCEndpointID)
+	dst = appendOptString(dst, `,"vpcEndpointAccountId":`, r.VPCEndpointAccountID)
+	dst = appendOptString(dst, `,"eventCategory":`, r.EventCategory)
+	if a := r.Addendum; a != nil {
+		dst = append(dst, `,"addendum":`...)
+		o := openObject(dst)
+		o = o.str(`"reason":`, a.Reason)
+		o = o.str(`"updatedFields":`, a.UpdatedFields)
+		o = o.str(`"originalRequestID":`, a.OriginalRequestID)
+		o = o.str(`"originalEventID":`, a.OriginalEventID)
+		dst = o.close()
+	}
+	if t := r.TLSDetails; t != nil {
+		dst = append(dst, `,"tlsDetails":`...)
+		o := openObject(dst)
+		o = o.str(`"tlsVersion":`, t.TLSVersion)
+		o = o.str(`"cipherSuite":`, t.CipherSuite)
+		o = o.str(`"clientProvidedHostHeader":`, t.ClientProvidedHostHeader)
+		o = o.str(`"keyExchange":`, t.KeyExchange)
+		dst = o.close()
+	}
+	dst = appendOptString(dst, `,"sessionCredentialFromConsole":`, r.SessionCredentialFromConsole)
+	return append(dst, '}')
+}
+
+// AppendJSON appends the compact JSON encoding of u to dst.
+func (u *UserIdentity) AppendJSON(dst []byte) []byte {
+	o := openObject(dst)
+	o = o.str(`"type":`, u.Type)
+	o = o.str(`"principalId":`, u.PrincipalID)
+	o = o.str(`"arn":`, u.ARN)
+	o = o.str(`"accountId":`, u.AccountID)
+	o = o.str(`"accessKeyId":`, u.AccessKeyID)
+	o = o.str(`"userName":`, u.UserName)
+	if s := u.SessionContext; s != nil {
+		o = o.key(`"sessionContext":`)
+		o.buf = s.appendJSON(o.buf)
+	}
+	o = o.str(`"invokedBy":`, u.InvokedBy)
+	if d := u.InvokedByDelegate; d != nil {
+		o = o.key(`"invokedByDelegate":`)
+		p := openObject(o.buf)
+		p = p.str(`"accountId":`, d.AccountID)
+		o.buf = p.close()
+	}
+	if b := u.OnBehalfOf; b != nil {
+		o = o.key(`"onBehalfOf":`)
+		p := openObject(o.buf)
+		p = p.str(`"userId":`, b.UserID)
+		p = p.str(`"identityStoreArn":`, b.IdentityStoreARN)
+		o.buf = p.close()
+	}
+	if s := u.InScopeOf; s != nil {
+		o = o.key(`"inScopeOf":`)
+		p := openObject(o.buf)
+		p = p.str(`"sourceArn":`, s.SourceARN)
+		p = p.str(`"sourceAccount":`, s.SourceAccount)
+		p = p.str(`"issuerType":`, s.IssuerType)
+		p = p.str(`"credentialsIssuedTo":`, s.CredentialsIssuedTo)
+		o.buf = p.close()
+	}
+	o = o.str(`"credentialId":`, u.CredentialID)
+	o = o.str(`"identityProvider":`, u.IdentityProvider)
+	return o.close()
+}
+
+func (s *SessionContext) appendJSON(dst []byte) []byte {
+	o := openObject(dst)
+	if i := s.SessionIssuer; i != nil {
+		o = o.key(`"sessionIssuer":`)
+		p := openObject(o.buf)
+		p = p.str(`"type":`, i.Type)
+		p = p.str(`"principalId":`, i.PrincipalID)
+		p = p.str(`"arn":`, i.ARN)
+		p = p.str(`"accountId":`, i.AccountID)
+		p = p.str(`"userName":`, i.UserName)
+		o.buf = p.close()
+	}
+	if w := s.WebIDFederationData; w != nil {
+		o = o.key(`"webIdFederationData":`)
+		p := openObject(o.buf)
+		p = p.str(`"federatedProvider":`, w.FederatedProvider)
+		if len(w.Attributes) > 0 {
+			p = p.key(`"attributes":`)
+			p.buf = appendCompact(p.buf, w.Attributes)
+		}
+		o.buf = p.close()
+	}
+	if a := s.Attributes; a != nil {
+		o = o.key(`"attributes":`)
+		p := openObject(o.buf)
+		p = p.str(`"creationDate":`, a.CreationDate)
+		p = p.str(`"mfaAuthenticated":`, a.MFAAuthenticated)
+		o.buf = p.close()
+	}
+	o = o.str(`"sourceIdentity":`, s.SourceIdentity)
+	o = o.str(`"ec2RoleDelivery":`, s.EC2RoleDelivery)
+	o = o.str(`"assumedRoot":`, s.AssumedRoot)
+	o = o.str(`"signInSessionArn":`, s.SignInSessionARN)
+	return o.close()
+}
+
+func (r *Resource) appendJSON(dst []byte) []byte {
+	o := openObject(dst)
+	o = o.str(`"accountId":`, r.AccountID)
+	o = o.str(`"type":`, r.Type)
+	o = o.str(`"ARN":`, r.ARN)
+	return o.close()
+}
+
+// object writes a JSON object whose members are all optional.
+type object struct {
+	buf   []byte
+	empty bool
+}
+
+func openObject(dst []byte) object { return object{buf: append(dst, '{'), empty: true} }
+
+func (o object) key(k string) object {
+	if !o.empty {
+		o.buf = append(o.buf, ',')
+	}
+	o.empty = false
+	o.buf = append(o.buf, k...)
+	return o
+}
+
+// str writes k and v unless v is empty.
+func (o object) str(k, v string) object {
+	if v == "" {
+		return o
+	}
+	o = o.key(k)
+	o.buf = appendString(o.buf, v)
+	return o
+}
+
+func (o object) close() []byte { return append(o.buf, '}') }
+
+func appendOptString(dst []byte, key, v string) []byte {
+	if v == "" {
+		return dst
+	}
+	dst = append(dst, key...)
+	return appendString(dst, v)
+}
+
+func appendOptBool(dst []byte, key string, b OptBool) []byte {
+	switch b {
+	case BoolTrue:
+		dst = append(dst, key...)
+		return append(dst, "true"...)
+	case BoolFalse:
+		dst = append(dst, key...)
+		return append(dst, "false"...)
+	}
+	return dst
+}
+
+func appendRawOrNull(dst []byte, raw json.RawMessage) []byte {
+	if len(raw) == 0 {
+		return append(dst, "null"...)
+	}
+	return appendCompact(dst, raw)
+}
+
+// appendTime writes t as encoding/json does (RFC 3339 with nanoseconds
+// only when present), without the quotes.
+func appendTime(dst []byte, t time.Time) []byte {
+	return t.AppendFormat(dst, time.RFC3339Nano)
+}
+
+// appendCompact appends JSON src with insignificant whitespace removed.
+func appendCompact(dst, src []byte) []byte {
+	inString := false
+	start := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case ' ', '\t', '\n', '\r':
+			dst = append(dst, src[start:i]...)
+			start = i + 1
+		}
+	}
+	return append(dst, src[start:]...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// safe[b] is true for ASCII bytes written unescaped (HTML escaping off).
+var safe = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
+// appendString appends s as a JSON string, escaped exactly as encoding/json
+// escapes it with SetEscapeHTML(false): invalid UTF-8 becomes \ufffd and
+// U+2028/U+2029 are escaped.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if safe[b] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(append(dst, s[start:]...), '"')
+}
+
+// AppendString appends s to dst as a JSON string escaped the way AppendJSON
+// escapes strings. Renderers of raw members use it so that every byte
+// firetrail writes is escaped one way.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
