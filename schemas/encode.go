@@ -235,13 +235,23 @@ func appendTime(dst []byte, t time.Time) []byte {
 }
 
 // appendCompact appends JSON src with insignificant whitespace removed.
+// Runs of eight bytes that hold nothing of interest are skipped a word at a
+// time, so already-compact JSON costs little more than a copy.
 func appendCompact(dst, src []byte) []byte {
+	if !hasWhitespace(src) {
+		return append(dst, src...)
+	}
 	inString := false
 	start := 0
 	for i := 0; i < len(src); i++ {
-		c := src[i]
 		if inString {
-			switch c {
+			for i+8 <= len(src) && !hasStringSpecial(load64(src, i)) {
+				i += 8
+			}
+			if i >= len(src) {
+				break
+			}
+			switch src[i] {
 			case '\\':
 				i++
 			case '"':
@@ -249,7 +259,13 @@ func appendCompact(dst, src []byte) []byte {
 			}
 			continue
 		}
-		switch c {
+		for i+8 <= len(src) && !hasStructuralSpecial(load64(src, i)) {
+			i += 8
+		}
+		if i >= len(src) {
+			break
+		}
+		switch src[i] {
 		case '"':
 			inString = true
 		case ' ', '\t', '\n', '\r':
@@ -258,6 +274,55 @@ func appendCompact(dst, src []byte) []byte {
 		}
 	}
 	return append(dst, src[start:]...)
+}
+
+// hasWhitespace reports whether src holds a byte ≤ ' ' anywhere. Valid JSON
+// with none is compact; renderers write compact JSON, so this is the path
+// taken in practice.
+func hasWhitespace(src []byte) bool {
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		if hasLess(load64(src, i), 0x21) {
+			return true
+		}
+	}
+	for ; i < len(src); i++ {
+		if src[i] <= ' ' {
+			return true
+		}
+	}
+	return false
+}
+
+// SWAR helpers: each tells whether any byte of the little-endian word x
+// is of interest (exact for existence, which is all the callers need).
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+func load64[T ~string | ~[]byte](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+func hasZero(x uint64) bool { return (x-lsb)&^x&msb != 0 }
+
+func hasByte(x uint64, b byte) bool { return hasZero(x ^ (lsb * uint64(b))) }
+
+// hasLess reports a byte < n (n ≤ 128).
+func hasLess(x uint64, n byte) bool { return (x-lsb*uint64(n))&^x&msb != 0 }
+
+// hasStringSpecial: a byte that needs escaping or a look (", \\, control,
+// non-ASCII).
+func hasStringSpecial(x uint64) bool {
+	return x&msb != 0 || hasLess(x, 0x20) || hasByte(x, '"') || hasByte(x, '\\')
+}
+
+// hasStructuralSpecial: a quote or whitespace (or any control byte).
+func hasStructuralSpecial(x uint64) bool {
+	return hasLess(x, 0x21) || hasByte(x, '"')
 }
 
 const hexDigits = "0123456789abcdef"
@@ -277,6 +342,12 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !hasStringSpecial(load64(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if safe[b] {
 				i++
