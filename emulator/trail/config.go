@@ -1,0 +1,159 @@
+package trail
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// Defaults and fixed values of delivery (REFERENCE.md §4, §5).
+const (
+	// DefaultInterval is how often CloudTrail delivers log files.
+	DefaultInterval = 5 * time.Minute
+	// DefaultMaxFileSize is the largest compressed log file, CloudTrail's
+	// 50 MB quota (REFERENCE.md §4), counted in bytes of 10^6.
+	DefaultMaxFileSize = 50_000_000
+	// DefaultTrailName names the trail in digest keys when Config.TrailName
+	// is empty.
+	DefaultTrailName = "firetrail"
+	// DefaultHomeRegion is the trail's home region when Config.HomeRegion is
+	// empty.
+	DefaultHomeRegion = "us-east-1"
+	// DigestPeriod is the length of a digest window (REFERENCE.md §5.1).
+	DigestPeriod = time.Hour
+	// CompressionLevel is the gzip level of every file written. It is part
+	// of the byte identity of the output, pinned with the klauspost/compress
+	// version: changing either changes every file's bytes.
+	CompressionLevel = gzip.BestSpeed
+	// SignatureAlgorithm is the digest signature algorithm.
+	SignatureAlgorithm = "SHA256withRSA"
+	// HashAlgorithm is the digest hash algorithm.
+	HashAlgorithm = "SHA-256"
+	// minMaxFileSize is the smallest MaxFileSize accepted.
+	minMaxFileSize = 2048
+	// stampUnit is the rounding of the time stamp in log file names.
+	stampUnit = 5 * time.Minute
+)
+
+// Config configures a Trail. The zero value of every field but Bucket has a
+// working default. Together with the records added and the clock, a Config
+// fixes every byte a Trail writes.
+type Config struct {
+	// Sink stores log and digest files. Required.
+	Sink Sink
+	// Bucket names the S3 bucket inside digests and notices. Required.
+	Bucket string
+	// Prefix is the trail's S3 key prefix (at most 200 characters), or "".
+	Prefix string
+	// OrgID is the organization ID ("o-" + 10–32 lowercase alphanumerics)
+	// of an organization trail, or "".
+	OrgID string
+	// TrailName and HomeRegion appear in digest keys; defaults
+	// DefaultTrailName and DefaultHomeRegion.
+	TrailName  string
+	HomeRegion string
+	// Seed feeds the 16-character unique part of log file names.
+	Seed int64
+
+	// Clock tells the time; nil means RealClock. With ByEventTime it is not
+	// consulted.
+	Clock Clock
+	// ByEventTime selects offline delivery: time is the largest eventTime
+	// added so far, so a record belongs to the delivery window of its
+	// eventTime and the window [T, T+Interval) is delivered, stamped
+	// T+Interval+DeliveryDelay, once a record at or after T+Interval has been
+	// added. Records must come in (roughly) eventTime order; a record older
+	// than the open window joins the open window, as CloudTrail puts late
+	// events in a later file.
+	ByEventTime bool
+	// Interval is the delivery interval; default DefaultInterval.
+	Interval time.Duration
+	// DeliveryDelay is how long after its window closes a file is delivered
+	// (real CloudTrail: about a minute). Default 0.
+	DeliveryDelay time.Duration
+	// MaxFileSize is the largest compressed log file; a window holding more
+	// is split into several files. Default DefaultMaxFileSize; at least 2048.
+	MaxFileSize int64
+
+	// SigningKey signs digest files. Nil disables digests: a Trail never
+	// makes up a key, since a generated key could not be reproduced. Use
+	// GenerateSigningKey or LoadSigningKey to get one.
+	SigningKey *rsa.PrivateKey
+	// DigestStart is the start of the first digest window; digest windows
+	// are DigestPeriod long from there on (the trail's own offset,
+	// REFERENCE.md §5.1). Zero means the clock's time at New, or, with
+	// ByEventTime, the eventTime of the first record, to the second.
+	DigestStart time.Time
+
+	// Notify, if not nil, is called after each log file is stored (not after
+	// digests), in delivery order, from the goroutine that delivers. It must
+	// not block; Notifier.Notify qualifies.
+	Notify func(Notice)
+	// State restores digest chains saved with Trail.State.
+	State []byte
+	// Logger receives delivery diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+var (
+	orgIDPattern   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	namePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+)
+
+// withDefaults returns c with defaults filled in, or an error naming the
+// first invalid field.
+func (c Config) withDefaults() (Config, error) {
+	if c.TrailName == "" {
+		c.TrailName = DefaultTrailName
+	}
+	if c.HomeRegion == "" {
+		c.HomeRegion = DefaultHomeRegion
+	}
+	if c.Clock == nil {
+		c.Clock = RealClock{}
+	}
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	if c.MaxFileSize == 0 {
+		c.MaxFileSize = DefaultMaxFileSize
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case c.Sink == nil:
+		return c, errors.New("trail: config: sink is required")
+	case c.Bucket == "":
+		return c, errors.New("trail: config: bucket is required")
+	case !bucketPattern.MatchString(c.Bucket):
+		return c, fmt.Errorf("trail: config: invalid bucket name %q", c.Bucket)
+	case len(c.Prefix) > 200:
+		return c, fmt.Errorf("trail: config: prefix longer than 200 characters")
+	case c.Prefix != "" && checkKey(c.Prefix) != nil:
+		return c, fmt.Errorf("trail: config: invalid prefix %q", c.Prefix)
+	case c.OrgID != "" && !orgIDPattern.MatchString(c.OrgID):
+		return c, fmt.Errorf("trail: config: invalid organization ID %q (want o- and 10 to 32 lowercase letters or digits)", c.OrgID)
+	case !namePattern.MatchString(c.TrailName):
+		return c, fmt.Errorf("trail: config: invalid trail name %q", c.TrailName)
+	case !regionPattern.MatchString(c.HomeRegion):
+		return c, fmt.Errorf("trail: config: invalid home region %q", c.HomeRegion)
+	case c.Interval < time.Second:
+		return c, fmt.Errorf("trail: config: delivery interval %v shorter than 1s", c.Interval)
+	case c.DeliveryDelay < 0:
+		return c, fmt.Errorf("trail: config: negative delivery delay %v", c.DeliveryDelay)
+	case c.MaxFileSize < minMaxFileSize:
+		return c, fmt.Errorf("trail: config: max file size %d smaller than %d", c.MaxFileSize, minMaxFileSize)
+	case c.SigningKey != nil && c.SigningKey.N.BitLen() < 2048:
+		return c, fmt.Errorf("trail: config: signing key has %d bits, want at least 2048", c.SigningKey.N.BitLen())
+	}
+	return c, nil
+}

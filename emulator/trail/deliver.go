@@ -1,0 +1,239 @@
+package trail
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// maxBufferReuse is the largest buffer kept for reuse after a delivery.
+const maxBufferReuse = 4 << 20
+
+// Tick delivers every log file whose window has closed as of the trail's
+// time (the clock's, or the latest eventTime with ByEventTime), then every
+// digest whose hour has ended. Deliveries that failed before are retried
+// first. It returns the first Sink error; undelivered objects stay queued
+// for the next Tick, Flush or Close.
+func (t *Trail) Tick(ctx context.Context) error {
+	return t.run(ctx, false)
+}
+
+// Flush delivers everything pending now: every open window is closed early
+// and delivered with the clock's current time (with ByEventTime, at the
+// window's own delivery time, so output does not depend on when Flush is
+// called), then digests that are due, as Tick.
+func (t *Trail) Flush(ctx context.Context) error {
+	return t.run(ctx, true)
+}
+
+// Close stops logging: it flushes, then writes final digests so that every
+// delivered log file is in a digest. With ByEventTime the final digests are
+// whole hours; otherwise the last digest of each chain ends at the current
+// time (REFERENCE.md §5.1: a final digest follows a stop). Add fails after
+// Close; Tick and Flush only retry undelivered objects. Close may be called
+// again to retry failed deliveries.
+func (t *Trail) Close(ctx context.Context) error {
+	t.mu.Lock()
+	var objs []*object
+	if !t.closed {
+		now := t.now()
+		objs = t.collect(now, true)
+		objs = append(objs, t.finalDigests(now)...)
+		t.closed = true
+	}
+	return t.handOff(ctx, objs)
+}
+
+// run collects what is due and delivers it.
+func (t *Trail) run(ctx context.Context, flush bool) error {
+	t.mu.Lock()
+	now := t.now()
+	if !flush && !t.retry.Load() && (t.nextEvent.IsZero() || now.Before(t.nextEvent)) {
+		t.mu.Unlock()
+		return nil
+	}
+	var objs []*object
+	if !t.closed {
+		objs = t.collect(now, flush)
+	}
+	return t.handOff(ctx, objs)
+}
+
+// handOff queues objs and delivers the queue. It is called with t.mu held
+// and releases it once the queue is locked, so that deliveries keep their
+// order without holding up Add.
+func (t *Trail) handOff(ctx context.Context, objs []*object) error {
+	t.putMu.Lock()
+	t.mu.Unlock()
+	defer t.putMu.Unlock()
+	t.outbox = append(t.outbox, objs...)
+	return t.drain(ctx)
+}
+
+// collect closes windows, names the log files due at now and makes the
+// digests due at now, returning them in delivery order. Called with t.mu
+// held.
+func (t *Trail) collect(now time.Time, flush bool) []*object {
+	var objs []*object
+	for _, s := range t.order {
+		f := s.open
+		if f == nil {
+			continue
+		}
+		end := f.window.Add(t.cfg.Interval)
+		switch {
+		case flush && !t.cfg.ByEventTime:
+			t.closeFile(f, now)
+		case flush || !end.After(now):
+			t.closeFile(f, end.Add(t.cfg.DeliveryDelay))
+		}
+	}
+	t.nextEvent = time.Time{}
+	kept := t.ready[:0]
+	for _, f := range t.ready {
+		switch {
+		case t.cfg.ByEventTime:
+		case flush && f.delivered.After(now):
+			f.delivered = now
+		case f.delivered.After(now):
+			kept = append(kept, f)
+			t.noteEvent(f.delivered)
+			continue
+		}
+		objs = append(objs, t.deliverLog(f))
+	}
+	clear(t.ready[len(kept):])
+	t.ready = kept
+	for _, s := range t.order {
+		if s.open != nil {
+			t.noteEvent(s.open.window.Add(t.cfg.Interval))
+		}
+		if s.chain.start.IsZero() {
+			continue
+		}
+		for {
+			end := s.chain.start.Add(DigestPeriod)
+			if end.After(now) {
+				t.noteEvent(end)
+				break
+			}
+			objs = append(objs, t.makeDigest(s, end))
+		}
+	}
+	return objs
+}
+
+// finalDigests makes the digests that end a chain at Close. Called with
+// t.mu held, after collect(now, true).
+func (t *Trail) finalDigests(now time.Time) []*object {
+	var objs []*object
+	if t.cfg.ByEventTime {
+		// Whole hours up to the one holding the last delivery.
+		var last time.Time
+		for _, s := range t.order {
+			for _, e := range s.chain.pending {
+				if e.Delivered.After(last) {
+					last = e.Delivered
+				}
+			}
+		}
+		for _, s := range t.order {
+			for !s.chain.start.IsZero() && !s.chain.start.After(last) {
+				objs = append(objs, t.makeDigest(s, s.chain.start.Add(DigestPeriod)))
+			}
+		}
+		return objs
+	}
+	end := now.Truncate(time.Second).Add(time.Second)
+	for _, s := range t.order {
+		if !s.chain.start.IsZero() && s.chain.start.Before(end) {
+			objs = append(objs, t.makeDigest(s, end))
+		}
+	}
+	return objs
+}
+
+// deliverLog names a closed log file and lists it for its digest.
+func (t *Trail) deliverLog(f *logFile) *object {
+	s := f.s
+	stamp := f.delivered.Truncate(stampUnit)
+	if !stamp.Equal(s.chain.stamp) {
+		s.chain.stamp, s.chain.seq = stamp, 0
+	}
+	key := t.logKey(s.id.account, s.id.region, f.delivered, s.chain.seq)
+	s.chain.seq++
+	if !s.chain.start.IsZero() {
+		s.chain.pending = append(s.chain.pending, LogFileEntry{
+			Bucket: t.cfg.Bucket, Key: key, Hash: f.hash,
+			Oldest: f.oldest, Newest: f.newest, Delivered: f.delivered, Records: f.n,
+		})
+	}
+	o := &object{key: key, buf: f.buf, records: f.n, delivered: f.delivered}
+	if t.cfg.Notify != nil {
+		sum := md5.Sum(f.buf.Bytes())
+		o.notice = &Notice{
+			Bucket: t.cfg.Bucket, Key: key, Account: s.id.account, Region: s.id.region,
+			Size: int64(f.buf.Len()), MD5: hex.EncodeToString(sum[:]), Records: f.n,
+			OldestEventTime: f.oldest, NewestEventTime: f.newest, DeliveredAt: f.delivered,
+		}
+	}
+	f.buf = nil
+	return o
+}
+
+// drain stores queued objects in order, stopping at the first failure.
+// Called with t.putMu held.
+func (t *Trail) drain(ctx context.Context) error {
+	for len(t.outbox) > 0 {
+		o := t.outbox[0]
+		if err := t.cfg.Sink.Put(ctx, o.key, o.buf.Bytes(), o.meta); err != nil {
+			t.retry.Store(true)
+			t.statsMu.Lock()
+			t.stats.LastError = err.Error()
+			t.stats.LastErrorTime = t.cfg.Clock.Now()
+			t.stats.PendingDeliveries = len(t.outbox)
+			t.statsMu.Unlock()
+			t.log.Warn("trail: delivery failed", "key", o.key, "err", err)
+			return fmt.Errorf("trail: deliver %s: %w", o.key, err)
+		}
+		t.outbox[0] = nil
+		t.outbox = t.outbox[1:]
+		t.release(o.buf)
+		t.statsMu.Lock()
+		t.stats.LastError = ""
+		t.stats.PendingDeliveries = len(t.outbox)
+		if o.digest.IsZero() {
+			t.stats.LogFiles++
+			t.stats.Records += o.records
+			t.stats.LastDelivery = o.delivered
+		} else {
+			t.stats.Digests++
+			t.stats.LastDigest = o.digest
+		}
+		t.statsMu.Unlock()
+		if o.notice != nil {
+			t.cfg.Notify(*o.notice)
+		}
+	}
+	t.outbox = nil
+	t.retry.Store(false)
+	return nil
+}
+
+// release returns a delivered buffer for reuse.
+func (t *Trail) release(buf *bytes.Buffer) {
+	if buf.Cap() <= maxBufferReuse {
+		buf.Reset()
+		t.bufPool.Put(buf)
+	}
+}
+
+// Stats returns counts of what has been delivered.
+func (t *Trail) Stats() Stats {
+	t.statsMu.Lock()
+	defer t.statsMu.Unlock()
+	return t.stats
+}

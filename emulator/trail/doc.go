@@ -1,0 +1,49 @@
+// Package trail is CloudTrail delivery: it batches records into log files,
+// names, compresses and stores them, writes signed hourly digest files that
+// chain together, and tells subscribers about each delivered file. Every
+// path of firetrail that writes log files uses it: `generate --format
+// cloudtrail` (a DirSink and ByEventTime), `serve` (the embedded S3, a real
+// or fake clock) and `load` (any S3 endpoint). The same records, Config and
+// clock give the same bytes on any path.
+//
+// # Delivery
+//
+// Records go in with Add or AddAll and are kept per account
+// (recipientAccountId) and region (awsRegion) in delivery windows of
+// Config.Interval (5 minutes), aligned to the clock. Tick stores every window
+// that has closed; Flush stores everything now. Each window becomes one or
+// more gzip files (split at Config.MaxFileSize, 50 MB compressed) named as
+// CloudTrail names them (REFERENCE.md §4):
+//
+//	[prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz
+//
+// The path date and stamp are the delivery time (window end plus
+// Config.DeliveryDelay, or the flush time), the stamp rounded down to 5
+// minutes. UNIQUE is 16 letters and digits hashed from Config.Seed, account,
+// region, stamp and the file's number among the files of that stamp.
+//
+// A file is {"Records":[…]} exactly as schemas.LogFileWriter writes it,
+// gzipped by klauspost/compress at CompressionLevel with a zero ModTime and no
+// name. Records are compressed as they arrive, so a Trail holds only the
+// compressed bytes of open windows; with ByEventTime a window is delivered
+// and released as soon as a later record closes it, so AddAll streams any
+// number of records in constant memory.
+//
+// # Digests
+//
+// With Config.SigningKey set, every account+region the trail has seen gets a
+// digest file every DigestPeriod (hour), empty hours included, listing the
+// log files delivered in that hour with the SHA-256 of their uncompressed
+// bytes (REFERENCE.md §5). Digests chain through their previousDigest*
+// fields, are signed SHA256withRSA over StringToSign, and carry the
+// signature in the S3 metadata "signature" and "signature-algorithm". Without
+// a key no digests are written: a key made up on the fly could not be
+// reproduced. State and Config.State carry the chains across restarts.
+//
+// # Notifications
+//
+// Config.Notify hears of each stored log file. Notifier turns notices into
+// SNS envelopes POSTed to confirmed HTTP subscribers and S3 event JSON
+// POSTed to plain endpoints, never blocking delivery; SNSMessage and S3Event
+// build the same payloads for other transports.
+package trail

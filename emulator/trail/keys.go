@@ -1,0 +1,92 @@
+package trail
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"time"
+)
+
+// base prefix of every key of account: [prefix/]AWSLogs/[o-org/]account/
+func (t *Trail) accountPrefix(dst []byte, account string) []byte {
+	if t.cfg.Prefix != "" {
+		dst = append(dst, t.cfg.Prefix...)
+		dst = append(dst, '/')
+	}
+	dst = append(dst, "AWSLogs/"...)
+	if t.cfg.OrgID != "" {
+		dst = append(dst, t.cfg.OrgID...)
+		dst = append(dst, '/')
+	}
+	dst = append(dst, account...)
+	return append(dst, '/')
+}
+
+// logKey names a log file (REFERENCE.md §4):
+// [prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz
+// The path date and the stamp are the delivery time, the stamp rounded down
+// to 5 minutes.
+func (t *Trail) logKey(account, region string, delivered time.Time, seq int) string {
+	stamp := delivered.UTC().Truncate(stampUnit)
+	b := make([]byte, 0, 160)
+	b = t.accountPrefix(b, account)
+	b = append(b, "CloudTrail/"...)
+	b = append(b, region...)
+	b = append(b, '/')
+	b = stamp.AppendFormat(b, "2006/01/02/")
+	b = append(b, account...)
+	b = append(b, "_CloudTrail_"...)
+	b = append(b, region...)
+	b = append(b, '_')
+	b = stamp.AppendFormat(b, "20060102T1504Z_")
+	b = appendUnique(b, t.cfg.Seed, account, region, stamp, seq)
+	b = append(b, ".json.gz"...)
+	return string(b)
+}
+
+// digestKey names a digest file (REFERENCE.md §5.1); path date and stamp
+// are the digest's end time.
+func (t *Trail) digestKey(account, region string, end time.Time) string {
+	end = end.UTC()
+	b := make([]byte, 0, 200)
+	b = t.accountPrefix(b, account)
+	b = append(b, "CloudTrail-Digest/"...)
+	b = append(b, region...)
+	b = append(b, '/')
+	b = end.AppendFormat(b, "2006/01/02/")
+	b = append(b, account...)
+	b = append(b, "_CloudTrail-Digest_"...)
+	b = append(b, region...)
+	b = append(b, '_')
+	b = append(b, t.cfg.TrailName...)
+	b = append(b, '_')
+	b = append(b, t.cfg.HomeRegion...)
+	b = append(b, '_')
+	b = end.AppendFormat(b, "20060102T150405Z.json.gz")
+	return string(b)
+}
+
+const uniqueAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// appendUnique appends the 16-character [A-Za-z0-9] unique part of a log
+// file name, derived from the seed and the file's identity: account, region,
+// stamp and the file's sequence number among files of that stamp.
+func appendUnique(dst []byte, seed int64, account, region string, stamp time.Time, seq int) []byte {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(seed))
+	h.Write([]byte("firetrail/logfile\x00"))
+	h.Write(n[:])
+	h.Write([]byte(account))
+	h.Write([]byte{0})
+	h.Write([]byte(region))
+	h.Write([]byte{0})
+	binary.BigEndian.PutUint64(n[:], uint64(stamp.Unix()))
+	h.Write(n[:])
+	binary.BigEndian.PutUint64(n[:], uint64(seq))
+	h.Write(n[:])
+	var sum [sha256.Size]byte
+	for _, c := range h.Sum(sum[:0])[:16] {
+		dst = append(dst, uniqueAlphabet[int(c)%len(uniqueAlphabet)])
+	}
+	return dst
+}

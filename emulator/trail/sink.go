@@ -1,0 +1,153 @@
+package trail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Sink stores delivered objects. Put stores body under key; meta holds S3
+// user metadata with lower-case names and no "x-amz-meta-" prefix (digest
+// files carry "signature" and "signature-algorithm"). The bucket is the
+// sink's business; Config.Bucket only names it inside digests and notices.
+//
+// Put may be called from several goroutines, but a Trail calls it from one
+// at a time, in delivery order. Put must not keep body after it returns.
+type Sink interface {
+	Put(ctx context.Context, key string, body []byte, meta map[string]string) error
+}
+
+// DirSink writes objects as files under Root, one file per key, creating
+// directories as needed. Each file is written to a temporary name in its
+// directory and renamed into place, so readers never see a partial file.
+// Metadata is not stored.
+type DirSink struct {
+	Root string
+}
+
+// Put writes body to Root/key with mode 0644.
+func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	if s.Root == "" {
+		return errors.New("dir sink: empty root")
+	}
+	if err := checkKey(key); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	path := filepath.Join(s.Root, filepath.FromSlash(key))
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(body)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
+}
+
+// checkKey rejects keys that would escape a directory root or name nothing.
+func checkKey(key string) error {
+	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") {
+		return fmt.Errorf("invalid key %q", key)
+	}
+	for part := range strings.SplitSeq(key, "/") {
+		if part == "" || part == "." || part == ".." {
+			return fmt.Errorf("invalid key %q", key)
+		}
+	}
+	return nil
+}
+
+// Object is one object held by a MemSink.
+type Object struct {
+	Key  string
+	Body []byte
+	Meta map[string]string
+}
+
+// MemSink keeps objects in memory, in the order they were put. It is meant
+// for tests and is safe for concurrent use. The zero value is ready to use.
+type MemSink struct {
+	mu      sync.Mutex
+	objects []Object
+	index   map[string]int
+}
+
+// Put stores a copy of body and meta under key, replacing an earlier object
+// with the same key (it keeps its original position).
+func (s *MemSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	o := Object{Key: key, Body: slices.Clone(body), Meta: maps.Clone(meta)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.index == nil {
+		s.index = make(map[string]int)
+	}
+	if i, ok := s.index[key]; ok {
+		s.objects[i] = o
+		return nil
+	}
+	s.index[key] = len(s.objects)
+	s.objects = append(s.objects, o)
+	return nil
+}
+
+// Get returns the object stored under key.
+func (s *MemSink) Get(key string) (Object, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.index[key]
+	if !ok {
+		return Object{}, false
+	}
+	return s.objects[i], true
+}
+
+// Objects returns the stored objects in the order they were first put.
+func (s *MemSink) Objects() []Object {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.objects)
+}
+
+// Keys returns the stored keys in the order they were first put.
+func (s *MemSink) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, len(s.objects))
+	for i, o := range s.objects {
+		keys[i] = o.Key
+	}
+	return keys
+}
+
+var (
+	_ Sink = DirSink{}
+	_ Sink = (*MemSink)(nil)
+)

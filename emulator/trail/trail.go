@@ -1,0 +1,380 @@
+package trail
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"iter"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// ErrClosed is returned by Add after Close.
+var ErrClosed = errors.New("trail: closed")
+
+// Trail delivers CloudTrail log files and digest files into a Sink. Records
+// are batched per account (recipientAccountId) and region (awsRegion) into
+// delivery windows of Config.Interval; each window's records are compressed
+// as they arrive, so a Trail holds only the compressed bytes of open windows
+// (about a tenth of the JSON), and a window is released as soon as it is
+// delivered.
+//
+// Add buffers; Tick and Flush deliver. All methods are safe for concurrent
+// use. Sink.Put is called from one goroutine at a time, in delivery order,
+// without blocking Add.
+type Trail struct {
+	cfg         Config
+	log         *slog.Logger
+	fingerprint string
+
+	gzPool  sync.Pool
+	bufPool sync.Pool
+
+	mu        sync.Mutex
+	streams   map[streamID]*stream
+	order     []*stream
+	watermark time.Time
+	origin    time.Time
+	ready     []*logFile
+	nextEvent time.Time
+	scratch   []byte
+	closed    bool
+	retry     atomic.Bool
+
+	putMu  sync.Mutex
+	outbox []*object
+
+	statsMu sync.Mutex
+	stats   Stats
+}
+
+// Stats counts what a Trail has delivered.
+type Stats struct {
+	LogFiles          int       // log files stored
+	Records           int       // records in stored log files
+	Digests           int       // digest files stored
+	LastDelivery      time.Time // delivery time of the last stored log file
+	LastDigest        time.Time // end time of the last stored digest
+	LastError         string    // last Sink error, "" after a success
+	LastErrorTime     time.Time // when LastError happened (clock time)
+	PendingDeliveries int       // objects waiting for a retry
+}
+
+type streamID struct{ account, region string }
+
+// stream is one account+region: its open log file and its digest chain.
+type stream struct {
+	id    streamID
+	open  *logFile
+	chain chain
+}
+
+// chain is the digest chain of a stream.
+type chain struct {
+	start      time.Time // start of the next digest window; zero: no digests
+	prevBucket string
+	prevKey    string
+	prevSig    string
+	prevHash   string
+	pending    []LogFileEntry // delivered, not yet in a digest
+	stamp      time.Time      // stamp of the last log file name
+	seq        int            // files named with stamp so far
+}
+
+// logFile is a log file being written or waiting for delivery.
+type logFile struct {
+	s           *stream
+	window      time.Time
+	buf         *bytes.Buffer
+	gz          *gzip.Writer
+	sum         hash.Hash
+	n           int
+	raw         int64
+	rawAtGrowth int64
+	oldest      time.Time
+	newest      time.Time
+	delivered   time.Time
+	hash        string
+}
+
+// object is one Put waiting in the outbox.
+type object struct {
+	key    string
+	buf    *bytes.Buffer
+	meta   map[string]string
+	notice    *Notice   // nil without Config.Notify
+	records   int       // log files: number of records
+	delivered time.Time // log files: delivery time
+	digest    time.Time // digests: end time
+}
+
+// LogFileEntry is a delivered log file as listed in a digest.
+type LogFileEntry struct {
+	Bucket    string    `json:"bucket"`
+	Key       string    `json:"key"`
+	Hash      string    `json:"hash"` // hex SHA-256 of the uncompressed file
+	Oldest    time.Time `json:"oldest"`
+	Newest    time.Time `json:"newest"`
+	Delivered time.Time `json:"delivered"`
+	Records   int       `json:"records"`
+}
+
+// New returns a Trail delivering into cfg.Sink as cfg says.
+func New(cfg Config) (*Trail, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Trail{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		streams: make(map[streamID]*stream),
+		scratch: make([]byte, 0, 8192),
+	}
+	t.gzPool.New = func() any {
+		gz, err := gzip.NewWriterLevel(nil, CompressionLevel)
+		if err != nil {
+			panic(err) // CompressionLevel is a valid constant
+		}
+		return gz
+	}
+	t.bufPool.New = func() any { return new(bytes.Buffer) }
+	if cfg.SigningKey != nil {
+		t.fingerprint = Fingerprint(PublicKeyDER(&cfg.SigningKey.PublicKey))
+	}
+	if !cfg.DigestStart.IsZero() {
+		t.origin = cfg.DigestStart.UTC().Truncate(time.Second)
+	} else if !cfg.ByEventTime {
+		t.origin = cfg.Clock.Now().UTC().Truncate(time.Second)
+	}
+	if cfg.State != nil {
+		if err := t.restore(cfg.State); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// digests reports whether digest files are written.
+func (t *Trail) digests() bool { return t.cfg.SigningKey != nil }
+
+// now returns the trail's time: the clock's, or with ByEventTime the
+// largest eventTime added. Called with t.mu held.
+func (t *Trail) now() time.Time {
+	if t.cfg.ByEventTime {
+		return t.watermark
+	}
+	return t.cfg.Clock.Now().UTC()
+}
+
+// Add buffers rec for delivery in the current window of its account
+// (recipientAccountId) and region (awsRegion). It writes nothing to the
+// sink: call Tick (or use AddAll) to deliver closed windows.
+func (t *Trail) Add(rec schemas.Record) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
+	id := streamID{rec.RecipientAccountID, rec.AWSRegion}
+	s := t.streams[id]
+	if s == nil {
+		if err := checkStream(id); err != nil {
+			return fmt.Errorf("trail: add record %s: %w", rec.EventID, err)
+		}
+	}
+	if t.cfg.ByEventTime {
+		if rec.EventTime.IsZero() {
+			return fmt.Errorf("trail: add record %s: no eventTime", rec.EventID)
+		}
+		if rec.EventTime.After(t.watermark) {
+			t.watermark = rec.EventTime.UTC()
+		}
+	}
+	now := t.now()
+	if s == nil {
+		s = t.newStream(id, now)
+	}
+	window := now.Truncate(t.cfg.Interval)
+	f := s.open
+	if f != nil && window.After(f.window) {
+		t.closeFile(f, f.window.Add(t.cfg.Interval+t.cfg.DeliveryDelay))
+		f = nil
+	}
+	if f == nil {
+		f = t.openFile(s, window)
+	}
+	// Encode with room in front for the container start.
+	const head = `{"Records":[`
+	b := append(t.scratch[:0], head...)
+	b = rec.AppendJSON(b)
+	t.scratch = b
+	if f.n > 0 && f.bound()+int64(len(b)-len(head)+3) > t.cfg.MaxFileSize {
+		t.closeFile(f, t.splitTime(f, now))
+		f = t.openFile(s, window)
+	}
+	if f.n == 0 {
+		return f.write(b, rec.EventTime)
+	}
+	b[len(head)-1] = ','
+	return f.write(b[len(head)-1:], rec.EventTime)
+}
+
+// AddAll adds every record of seq, delivering windows as they close. With
+// ByEventTime and records in eventTime order it runs in constant memory:
+// the records of one window per account+region.
+func (t *Trail) AddAll(ctx context.Context, seq iter.Seq[schemas.Record]) error {
+	for rec := range seq {
+		if err := t.Add(rec); err != nil {
+			return err
+		}
+		if err := t.Tick(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStream validates an account ID and region before they become part
+// of object keys.
+func checkStream(id streamID) error {
+	if !accountPattern.MatchString(id.account) {
+		return fmt.Errorf("recipientAccountId %q is not a 12-digit account ID", id.account)
+	}
+	if !regionPattern.MatchString(id.region) {
+		return fmt.Errorf("awsRegion %q is not a region name", id.region)
+	}
+	return nil
+}
+
+// newStream registers a new account+region at time now. Its digest chain
+// starts with the digest window that contains now.
+func (t *Trail) newStream(id streamID, now time.Time) *stream {
+	s := &stream{id: id}
+	if t.digests() {
+		if t.origin.IsZero() {
+			t.origin = now.Truncate(time.Second)
+		}
+		s.chain.start = t.windowStart(now)
+		t.noteEvent(s.chain.start.Add(DigestPeriod))
+	}
+	t.streams[id] = s
+	i, _ := slices.BinarySearchFunc(t.order, id, func(a *stream, id streamID) int {
+		return cmp2(a.id.account, a.id.region, id.account, id.region)
+	})
+	t.order = slices.Insert(t.order, i, s)
+	return s
+}
+
+// windowStart returns the start of the digest window holding now.
+func (t *Trail) windowStart(now time.Time) time.Time {
+	d := now.Sub(t.origin)
+	k := d / DigestPeriod
+	if d < 0 && d%DigestPeriod != 0 {
+		k--
+	}
+	return t.origin.Add(k * DigestPeriod)
+}
+
+func cmp2(a1, a2, b1, b2 string) int {
+	if c := strings.Compare(a1, b1); c != 0 {
+		return c
+	}
+	return strings.Compare(a2, b2)
+}
+
+// noteEvent records that something falls due at at.
+func (t *Trail) noteEvent(at time.Time) {
+	if t.nextEvent.IsZero() || at.Before(t.nextEvent) {
+		t.nextEvent = at
+	}
+}
+
+// openFile starts a log file for s in window.
+func (t *Trail) openFile(s *stream, window time.Time) *logFile {
+	buf := t.bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	gz := t.gzPool.Get().(*gzip.Writer)
+	gz.Reset(buf)
+	f := &logFile{s: s, window: window, buf: buf, gz: gz}
+	if t.digests() {
+		f.sum = sha256.New()
+	}
+	s.open = f
+	t.noteEvent(window.Add(t.cfg.Interval))
+	return f
+}
+
+// bound is an upper bound of the file's compressed size if it ended now:
+// the bytes written, plus the input the compressor still holds (at most one
+// 64 KiB block at CompressionLevel, stored at worst), plus the end.
+func (f *logFile) bound() int64 {
+	pending := f.raw - f.rawAtGrowth
+	return int64(f.buf.Len()) + pending + pending>>10 + 1024
+}
+
+// write appends encoded record bytes (with their separator) to the file.
+func (f *logFile) write(p []byte, et time.Time) error {
+	f.noteTimes(et)
+	before, raw := f.buf.Len(), f.raw
+	if _, err := f.gz.Write(p); err != nil {
+		return fmt.Errorf("trail: compress: %w", err)
+	}
+	if f.sum != nil {
+		f.sum.Write(p)
+	}
+	if f.buf.Len() != before {
+		f.rawAtGrowth = raw
+	}
+	f.raw += int64(len(p))
+	f.n++
+	return nil
+}
+
+// noteTimes widens the file's event-time range.
+func (f *logFile) noteTimes(et time.Time) {
+	if f.oldest.IsZero() || et.Before(f.oldest) {
+		f.oldest = et
+	}
+	if et.After(f.newest) {
+		f.newest = et
+	}
+}
+
+// splitTime is the delivery time of a file cut because it is full.
+func (t *Trail) splitTime(f *logFile, now time.Time) time.Time {
+	if t.cfg.ByEventTime {
+		return f.window.Add(t.cfg.Interval + t.cfg.DeliveryDelay)
+	}
+	return now
+}
+
+// closeFile ends f and queues it for delivery at delivered.
+func (t *Trail) closeFile(f *logFile, delivered time.Time) {
+	const end = "]}"
+	f.gz.Write([]byte(end)) // writes into a bytes.Buffer cannot fail
+	f.gz.Close()
+	t.gzPool.Put(f.gz)
+	f.gz = nil
+	if f.sum != nil {
+		f.sum.Write([]byte(end))
+		f.hash = hex.EncodeToString(f.sum.Sum(nil))
+		f.sum = nil
+	}
+	f.delivered = delivered
+	f.s.open = nil
+	t.ready = append(t.ready, f)
+	t.noteEvent(delivered)
+}
