@@ -111,9 +111,9 @@ type logFile struct {
 
 // object is one Put waiting in the outbox.
 type object struct {
-	key    string
-	buf    *bytes.Buffer
-	meta   map[string]string
+	key       string
+	buf       *bytes.Buffer
+	meta      map[string]string
 	notice    *Notice   // nil without Config.Notify
 	records   int       // log files: number of records
 	delivered time.Time // log files: delivery time
