@@ -1,0 +1,32 @@
+// Package s3front is an http.Handler placed in front of gofakes3 that makes
+// the embedded fake S3 safe for real clients (aws-sdk-go-v2, awscli v2,
+// boto3, the JS SDK v3) with their default settings.
+//
+// gofakes3 v1.2.0 on its own corrupts objects or confuses clients in several
+// ways (REFERENCE.md §7.4); Front fixes them before a request reaches
+// gofakes3 and after it answers:
+//
+//   - aws-chunked bodies (signed and unsigned, with or without trailers) are
+//     decoded strictly, their trailing checksums verified, and only the
+//     decoded bytes reach storage; the framing never does.
+//   - checksums sent as headers (x-amz-checksum-*, Content-MD5, a hex
+//     x-amz-content-sha256) are verified; the object's checksum is kept with
+//     the object and returned on whole-object GET/HEAD when the client sends
+//     x-amz-checksum-mode: ENABLED, never on ranged reads.
+//   - multipart uploads get per-part checksums and the composite
+//     "BASE64-N" checksum S3 reports, and the "MD5-N" ETag on later reads.
+//   - sub-resources gofakes3 does not route (?tagging, ?acl, ?lifecycle, …)
+//     never reach its object handlers, which would overwrite the object with
+//     the request's XML: tagging is implemented, ACLs are accepted and
+//     reported as owner FULL_CONTROL, the rest answer NotImplemented.
+//   - user metadata response headers are written in lower case
+//     (x-amz-meta-signature), as S3 does and as botocore expects.
+//   - bodies without Content-Length are read up to the size limit; short or
+//     stalled bodies, oversized bodies and path-traversal keys get S3 XML
+//     errors; a panic becomes an S3 InternalError.
+//
+// Object checksums, the multipart ETag and the list of metadata keys written
+// by the latest PUT live in the object's gofakes3 metadata under internal
+// keys (X-Amz-Firetrail-*) that are never shown to clients, so they survive a
+// restart of a persistent backend. Object tags are kept in memory only.
+package s3front

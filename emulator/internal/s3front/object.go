@@ -1,0 +1,309 @@
+package s3front
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// maxUserMetadata is S3's limit on user-defined metadata: keys and values,
+// UTF-8 bytes, x-amz-meta- prefix not counted.
+const maxUserMetadata = 2 << 10
+
+func checkUserMetadata(h http.Header) error {
+	n := 0
+	for k, vs := range h {
+		if strings.HasPrefix(k, "X-Amz-Meta-") && len(vs) > 0 {
+			n += len(k) - len("X-Amz-Meta-") + len(vs[0])
+		}
+	}
+	if n > maxUserMetadata {
+		return newError(http.StatusBadRequest, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.")
+	}
+	return nil
+}
+
+// putObject serves PutObject and CopyObject: the decoded body goes to
+// gofakes3 with the object's checksum and a fresh id as internal metadata.
+func (f *Front) putObject(rw *responseWriter, r *http.Request, bucket, key string, body *requestBody) error {
+	if err := checkUserMetadata(r.Header); err != nil {
+		return err
+	}
+	tags, err := parseTaggingHeader(r.Header.Get("X-Amz-Tagging"))
+	if err != nil {
+		return err
+	}
+	copySource := r.Header.Get("X-Amz-Copy-Source")
+	if copySource != "" && !strings.EqualFold(r.Header.Get("X-Amz-Tagging-Directive"), "REPLACE") {
+		tags = f.copySourceTags(copySource)
+	}
+	r2 := forwardRequest(r, body, true)
+	id := f.newObjectID()
+	r2.Header.Set(hdrID, id)
+	var ck storedChecksum
+	if copySource == "" {
+		// S3 gives every new object a checksum: the client's, else CRC64NVME.
+		ck = storedChecksum{alg: body.alg, ctype: checksumFullObject}
+		if ck.alg == "" {
+			ck.alg = algCRC64NVME
+		}
+		ck.value = base64.StdEncoding.EncodeToString(body.sum(ck.alg))
+		r2.Header.Set(hdrChecksum, ck.encode())
+		r2.Header.Set(hdrETag, "")
+	} else {
+		r2.Header.Set(hdrETag, "") // a copy is a new single-part object
+	}
+	f.s3.ServeHTTP(rw, r2)
+	if !rw.ok() {
+		return nil
+	}
+	if ck.alg != "" && !rw.wroteHeader {
+		rw.Header().Set(ck.alg.headerName(), ck.value)
+		rw.Header().Set("X-Amz-Checksum-Type", ck.ctype)
+	}
+	f.setTags(bucket, key, id, tags)
+	return nil
+}
+
+// copySourceTags returns the tags of the object named by x-amz-copy-source.
+func (f *Front) copySourceTags(src string) []tag {
+	src, _, _ = strings.Cut(src, "?")
+	if u, err := url.PathUnescape(src); err == nil {
+		src = u
+	}
+	b, k, ok := strings.Cut(strings.TrimPrefix(src, "/"), "/")
+	if !ok {
+		return nil
+	}
+	id, err := f.currentIdentity(b, k)
+	if err != nil {
+		return nil
+	}
+	return f.getTags(b, k, id)
+}
+
+// upload is the state of one multipart upload, by upload ID.
+type upload struct {
+	bucket, key string
+	id          string // object id of the object it will create
+	alg         checksumAlgorithm
+	ctype       string
+	explicit    bool // the client chose the algorithm
+	tags        []tag
+	parts       map[int]uploadedPart
+}
+
+type uploadedPart struct {
+	sum  []byte
+	etag string
+}
+
+func (f *Front) createMultipartUpload(rw *responseWriter, r *http.Request, bucket, key string, body *requestBody) error {
+	if err := checkUserMetadata(r.Header); err != nil {
+		return err
+	}
+	tags, err := parseTaggingHeader(r.Header.Get("X-Amz-Tagging"))
+	if err != nil {
+		return err
+	}
+	u := &upload{bucket: bucket, key: key, id: f.newObjectID(), tags: tags, parts: make(map[int]uploadedPart)}
+	if v := r.Header.Get("X-Amz-Checksum-Algorithm"); v != "" {
+		a, ok := parseAlgorithm(v)
+		if !ok {
+			return newError(http.StatusBadRequest, "InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		u.alg, u.explicit = a, true
+	}
+	u.ctype = strings.ToUpper(r.Header.Get("X-Amz-Checksum-Type"))
+	switch {
+	case u.alg == "":
+		// S3 default: a full-object CRC64NVME.
+		if u.ctype != "" {
+			return newError(http.StatusBadRequest, "InvalidRequest", "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+		}
+		u.alg, u.ctype = algCRC64NVME, checksumFullObject
+	case u.ctype == "":
+		u.ctype = checksumComposite
+		if u.alg == algCRC64NVME {
+			u.ctype = checksumFullObject
+		}
+	case u.ctype == checksumFullObject && (u.alg == algSHA1 || u.alg == algSHA256 || u.alg == algSHA512),
+		u.ctype == checksumComposite && u.alg == algCRC64NVME,
+		u.ctype != checksumFullObject && u.ctype != checksumComposite:
+		return newError(http.StatusBadRequest, "InvalidRequest", "The %s checksum type cannot be used with the %s checksum algorithm.", strings.ToLower(u.ctype), strings.ToLower(string(u.alg)))
+	}
+	r2 := forwardRequest(r, body, true)
+	r2.Header.Set(hdrID, u.id)
+	r2.Header.Set(hdrChecksum, "")
+	r2.Header.Set(hdrETag, "")
+	capture := newCaptureWriter()
+	f.s3.ServeHTTP(capture, r2)
+	if capture.status == http.StatusOK {
+		var out struct {
+			UploadID string `xml:"UploadId"`
+		}
+		if err := xml.Unmarshal(capture.body.Bytes(), &out); err == nil && out.UploadID != "" {
+			f.mu.Lock()
+			f.uploads[out.UploadID] = u
+			f.mu.Unlock()
+		}
+		if u.explicit {
+			capture.h.Set("X-Amz-Checksum-Algorithm", string(u.alg))
+			capture.h.Set("X-Amz-Checksum-Type", u.ctype)
+		}
+	}
+	capture.copyTo(rw)
+	return nil
+}
+
+func (f *Front) lookupUpload(uploadID string) *upload {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.uploads[uploadID]
+}
+
+func (f *Front) uploadPart(rw *responseWriter, r *http.Request, uploadID string, body *requestBody) error {
+	part, err := strconv.Atoi(r.URL.Query().Get("partNumber"))
+	if err != nil || part < 1 || part > 10000 {
+		return newError(http.StatusBadRequest, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+	}
+	u := f.lookupUpload(uploadID)
+	alg := body.alg
+	if u != nil {
+		if body.alg != "" && body.alg != u.alg && u.explicit {
+			return newError(http.StatusBadRequest, "InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s", strings.ToLower(string(u.alg)), strings.ToLower(string(body.alg)))
+		}
+		alg = u.alg
+	}
+	f.s3.ServeHTTP(rw, forwardRequest(r, body, false))
+	if !rw.ok() || u == nil {
+		return nil
+	}
+	sum := body.sum(alg)
+	f.mu.Lock()
+	u.parts[part] = uploadedPart{sum: sum, etag: rw.Header().Get("Etag")}
+	f.mu.Unlock()
+	if body.alg != "" && !rw.wroteHeader {
+		rw.Header().Set(body.alg.headerName(), base64.StdEncoding.EncodeToString(body.sum(body.alg)))
+	}
+	return nil
+}
+
+// completeRequest is CompleteMultipartUpload's body, with the per-part
+// checksums gofakes3 ignores.
+type completeRequest struct {
+	Parts []struct {
+		PartNumber        int
+		ETag              string
+		ChecksumCRC32     string
+		ChecksumCRC32C    string
+		ChecksumCRC64NVME string
+		ChecksumSHA1      string
+		ChecksumSHA256    string
+	} `xml:"Part"`
+}
+
+func (f *Front) completeMultipartUpload(rw *responseWriter, r *http.Request, bucket, key, uploadID string, body *requestBody) error {
+	u := f.lookupUpload(uploadID)
+	var c *completion
+	if u != nil && u.bucket == bucket && u.key == key {
+		var in completeRequest
+		if err := xml.Unmarshal(body.data, &in); err == nil && len(in.Parts) > 0 {
+			var err error
+			if c, err = f.prepareCompletion(r, u, &in); err != nil {
+				return err
+			}
+		}
+	}
+	if c != nil {
+		f.mu.Lock()
+		f.completions[u.id] = c
+		f.mu.Unlock()
+	}
+	capture := newCaptureWriter()
+	f.s3.ServeHTTP(capture, forwardRequest(r, body, false))
+	if c != nil {
+		f.takeCompletion(u.id) // if gofakes3 failed before storing
+	}
+	if capture.status == http.StatusOK && u != nil {
+		f.mu.Lock()
+		delete(f.uploads, uploadID)
+		f.mu.Unlock()
+		f.setTags(bucket, key, u.id, u.tags)
+		if c != nil && c.done && c.value != "" && u.explicit {
+			extra := "<Checksum" + string(c.alg) + ">" + c.value + "</Checksum" + string(c.alg) + "><ChecksumType>" + c.ctype + "</ChecksumType>"
+			b := capture.body.Bytes()
+			if i := bytes.LastIndex(b, []byte("</CompleteMultipartUploadResult>")); i >= 0 {
+				nb := make([]byte, 0, len(b)+len(extra))
+				nb = append(append(append(nb, b[:i]...), extra...), b[i:]...)
+				capture.body.Reset()
+				capture.body.Write(nb)
+			}
+		}
+	}
+	capture.copyTo(rw)
+	return nil
+}
+
+// prepareCompletion computes the ETag and (for composite checksums) the
+// checksum of the object the listed parts make, and checks per-part
+// checksums the client sent against the ones computed at upload.
+func (f *Front) prepareCompletion(r *http.Request, u *upload, in *completeRequest) (*completion, error) {
+	c := &completion{alg: u.alg, ctype: u.ctype}
+	f.mu.Lock()
+	parts := make([]uploadedPart, 0, len(in.Parts))
+	for _, p := range in.Parts {
+		up, ok := u.parts[p.PartNumber]
+		if !ok {
+			f.mu.Unlock()
+			return nil, nil // gofakes3 answers InvalidPart
+		}
+		parts = append(parts, up)
+	}
+	f.mu.Unlock()
+
+	etagHash := md5.New()
+	sums := make([][]byte, 0, len(parts))
+	for i, p := range in.Parts {
+		raw, err := hex.DecodeString(strings.Trim(parts[i].etag, `"`))
+		if err == nil {
+			etagHash.Write(raw)
+		}
+		sums = append(sums, parts[i].sum)
+		given := map[checksumAlgorithm]string{
+			algCRC32: p.ChecksumCRC32, algCRC32C: p.ChecksumCRC32C, algCRC64NVME: p.ChecksumCRC64NVME,
+			algSHA1: p.ChecksumSHA1, algSHA256: p.ChecksumSHA256,
+		}
+		for a, v := range given {
+			if v == "" {
+				continue
+			}
+			if a != u.alg || v != base64.StdEncoding.EncodeToString(parts[i].sum) {
+				return nil, newError(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+			}
+		}
+	}
+	c.etag = `"` + hex.EncodeToString(etagHash.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+	switch c.ctype {
+	case checksumComposite:
+		c.value = compositeChecksum(u.alg, sums)
+		if v := r.Header.Get(u.alg.headerName()); v != "" && v != c.value {
+			return nil, errBadDigest(string(u.alg))
+		}
+	case checksumFullObject:
+		if v := r.Header.Get(u.alg.headerName()); v != "" {
+			want, ok := decodeChecksum(u.alg, v)
+			if !ok {
+				return nil, errInvalidChecksumValue(u.alg.headerName(), false)
+			}
+			c.want = want
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,156 @@
+package s3front
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// responseWriter sits between gofakes3 and the client. When the header is
+// written it sets our request id and, for object GET/HEAD, turns the internal
+// metadata into S3's headers: the stored checksum (whole-object reads with
+// x-amz-checksum-mode: ENABLED only), the multipart ETag, the tag count and
+// lower-case x-amz-meta-* names; everything else x-amz-* that gofakes3
+// echoes from stored metadata is dropped.
+type responseWriter struct {
+	http.ResponseWriter
+	f         *Front
+	requestID string
+
+	wroteHeader bool
+	status      int
+
+	bucket, key  string
+	object       bool // object GET/HEAD
+	checksumMode bool // x-amz-checksum-mode: ENABLED
+}
+
+func (w *responseWriter) WriteHeader(code int) {
+	if w.wroteHeader {
+		return
+	}
+	w.wroteHeader = true
+	w.status = code
+	w.fixHeader(code)
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ok reports whether the response so far is a success (gofakes3 often
+// succeeds without writing a status).
+func (w *responseWriter) ok() bool { return !w.wroteHeader || w.status/100 == 2 }
+
+// finish writes the header if gofakes3 did not.
+func (w *responseWriter) finish() {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+func (w *responseWriter) fixHeader(code int) {
+	h := w.Header()
+	h.Set("X-Amz-Request-Id", w.requestID)
+	h.Set("X-Amz-Id-2", hostID(w.requestID))
+	if !w.object {
+		for k := range h {
+			if strings.HasPrefix(k, internalPrefix) {
+				delete(h, k)
+			}
+		}
+		return
+	}
+	ck, _ := parseStoredChecksum(h.Get(hdrChecksum))
+	etag := h.Get(hdrETag)
+	identity := responseIdentity(h)
+	for k, v := range h {
+		switch {
+		case strings.HasPrefix(k, "X-Amz-Meta-"):
+			delete(h, k)
+			h[strings.ToLower(k)] = v
+		case strings.HasPrefix(k, "X-Amz-") && !keepResponseHeader(k):
+			delete(h, k)
+		}
+	}
+	success := code == http.StatusOK || code == http.StatusPartialContent
+	if etag != "" && (success || code == http.StatusNotModified) {
+		h.Set("Etag", etag)
+	}
+	if !success {
+		return
+	}
+	if code == http.StatusOK && w.checksumMode && ck.alg != "" {
+		h.Set(ck.alg.headerName(), ck.value)
+		h.Set("X-Amz-Checksum-Type", ck.ctype)
+	}
+	if n := w.f.tagCount(w.bucket, w.key, identity); n > 0 {
+		h.Set("X-Amz-Tagging-Count", strconv.Itoa(n))
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "binary/octet-stream")
+	}
+	if h.Get("X-Amz-Storage-Class") == "STANDARD" {
+		h.Del("X-Amz-Storage-Class") // S3 omits it for STANDARD
+	}
+}
+
+// keepResponseHeader lists the x-amz- headers an object GET/HEAD may carry.
+func keepResponseHeader(k string) bool {
+	switch k {
+	case "X-Amz-Request-Id", "X-Amz-Id-2", "X-Amz-Version-Id", "X-Amz-Delete-Marker",
+		"X-Amz-Storage-Class", "X-Amz-Website-Redirect-Location", "X-Amz-Restore",
+		"X-Amz-Expiration", "X-Amz-Mp-Parts-Count", "X-Amz-Replication-Status", "X-Amz-Missing-Meta":
+		return true
+	}
+	return strings.HasPrefix(k, "X-Amz-Server-Side-Encryption") || strings.HasPrefix(k, "X-Amz-Object-Lock-")
+}
+
+// captureWriter records a response in memory.
+type captureWriter struct {
+	h           http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func newCaptureWriter() *captureWriter {
+	return &captureWriter{h: make(http.Header), status: http.StatusOK}
+}
+
+func (c *captureWriter) Header() http.Header { return c.h }
+
+func (c *captureWriter) WriteHeader(code int) {
+	if !c.wroteHeader {
+		c.wroteHeader = true
+		c.status = code
+	}
+}
+
+func (c *captureWriter) Write(p []byte) (int, error) {
+	c.WriteHeader(http.StatusOK)
+	return c.body.Write(p)
+}
+
+// copyTo replays the captured response to w.
+func (c *captureWriter) copyTo(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range c.h {
+		if !strings.HasPrefix(k, internalPrefix) {
+			h[k] = v
+		}
+	}
+	if c.body.Len() > 0 {
+		h.Set("Content-Length", strconv.Itoa(c.body.Len()))
+	}
+	w.WriteHeader(c.status)
+	_, _ = w.Write(c.body.Bytes())
+}

@@ -1,0 +1,370 @@
+package s3front
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// transports runs a test over plain HTTP (checksum in a header, seekable
+// body) and over TLS (aws-chunked with a CRC32 trailer), the two ways the Go
+// SDK uploads by default.
+var transports = []struct {
+	name string
+	tls  bool
+}{{"http", false}, {"https", true}}
+
+func TestSDKPutGetObject(t *testing.T) {
+	sizes := []struct {
+		name string
+		n    int
+	}{{"small", 1234}, {"empty", 0}, {"6MiB", 6 << 20}}
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			f := newTestFront(t)
+			srv := newServer(t, f, tr.tls)
+			c := newClient(t, srv)
+			ctx := t.Context()
+			for i, sz := range sizes {
+				t.Run(sz.name, func(t *testing.T) {
+					want := randomBytes(sz.n, uint64(i))
+					key := "dir/" + sz.name + ".bin"
+					_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key), Body: bytes.NewReader(want)})
+					if err != nil {
+						t.Fatalf("PutObject: %v", err)
+					}
+					out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key)})
+					if err != nil {
+						t.Fatalf("GetObject: %v", err)
+					}
+					got, err := io.ReadAll(out.Body)
+					out.Body.Close()
+					if err != nil {
+						t.Fatalf("read GetObject body: %v", err)
+					}
+					mustEqualBytes(t, "GetObject", got, want)
+					if aws.ToString(out.ChecksumCRC32) == "" {
+						t.Errorf("GetObject: no CRC32 checksum returned (checksum mode is on by default)")
+					}
+					if aws.ToInt64(out.ContentLength) != int64(sz.n) {
+						t.Errorf("GetObject ContentLength = %d, want %d", aws.ToInt64(out.ContentLength), sz.n)
+					}
+					head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
+					if err != nil {
+						t.Fatalf("HeadObject: %v", err)
+					}
+					if aws.ToInt64(head.ContentLength) != int64(sz.n) {
+						t.Errorf("HeadObject ContentLength = %d, want %d", aws.ToInt64(head.ContentLength), sz.n)
+					}
+					if head.ChecksumCRC32 == nil || *head.ChecksumCRC32 != *out.ChecksumCRC32 {
+						t.Errorf("HeadObject ChecksumCRC32 = %v, want %v", aws.ToString(head.ChecksumCRC32), aws.ToString(out.ChecksumCRC32))
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestSDKRangedGet(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			f := newTestFront(t)
+			srv := newServer(t, f, tr.tls)
+			c := newClient(t, srv)
+			ctx := t.Context()
+			want := randomBytes(100_000, 7)
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("r.bin"), Body: bytes.NewReader(want)}); err != nil {
+				t.Fatalf("PutObject: %v", err)
+			}
+			n := len(want)
+			for _, tc := range []struct {
+				rng        string
+				start, end int // inclusive
+			}{
+				{"bytes=0-0", 0, 0},
+				{"bytes=0-99", 0, 99},
+				{"bytes=500-", 500, n - 1},
+				{"bytes=-1000", n - 1000, n - 1},
+				{"bytes=99990-200000", 99990, n - 1},
+				{"bytes=0-", 0, n - 1},
+				{fmt.Sprintf("bytes=%d-%d", n-1, n-1), n - 1, n - 1},
+			} {
+				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("r.bin"), Range: aws.String(tc.rng)})
+				if err != nil {
+					t.Fatalf("GetObject %s: %v", tc.rng, err)
+				}
+				got, err := io.ReadAll(out.Body)
+				out.Body.Close()
+				if err != nil {
+					t.Fatalf("GetObject %s: read: %v", tc.rng, err)
+				}
+				mustEqualBytes(t, tc.rng, got, want[tc.start:tc.end+1])
+				wantCR := fmt.Sprintf("bytes %d-%d/%d", tc.start, tc.end, n)
+				if aws.ToString(out.ContentRange) != wantCR {
+					t.Errorf("GetObject %s: Content-Range = %q, want %q", tc.rng, aws.ToString(out.ContentRange), wantCR)
+				}
+				if out.ChecksumCRC32 != nil || out.ChecksumCRC64NVME != nil {
+					t.Errorf("GetObject %s: ranged response carries a full-object checksum", tc.rng)
+				}
+			}
+			_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("r.bin"), Range: aws.String(fmt.Sprintf("bytes=%d-", n))})
+			if err == nil || !strings.Contains(err.Error(), "InvalidRange") {
+				t.Errorf("GetObject past the end: err = %v, want InvalidRange", err)
+			}
+		})
+	}
+}
+
+func TestSDKMultipartUpload(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			f := newTestFront(t)
+			srv := newServer(t, f, tr.tls)
+			c := newClient(t, srv)
+			ctx := t.Context()
+			want := randomBytes(21<<20+12345, 3)
+			up := manager.NewUploader(c)
+			res, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("big/object.bin"), Body: bytes.NewReader(want)})
+			if err != nil {
+				t.Fatalf("Upload: %v", err)
+			}
+			if res.UploadID == "" {
+				t.Fatalf("Upload did not use multipart")
+			}
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("big/object.bin")})
+			if err != nil {
+				t.Fatalf("GetObject: %v", err)
+			}
+			got, err := io.ReadAll(out.Body)
+			out.Body.Close()
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			mustEqualBytes(t, "GetObject after multipart upload", got, want)
+			if !strings.HasSuffix(strings.Trim(aws.ToString(out.ETag), `"`), "-5") {
+				t.Errorf("ETag = %s, want a multipart ETag ending in -5", aws.ToString(out.ETag))
+			}
+			t.Logf("ETag %s, CRC32 %s, CRC64NVME %s, type %s", aws.ToString(out.ETag), aws.ToString(out.ChecksumCRC32), aws.ToString(out.ChecksumCRC64NVME), out.ChecksumType)
+			if res.ETag == nil || *res.ETag != *out.ETag {
+				t.Errorf("GetObject ETag %s != CompleteMultipartUpload ETag %s", aws.ToString(out.ETag), aws.ToString(res.ETag))
+			}
+		})
+	}
+}
+
+func TestSDKListObjectsV2(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, true)
+	c := newClient(t, srv)
+	ctx := t.Context()
+	var keys []string
+	for _, k := range []string{"a/1", "a/2", "a/3", "b/1", "b/sub/2", "c", "d", "e/x"} {
+		keys = append(keys, k)
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatalf("PutObject %s: %v", k, err)
+		}
+	}
+	// Flat listing, 3 per page.
+	var got []string
+	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(testBucket), MaxKeys: aws.Int32(3)})
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListObjectsV2: %v", err)
+		}
+		pages++
+		for _, o := range out.Contents {
+			got = append(got, aws.ToString(o.Key))
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(keys) || pages != 3 {
+		t.Errorf("ListObjectsV2 pages of 3 = %q in %d pages, want %q in 3", got, pages, keys)
+	}
+	// With a delimiter, 2 per page.
+	var entries []string
+	p = s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(testBucket), Delimiter: aws.String("/"), MaxKeys: aws.Int32(2)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListObjectsV2 delimiter: %v", err)
+		}
+		for _, cp := range out.CommonPrefixes {
+			entries = append(entries, aws.ToString(cp.Prefix))
+		}
+		for _, o := range out.Contents {
+			entries = append(entries, aws.ToString(o.Key))
+		}
+	}
+	want := []string{"a/", "b/", "c", "d", "e/"}
+	slicesSort(entries)
+	if fmt.Sprint(entries) != fmt.Sprint(want) {
+		t.Errorf("ListObjectsV2 with delimiter = %q, want %q", entries, want)
+	}
+}
+
+func TestSDKTaggingAndACLKeepBytes(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			f := newTestFront(t)
+			srv := newServer(t, f, tr.tls)
+			c := newClient(t, srv)
+			ctx := t.Context()
+			want := randomBytes(70_000, 11)
+			key := "tagged.bin"
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key), Body: bytes.NewReader(want), Tagging: aws.String("a=1&b=two")}); err != nil {
+				t.Fatalf("PutObject: %v", err)
+			}
+			check := func(step string, wantTags int) {
+				t.Helper()
+				out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key)})
+				if err != nil {
+					t.Fatalf("%s: GetObject: %v", step, err)
+				}
+				got, _ := io.ReadAll(out.Body)
+				out.Body.Close()
+				if sha(got) != sha(want) {
+					t.Fatalf("%s: object bytes changed: sha256 %x, want %x", step, sha(got), sha(want))
+				}
+				if aws.ToInt32(out.TagCount) != int32(wantTags) {
+					t.Errorf("%s: TagCount = %d, want %d", step, aws.ToInt32(out.TagCount), wantTags)
+				}
+			}
+			check("after PutObject", 2)
+			tags, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(testBucket), Key: aws.String(key)})
+			if err != nil {
+				t.Fatalf("GetObjectTagging: %v", err)
+			}
+			if len(tags.TagSet) != 2 || aws.ToString(tags.TagSet[0].Key) != "a" || aws.ToString(tags.TagSet[1].Value) != "two" {
+				t.Errorf("GetObjectTagging after PutObject = %+v", tags.TagSet)
+			}
+			_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String(testBucket), Key: aws.String(key), Tagging: &types.Tagging{TagSet: []types.Tag{
+				{Key: aws.String("env"), Value: aws.String("test")},
+				{Key: aws.String("owner"), Value: aws.String("firetrail <&>")},
+				{Key: aws.String("x"), Value: aws.String("")},
+			}}})
+			if err != nil {
+				t.Fatalf("PutObjectTagging: %v", err)
+			}
+			check("after PutObjectTagging", 3)
+			tags, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(testBucket), Key: aws.String(key)})
+			if err != nil {
+				t.Fatalf("GetObjectTagging: %v", err)
+			}
+			if len(tags.TagSet) != 3 || aws.ToString(tags.TagSet[1].Value) != "firetrail <&>" {
+				t.Errorf("GetObjectTagging = %+v", tags.TagSet)
+			}
+			if _, err := c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String(testBucket), Key: aws.String(key), ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+				t.Fatalf("PutObjectAcl: %v", err)
+			}
+			check("after PutObjectAcl", 3)
+			acl, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String(testBucket), Key: aws.String(key)})
+			if err != nil {
+				t.Fatalf("GetObjectAcl: %v", err)
+			}
+			if len(acl.Grants) != 1 || acl.Grants[0].Permission != types.PermissionFullControl || acl.Owner == nil || acl.Grants[0].Grantee.Type != types.TypeCanonicalUser {
+				t.Errorf("GetObjectAcl = %+v", acl)
+			}
+			if _, err := c.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String(testBucket), Key: aws.String(key)}); err != nil {
+				t.Fatalf("DeleteObjectTagging: %v", err)
+			}
+			check("after DeleteObjectTagging", 0)
+			// Overwriting the object drops its tags.
+			if _, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String(testBucket), Key: aws.String(key), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}}); err != nil {
+				t.Fatalf("PutObjectTagging: %v", err)
+			}
+			want = []byte("replaced")
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String(key), Body: bytes.NewReader(want)}); err != nil {
+				t.Fatalf("PutObject: %v", err)
+			}
+			check("after overwrite", 0)
+			// Lifecycle is refused, not applied to the object.
+			_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(testBucket), LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}}}}})
+			if err == nil || !strings.Contains(err.Error(), "NotImplemented") {
+				t.Errorf("PutBucketLifecycleConfiguration: err = %v, want NotImplemented", err)
+			}
+			check("after PutBucketLifecycleConfiguration", 0)
+		})
+	}
+}
+
+func TestSDKMetadataLowerCase(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, true)
+	c := newClient(t, srv)
+	ctx := t.Context()
+	meta := map[string]string{"signature": "abc123", "signature-algorithm": "SHA256withRSA"}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("digest.json.gz"), Body: strings.NewReader("{}"), Metadata: meta}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("digest.json.gz")})
+	if err != nil {
+		t.Fatalf("HeadObject: %v", err)
+	}
+	if fmt.Sprint(head.Metadata) != fmt.Sprint(meta) {
+		t.Errorf("HeadObject Metadata = %v, want %v", head.Metadata, meta)
+	}
+	// Raw response: header names on the wire must be lower case.
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		raw := rawHeaderNames(t, srv, method, "/"+testBucket+"/digest.json.gz")
+		for _, name := range []string{"x-amz-meta-signature", "x-amz-meta-signature-algorithm"} {
+			if !raw[name] {
+				t.Errorf("%s response lacks lower-case header %q; names: %v", method, name, raw)
+			}
+		}
+		for name := range raw {
+			if strings.HasPrefix(strings.ToLower(name), "x-amz-meta-") && name != strings.ToLower(name) {
+				t.Errorf("%s response has mixed-case metadata header %q", method, name)
+			}
+			if strings.HasPrefix(strings.ToLower(name), "x-amz-firetrail") || strings.EqualFold(name, "x-amz-content-sha256") {
+				t.Errorf("%s response leaks header %q", method, name)
+			}
+		}
+	}
+	// Overwrite without metadata: the old metadata must not survive.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("digest.json.gz"), Body: strings.NewReader("{}")}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	head, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("digest.json.gz")})
+	if err != nil {
+		t.Fatalf("HeadObject: %v", err)
+	}
+	if len(head.Metadata) != 0 {
+		t.Errorf("HeadObject after overwrite: Metadata = %v, want none", head.Metadata)
+	}
+}
+
+func TestFrontPutObject(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, false)
+	c := newClient(t, srv)
+	want := randomBytes(5000, 5)
+	if err := f.PutObject(t.Context(), testBucket, "AWSLogs/1/x.json.gz", map[string]string{"Signature": "ff"}, want); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	out, err := c.GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("AWSLogs/1/x.json.gz")})
+	if err != nil {
+		t.Fatalf("GetObject: %v", err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	mustEqualBytes(t, "GetObject", got, want)
+	if out.Metadata["signature"] != "ff" || aws.ToString(out.ChecksumCRC32) == "" {
+		t.Errorf("GetObject: Metadata %v, CRC32 %q", out.Metadata, aws.ToString(out.ChecksumCRC32))
+	}
+	if err := f.PutObject(context.Background(), "no-such-bucket", "k", nil, want); err == nil || !strings.Contains(err.Error(), "NoSuchBucket") {
+		t.Errorf("PutObject into a missing bucket: err = %v, want NoSuchBucket", err)
+	}
+	if err := f.CreateBucket(testBucket); err != nil {
+		t.Errorf("CreateBucket twice: %v", err)
+	}
+}
