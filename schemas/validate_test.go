@@ -1,0 +1,182 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func newValidator(t testing.TB, opts ...Option) *Validator {
+	t.Helper()
+	v, err := NewValidator(opts...)
+	if err != nil {
+		t.Fatalf("NewValidator: %v", err)
+	}
+	return v
+}
+
+// logRecords returns the Records of a log file.
+func logRecords(t testing.TB, b []byte) []json.RawMessage {
+	t.Helper()
+	var lf struct{ Records []json.RawMessage }
+	if err := json.Unmarshal(b, &lf); err != nil {
+		t.Fatalf("decode log file: %v", err)
+	}
+	return lf.Records
+}
+
+func readFile(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// pageExample extracts the log file example from the AWS page text.
+func pageExample(t testing.TB) []byte {
+	t.Helper()
+	page := readFile(t, "testdata/seed_page.txt")
+	i := bytes.Index(page, []byte(`{ "Records":[`))
+	if i < 0 {
+		t.Fatal("no Records example in seed_page.txt")
+	}
+	var raw json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(page[i:])).Decode(&raw); err != nil {
+		t.Fatalf("decode page example: %v", err)
+	}
+	return raw
+}
+
+func TestValidateSeed(t *testing.T) {
+	v := newValidator(t)
+	for i, rec := range logRecords(t, readFile(t, "testdata/seed_example.json")) {
+		if got := v.Validate(rec); len(got) != 0 {
+			t.Errorf("record %d: Validate = %v, want no problems", i, got)
+		}
+	}
+}
+
+func TestValidatePageExample(t *testing.T) {
+	v := newValidator(t)
+	recs := logRecords(t, pageExample(t))
+	if len(recs) != 5 {
+		t.Fatalf("page example has %d records, want 5", len(recs))
+	}
+	want := []string{"/eventSource: must not be empty", "/sourceIPAddress: must not be empty"}
+	for i, rec := range recs {
+		var got []string
+		for _, p := range v.Validate(rec) {
+			got = append(got, p.String())
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("record %d: problems (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+// TestValidateCorpus checks real record shapes of many services and every
+// eventVersion: testdata/records/*.json hold one record each and must pass.
+func TestValidateCorpus(t *testing.T) {
+	// Envelope checks only: the Firehose data-event shapes in the corpus
+	// are inferred (REFERENCE.md §3.3), the generated request schemas too.
+	v := newValidator(t, WithFirehoseSchemas(fstest.MapFS{}))
+	files, _ := filepath.Glob("testdata/records/*.json")
+	if len(files) < 10 {
+		t.Fatalf("corpus has %d records, want at least 10", len(files))
+	}
+	versions := map[string]bool{}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			b := readFile(t, f)
+			var probe struct{ EventVersion string }
+			if err := json.Unmarshal(b, &probe); err != nil {
+				t.Fatal(err)
+			}
+			versions[probe.EventVersion] = true
+			if got := v.Validate(b); len(got) != 0 {
+				t.Errorf("Validate = %v, want no problems", got)
+			}
+		})
+	}
+	for _, ver := range []string{"1.0", "1.01", "1.02", "1.03", "1.04", "1.05", "1.06", "1.07", "1.08", "1.09", "1.10", "1.11"} {
+		if !versions[ver] {
+			t.Errorf("corpus has no record of eventVersion %s", ver)
+		}
+	}
+}
+
+// modernRecord is REFERENCE.md §3.10.
+const modernRecord = `{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROARKQZ7EXAMPLE5XJ3G:ci-deploy-4821","arn":"arn:aws:sts::111122223333:assumed-role/pipeline-deployer/ci-deploy-4821","accountId":"111122223333","accessKeyId":"ASIARKQZ7EXAMPLEH2C6","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROARKQZ7EXAMPLE5XJ3G","arn":"arn:aws:iam::111122223333:role/pipeline-deployer","accountId":"111122223333","userName":"pipeline-deployer"},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-04T09:00:12Z","mfaAuthenticated":"false"}}},"eventTime":"2025-03-04T09:03:41Z","eventSource":"firehose.amazonaws.com","eventName":"CreateDeliveryStream","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.23","userAgent":"aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0-1014-aws md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#firehose.create-delivery-stream","requestParameters":{"deliveryStreamName":"clickstream-to-s3","deliveryStreamType":"DirectPut","extendedS3DestinationConfiguration":{"roleARN":"arn:aws:iam::111122223333:role/firehose-delivery","bucketARN":"arn:aws:s3:::example-clickstream-raw","prefix":"raw/","bufferingHints":{"sizeInMBs":64,"intervalInSeconds":60},"compressionFormat":"GZIP"}},"responseElements":{"deliveryStreamARN":"arn:aws:firehose:eu-west-1:111122223333:deliverystream/clickstream-to-s3"},"requestID":"c2f4a9d0-5b7e-4e61-9a3f-0d8e6b1f27c4","eventID":"7d3b0e52-91a4-4c2f-8f57-3e9a0b6c1d28","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"firehose.eu-west-1.amazonaws.com"}}`
+
+func TestValidateModern(t *testing.T) {
+	v := newValidator(t)
+	if got := v.Validate([]byte(modernRecord)); len(got) != 0 {
+		t.Errorf("Validate = %v, want none", got)
+	}
+}
+
+// edit returns modernRecord with old replaced by new (exactly once).
+func edit(t testing.TB, old, new string) []byte {
+	t.Helper()
+	if strings.Count(modernRecord, old) != 1 {
+		t.Fatalf("edit: %q occurs %d times", old, strings.Count(modernRecord, old))
+	}
+	return []byte(strings.Replace(modernRecord, old, new, 1))
+}
+
+func TestValidateProblems(t *testing.T) {
+	v := newValidator(t)
+	tests := []struct {
+		name     string
+		old, new string
+		want     []string
+	}{
+		{"empty eventSource", `"eventSource":"firehose.amazonaws.com"`, `"eventSource":""`, []string{"/eventSource: must not be empty"}},
+		{"missing eventName", `"eventName":"CreateDeliveryStream",`, ``, []string{"/eventName: missing required member"}},
+		{"missing sourceIPAddress firehose", `"sourceIPAddress":"198.51.100.23",`, ``, []string{"/sourceIPAddress: missing required member (every Firehose API call has a caller)"}},
+		{"wrong type readOnly", `"readOnly":false`, `"readOnly":"false"`, []string{"/readOnly: wrong type: got string, want boolean"}},
+		{"unknown member", `"readOnly":false`, `"readOnly":false,"readonly":false`, []string{"/readonly: unknown member"}},
+		{"bad eventType", `"eventType":"AwsApiCall"`, `"eventType":"ApiCall"`, []string{`/eventType: got "ApiCall", want one of "AwsApiCall", "AwsServiceEvent", "AwsConsoleAction", "AwsConsoleSignIn", "AwsVpceEvent", "AwsCloudTrailInsight"`}},
+		{"eventTime millis", `"eventTime":"2025-03-04T09:03:41Z"`, `"eventTime":"2025-03-04T09:03:41.123Z"`, []string{`/eventTime: "2025-03-04T09:03:41.123Z" is not a UTC time in whole seconds (want 2006-01-02T15:04:05Z)`}},
+		{"eventTime offset", `"eventTime":"2025-03-04T09:03:41Z"`, `"eventTime":"2025-03-04T09:03:41+00:00"`, []string{`/eventTime: "2025-03-04T09:03:41+00:00" is not a UTC time in whole seconds (want 2006-01-02T15:04:05Z)`}},
+		{"eventTime bad date", `"eventTime":"2025-03-04T09:03:41Z"`, `"eventTime":"2025-02-30T09:03:41Z"`, []string{`/eventTime: "2025-02-30T09:03:41Z" is not a UTC time in whole seconds (want 2006-01-02T15:04:05Z)`}},
+		{"eventID upper", `"eventID":"7d3b0e52-91a4-4c2f-8f57-3e9a0b6c1d28"`, `"eventID":"7D3B0E52-91A4-4C2F-8F57-3E9A0B6C1D28"`, []string{`/eventID: "7D3B0E52-91A4-4C2F-8F57-3E9A0B6C1D28" is not a lowercase UUID (8-4-4-4-12 hex digits)`}},
+		{"eventVersion", `"eventVersion":"1.08"`, `"eventVersion":"1.8"`, []string{`/eventVersion: unknown eventVersion "1.8" (want 1.0, 1.01 … 1.09, 1.10 or 1.11)`}},
+		{"recipient account", `"recipientAccountId":"111122223333"`, `"recipientAccountId":"11112222333"`, []string{`/recipientAccountId: "11112222333" is not a 12-digit account ID`}},
+		{"arn account mismatch", `"arn":"arn:aws:sts::111122223333:assumed-role`, `"arn":"arn:aws:sts::999922223333:assumed-role`, []string{`/userIdentity/arn: account 999922223333 in ARN does not match userIdentity.accountId 111122223333`}},
+		{"malformed arn", `"arn":"arn:aws:sts::111122223333:assumed-role`, `"arn":"arn:aws:sts:111122223333:assumed-role`, []string{`/userIdentity/arn: "arn:aws:sts:111122223333:assumed-role/pipeline-deployer/ci-deploy-4821" is not a well-formed ARN: want 6 colon-separated fields`}},
+		{"ASIA without session", `"accessKeyId":"ASIARKQZ7EXAMPLEH2C6",`, `"accessKeyId":"ASIARKQZ7EXAMPLEH2C6","userName":"x"},"x":{`, []string{"/x: unknown member", "/userIdentity/accessKeyId: temporary access key (ASIA) without sessionContext"}},
+		{"AKIA with session", `"accessKeyId":"ASIARKQZ7EXAMPLEH2C6"`, `"accessKeyId":"AKIARKQZ7EXAMPLEH2C6"`, []string{`/userIdentity/accessKeyId: long-term access key (AKIA) with sessionContext`}},
+		{"short key", `"accessKeyId":"ASIARKQZ7EXAMPLEH2C6"`, `"accessKeyId":"ASIARKQZ7"`, []string{`/userIdentity/accessKeyId: "ASIARKQZ7" is not a well-formed access key ID (AKIA or ASIA and 16 of A-Z, 0-9)`}},
+		{"empty key", `"accessKeyId":"ASIARKQZ7EXAMPLEH2C6"`, `"accessKeyId":""`, []string{}},
+		{"extra responseElements member", `deliverystream/clickstream-to-s3"`, `deliverystream/clickstream-to-s3","x":1`, []string{}},
+		{"stream ARN wrong region", `"arn:aws:firehose:eu-west-1:`, `"arn:aws:firehose:us-east-1:`, []string{`/responseElements/deliveryStreamARN: region us-east-1 in ARN does not match awsRegion eu-west-1`}},
+		{"stream ARN wrong account", `"arn:aws:firehose:eu-west-1:111122223333:`, `"arn:aws:firehose:eu-west-1:444455556666:`, []string{`/responseElements/deliveryStreamARN: account 444455556666 in ARN does not match recipientAccountId 111122223333`}},
+		{"firehose resource", `"readOnly":false,`, `"readOnly":false,"resources":[{"accountId":"111122223333","type":"AWS::KinesisFirehose::DeliveryStream","ARN":"arn:aws:firehose:us-east-1:111122223333:deliverystream/x"}],`, []string{`/resources/0/ARN: region us-east-1 in ARN does not match awsRegion eu-west-1`}},
+		{"missing type", `"type":"AssumedRole",`, ``, []string{`/userIdentity/type: missing required member`}},
+		{"unknown identity type", `"type":"AssumedRole",`, `"type":"Assumed",`, []string{`/userIdentity/type: got "Assumed", want one of "Root", "IAMUser", "AssumedRole", "Role", "FederatedUser", "Directory", "AWSAccount", "AWSService", "IdentityCenterUser", "Unknown", "SAMLUser", "WebIdentityUser"`}},
+		{"requestParameters array", `"requestParameters":{"deliveryStreamName":"clickstream-to-s3",`, `"requestParameters":[],"x":{"deliveryStreamName":"clickstream-to-s3",`, []string{"/requestParameters: wrong type: got array, want null or object", "/x: unknown member"}},
+		{"mfa bool", `"mfaAuthenticated":"false"`, `"mfaAuthenticated":false`, []string{`/userIdentity/sessionContext/attributes/mfaAuthenticated: got false, want one of "true", "false"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := edit(t, tc.old, tc.new)
+			var got []string
+			for _, p := range v.Validate(rec) {
+				got = append(got, p.String())
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,570 @@
+package schemas
+
+// The walker is the validator's fast path. It reads a record once, with no
+// allocation for ordinary records, checks the JSON grammar, extracts the
+// fields the Go checks need, and decides whether the record's structure
+// certainly satisfies jsonschema/record.json. It is allowed to be stricter
+// than the schema (anything unusual clears clean), never looser: when clean
+// is false the validator runs the JSON Schema, whose verdict is the one
+// reported. TestWalkerAgreesWithSchema and FuzzValidate hold it to that.
+
+// Bits of recordInfo.has, one per top-level member present.
+const (
+	hasEventVersion uint64 = 1 << iota
+	hasUserIdentity
+	hasEventTime
+	hasEventSource
+	hasEventName
+	hasAWSRegion
+	hasSourceIPAddress
+	hasEventID
+	hasEventType
+	hasInsightDetails
+	hasRequestParameters
+	hasResponseElements
+	hasErrorCode
+)
+
+// Bits of identityInfo.has.
+const (
+	idType uint32 = 1 << iota
+	idPrincipalID
+	idARN
+	idAccountID
+	idInvokedBy
+)
+
+// recordInfo is what the walker learns about a record. String fields are
+// nil when the member is absent or not a string; they alias the record's
+// bytes unless the JSON string held escapes.
+type recordInfo struct {
+	// clean reports that the structure certainly satisfies record.json.
+	clean bool
+	has   uint64
+
+	eventVersion, eventTime, eventSource, eventName, awsRegion []byte
+	sourceIPAddress, eventID, eventType, recipientAccountID    []byte
+
+	identity identityInfo
+
+	// resources holds resources[] entries that are objects.
+	resources []resourceInfo
+	resBuf    [2]resourceInfo
+
+	// requestParameters and responseElements are the raw JSON values
+	// (object or null), nil when absent or of another type.
+	requestParameters, responseElements []byte
+}
+
+// identityInfo is what the walker learns about userIdentity.
+type identityInfo struct {
+	object bool // userIdentity is a JSON object
+	has    uint32
+
+	typ, arn, accountID, accessKeyID []byte
+	hasSessionContext                bool
+	issuerARN, issuerAccountID       []byte
+}
+
+// resourceInfo is one element of resources[].
+type resourceInfo struct {
+	accountID, typ, arn, arnPrefix []byte
+}
+
+// walker reads a record into a recordInfo.
+type walker struct {
+	l    lexer
+	info *recordInfo
+}
+
+// walkRecord reads b into info. It returns the first syntax error, if any;
+// info is then incomplete.
+func walkRecord(b []byte, info *recordInfo) *syntaxError {
+	w := walker{l: lexer{b: b}, info: info}
+	info.clean = true
+	info.resources = info.resBuf[:0]
+	if w.l.kind() == kindObject {
+		w.record()
+	} else {
+		info.clean = false
+		w.l.skip()
+	}
+	if w.l.err == nil {
+		w.l.ws()
+		if w.l.i < len(b) {
+			w.l.fail(w.l.i, "invalid character %s after top-level value", quoteChar(b[w.l.i]))
+		}
+	}
+	return w.l.err
+}
+
+func (w *walker) record() {
+	info := w.info
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			break
+		}
+		if esc {
+			info.clean = false
+			w.l.skip()
+			continue
+		}
+		switch string(key) {
+		case "eventVersion":
+			info.has |= hasEventVersion
+			info.eventVersion = w.str(true)
+		case "userIdentity":
+			info.has |= hasUserIdentity
+			w.userIdentity()
+		case "eventTime":
+			info.has |= hasEventTime
+			info.eventTime = w.str(true)
+		case "eventSource":
+			info.has |= hasEventSource
+			info.eventSource = w.str(true)
+		case "eventName":
+			info.has |= hasEventName
+			info.eventName = w.str(true)
+		case "awsRegion":
+			info.has |= hasAWSRegion
+			info.awsRegion = w.str(true)
+		case "sourceIPAddress":
+			info.has |= hasSourceIPAddress
+			info.sourceIPAddress = w.str(true)
+		case "eventID":
+			info.has |= hasEventID
+			info.eventID = w.str(true)
+		case "recipientAccountId":
+			info.recipientAccountID = w.str(true)
+		case "eventType":
+			info.has |= hasEventType
+			info.eventType = w.enum(eventTypes[:])
+		case "eventCategory":
+			w.enum(eventCategories[:])
+		case "sessionCredentialFromConsole":
+			w.enum(trueFalse[:])
+		case "errorCode":
+			info.has |= hasErrorCode
+			w.str(false)
+		case "userAgent", "errorMessage", "requestID", "apiVersion",
+			"sharedEventID", "vpcEndpointId", "vpcEndpointAccountId":
+			w.str(false)
+		case "requestParameters":
+			info.has |= hasRequestParameters
+			info.requestParameters = w.objectOrNull()
+		case "responseElements":
+			info.has |= hasResponseElements
+			info.responseElements = w.objectOrNull()
+		case "additionalEventData", "serviceEventDetails":
+			w.objectOrNull()
+		case "insightDetails":
+			info.has |= hasInsightDetails
+			w.anyObject()
+		case "edgeDeviceDetails", "eventContext":
+			w.anyObject()
+		case "readOnly", "managementEvent":
+			w.boolean()
+		case "resources":
+			w.resources()
+		case "tlsDetails":
+			names := [...]string{"tlsVersion", "cipherSuite", "clientProvidedHostHeader", "keyExchange"}
+			w.stringObject(names[:], true, nil)
+		case "addendum":
+			w.addendum()
+		default:
+			info.clean = false
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+	if w.l.err != nil || !info.clean {
+		return
+	}
+	info.clean = info.requiredOK()
+}
+
+// The enums of record.json.
+var (
+	eventTypes      = [...]string{"AwsApiCall", "AwsServiceEvent", "AwsConsoleAction", "AwsConsoleSignIn", "AwsVpceEvent", "AwsCloudTrailInsight"}
+	eventCategories = [...]string{"Management", "Data", "NetworkActivity", "Insight"}
+	trueFalse       = [...]string{"true", "false"}
+	identityTypes   = [...]string{IdentityRoot, IdentityIAMUser, IdentityAssumedRole, IdentityRole, IdentityFederatedUser, IdentityDirectory, IdentityAWSAccount, IdentityAWSService, IdentityIdentityCenterUser, IdentityUnknown, IdentitySAMLUser, IdentityWebIdentityUser}
+	addendumReasons = [...]string{"DELIVERY_DELAY", "UPDATED_DATA", "SERVICE_OUTAGE"}
+)
+
+// requiredOK mirrors the required members and the allOf of record.json.
+func (info *recordInfo) requiredOK() bool {
+	need := func(bits uint64) bool { return info.has&bits == bits }
+	if string(info.eventType) == "AwsCloudTrailInsight" {
+		if !need(hasEventVersion | hasEventTime | hasAWSRegion | hasEventID | hasEventType | hasInsightDetails) {
+			return false
+		}
+	} else if !need(hasEventVersion | hasUserIdentity | hasEventTime | hasEventSource | hasEventName | hasAWSRegion) {
+		return false
+	}
+	switch string(info.eventVersion) {
+	case "1.0":
+	case "1.01":
+		if !need(hasEventID) {
+			return false
+		}
+	default:
+		if !need(hasEventID | hasEventType) {
+			return false
+		}
+	}
+	id := &info.identity
+	if id.object && id.has&idType == 0 && string(info.eventType) != "AwsServiceEvent" {
+		return false
+	}
+	if id.object && id.has&idType != 0 {
+		var want uint32
+		switch string(id.typ) {
+		case IdentityAssumedRole, IdentityFederatedUser:
+			want = idPrincipalID | idARN | idAccountID
+		case IdentityRole:
+			want = idPrincipalID | idAccountID
+		case IdentityRoot, IdentityIAMUser, IdentityAWSAccount, IdentityIdentityCenterUser:
+			want = idAccountID
+		case IdentityAWSService:
+			want = idInvokedBy
+		case IdentitySAMLUser, IdentityWebIdentityUser:
+			want = idPrincipalID
+		}
+		if id.has&want != want {
+			return false
+		}
+	}
+	return true
+}
+
+// str reads a string member; anything else (or an empty string when
+// nonEmpty) clears clean. It returns nil unless the value is a string.
+func (w *walker) str(nonEmpty bool) []byte {
+	if w.l.kind() != kindString {
+		w.info.clean = false
+		w.l.skip()
+		return nil
+	}
+	raw, esc, ok := w.l.str()
+	if !ok {
+		return nil
+	}
+	if nonEmpty && len(raw) == 0 {
+		w.info.clean = false
+	}
+	return text(raw, esc)
+}
+
+// enum reads a string member that must be one of values.
+func (w *walker) enum(values []string) []byte {
+	s := w.str(false)
+	if s == nil {
+		return nil
+	}
+	for _, v := range values {
+		if string(s) == v {
+			return s
+		}
+	}
+	w.info.clean = false
+	return s
+}
+
+func (w *walker) boolean() {
+	if w.l.kind() != kindBool {
+		w.info.clean = false
+	}
+	w.l.skip()
+}
+
+// objectOrNull reads an object or null member and returns its raw bytes.
+func (w *walker) objectOrNull() []byte {
+	k := w.l.kind()
+	start := w.l.i
+	if !w.l.skip() {
+		return nil
+	}
+	if k != kindObject && k != kindNull {
+		w.info.clean = false
+		return nil
+	}
+	return w.l.b[start:w.l.i]
+}
+
+// anyObject reads a member that must be an object of any content.
+func (w *walker) anyObject() {
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+	}
+	w.l.skip()
+}
+
+// stringObject reads an object whose members named in names are strings;
+// other members clear clean when strict. out, when not nil, receives the
+// values by position in names.
+func (w *walker) stringObject(names []string, strict bool, out [][]byte) {
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return
+		}
+		idx := -1
+		if !esc {
+			for i, n := range names {
+				if string(key) == n {
+					idx = i
+					break
+				}
+			}
+		}
+		switch {
+		case idx >= 0:
+			v := w.str(false)
+			if out != nil {
+				out[idx] = v
+			}
+		case strict || esc:
+			w.info.clean = false
+			w.l.skip()
+		default:
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+}
+
+func (w *walker) userIdentity() {
+	id := &w.info.identity
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	id.object = true
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return
+		}
+		if esc {
+			w.info.clean = false
+			w.l.skip()
+			continue
+		}
+		switch string(key) {
+		case "type":
+			id.has |= idType
+			id.typ = w.enum(identityTypes[:])
+		case "principalId":
+			id.has |= idPrincipalID
+			w.str(false)
+		case "arn":
+			id.has |= idARN
+			id.arn = w.str(false)
+		case "accountId":
+			id.has |= idAccountID
+			id.accountID = w.str(false)
+		case "accessKeyId":
+			id.accessKeyID = w.str(false)
+		case "invokedBy":
+			id.has |= idInvokedBy
+			w.str(false)
+		case "userName", "credentialId", "identityProvider":
+			w.str(false)
+		case "sessionContext":
+			w.sessionContext()
+		case "invokedByDelegate":
+			names := [...]string{"accountId"}
+			w.stringObject(names[:], false, nil)
+		case "onBehalfOf":
+			names := [...]string{"userId", "identityStoreArn"}
+			w.stringObject(names[:], false, nil)
+		case "inScopeOf":
+			names := [...]string{"sourceArn", "sourceAccount", "issuerType", "credentialsIssuedTo"}
+			w.stringObject(names[:], false, nil)
+		default:
+			w.info.clean = false
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+}
+
+func (w *walker) sessionContext() {
+	id := &w.info.identity
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	id.hasSessionContext = true
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return
+		}
+		if esc {
+			w.info.clean = false
+			w.l.skip()
+			continue
+		}
+		switch string(key) {
+		case "sessionIssuer":
+			names := [...]string{"type", "principalId", "arn", "accountId", "userName"}
+			var out [len(names)][]byte
+			w.stringObject(names[:], true, out[:])
+			id.issuerARN, id.issuerAccountID = out[2], out[3]
+		case "webIdFederationData":
+			w.webIDFederationData()
+		case "attributes":
+			w.sessionAttributes()
+		case "sourceIdentity", "ec2RoleDelivery", "assumedRoot", "signInSessionArn":
+			w.str(false)
+		default:
+			w.info.clean = false
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+}
+
+func (w *walker) webIDFederationData() {
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return
+		}
+		switch {
+		case esc:
+			w.info.clean = false
+			w.l.skip()
+		case string(key) == "federatedProvider":
+			w.str(false)
+		case string(key) == "attributes":
+			w.anyObject()
+		default:
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+}
+
+func (w *walker) sessionAttributes() {
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return
+		}
+		switch {
+		case esc:
+			w.info.clean = false
+			w.l.skip()
+		case string(key) == "creationDate":
+			w.str(false)
+		case string(key) == "mfaAuthenticated":
+			w.enum(trueFalse[:])
+		default:
+			w.info.clean = false
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+}
+
+func (w *walker) resources() {
+	if w.l.kind() != kindArray {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	w.l.beginArray()
+	first := true
+	for w.l.nextElem(&first) {
+		if w.l.kind() != kindObject {
+			w.info.clean = false
+			if !w.l.skip() {
+				return
+			}
+			continue
+		}
+		names := [...]string{"accountId", "type", "ARN", "ARNPrefix"}
+		var out [len(names)][]byte
+		w.stringObject(names[:], true, out[:])
+		if w.l.err != nil {
+			return
+		}
+		w.info.resources = append(w.info.resources, resourceInfo{accountID: out[0], typ: out[1], arn: out[2], arnPrefix: out[3]})
+	}
+}
+
+func (w *walker) addendum() {
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return
+	}
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return
+		}
+		switch {
+		case esc:
+			w.info.clean = false
+			w.l.skip()
+		case string(key) == "reason":
+			w.enum(addendumReasons[:])
+		case string(key) == "updatedFields", string(key) == "originalRequestID", string(key) == "originalEventID":
+			w.str(false)
+		default:
+			w.info.clean = false
+			w.l.skip()
+		}
+		if w.l.err != nil {
+			return
+		}
+	}
+}
