@@ -1,0 +1,429 @@
+package emulator
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CloudTrail API targets (REFERENCE.md §7.1): clients send either form.
+const (
+	cloudTrailTargetLong  = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+	cloudTrailTargetShort = "CloudTrail_20131101."
+)
+
+// cloudTrailOp returns the operation named by an X-Amz-Target, if it is a
+// CloudTrail target.
+func cloudTrailOp(target string) (string, bool) {
+	if op, ok := strings.CutPrefix(target, cloudTrailTargetLong); ok {
+		return op, true
+	}
+	return strings.CutPrefix(target, cloudTrailTargetShort)
+}
+
+// callContext is what a handler knows of the request beyond its body.
+type callContext struct {
+	requestID string
+	region    string // from the SigV4 credential scope, else the emulator's
+	identity  identity
+	sourceIP  string
+	userAgent string
+	tls       *tlsInfo
+	host      string
+}
+
+// serveCloudTrail runs CloudTrail operation op.
+func (e *Emulator) serveCloudTrail(cc *callContext, op string, body []byte) ([]byte, error) {
+	switch op {
+	case "LookupEvents":
+		if e.throttled(cc, "LookupEvents", 2) {
+			return nil, errThrottling()
+		}
+		return e.lookupEvents(cc, body)
+	case "ListPublicKeys":
+		if e.throttled(cc, "cloudtrail", 10) {
+			return nil, errThrottling()
+		}
+		return e.listPublicKeys(body)
+	case "DescribeTrails":
+		if e.throttled(cc, "cloudtrail", 10) {
+			return nil, errThrottling()
+		}
+		return e.describeTrails(cc, body)
+	case "GetTrailStatus":
+		if e.throttled(cc, "cloudtrail", 10) {
+			return nil, errThrottling()
+		}
+		return e.getTrailStatus(cc, body)
+	}
+	return nil, errUnknownOperation(cloudTrailTargetShort + op)
+}
+
+// lookupEventsInput is the LookupEvents request. Times are epoch seconds,
+// fractions allowed (REFERENCE.md §7.1).
+type lookupEventsInput struct {
+	LookupAttributes []struct {
+		AttributeKey   *string
+		AttributeValue *string
+	}
+	StartTime     *json.Number
+	EndTime       *json.Number
+	EventCategory *string
+	MaxResults    *json.Number
+	NextToken     *string
+}
+
+func parseEpoch(n *json.Number, member string) (float64, *apiError) {
+	f, err := strconv.ParseFloat(string(*n), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, errSerialization("Invalid timestamp for member %s: %q", member, string(*n))
+	}
+	return f, nil
+}
+
+// lookupEvents implements LookupEvents (REFERENCE.md §7.2).
+func (e *Emulator) lookupEvents(cc *callContext, body []byte) ([]byte, error) {
+	var in lookupEventsInput
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	q := lookupQuery{region: cc.region, limit: 50, hi: math.MaxInt64}
+	if len(in.LookupAttributes) > 1 {
+		return nil, errInvalidLookupAttributes("You cannot specify more than one lookup attribute.")
+	}
+	if len(in.LookupAttributes) == 1 {
+		a := in.LookupAttributes[0]
+		if a.AttributeKey == nil {
+			return nil, errInvalidLookupAttributes("AttributeKey is required.")
+		}
+		kind, ok := lookupAttributeKind(*a.AttributeKey)
+		if !ok {
+			return nil, errInvalidLookupAttributes("Invalid AttributeKey %q: valid keys are EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource and AccessKeyId (case-sensitive).", *a.AttributeKey)
+		}
+		if a.AttributeValue == nil || *a.AttributeValue == "" {
+			return nil, errInvalidLookupAttributes("AttributeValue is required and must not be empty.")
+		}
+		if attributeValueLen(*a.AttributeValue) > 2000 {
+			return nil, errInvalidLookupAttributes("AttributeValue is longer than 2000 characters.")
+		}
+		q.kind, q.value = kind, *a.AttributeValue
+	}
+	var start, end float64 = math.Inf(-1), math.Inf(1)
+	if in.StartTime != nil {
+		f, err := parseEpoch(in.StartTime, "StartTime")
+		if err != nil {
+			return nil, err
+		}
+		start = f
+	}
+	if in.EndTime != nil {
+		f, err := parseEpoch(in.EndTime, "EndTime")
+		if err != nil {
+			return nil, err
+		}
+		end = f
+	}
+	if end < start {
+		return nil, errInvalidTimeRange("The start time (%s) must be before the end time (%s).", formatEpoch(start), formatEpoch(end))
+	}
+	if in.MaxResults != nil {
+		n, err := strconv.ParseInt(string(*in.MaxResults), 10, 64)
+		if err != nil {
+			if _, ferr := strconv.ParseFloat(string(*in.MaxResults), 64); ferr == nil {
+				return nil, errInvalidMaxResults()
+			}
+			return nil, errSerialization("Invalid value for member MaxResults: %q", string(*in.MaxResults))
+		}
+		if n < 1 || n > 50 {
+			return nil, errInvalidMaxResults()
+		}
+		q.limit = int(n)
+	}
+	if in.EventCategory != nil {
+		if *in.EventCategory != "insight" {
+			return nil, errInvalidEventCategory(*in.EventCategory)
+		}
+		// No Insights events are ever stored: an empty answer.
+		return []byte(`{"Events":[]}`), nil
+	}
+	// Only the last 90 days, by the emulator clock.
+	floor := float64(e.clock.Now().Add(-retentionWindow).Unix())
+	q.lo = int64(math.Ceil(max(start, floor)))
+	if !math.IsInf(end, 1) {
+		q.hi = int64(math.Floor(end))
+	}
+	ph := lookupParamsHash(cc.region, in)
+	if in.NextToken != nil {
+		t, seq, ok := e.decodeToken(*in.NextToken, ph)
+		if !ok {
+			return nil, errInvalidNextToken()
+		}
+		q.cursor, q.curTime, q.curSeq = true, t, seq
+	}
+	page, err := e.store.lookup(q)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, f := range page.frags {
+		n += len(f) + 1
+	}
+	out := make([]byte, 0, n+128)
+	out = append(out, `{"Events":[`...)
+	for i, f := range page.frags {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, f...)
+	}
+	out = append(out, ']')
+	if page.more {
+		out = append(out, `,"NextToken":"`...)
+		out = append(out, e.encodeToken(ph, page.lastTime, page.lastSeq)...)
+		out = append(out, '"')
+	}
+	return append(out, '}'), nil
+}
+
+// attributeValueLen counts characters as LookupEvents does: "_", space,
+// "," and "\n" count double (REFERENCE.md §7.2).
+func attributeValueLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		switch r {
+		case '_', ' ', ',', '\n':
+			n++
+		}
+	}
+	return n
+}
+
+func formatEpoch(f float64) string {
+	if math.IsInf(f, 0) {
+		return "unset"
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC().Format(time.RFC3339)
+}
+
+// lookupParamsHash identifies the parameters a NextToken is valid with:
+// region, attribute, time range and category (not MaxResults, which
+// paginators may change between pages).
+func lookupParamsHash(region string, in lookupEventsInput) uint64 {
+	h := fnv.New64a()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	w(region)
+	for _, a := range in.LookupAttributes {
+		if a.AttributeKey != nil {
+			w(*a.AttributeKey)
+		}
+		if a.AttributeValue != nil {
+			w(*a.AttributeValue)
+		}
+	}
+	for _, n := range []*json.Number{in.StartTime, in.EndTime} {
+		if n == nil {
+			w("-")
+			continue
+		}
+		f, _ := strconv.ParseFloat(string(*n), 64)
+		w(strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	if in.EventCategory != nil {
+		w(*in.EventCategory)
+	}
+	return h.Sum64()
+}
+
+// NextToken layout: params hash (8), eventTime (8), sequence (4), then
+// the first 12 bytes of an HMAC-SHA256 over those, keyed per emulator.
+const tokenLen = 8 + 8 + 4 + 12
+
+func (e *Emulator) encodeToken(params uint64, t int64, seq uint32) string {
+	var b [tokenLen]byte
+	binary.BigEndian.PutUint64(b[0:], params)
+	binary.BigEndian.PutUint64(b[8:], uint64(t))
+	binary.BigEndian.PutUint32(b[16:], seq)
+	m := hmac.New(sha256.New, e.tokenKey[:])
+	m.Write(b[:20])
+	copy(b[20:], m.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func (e *Emulator) decodeToken(tok string, params uint64) (t int64, seq uint32, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(b) != tokenLen {
+		return 0, 0, false
+	}
+	m := hmac.New(sha256.New, e.tokenKey[:])
+	m.Write(b[:20])
+	if !hmac.Equal(m.Sum(nil)[:12], b[20:]) || binary.BigEndian.Uint64(b[0:]) != params {
+		return 0, 0, false
+	}
+	return int64(binary.BigEndian.Uint64(b[8:])), binary.BigEndian.Uint32(b[16:]), true
+}
+
+// listPublicKeys implements ListPublicKeys (REFERENCE.md §5.4): the one
+// signing key, whatever the time range asked.
+func (e *Emulator) listPublicKeys(body []byte) ([]byte, error) {
+	var in struct {
+		StartTime *json.Number
+		EndTime   *json.Number
+		NextToken *string
+	}
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	var start, end float64 = math.Inf(-1), math.Inf(1)
+	var err *apiError
+	if in.StartTime != nil {
+		if start, err = parseEpoch(in.StartTime, "StartTime"); err != nil {
+			return nil, err
+		}
+	}
+	if in.EndTime != nil {
+		if end, err = parseEpoch(in.EndTime, "EndTime"); err != nil {
+			return nil, err
+		}
+	}
+	if end < start {
+		return nil, errInvalidTimeRange("The start time must be before the end time.")
+	}
+	if in.NextToken != nil && *in.NextToken != "" {
+		return nil, newAPIError(400, "InvalidTokenException", "Reserved for future use.")
+	}
+	if e.key == nil {
+		return []byte(`{"PublicKeyList":[]}`), nil
+	}
+	now := e.clock.Now()
+	validFrom := e.keyValidFrom
+	if now.Before(validFrom) {
+		validFrom = now
+	}
+	validFrom = validFrom.Truncate(time.Hour)
+	validTo := now.Add(30 * 24 * time.Hour).Truncate(time.Hour)
+	out := []byte(`{"PublicKeyList":[{"Value":"`)
+	out = base64.StdEncoding.AppendEncode(out, e.keyDER)
+	out = append(out, `","ValidityStartTime":`...)
+	out = strconv.AppendInt(out, validFrom.Unix(), 10)
+	out = append(out, `,"ValidityEndTime":`...)
+	out = strconv.AppendInt(out, validTo.Unix(), 10)
+	out = append(out, `,"Fingerprint":"`...)
+	out = append(out, e.keyFingerprint...)
+	return append(out, `"}]}`...), nil
+}
+
+// trailARN is the ARN of the emulator's trail.
+func (e *Emulator) trailARN() string {
+	return "arn:aws:cloudtrail:" + e.homeRegion + ":" + e.accountID + ":trail/" + e.trailName
+}
+
+// matchesTrail reports whether name names the emulator's trail, by name or ARN.
+func (e *Emulator) matchesTrail(name string) bool {
+	return name == e.trailName || name == e.trailARN()
+}
+
+// describeTrails implements DescribeTrails (REFERENCE.md §7.3): wire
+// members are lower-case.
+func (e *Emulator) describeTrails(cc *callContext, body []byte) ([]byte, error) {
+	var in struct {
+		TrailNameList       []string `json:"trailNameList"`
+		IncludeShadowTrails *bool    `json:"includeShadowTrails"`
+	}
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	include := len(in.TrailNameList) == 0
+	for _, n := range in.TrailNameList {
+		if e.matchesTrail(n) {
+			include = true
+		}
+	}
+	// A multi-region trail shows in every region; its home region's copy
+	// is the original, the others are shadows.
+	if cc.region != e.homeRegion && in.IncludeShadowTrails != nil && !*in.IncludeShadowTrails {
+		include = false
+	}
+	if !include {
+		return []byte(`{"trailList":[]}`), nil
+	}
+	type trail struct {
+		Name                       string
+		S3BucketName               string
+		SnsTopicName               string `json:",omitempty"`
+		SnsTopicARN                string `json:",omitempty"`
+		IncludeGlobalServiceEvents bool
+		IsMultiRegionTrail         bool
+		HomeRegion                 string
+		TrailARN                   string
+		LogFileValidationEnabled   bool
+		HasCustomEventSelectors    bool
+		HasInsightSelectors        bool
+		IsOrganizationTrail        bool
+	}
+	t := trail{
+		Name:                       e.trailName,
+		S3BucketName:               e.bucket,
+		IncludeGlobalServiceEvents: true,
+		IsMultiRegionTrail:         true,
+		HomeRegion:                 e.homeRegion,
+		TrailARN:                   e.trailARN(),
+		LogFileValidationEnabled:   e.key != nil,
+	}
+	if len(e.notifyURLs) > 0 {
+		t.SnsTopicName = e.topicName()
+		t.SnsTopicARN = e.topicARN()
+	}
+	out, err := json.Marshal(struct {
+		TrailList []trail `json:"trailList"`
+	}{[]trail{t}})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// getTrailStatus implements GetTrailStatus (REFERENCE.md §7.3).
+func (e *Emulator) getTrailStatus(cc *callContext, body []byte) ([]byte, error) {
+	var in struct{ Name *string }
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	if in.Name == nil || *in.Name == "" {
+		return nil, errInvalidTrailName("Name is required.")
+	}
+	if !e.matchesTrail(*in.Name) {
+		return nil, errTrailNotFound(*in.Name, cc.identity.account)
+	}
+	st := e.status()
+	out := []byte(`{"IsLogging":true`)
+	addTime := func(name string, t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		out = append(out, `,"`...)
+		out = append(out, name...)
+		out = append(out, `":`...)
+		out = strconv.AppendInt(out, t.Unix(), 10)
+	}
+	addTime("LatestDeliveryTime", st.latestDelivery)
+	addTime("LatestNotificationTime", st.latestNotification)
+	addTime("StartLoggingTime", st.started)
+	addTime("LatestDigestDeliveryTime", st.latestDigest)
+	addTime("LatestDeliveryAttemptTime", st.latestDelivery)
+	addTime("LatestNotificationAttemptTime", st.latestNotification)
+	if st.latestDeliveryError != "" {
+		out = append(out, `,"LatestDeliveryError":`...)
+		b, _ := json.Marshal(st.latestDeliveryError)
+		out = append(out, b...)
+	}
+	return append(out, '}'), nil
+}

@@ -1,0 +1,542 @@
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/firetrail/firetrail/emulator/internal/s3front"
+	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// Emulator serves an embedded S3, the CloudTrail API and a recording
+// Firehose API on one handler, and delivers CloudTrail log and digest files
+// of the records it gets into its bucket (DESIGN.md, "The emulator").
+//
+// Requests are routed by X-Amz-Target: CloudTrail_20131101.* (long or
+// short form) to the CloudTrail API, Firehose_20150804.* to the Firehose
+// API, an unknown target to an UnknownOperationException, and everything
+// else to S3 (path-style).
+//
+// An Emulator is safe for concurrent use.
+type Emulator struct {
+	opts   settings
+	log    *slog.Logger
+	clock  trail.Clock
+	fake   *trail.FakeClock // nil with a real clock
+	ticker bool             // delivery runs on its own
+
+	region, homeRegion, accountID, bucket, trailName string
+	notifyURLs                                       []string
+	started                                          time.Time
+
+	backend gofakes3.Backend
+	db      *bolt.DB
+	s3      *s3front.Front
+	trail   *trail.Trail
+	store   *eventStore
+	fh      *firehoseState
+	ids     *idSource
+	notify  *notifier
+
+	tokenKey       [32]byte
+	key            *rsa.PrivateKey
+	keyDER         []byte
+	keyFingerprint string
+	keyValidFrom   time.Time
+
+	notices chan trail.Notice
+
+	thMu     sync.Mutex
+	throttle map[string]*tokenBucket
+
+	deliverMu sync.Mutex // serializes Tick/Flush/Advance and state saves
+	lastState []byte     // the trail state last saved
+
+	mu      sync.Mutex
+	closed  bool
+	servers map[*http.Server]struct{}
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+var _ http.Handler = (*Emulator)(nil)
+
+// New returns an Emulator configured by opts, with its bucket created, its
+// history restored from the data directory (WithDataDir) and the records
+// of WithEvents delivered. Call Serve to accept connections, or use it as
+// an http.Handler; Close it when done.
+func New(opts ...Option) (*Emulator, error) {
+	s := settings{
+		bucket:       DefaultBucket,
+		region:       DefaultRegion,
+		accountID:    DefaultAccountID,
+		interval:     trail.DefaultInterval,
+		noticeBuffer: DefaultNoticeBuffer,
+	}
+	for _, o := range opts {
+		o(&s)
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.clock == nil {
+		s.clock = trail.RealClock{}
+	}
+	if err := s.validate(); err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	if err := gofakes3.ValidateBucketName(s.bucket); err != nil {
+		return nil, fmt.Errorf("emulator: invalid bucket %q: %w", s.bucket, err)
+	}
+	e := &Emulator{
+		opts:       s,
+		log:        s.logger,
+		clock:      s.clock,
+		region:     s.region,
+		homeRegion: s.region,
+		accountID:  s.accountID,
+		bucket:     s.bucket,
+		trailName:  trail.DefaultTrailName,
+		notifyURLs: s.notifyURLs,
+		fh:         newFirehoseState(),
+		notices:    make(chan trail.Notice, s.noticeBuffer),
+		throttle:   map[string]*tokenBucket{},
+		servers:    map[*http.Server]struct{}{},
+		done:       make(chan struct{}),
+	}
+	e.fake, _ = s.clock.(*trail.FakeClock)
+	e.ticker = e.fake == nil
+	e.started = e.clock.Now().UTC().Truncate(time.Second)
+	e.ids = newIDSource(s.seed, s.seedSet)
+	if _, err := rand.Read(e.tokenKey[:]); err != nil {
+		return nil, fmt.Errorf("emulator: token key: %w", err)
+	}
+	if err := e.open(); err != nil {
+		e.closeResources()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	if e.ticker {
+		e.wg.Add(1)
+		go e.tickLoop()
+	}
+	return e, nil
+}
+
+// open builds storage, S3, the signing key, the trail and the store.
+func (e *Emulator) open() error {
+	var err error
+	if e.store, err = newEventStore(); err != nil {
+		return err
+	}
+	ts := timeSource{e.clock}
+	if dir := e.opts.dataDir; dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+		e.db, err = bolt.Open(filepath.Join(dir, "s3.bolt"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
+		if err != nil {
+			return fmt.Errorf("open %s: %w", filepath.Join(dir, "s3.bolt"), err)
+		}
+		e.backend = s3bolt.New(e.db, s3bolt.WithTimeSource(ts))
+	} else {
+		e.backend = s3mem.New(s3mem.WithTimeSource(ts), s3mem.WithVersionSeed(e.opts.seed))
+	}
+	fo := s3front.Options{Backend: e.backend, Logger: e.log.With("api", "s3")}
+	if e.fake != nil {
+		fo.TimeSource = ts
+	}
+	if e.s3, err = s3front.New(fo); err != nil {
+		return err
+	}
+	if err := e.s3.CreateBucket(e.bucket); err != nil {
+		return err
+	}
+	if err := e.loadKey(); err != nil {
+		return err
+	}
+	state, err := e.loadState()
+	if err != nil {
+		return err
+	}
+	if err := e.rebuildHistory(); err != nil {
+		return err
+	}
+	e.notify = newNotifier(e)
+	e.trail, err = trail.New(trail.Config{
+		Sink:       s3Sink{e},
+		Bucket:     e.bucket,
+		TrailName:  e.trailName,
+		HomeRegion: e.homeRegion,
+		Seed:       e.opts.seed,
+		Clock:      e.clock,
+		Interval:   e.opts.interval,
+		SigningKey: e.key,
+		Notify:     e.onNotice,
+		State:      state,
+		Logger:     e.log.With("component", "trail"),
+	})
+	if err != nil {
+		return err
+	}
+	if e.opts.events > 0 {
+		if err := e.preload(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadKey sets the signing key: the option's, the data directory's, or a
+// new one (saved in the data directory).
+func (e *Emulator) loadKey() error {
+	e.key = e.opts.signingKey
+	e.keyValidFrom = e.started.Add(-retentionWindow)
+	if e.key == nil {
+		path := ""
+		if e.opts.dataDir != "" {
+			path = filepath.Join(e.opts.dataDir, "signing-key.pem")
+			if b, err := os.ReadFile(path); err == nil {
+				if e.key, err = trail.LoadSigningKey(b); err != nil {
+					return fmt.Errorf("load %s: %w", path, err)
+				}
+			} else if !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("read signing key: %w", err)
+			}
+		}
+		if e.key == nil {
+			var err error
+			if e.key, err = trail.GenerateSigningKey(); err != nil {
+				return fmt.Errorf("generate signing key: %w", err)
+			}
+			if path != "" {
+				b, err := trail.MarshalSigningKey(e.key)
+				if err != nil {
+					return fmt.Errorf("save signing key: %w", err)
+				}
+				if err := os.WriteFile(path, b, 0o600); err != nil {
+					return fmt.Errorf("save signing key: %w", err)
+				}
+			}
+		}
+	}
+	e.keyDER = trail.PublicKeyDER(&e.key.PublicKey)
+	e.keyFingerprint = trail.Fingerprint(e.keyDER)
+	return nil
+}
+
+// timeSource adapts a trail.Clock to gofakes3.TimeSource.
+type timeSource struct{ c trail.Clock }
+
+func (t timeSource) Now() time.Time                  { return t.c.Now() }
+func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }
+
+// idSource makes request IDs and event IDs: seeded with WithSeed, random
+// otherwise.
+type idSource struct {
+	mu  sync.Mutex
+	rng *mrand.ChaCha8
+}
+
+func newIDSource(seed int64, seeded bool) *idSource {
+	var key [32]byte
+	if seeded {
+		for i := range 8 {
+			key[i] = byte(uint64(seed) >> (8 * i))
+		}
+		copy(key[8:], "firetrail emulator ids")
+	} else {
+		_, _ = rand.Read(key[:])
+	}
+	return &idSource{rng: mrand.NewChaCha8(key)}
+}
+
+// uuid returns a random (version 4) UUID in lower case.
+func (s *idSource) uuid() string {
+	var b [16]byte
+	s.mu.Lock()
+	_, _ = s.rng.Read(b[:])
+	s.mu.Unlock()
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hexd = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hexd[c>>4], hexd[c&15])
+	}
+	return string(out)
+}
+
+// Region returns the emulator's region.
+func (e *Emulator) Region() string { return e.region }
+
+// Bucket returns the name of the bucket log files go to.
+func (e *Emulator) Bucket() string { return e.bucket }
+
+// AccountID returns the emulator's account.
+func (e *Emulator) AccountID() string { return e.accountID }
+
+// Now returns the emulator clock's time.
+func (e *Emulator) Now() time.Time { return e.clock.Now() }
+
+// maxJSONBody bounds JSON 1.1 request bodies (PutRecordBatch: 4 MiB of
+// records, base64-encoded).
+const maxJSONBody = 8 << 20
+
+// ServeHTTP routes r by its X-Amz-Target header.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	if target == "" {
+		if r.URL.Query().Get("Action") == "ConfirmSubscription" {
+			e.confirmSubscription(w, r)
+			return
+		}
+		e.s3.ServeHTTP(w, r)
+		return
+	}
+	e.serveJSON(w, r, target)
+}
+
+// serveJSON serves one JSON 1.1 call; nothing it is given can make it
+// panic out or answer a bare 500.
+func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target string) {
+	reqID := e.ids.uuid()
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("panic in JSON handler", "target", target, "panic", p)
+			writeAPIError(w, reqID, errInternalFailure())
+		}
+	}()
+	ctOp, isCT := cloudTrailOp(target)
+	fhOp, isFH := strings.CutPrefix(target, firehoseTargetPrefix)
+	if !isCT && !isFH {
+		writeAPIError(w, reqID, errUnknownOperation(target))
+		return
+	}
+	if err := checkJSONRequest(r); err != nil {
+		writeAPIError(w, reqID, err)
+		return
+	}
+	if r.ContentLength > maxJSONBody {
+		writeAPIError(w, reqID, newAPIError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body of %d bytes is larger than %d bytes", r.ContentLength, maxJSONBody))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeAPIError(w, reqID, newAPIError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body is larger than %d bytes", maxJSONBody))
+			return
+		}
+		writeAPIError(w, reqID, errSerialization("Could not read the request body: %v", err))
+		return
+	}
+	cc := e.callContextOf(r, reqID)
+	var out []byte
+	if isCT {
+		out, err = e.serveCloudTrail(cc, ctOp, body)
+	} else {
+		out, err = e.serveFirehose(r.Context(), cc, fhOp, body)
+	}
+	if err != nil {
+		ae := asAPIError(err)
+		if ae.Status >= 500 {
+			e.log.Error("JSON handler failed", "target", target, "err", err)
+		}
+		writeAPIError(w, reqID, ae)
+		return
+	}
+	writeJSON(w, reqID, out)
+}
+
+// Serve accepts connections on ln (over TLS with WithTLS) until ctx is
+// done or the Emulator is closed; then it returns nil. It may be called
+// for several listeners.
+func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+	scheme := "http"
+	if e.opts.tls != nil {
+		ln = tls.NewListener(ln, e.opts.tls)
+		scheme = "https"
+	}
+	e.notify.setBaseURL(scheme + "://" + ln.Addr().String())
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		ln.Close()
+		return errors.New("emulator: serve after close")
+	}
+	e.servers[srv] = struct{}{}
+	e.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	})
+	defer stop()
+	err := srv.Serve(ln)
+	e.mu.Lock()
+	delete(e.servers, srv)
+	e.mu.Unlock()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops the servers, delivers everything pending, writes the final
+// digests, saves the trail state (with a data directory) and releases
+// storage. It is safe to call more than once.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	close(e.done)
+	servers := make([]*http.Server, 0, len(e.servers))
+	for s := range e.servers {
+		servers = append(servers, s)
+	}
+	e.mu.Unlock()
+	for _, s := range servers {
+		_ = s.Close()
+	}
+	e.wg.Wait()
+	var errs []error
+	if e.trail != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		e.deliverMu.Lock()
+		if err := e.trail.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: close trail: %w", err))
+		}
+		if err := e.saveState(); err != nil {
+			errs = append(errs, err)
+		}
+		e.deliverMu.Unlock()
+		cancel()
+	}
+	if e.notify != nil {
+		e.notify.close()
+	}
+	errs = append(errs, e.closeResources())
+	return errors.Join(errs...)
+}
+
+func (e *Emulator) closeResources() error {
+	if e.store != nil {
+		e.store.close()
+	}
+	if e.db != nil {
+		if err := e.db.Close(); err != nil {
+			return fmt.Errorf("emulator: close data: %w", err)
+		}
+		e.db = nil
+	}
+	return nil
+}
+
+// Record adds rec to the trail: it is delivered in the next log file of
+// its account (recipientAccountId) and region (awsRegion), and, if it is
+// a management event, LookupEvents shows it at once.
+func (e *Emulator) Record(rec schemas.Record) error {
+	if rec.RecipientAccountID == "" {
+		rec.RecipientAccountID = rec.UserIdentity.AccountID
+	}
+	if rec.RecipientAccountID == "" || rec.AWSRegion == "" {
+		return errors.New("emulator: record without recipientAccountId or awsRegion")
+	}
+	if err := e.trail.Add(rec); err != nil {
+		return fmt.Errorf("emulator: record: %w", err)
+	}
+	if err := e.store.add(&rec, nil); err != nil {
+		return fmt.Errorf("emulator: record: %w", err)
+	}
+	return nil
+}
+
+// Flush delivers everything pending now: open log files, and digests that
+// are due.
+func (e *Emulator) Flush() error {
+	e.deliverMu.Lock()
+	defer e.deliverMu.Unlock()
+	if err := e.trail.Flush(context.Background()); err != nil {
+		return fmt.Errorf("emulator: flush: %w", err)
+	}
+	return e.saveState()
+}
+
+// Advance moves a virtual clock (WithClock with a *trail.FakeClock) forward
+// by d, one delivery interval at a time, delivering log files and digests
+// as they fall due. With a real clock it returns an error.
+func (e *Emulator) Advance(d time.Duration) error {
+	if e.fake == nil {
+		return errors.New("emulator: advance: the clock is not virtual")
+	}
+	e.deliverMu.Lock()
+	defer e.deliverMu.Unlock()
+	for d > 0 {
+		step := min(d, e.opts.interval)
+		e.fake.Advance(step)
+		d -= step
+		if err := e.trail.Tick(context.Background()); err != nil {
+			return fmt.Errorf("emulator: advance: %w", err)
+		}
+	}
+	return e.saveState()
+}
+
+// Notifications returns the channel of delivered log files. It never
+// blocks delivery: when the buffer (WithNoticeBuffer) is full, the oldest
+// notice is dropped to make room.
+func (e *Emulator) Notifications() <-chan trail.Notice { return e.notices }
+
+// tickLoop delivers on a real clock: it looks every second whether a
+// window has closed (Tick is cheap when nothing is due).
+func (e *Emulator) tickLoop() {
+	defer e.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.done:
+			return
+		case <-t.C:
+			e.deliverMu.Lock()
+			if err := e.trail.Tick(context.Background()); err != nil {
+				e.log.Warn("delivery failed", "err", err)
+			}
+			if err := e.saveState(); err != nil {
+				e.log.Warn("save trail state", "err", err)
+			}
+			e.deliverMu.Unlock()
+		}
+	}
+}

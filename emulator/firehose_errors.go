@@ -1,0 +1,30 @@
+package emulator
+
+import "net/http"
+
+// The Firehose API's error table (REFERENCE.md §3.2, §3.8): 400 unless a
+// server fault.
+
+func errFirehoseNotFound(name, account string) *apiError {
+	return newAPIError(http.StatusBadRequest, "ResourceNotFoundException", "Firehose %s under account %s not found.", name, account)
+}
+
+func errFirehoseInUse(format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, "ResourceInUseException", format, args...)
+}
+
+func errInvalidArgument(format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, "InvalidArgumentException", format, args...)
+}
+
+func errLimitExceeded(format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, "LimitExceededException", format, args...)
+}
+
+func errConcurrentModification(format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, "ConcurrentModificationException", format, args...)
+}
+
+func errInvalidKMSResource(format string, args ...any) *apiError {
+	return newAPIError(http.StatusBadRequest, "InvalidKMSResourceException", format, args...)
+}

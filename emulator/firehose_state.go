@@ -1,0 +1,536 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+)
+
+// firehoseState is the Firehose control plane: delivery streams per
+// account and region. It knows nothing of HTTP.
+type firehoseState struct {
+	mu      sync.Mutex
+	streams map[streamKey]*deliveryStream
+}
+
+type streamKey struct{ account, region, name string }
+
+// deliveryStream is one delivery stream.
+type deliveryStream struct {
+	key        streamKey
+	arn        string
+	typ        types.DeliveryStreamType
+	version    int64
+	created    time.Time
+	updated    time.Time
+	dest       types.DestinationDescription
+	source     *types.SourceDescription
+	tags       []types.Tag
+	encryption types.DeliveryStreamEncryptionConfiguration
+}
+
+func newFirehoseState() *firehoseState {
+	return &firehoseState{streams: map[streamKey]*deliveryStream{}}
+}
+
+// maxTags is the most tags a stream can have.
+const maxTags = 50
+
+func validStreamName(n string) bool {
+	if len(n) < 1 || len(n) > 64 {
+		return false
+	}
+	for _, c := range []byte(n) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// get returns the stream or ResourceNotFoundException; s.mu is held.
+func (s *firehoseState) get(k streamKey) (*deliveryStream, error) {
+	if !validStreamName(k.name) {
+		return nil, errInvalidArgument("DeliveryStreamName %q must be 1 to 64 characters of [a-zA-Z0-9_.-].", k.name)
+	}
+	ds, ok := s.streams[k]
+	if !ok {
+		return nil, errFirehoseNotFound(k.name, k.account)
+	}
+	return ds, nil
+}
+
+// renameKeys maps wire member names of configurations and updates to the
+// members of descriptions, which differ for nested parts.
+var descriptionKeys = map[string]string{
+	"S3Configuration":       "S3DestinationDescription",
+	"S3Update":              "S3DestinationDescription",
+	"S3BackupConfiguration": "S3BackupDescription",
+	"S3BackupUpdate":        "S3BackupDescription",
+	"EndpointConfiguration": "EndpointDescription",
+	"VpcConfiguration":      "VpcConfigurationDescription",
+}
+
+func renameKeys(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if nk, ok := descriptionKeys[k]; ok {
+				k = nk
+			}
+			out[k] = renameKeys(val)
+		}
+		return out
+	case []any:
+		for i := range x {
+			x[i] = renameKeys(x[i])
+		}
+		return x
+	}
+	return v
+}
+
+// mergeJSON merges src into dst: objects member by member, anything else
+// replaced.
+func mergeJSON(dst, src map[string]any) {
+	for k, sv := range src {
+		if sm, ok := sv.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				mergeJSON(dm, sm)
+				continue
+			}
+		}
+		dst[k] = sv
+	}
+}
+
+func toMap(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func fromMap(m map[string]any, v any) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// destinationMember returns the one destination member set in a create
+// input or an update input (nil pointers are unset), as a wire name →
+// value map with Configuration/Update replaced by Description.
+func destinationMember(in any, suffix string) (string, map[string]any, int, error) {
+	m, err := toMap(in)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	var name string
+	var val map[string]any
+	n := 0
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !strings.HasSuffix(k, "Destination"+suffix) || m[k] == nil {
+			continue
+		}
+		vm, ok := m[k].(map[string]any)
+		if !ok {
+			continue
+		}
+		n++
+		name = strings.TrimSuffix(k, suffix) + "Description"
+		val = renameKeys(vm).(map[string]any)
+	}
+	return name, val, n, nil
+}
+
+func (s *firehoseState) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now time.Time) (*firehose.CreateDeliveryStreamOutput, error) {
+	if !validStreamName(k.name) {
+		return nil, errInvalidArgument("DeliveryStreamName %q must be 1 to 64 characters of [a-zA-Z0-9_.-].", k.name)
+	}
+	typ := in.DeliveryStreamType
+	if typ == "" {
+		typ = types.DeliveryStreamTypeDirectPut
+	}
+	if !slices.Contains(typ.Values(), typ) {
+		return nil, errInvalidArgument("Invalid DeliveryStreamType %q.", typ)
+	}
+	var source *types.SourceDescription
+	switch typ {
+	case types.DeliveryStreamTypeKinesisStreamAsSource:
+		c := in.KinesisStreamSourceConfiguration
+		if c == nil {
+			return nil, errInvalidArgument("KinesisStreamSourceConfiguration is required for DeliveryStreamType KinesisStreamAsSource.")
+		}
+		source = &types.SourceDescription{KinesisStreamSourceDescription: &types.KinesisStreamSourceDescription{
+			KinesisStreamARN: c.KinesisStreamARN, RoleARN: c.RoleARN, DeliveryStartTimestamp: aws.Time(now),
+		}}
+	case types.DeliveryStreamTypeMSKAsSource:
+		c := in.MSKSourceConfiguration
+		if c == nil {
+			return nil, errInvalidArgument("MSKSourceConfiguration is required for DeliveryStreamType MSKAsSource.")
+		}
+		source = &types.SourceDescription{MSKSourceDescription: &types.MSKSourceDescription{
+			MSKClusterARN: c.MSKClusterARN, TopicName: c.TopicName, AuthenticationConfiguration: c.AuthenticationConfiguration,
+			DeliveryStartTimestamp: aws.Time(now), ReadFromTimestamp: c.ReadFromTimestamp,
+		}}
+	}
+	name, dm, n, err := destinationMember(in, "Configuration")
+	if err != nil {
+		return nil, err
+	}
+	if n != 1 {
+		return nil, errInvalidArgument("Exactly one destination configuration is required, %d given.", n)
+	}
+	if len(in.Tags) > maxTags {
+		return nil, errLimitExceeded("A delivery stream can have at most %d tags.", maxTags)
+	}
+	enc := types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
+	if c := in.DeliveryStreamEncryptionConfigurationInput; c != nil {
+		if typ != types.DeliveryStreamTypeDirectPut {
+			return nil, errInvalidArgument("Server-side encryption is supported only for DirectPut delivery streams.")
+		}
+		if err := checkKey(c); err != nil {
+			return nil, err
+		}
+		enc = types.DeliveryStreamEncryptionConfiguration{KeyType: c.KeyType, KeyARN: c.KeyARN, Status: types.DeliveryStreamEncryptionStatusEnabled}
+	}
+	dm["DestinationId"] = "destinationId-000000000001"
+	if name == "S3DestinationDescription" {
+		// A legacy S3 destination is described both ways, as AWS does.
+		ext := maps.Clone(dm)
+		delete(ext, "DestinationId")
+		dm = map[string]any{"DestinationId": "destinationId-000000000001", name: dm, "ExtendedS3DestinationDescription": ext}
+	} else {
+		id := dm["DestinationId"]
+		delete(dm, "DestinationId")
+		dm = map[string]any{"DestinationId": id, name: dm}
+	}
+	var dest types.DestinationDescription
+	if err := fromMap(dm, &dest); err != nil {
+		return nil, errInvalidArgument("Invalid destination configuration: %v", err)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.streams[k]; ok {
+		return nil, errFirehoseInUse("Firehose %s under account %s already exists.", k.name, k.account)
+	}
+	ds := &deliveryStream{
+		key:        k,
+		arn:        "arn:aws:firehose:" + k.region + ":" + k.account + ":deliverystream/" + k.name,
+		typ:        typ,
+		version:    1,
+		created:    now,
+		updated:    now,
+		dest:       dest,
+		source:     source,
+		encryption: enc,
+	}
+	for _, t := range in.Tags {
+		ds.setTag(t)
+	}
+	s.streams[k] = ds
+	return &firehose.CreateDeliveryStreamOutput{DeliveryStreamARN: aws.String(ds.arn)}, nil
+}
+
+func checkKey(c *types.DeliveryStreamEncryptionConfigurationInput) error {
+	switch c.KeyType {
+	case types.KeyTypeAwsOwnedCmk:
+		if c.KeyARN != nil {
+			return errInvalidArgument("KeyARN must not be set when KeyType is AWS_OWNED_CMK.")
+		}
+	case types.KeyTypeCustomerManagedCmk:
+		if c.KeyARN == nil || !strings.HasPrefix(*c.KeyARN, "arn:aws:kms:") {
+			return errInvalidKMSResource("KeyARN must be the ARN of a KMS key when KeyType is CUSTOMER_MANAGED_CMK.")
+		}
+	default:
+		return errInvalidArgument("Invalid KeyType %q.", c.KeyType)
+	}
+	return nil
+}
+
+func (ds *deliveryStream) setTag(t types.Tag) {
+	for i := range ds.tags {
+		if aws.ToString(ds.tags[i].Key) == aws.ToString(t.Key) {
+			ds.tags[i].Value = t.Value
+			return
+		}
+	}
+	ds.tags = append(ds.tags, types.Tag{Key: t.Key, Value: t.Value})
+}
+
+func (s *firehoseState) delete(k streamKey) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.get(k); err != nil {
+		return err
+	}
+	delete(s.streams, k)
+	return nil
+}
+
+func (s *firehoseState) describe(k streamKey) (*firehose.DescribeDeliveryStreamOutput, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return nil, err
+	}
+	enc := ds.encryption
+	return &firehose.DescribeDeliveryStreamOutput{DeliveryStreamDescription: &types.DeliveryStreamDescription{
+		DeliveryStreamARN:                     aws.String(ds.arn),
+		DeliveryStreamName:                    aws.String(k.name),
+		DeliveryStreamStatus:                  types.DeliveryStreamStatusActive,
+		DeliveryStreamType:                    ds.typ,
+		Destinations:                          []types.DestinationDescription{ds.dest},
+		HasMoreDestinations:                   aws.Bool(false),
+		VersionId:                             aws.String(strconv.FormatInt(ds.version, 10)),
+		CreateTimestamp:                       aws.Time(ds.created),
+		LastUpdateTimestamp:                   aws.Time(ds.updated),
+		DeliveryStreamEncryptionConfiguration: &enc,
+		Source:                                ds.source,
+	}}, nil
+}
+
+func (s *firehoseState) list(account, region string, in *firehose.ListDeliveryStreamsInput) (*firehose.ListDeliveryStreamsOutput, error) {
+	limit := 10
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > 10000 {
+			return nil, errInvalidArgument("Limit must be between 1 and 10000.")
+		}
+		limit = int(*in.Limit)
+	}
+	s.mu.Lock()
+	var names []string
+	for k, ds := range s.streams {
+		if k.account != account || k.region != region {
+			continue
+		}
+		if in.DeliveryStreamType != "" && ds.typ != in.DeliveryStreamType {
+			continue
+		}
+		if in.ExclusiveStartDeliveryStreamName != nil && k.name <= *in.ExclusiveStartDeliveryStreamName {
+			continue
+		}
+		names = append(names, k.name)
+	}
+	s.mu.Unlock()
+	slices.Sort(names)
+	more := len(names) > limit
+	if more {
+		names = names[:limit]
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return &firehose.ListDeliveryStreamsOutput{DeliveryStreamNames: names, HasMoreDeliveryStreams: aws.Bool(more)}, nil
+}
+
+func (s *firehoseState) listTags(k streamKey, in *firehose.ListTagsForDeliveryStreamInput) (*firehose.ListTagsForDeliveryStreamOutput, error) {
+	limit := 50
+	if in.Limit != nil {
+		if *in.Limit < 1 || *in.Limit > 50 {
+			return nil, errInvalidArgument("Limit must be between 1 and 50.")
+		}
+		limit = int(*in.Limit)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return nil, err
+	}
+	tags := slices.Clone(ds.tags)
+	slices.SortFunc(tags, func(a, b types.Tag) int { return strings.Compare(aws.ToString(a.Key), aws.ToString(b.Key)) })
+	if in.ExclusiveStartTagKey != nil {
+		i := 0
+		for i < len(tags) && aws.ToString(tags[i].Key) <= *in.ExclusiveStartTagKey {
+			i++
+		}
+		tags = tags[i:]
+	}
+	more := len(tags) > limit
+	if more {
+		tags = tags[:limit]
+	}
+	if tags == nil {
+		tags = []types.Tag{}
+	}
+	return &firehose.ListTagsForDeliveryStreamOutput{Tags: tags, HasMoreTags: aws.Bool(more)}, nil
+}
+
+func (s *firehoseState) tag(k streamKey, in *firehose.TagDeliveryStreamInput) error {
+	if len(in.Tags) == 0 || len(in.Tags) > maxTags {
+		return errInvalidArgument("Tags must hold 1 to %d tags.", maxTags)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return err
+	}
+	next := &deliveryStream{tags: slices.Clone(ds.tags)}
+	for _, t := range in.Tags {
+		if t.Key == nil || *t.Key == "" {
+			return errInvalidArgument("Tag keys must not be empty.")
+		}
+		next.setTag(t)
+	}
+	if len(next.tags) > maxTags {
+		return errLimitExceeded("A delivery stream can have at most %d tags; it would have %d.", maxTags, len(next.tags))
+	}
+	ds.tags = next.tags
+	return nil
+}
+
+func (s *firehoseState) untag(k streamKey, in *firehose.UntagDeliveryStreamInput) error {
+	if len(in.TagKeys) == 0 || len(in.TagKeys) > maxTags {
+		return errInvalidArgument("TagKeys must hold 1 to %d keys.", maxTags)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return err
+	}
+	ds.tags = slices.DeleteFunc(ds.tags, func(t types.Tag) bool { return slices.Contains(in.TagKeys, aws.ToString(t.Key)) })
+	return nil
+}
+
+func (s *firehoseState) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEncryptionInput, now time.Time) error {
+	c := in.DeliveryStreamEncryptionConfigurationInput
+	if c == nil {
+		c = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
+	}
+	if err := checkKey(c); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return err
+	}
+	if ds.typ != types.DeliveryStreamTypeDirectPut {
+		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
+	}
+	ds.encryption = types.DeliveryStreamEncryptionConfiguration{KeyType: c.KeyType, KeyARN: c.KeyARN, Status: types.DeliveryStreamEncryptionStatusEnabled}
+	ds.updated = now
+	return nil
+}
+
+func (s *firehoseState) stopEncryption(k streamKey, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return err
+	}
+	if ds.typ != types.DeliveryStreamTypeDirectPut {
+		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
+	}
+	ds.encryption = types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
+	ds.updated = now
+	return nil
+}
+
+func (s *firehoseState) updateDestination(k streamKey, in *firehose.UpdateDestinationInput, now time.Time) error {
+	name, um, n, err := destinationMember(in, "Update")
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return errInvalidArgument("Exactly one destination update is required, %d given.", n)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return err
+	}
+	cur := strconv.FormatInt(ds.version, 10)
+	if aws.ToString(in.CurrentDeliveryStreamVersionId) != cur {
+		return errConcurrentModification("Cannot update Firehose %s under account %s: version id %s is not the current version id %s.", k.name, k.account, aws.ToString(in.CurrentDeliveryStreamVersionId), cur)
+	}
+	if aws.ToString(in.DestinationId) != aws.ToString(ds.dest.DestinationId) {
+		return errInvalidArgument("Destination %s not found in Firehose %s.", aws.ToString(in.DestinationId), k.name)
+	}
+	dm, err := toMap(ds.dest)
+	if err != nil {
+		return err
+	}
+	existing, _ := dm[name].(map[string]any)
+	if existing == nil {
+		// Switching destination type replaces the destination.
+		dm = map[string]any{"DestinationId": dm["DestinationId"], name: um}
+	} else {
+		mergeJSON(existing, um)
+		if name == "ExtendedS3DestinationDescription" {
+			delete(dm, "S3DestinationDescription")
+		}
+	}
+	var dest types.DestinationDescription
+	if err := fromMap(dm, &dest); err != nil {
+		return errInvalidArgument("Invalid destination update: %v", err)
+	}
+	ds.dest = dest
+	ds.version++
+	ds.updated = now
+	return nil
+}
+
+// s3Target is where PutRecord data of a stream goes.
+type s3Target struct {
+	bucket, prefix string
+	gzip           bool
+	version        int64
+	arn            string
+	encrypted      bool
+}
+
+func (s *firehoseState) target(k streamKey) (s3Target, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, err := s.get(k)
+	if err != nil {
+		return s3Target{}, err
+	}
+	t := s3Target{version: ds.version, arn: ds.arn, encrypted: ds.encryption.Status == types.DeliveryStreamEncryptionStatusEnabled}
+	var bucketARN, prefix *string
+	var cf types.CompressionFormat
+	switch d := ds.dest; {
+	case d.ExtendedS3DestinationDescription != nil:
+		x := d.ExtendedS3DestinationDescription
+		bucketARN, prefix, cf = x.BucketARN, x.Prefix, x.CompressionFormat
+	case d.S3DestinationDescription != nil:
+		x := d.S3DestinationDescription
+		bucketARN, prefix, cf = x.BucketARN, x.Prefix, x.CompressionFormat
+	}
+	if b, ok := strings.CutPrefix(aws.ToString(bucketARN), "arn:aws:s3:::"); ok {
+		t.bucket = b
+	}
+	t.prefix = aws.ToString(prefix)
+	t.gzip = cf == types.CompressionFormatGzip
+	return t, nil
+}
+
+func (t s3Target) String() string { return fmt.Sprintf("s3://%s/%s", t.bucket, t.prefix) }

@@ -1,0 +1,164 @@
+package emulator
+
+import (
+	"crypto/rsa"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// Defaults of New.
+const (
+	DefaultBucket    = "firetrail-logs"
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "111122223333"
+	// DefaultNoticeBuffer is the capacity of the Notifications channel.
+	DefaultNoticeBuffer = 1024
+)
+
+// Option configures an Emulator (New, Start).
+type Option func(*settings)
+
+// settings is what the options set; New validates it.
+type settings struct {
+	bucket        string
+	region        string
+	accountID     string
+	clock         trail.Clock
+	interval      time.Duration
+	dataDir       string
+	signingKey    *rsa.PrivateKey
+	seed          int64
+	seedSet       bool
+	events        int
+	notifyURLs    []string
+	s3EventURLs   []string
+	throttle      bool
+	logger        *slog.Logger
+	tls           *tls.Config
+	identities    map[string]schemas.UserIdentity
+	noticeBuffer  int
+	maxObjectSize int64
+}
+
+// WithBucket names the bucket log files are delivered to (default
+// DefaultBucket). It is created at start.
+func WithBucket(name string) Option { return func(s *settings) { s.bucket = name } }
+
+// WithRegion sets the emulator's region (default DefaultRegion): the home
+// region of its trail, the region of calls that carry no SigV4 scope.
+func WithRegion(region string) Option { return func(s *settings) { s.region = region } }
+
+// WithAccountID sets the emulator's account (default DefaultAccountID): the
+// owner of the trail and of callers' default identities.
+func WithAccountID(id string) Option { return func(s *settings) { s.accountID = id } }
+
+// WithClock sets the time source. A *trail.FakeClock makes the emulator
+// virtual: nothing is delivered until Advance or Flush. Any other clock
+// (default trail.RealClock) delivers every delivery interval by itself.
+func WithClock(c trail.Clock) Option { return func(s *settings) { s.clock = c } }
+
+// WithDeliveryInterval sets how often log files are delivered (default
+// trail.DefaultInterval, 5 minutes, as CloudTrail).
+func WithDeliveryInterval(d time.Duration) Option { return func(s *settings) { s.interval = d } }
+
+// WithDataDir keeps objects, the digest chain state, the generated signing
+// key and therefore LookupEvents history in dir, so that they survive a
+// restart. Without it everything lives in memory.
+func WithDataDir(dir string) Option { return func(s *settings) { s.dataDir = dir } }
+
+// WithSigningKey sets the RSA key (2048 bits or more) digests are signed
+// with; by default one is generated at start (and kept in the data
+// directory, if any).
+func WithSigningKey(key *rsa.PrivateKey) Option { return func(s *settings) { s.signingKey = key } }
+
+// WithSeed seeds everything the emulator makes up: generated activity
+// (WithEvents), request and event IDs, log file names.
+func WithSeed(seed int64) Option {
+	return func(s *settings) { s.seed, s.seedSet = seed, true }
+}
+
+// WithEvents preloads n generated records (from the generator, seeded by
+// WithSeed), ending at the clock's time, and delivers them at start.
+func WithEvents(n int) Option { return func(s *settings) { s.events = n } }
+
+// WithNotify subscribes an HTTP(S) endpoint to the trail's SNS topic: it
+// gets a SubscriptionConfirmation, then an SNS envelope per log file
+// (REFERENCE.md §6). Repeatable.
+func WithNotify(rawURL string) Option {
+	return func(s *settings) { s.notifyURLs = append(s.notifyURLs, rawURL) }
+}
+
+// WithS3Events posts an S3 event notification (ObjectCreated:Put,
+// REFERENCE.md §6.3) for each delivered log file to rawURL. Repeatable.
+func WithS3Events(rawURL string) Option {
+	return func(s *settings) { s.s3EventURLs = append(s.s3EventURLs, rawURL) }
+}
+
+// WithThrottle reproduces CloudTrail's rate limits: LookupEvents 2
+// requests per second per account and region, the other CloudTrail calls
+// 10; over them calls fail with ThrottlingException "Rate exceeded".
+func WithThrottle(on bool) Option { return func(s *settings) { s.throttle = on } }
+
+// WithLogger sets the logger of diagnostics (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+
+// WithTLS makes Serve speak HTTPS with cfg (see SelfSignedTLS). Recorded
+// Firehose calls then carry tlsDetails.
+func WithTLS(cfg *tls.Config) Option { return func(s *settings) { s.tls = cfg } }
+
+// WithIdentity makes calls signed with accessKeyID come from id: its
+// account (id.AccountID, default the emulator's) owns the delivery streams
+// they touch, and their records carry id as userIdentity.
+func WithIdentity(accessKeyID string, id schemas.UserIdentity) Option {
+	return func(s *settings) {
+		if s.identities == nil {
+			s.identities = map[string]schemas.UserIdentity{}
+		}
+		id.AccessKeyID = accessKeyID
+		s.identities[accessKeyID] = id
+	}
+}
+
+// WithNoticeBuffer sets the capacity of the Notifications channel (default
+// DefaultNoticeBuffer).
+func WithNoticeBuffer(n int) Option { return func(s *settings) { s.noticeBuffer = n } }
+
+func (s *settings) validate() error {
+	if !validRegion(s.region) {
+		return fmt.Errorf("invalid region %q", s.region)
+	}
+	if len(s.accountID) != 12 || !allDigits(s.accountID) {
+		return fmt.Errorf("invalid account ID %q (want 12 digits)", s.accountID)
+	}
+	if s.interval < time.Second {
+		return fmt.Errorf("delivery interval %v shorter than 1s", s.interval)
+	}
+	if s.events < 0 {
+		return fmt.Errorf("negative event count %d", s.events)
+	}
+	if s.noticeBuffer < 1 {
+		return fmt.Errorf("notice buffer %d smaller than 1", s.noticeBuffer)
+	}
+	for _, u := range append(append([]string(nil), s.notifyURLs...), s.s3EventURLs...) {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("invalid notification URL %q (want http:// or https://)", u)
+		}
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
