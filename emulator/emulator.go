@@ -247,7 +247,7 @@ func (e *Emulator) loadKey() error {
 // timeSource adapts a trail.Clock to gofakes3.TimeSource.
 type timeSource struct{ c trail.Clock }
 
-func (t timeSource) Now() time.Time                  { return t.c.Now() }
+func (t timeSource) Now() time.Time                   { return t.c.Now() }
 func (t timeSource) Since(at time.Time) time.Duration { return t.c.Now().Sub(at) }
 
 // idSource makes request IDs and event IDs: seeded with WithSeed, random

@@ -14,8 +14,8 @@ import (
 	fhschemas "github.com/aws/aws-sdk-go-v2/service/firehose/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/firetrail/firetrail/schemas"
