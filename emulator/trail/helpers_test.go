@@ -34,19 +34,26 @@ func loadKey(t testing.TB, name string) *rsa.PrivateKey {
 	return k
 }
 
-// hexID returns a deterministic 8-4-4-4-12 id from n and salt.
+// hexID returns a deterministic random-looking 8-4-4-4-12 id from salt and
+// n (splitmix64).
 func hexID(salt, n uint64) string {
-	x := n*0x9E3779B97F4A7C15 ^ salt
-	y := x*0xBF58476D1CE4E5B9 + 0x94D049BB133111EB
+	mix := func(z uint64) uint64 {
+		z += 0x9E3779B97F4A7C15
+		z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+		z = (z ^ z>>27) * 0x94D049BB133111EB
+		return z ^ z>>31
+	}
+	x := mix(salt<<40 ^ n)
+	y := mix(x)
 	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", uint32(x), uint16(x>>32), uint16(x>>48)&0xfff, uint16(y)&0xfff, y>>16)
 }
 
 // firehoseRecord builds a realistic (about 1.5 KB) CreateDeliveryStream
 // record by hand.
 func firehoseRecord(i int, account, region string, at time.Time) schemas.Record {
-	stream := fmt.Sprintf("clickstream-%04d", i%977)
-	params := fmt.Sprintf(`{"deliveryStreamName":%q,"deliveryStreamType":"DirectPut","extendedS3DestinationConfiguration":{"roleARN":"arn:aws:iam::%s:role/firehose-delivery-role","bucketARN":"arn:aws:s3:::analytics-landing-%s","prefix":"events/year=!{timestamp:yyyy}/month=!{timestamp:MM}/","errorOutputPrefix":"errors/!{firehose:error-output-type}/","bufferingHints":{"sizeInMBs":64,"intervalInSeconds":300},"compressionFormat":"GZIP","encryptionConfiguration":{"noEncryptionConfig":"NoEncryption"},"cloudWatchLoggingOptions":{"enabled":true,"logGroupName":"/aws/kinesisfirehose/%s","logStreamName":"DestinationDelivery"},"s3BackupMode":"Disabled"},"tags":[{"key":"team","value":"data-platform"},{"key":"env","value":"prod"}]}`,
-		stream, account, account, stream)
+	stream := fmt.Sprintf("clicks-%04d", i%977)
+	params := fmt.Sprintf(`{"deliveryStreamName":%q,"deliveryStreamType":"DirectPut","extendedS3DestinationConfiguration":{"roleARN":"arn:aws:iam::%s:role/firehose-delivery-role","bucketARN":"arn:aws:s3:::analytics-landing-%s","prefix":"events/","compressionFormat":"GZIP"}}`,
+		stream, account, account)
 	resp := fmt.Sprintf(`{"deliveryStreamARN":"arn:aws:firehose:%s:%s:deliverystream/%s"}`, region, account, stream)
 	return schemas.Record{
 		EventVersion: "1.08",
@@ -62,7 +69,6 @@ func firehoseRecord(i int, account, region string, at time.Time) schemas.Record 
 					ARN:       fmt.Sprintf("arn:aws:iam::%s:role/DataPlatformDeploy", account),
 					AccountID: account, UserName: "DataPlatformDeploy",
 				},
-				WebIDFederationData: &schemas.WebIDFederationData{},
 				Attributes:          &schemas.SessionAttributes{CreationDate: at.Add(-time.Hour).Format(time.RFC3339), MFAAuthenticated: "false"},
 			},
 		},
@@ -71,7 +77,7 @@ func firehoseRecord(i int, account, region string, at time.Time) schemas.Record 
 		EventName:          "CreateDeliveryStream",
 		AWSRegion:          region,
 		SourceIPAddress:    fmt.Sprintf("198.51.100.%d", i%250),
-		UserAgent:          "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22 prompt/off command/firehose.create-delivery-stream",
+		UserAgent:          "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 command/firehose.create-delivery-stream",
 		RequestParameters:  json.RawMessage(params),
 		ResponseElements:   json.RawMessage(resp),
 		RequestID:          hexID(1, uint64(i)),

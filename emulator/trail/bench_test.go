@@ -1,0 +1,135 @@
+package trail_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+const benchEvents = 1_000_000
+
+// benchRecords returns distinct realistic records to cycle through and the
+// JSON size of one op's events.
+func benchRecords() ([]schemas.Record, int64) {
+	accounts := []string{"111122223333", "444455556666", "777788889999", "123456789012"}
+	regions := []string{"eu-west-1", "us-east-1"}
+	recs := make([]schemas.Record, 4096)
+	var size int64
+	var buf []byte
+	for i := range recs {
+		recs[i] = firehoseRecord(i, accounts[i%4], regions[(i/4)%2], t0)
+		buf = recs[i].AppendJSON(buf[:0])
+		size += int64(len(buf) + 1)
+	}
+	return recs, size * benchEvents / int64(len(recs))
+}
+
+// BenchmarkDeliver measures one op = 1,000,000 records (about 1.5 KB of JSON
+// each, 8 account+region streams, 2,000 records/s of event time) delivered
+// as gzip log files, against klauspost gzip alone on the same bytes.
+// Run with: go test -run '^$' -bench Deliver -cpu 1 ./emulator/trail/
+func BenchmarkDeliver(b *testing.B) {
+	recs, size := benchRecords()
+	deliver := func(b *testing.B, key bool) {
+		cfg := trail.Config{Bucket: "bench-bucket", ByEventTime: true}
+		if key {
+			cfg.SigningKey = loadKey(b, "digest-key.pem")
+		}
+		b.ReportAllocs()
+		b.SetBytes(size)
+		cpu0 := cpuTime()
+		for b.Loop() {
+			sink := &countSink{}
+			cfg.Sink = sink
+			tr, err := trail.New(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range benchEvents {
+				rec := recs[i%len(recs)]
+				rec.EventTime = t0.Add(time.Duration(i) * 500 * time.Microsecond)
+				if err := tr.Add(rec); err != nil {
+					b.Fatal(err)
+				}
+				if err := tr.Tick(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := tr.Close(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRates(b, cpu0)
+	}
+	b.Run("trail", func(b *testing.B) { deliver(b, false) })
+	b.Run("trail+digests", func(b *testing.B) { deliver(b, true) })
+	b.Run("encode+gzip-baseline", func(b *testing.B) {
+		// The least any delivery can do: LogFileWriter into gzip, one
+		// writer per window and stream, no naming, hashing or buffering.
+		zw, _ := gzip.NewWriterLevel(nil, trail.CompressionLevel)
+		b.ReportAllocs()
+		b.SetBytes(size)
+		cpu0 := cpuTime()
+		for b.Loop() {
+			for w := range 2 {
+				for s := range 8 {
+					zw.Reset(&countWriter{})
+					lw := schemas.NewLogFileWriter(zw)
+					for i := w*benchEvents/2 + s; i < (w+1)*benchEvents/2; i += 8 {
+						if err := lw.Write(recs[i%len(recs)]); err != nil {
+							b.Fatal(err)
+						}
+					}
+					lw.Close()
+					zw.Close()
+				}
+			}
+		}
+		reportRates(b, cpu0)
+	})
+	b.Run("gzip-baseline", func(b *testing.B) {
+		// The same JSON bytes, already encoded, through one reused gzip
+		// writer per 5-minute window and stream as the trail cuts them.
+		enc := make([][]byte, len(recs))
+		for i := range recs {
+			enc[i] = append([]byte{','}, recs[i].AppendJSON(nil)...)
+		}
+		zw, _ := gzip.NewWriterLevel(nil, trail.CompressionLevel)
+		sink := &countSink{}
+		b.ReportAllocs()
+		b.SetBytes(size)
+		cpu0 := cpuTime()
+		for b.Loop() {
+			// 1M records over 500 s of event time: 2 windows, 8 streams.
+			for w := range 2 {
+				for s := range 8 {
+					buf := &countWriter{}
+					zw.Reset(buf)
+					for i := w*benchEvents/2 + s; i < (w+1)*benchEvents/2; i += 8 {
+						zw.Write(enc[i%len(enc)])
+					}
+					zw.Close()
+					sink.bytes += buf.n
+				}
+			}
+		}
+		reportRates(b, cpu0)
+	})
+}
+
+// reportRates reports events per wall-clock second and per CPU second.
+func reportRates(b *testing.B, cpu0 time.Duration) {
+	b.ReportMetric(float64(b.N)*benchEvents/b.Elapsed().Seconds(), "events/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 && cpu0 > 0 {
+		b.ReportMetric(float64(b.N)*benchEvents/cpu.Seconds(), "events/cpu-s")
+	}
+}
+
+// countWriter counts bytes written.
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
