@@ -3,18 +3,149 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/firetrail/firetrail/emulator"
+	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 func serveCommand() command {
 	return command{
 		name:  "serve",
-		usage: "serve [flags]",
-		short: "(serve: not built yet)",
+		usage: "serve [--addr 127.0.0.1:4599] [--bucket NAME] [--seed N] [--events N] [--delivery-interval D] [--data-dir DIR] [--signing-key FILE] [flags]",
+		short: "serve an embedded S3 with CloudTrail delivery, LookupEvents and a recording Firehose API",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			return func(context.Context, *env, []string) error {
-				return errors.New("serve is not built yet")
+			addr := fs.String("addr", "127.0.0.1:4599", "listen address (host:port; port 0 picks a free one)")
+			bucket := fs.String("bucket", emulator.DefaultBucket, "bucket log files are delivered to")
+			seed := fs.Int64("seed", 0, "seed of generated activity, request and event IDs")
+			events := fs.Int("events", 0, "generated records to deliver at start")
+			interval := fs.Duration("delivery-interval", trail.DefaultInterval, "how often log files are delivered")
+			dataDir := fs.String("data-dir", "", "keep objects, digest chain and history in `DIR` across restarts (default: memory)")
+			keyFile := fs.String("signing-key", "", "PEM RSA private key `FILE` that signs digests (default: generated)")
+			notify := fs.StringArray("notify", nil, "POST SNS notifications of log files to `URL` (repeatable)")
+			s3Events := fs.StringArray("s3-events", nil, "POST S3 event notifications of log files to `URL` (repeatable)")
+			throttle := fs.Bool("throttle", false, "reproduce CloudTrail's rate limits (LookupEvents 2/s)")
+			useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (its CA file is printed for AWS_CA_BUNDLE)")
+			region := fs.String("region", emulator.DefaultRegion, "region of the emulator and its trail")
+			account := fs.String("account", emulator.DefaultAccountID, "account ID of the emulator and its trail")
+			runFor := fs.Duration("run-for", 0, "stop after this long, as on SIGTERM (for scripts)")
+			_ = fs.MarkHidden("run-for")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments: %q", args)
+				}
+				switch {
+				case *events < 0:
+					return usagef("--events %d: must not be negative", *events)
+				case *interval < time.Second:
+					return usagef("--delivery-interval %v: must be at least 1s", *interval)
+				case *runFor < 0:
+					return usagef("--run-for %v: must not be negative", *runFor)
+				}
+				if _, _, err := net.SplitHostPort(*addr); err != nil {
+					return usagef("--addr %q: %v", *addr, err)
+				}
+				log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+				opts := []emulator.Option{
+					emulator.WithBucket(*bucket),
+					emulator.WithRegion(*region),
+					emulator.WithAccountID(*account),
+					emulator.WithDeliveryInterval(*interval),
+					emulator.WithThrottle(*throttle),
+					emulator.WithLogger(log),
+					emulator.WithEvents(*events),
+				}
+				if fs.Changed("seed") || *events > 0 {
+					opts = append(opts, emulator.WithSeed(*seed))
+				}
+				if *dataDir != "" {
+					opts = append(opts, emulator.WithDataDir(*dataDir))
+				}
+				for _, u := range *notify {
+					opts = append(opts, emulator.WithNotify(u))
+				}
+				for _, u := range *s3Events {
+					opts = append(opts, emulator.WithS3Events(u))
+				}
+				if *keyFile != "" {
+					b, err := os.ReadFile(*keyFile)
+					if err != nil {
+						return fmt.Errorf("signing key: %w", err)
+					}
+					key, err := trail.LoadSigningKey(b)
+					if err != nil {
+						return fmt.Errorf("signing key %s: %w", *keyFile, err)
+					}
+					opts = append(opts, emulator.WithSigningKey(key))
+				}
+				caFile := ""
+				if *useTLS {
+					cfg, caPEM, err := emulator.SelfSignedTLS(time.Now())
+					if err != nil {
+						return err
+					}
+					dir := *dataDir
+					if dir == "" {
+						if dir, err = os.MkdirTemp("", "firetrail-tls-"); err != nil {
+							return fmt.Errorf("tls: %w", err)
+						}
+					} else if err := os.MkdirAll(dir, 0o755); err != nil {
+						return fmt.Errorf("tls: %w", err)
+					}
+					caFile = filepath.Join(dir, "ca.pem")
+					if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+						return fmt.Errorf("tls: write CA: %w", err)
+					}
+					opts = append(opts, emulator.WithTLS(cfg))
+				}
+				ln, err := net.Listen("tcp", *addr)
+				if err != nil {
+					return fmt.Errorf("listen: %w", err)
+				}
+				emu, err := emulator.New(opts...)
+				if err != nil {
+					ln.Close()
+					return err
+				}
+				scheme := "http"
+				if *useTLS {
+					scheme = "https"
+				}
+				url := scheme + "://" + ln.Addr().String()
+				w := e.stdout
+				fmt.Fprintln(w, url)
+				fmt.Fprintf(w, "bucket: %s\n", emu.Bucket())
+				fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\n", emulator.DefaultAccessKeyID)
+				fmt.Fprintf(w, "export AWS_SECRET_ACCESS_KEY=%s\n", emulator.DefaultSecretAccessKey)
+				fmt.Fprintf(w, "export AWS_REGION=%s\n", emu.Region())
+				fmt.Fprintf(w, "export AWS_ENDPOINT_URL=%s\n", url)
+				if caFile != "" {
+					fmt.Fprintf(w, "export AWS_CA_BUNDLE=%s\n", caFile)
+				}
+				fmt.Fprintf(w, "aws --endpoint-url %s s3 ls s3://%s --recursive\n", url, emu.Bucket())
+				fmt.Fprintf(w, "aws --endpoint-url %s cloudtrail lookup-events --max-items 5\n", url)
+				if f, ok := w.(*os.File); ok {
+					_ = f.Sync()
+				}
+				if *runFor > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, *runFor)
+					defer cancel()
+				}
+				serveErr := emu.Serve(ctx, ln)
+				closeErr := emu.Close()
+				if err := errors.Join(serveErr, closeErr); err != nil {
+					return err
+				}
+				log.Info("stopped; pending records delivered")
+				return nil
 			}
 		},
 	}
