@@ -71,7 +71,7 @@ func (s *firehoseState) get(k streamKey) (*deliveryStream, error) {
 	return ds, nil
 }
 
-// renameKeys maps wire member names of configurations and updates to the
+// descriptionKeys maps wire member names of configurations and updates to the
 // members of descriptions, which differ for nested parts.
 var descriptionKeys = map[string]string{
 	"S3Configuration":       "S3DestinationDescription",
@@ -82,11 +82,15 @@ var descriptionKeys = map[string]string{
 	"VpcConfiguration":      "VpcConfigurationDescription",
 }
 
+// renameKeys renames members by descriptionKeys and drops unset ones.
 func renameKeys(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
+			if val == nil || val == "" {
+				continue // unset members: nil pointers, empty enums
+			}
 			if nk, ok := descriptionKeys[k]; ok {
 				k = nk
 			}
