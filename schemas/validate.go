@@ -213,6 +213,7 @@ func (v *Validator) validate(record []byte, info *recordInfo, dst []Problem) []P
 	if serr := walkRecord(record, info); serr != nil {
 		return append(dst, Problem{Message: serr.msg, Offset: serr.off})
 	}
+	info.parsed = true
 	if !info.clean {
 		doc, err := unmarshalAny(record)
 		if err != nil {

@@ -40,7 +40,9 @@ const (
 type recordInfo struct {
 	// clean reports that the structure certainly satisfies record.json.
 	clean bool
-	has   uint64
+	// parsed reports that the record is well-formed JSON in valid UTF-8.
+	parsed bool
+	has    uint64
 
 	eventVersion, eventTime, eventSource, eventName, awsRegion []byte
 	sourceIPAddress, eventID, eventType, recipientAccountID    []byte
