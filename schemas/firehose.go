@@ -111,7 +111,23 @@ func FirehoseEventName(input any) (string, error) {
 // RenderFirehoseRequest renders a Firehose API input (a pointer to one of the
 // aws-sdk-go-v2 service/firehose *Input types) as CloudTrail requestParameters,
 // with member names re-cased (REFERENCE.md §3.4) and every sensitive member
-// redacted (§3.5). A nil result means the record's requestParameters is null.
+// redacted (§3.5). A nil result means the record's requestParameters is null:
+// a nil input, or one with no member set.
+//
+// The output is compact JSON, strings escaped as AppendString escapes them.
+// Unset members (nil pointers, nil slices and maps, empty enums) are
+// omitted; empty non-nil lists are written as []. Enums are their strings,
+// numbers and booleans are JSON numbers and booleans, map keys are sorted,
+// timestamps are strings (Renderer.TimeLayout) and blobs (record data) are
+// never written: data events carry no record bytes.
+//
+// Members are written in the order of the API model (firehose_model_gen.go,
+// generated from the SDK's smithy schemas; the Go structs put required
+// members first, so their field order is not the model's). AWS's 2016
+// sample follows no rule: its Create puts s3Configuration first and roleARN
+// last while its Update puts roleARN first and s3Update last, and both write
+// password before username. No single order reproduces it, so tests compare
+// requestParameters as decoded JSON values.
 func RenderFirehoseRequest(input any) (json.RawMessage, error) {
 	return Renderer{}.RenderRequest(input)
 }

@@ -200,6 +200,25 @@ func TestFirehoseSeedExample(t *testing.T) {
 	}
 }
 
+// TestFirehoseSeedCreateBytes pins the bytes of the seed's Redshift create:
+// model member order, not the order of AWS's sample (see
+// RenderFirehoseRequest).
+func TestFirehoseSeedCreateBytes(t *testing.T) {
+	got, err := schemas.RenderFirehoseRequest(seedCalls()[0].in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"deliveryStreamName":"TestRedshiftStream","redshiftDestinationConfiguration":{` +
+		`"roleARN":"arn:aws:iam::111122223333:role/Firehose","clusterJDBCURL":"jdbc:redshift://",` +
+		`"copyCommand":{"dataTableName":"dataTable","copyOptions":"copyOptions"},"username":"","password":"",` +
+		`"s3Configuration":{"roleARN":"arn:aws:iam::111122223333:role/Firehose","bucketARN":"arn:aws:s3:::firehose-cloudtrail-test-bucket",` +
+		`"prefix":"prefix","bufferingHints":{"sizeInMBs":3,"intervalInSeconds":900},"compressionFormat":"GZIP",` +
+		`"encryptionConfiguration":{"kMSEncryptionConfig":{"aWSKMSKeyARN":"arn:aws:kms:us-east-1:key"}}}}}`
+	if string(got) != want {
+		t.Errorf("RenderFirehoseRequest(seed create) =\n%s\nwant\n%s", got, want)
+	}
+}
+
 func orNull(b []byte) []byte {
 	if len(b) == 0 {
 		return []byte("null")
