@@ -1,0 +1,168 @@
+package generator
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultStart is the first instant of a generated world when Config.Start
+// is zero: Monday 2025-03-03T00:00:00Z. The wall clock is never used.
+var DefaultStart = time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
+
+// Defaults of Config fields left at their zero value.
+const (
+	DefaultEvents         = 1000
+	DefaultAccounts       = 1
+	DefaultEventVersion   = "1.08"
+	DefaultReadOnlyShare  = 0.70
+	DefaultErrorShare     = 0.04
+	DefaultDataEventShare = 0.15
+)
+
+// DefaultRegions are the regions of a world when Config.Regions is empty.
+var DefaultRegions = []string{"us-east-1", "us-west-2", "eu-west-1"}
+
+// Config is the identity of a generated world: the same Config and the same
+// firetrail version give the same records, byte for byte. Zero fields take
+// the defaults above. Config marshals to JSON for ground-truth manifests.
+type Config struct {
+	// Seed selects the world. Every seed, 0 included, replays.
+	Seed int64 `json:"seed"`
+	// Start is the instant the simulation begins (UTC, whole seconds).
+	Start time.Time `json:"start"`
+	// Events is the number of records of the whole (unsharded) run.
+	Events int `json:"events"`
+	// Accounts is the number of AWS accounts that own delivery streams.
+	Accounts int `json:"accounts"`
+	// Regions are the regions streams live in; the first is the busiest.
+	Regions []string `json:"regions"`
+	// Org makes the accounts members of an AWS Organization; OrgID names
+	// it (generated from the seed when empty and Org is set).
+	Org   bool   `json:"org,omitempty"`
+	OrgID string `json:"orgId,omitempty"`
+	// Scenario plants labelled incidents (see Scenarios); "" plants none.
+	Scenario string `json:"scenario,omitempty"`
+	// Shard and Shards select the part Shard of Shards (0 ≤ Shard < Shards)
+	// of the run; Shards 0 or 1 is the whole run.
+	Shard  int `json:"shard,omitempty"`
+	Shards int `json:"shards,omitempty"`
+	// EventVersion is written in every record ("1.02" … "1.11"). Fields that
+	// a version predates are left out (REFERENCE.md §1.1).
+	EventVersion string `json:"eventVersion"`
+	// ReadOnlyShare is the target share of records with readOnly true.
+	ReadOnlyShare float64 `json:"readOnlyShare"`
+	// ErrorShare is the target share of failed calls; negative means none
+	// beyond those the world's own state causes.
+	ErrorShare float64 `json:"errorShare"`
+	// DataEventShare is the target share of PutRecord/PutRecordBatch data
+	// events (REFERENCE.md §3.3); negative means no data events, as for a
+	// trail without a data-event selector.
+	DataEventShare float64 `json:"dataEventShare"`
+	// EmptyWorld starts with no delivery streams: every stream the records
+	// mention is created in them. By default each account and region
+	// starts with streams created before Start.
+	EmptyWorld bool `json:"emptyWorld,omitempty"`
+}
+
+var (
+	regionRE       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	orgIDRE        = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	eventVersionRE = regexp.MustCompile(`^1\.(0[2-9]|1[01])$`)
+)
+
+// withDefaults returns c with zero fields set to their defaults, and
+// reports the first invalid field.
+func (c Config) withDefaults() (Config, error) {
+	if c.Start.IsZero() {
+		c.Start = DefaultStart
+	}
+	c.Start = c.Start.UTC().Truncate(time.Second)
+	if c.Events == 0 {
+		c.Events = DefaultEvents
+	}
+	if c.Events < 0 {
+		return c, fmt.Errorf("events %d: must not be negative", c.Events)
+	}
+	if c.Accounts == 0 {
+		c.Accounts = DefaultAccounts
+	}
+	if c.Accounts < 0 || c.Accounts > 1000 {
+		return c, fmt.Errorf("accounts %d: must be 1 to 1000", c.Accounts)
+	}
+	if len(c.Regions) == 0 {
+		c.Regions = slices.Clone(DefaultRegions)
+	}
+	for i, r := range c.Regions {
+		if !regionRE.MatchString(r) {
+			return c, fmt.Errorf("region %q: not a region name like us-east-1", r)
+		}
+		if slices.Contains(c.Regions[:i], r) {
+			return c, fmt.Errorf("region %q: listed twice", r)
+		}
+	}
+	if c.OrgID != "" {
+		if !orgIDRE.MatchString(c.OrgID) {
+			return c, fmt.Errorf("org id %q: want o- and 10 to 32 lower-case letters or digits", c.OrgID)
+		}
+		c.Org = true
+	}
+	if c.Scenario != "" && !slices.Contains(Scenarios(), c.Scenario) {
+		return c, fmt.Errorf("scenario %q: unknown (known: %s)", c.Scenario, strings.Join(Scenarios(), ", "))
+	}
+	if c.Shards == 0 {
+		c.Shards = 1
+	}
+	if c.Shards < 0 || c.Shard < 0 || c.Shard >= c.Shards {
+		return c, fmt.Errorf("shard %d/%d: want 0 <= k < N", c.Shard, c.Shards)
+	}
+	if c.EventVersion == "" {
+		c.EventVersion = DefaultEventVersion
+	}
+	if !eventVersionRE.MatchString(c.EventVersion) {
+		return c, fmt.Errorf("event version %q: want 1.02 to 1.11", c.EventVersion)
+	}
+	if c.ReadOnlyShare == 0 {
+		c.ReadOnlyShare = DefaultReadOnlyShare
+	}
+	if c.ErrorShare == 0 {
+		c.ErrorShare = DefaultErrorShare
+	}
+	if c.DataEventShare == 0 {
+		c.DataEventShare = DefaultDataEventShare
+	}
+	if c.ErrorShare > 0.5 {
+		return c, fmt.Errorf("error share %g: must be at most 0.5", c.ErrorShare)
+	}
+	if c.DataEventShare > 0.8 {
+		return c, fmt.Errorf("data event share %g: must be at most 0.8", c.DataEventShare)
+	}
+	if c.ReadOnlyShare < 0.05 || c.ReadOnlyShare+max(c.DataEventShare, 0) > 0.97 {
+		return c, fmt.Errorf("read-only share %g: must be at least 0.05 and leave room for writes beside data events (%g)", c.ReadOnlyShare, max(c.DataEventShare, 0))
+	}
+	return c, nil
+}
+
+// minor returns the minor number of the event version ("1.08" → 8).
+func (c *Config) minor() int {
+	n, _ := strconv.Atoi(c.EventVersion[2:])
+	return n
+}
+
+// ParseShard parses "k/N" (0 ≤ k < N) as given to --shard.
+func ParseShard(s string) (k, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		k, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || k < 0 || k >= n {
+		return 0, 0, fmt.Errorf("shard %q: want k/N with 0 <= k < N", s)
+	}
+	return k, n, nil
+}

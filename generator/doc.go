@@ -1,0 +1,90 @@
+// Package generator simulates a world that uses Amazon Data Firehose and
+// emits the CloudTrail records of its API calls, in time order, as
+// schemas.Record values.
+//
+// # The world
+//
+// A Config (seed, start instant, number of accounts, regions, optional AWS
+// Organization) fixes a world: accounts with principals of every identity
+// type that can call Firehose — the root user in the console, IAM users
+// with long-term keys (AKIA…) and the AWS CLI, IAM users in console sessions
+// proxied by the console ("AWS Internal", sessionCredentialFromConsole, no
+// tlsDetails), Identity Center (SSO) role sessions in a browser, GitHub
+// Actions roles via web identity running Terraform, roles used by
+// CloudFormation (invokedBy, source and user agent
+// cloudformation.amazonaws.com), EC2 instance roles polling with boto3 (some
+// through a VPC endpoint), Lambda and Java producers, federated users,
+// principals of other accounts (AWSAccount), AWS services (AWSService),
+// Identity Center users, Role identities and an auditor whose writes are
+// denied. Temporary credentials (ASIA…) renew with new session context;
+// ARNs, principal IDs, access key types, source IPs (REFERENCE.md §8.2) and
+// user agents (§8.3, the CLI's naming the exact command) stay consistent.
+// gofakeit/v6, seeded, supplies the people and values.
+//
+// Delivery streams of every destination type (S3, Extended S3, Redshift,
+// Elasticsearch, OpenSearch Service, OpenSearch Serverless, Splunk, HTTP
+// endpoint, Snowflake, Iceberg; dealt from a shuffled deck so every type
+// occurs within every ten creations) and every source type live whole
+// lifecycles: CreateDeliveryStream followed by DescribeDeliveryStream polls,
+// console list pages, Terraform refreshes, UpdateDestination after the
+// describe that yields its version id (currentDeliveryStreamVersionId goes
+// up by one with every successful update), Tag/Untag/ListTags,
+// Start/StopDeliveryStreamEncryption (DirectPut streams), and
+// DeleteDeliveryStream. Requests are real aws-sdk-go-v2 service/firehose
+// inputs rendered by schemas.RenderFirehoseRequest (so redaction always
+// applies: a password, token or key the world holds never appears), once
+// per stream configuration or update; requests holding only a stream name
+// are appended by hand, and a test checks them against the renderer.
+//
+// Data events: PutRecord and PutRecordBatch are emitted as CloudTrail data
+// events (eventCategory "Data", managementEvent false, resources naming the
+// stream; REFERENCE.md §3.3), as a trail with a Firehose data-event selector
+// logs them. They are on by default (Config.DataEventShare, 15%); a negative
+// share turns them off, as for a trail without that selector.
+//
+// Failures happen where AWS fails: calls on a deleted stream
+// (ResourceNotFoundException, "Firehose NAME under account ACCOUNT not
+// found."), a create whose name is taken or a write while CREATING
+// (ResourceInUseException), data or encryption on a non-DirectPut stream
+// (InvalidArgumentException), and injected failures fitting each action
+// (AccessDenied with IAM's message forms, ThrottlingException "Rate
+// exceeded", LimitExceeded, ConcurrentModification, InvalidKMSResource,
+// ServiceUnavailable), with no responseElements. Error codes and messages
+// follow REFERENCE.md §3.8; where it is unverified the choice is named in
+// ErrorCodes' constants.
+//
+// The shares of read-only calls, failures and data events follow
+// Config.ReadOnlyShare, ErrorShare and DataEventShare: a feedback rule
+// steers each share to its target (tests hold them within ±0.02).
+//
+// Time starts at Config.Start (default DefaultStart, never the wall clock)
+// and moves like a working week in UTC: busy 08–18 on weekdays, quieter
+// evenings, quiet nights and weekends. Events of a stream never precede its
+// creation.
+//
+// # Scenarios
+//
+// Config.Scenario plants labelled incidents into the background activity
+// (see Scenarios) and Generator.Manifest returns the ground truth: each
+// incident's label, description and eventIDs.
+//
+// # Determinism
+//
+// The same firetrail version and Config give the same records, byte for
+// byte, on any machine and at any GOMAXPROCS: the simulation runs on one
+// goroutine, draws from math/rand sources seeded by Config.Seed (0
+// included), never ranges over maps and never reads the clock. The pinned
+// gofakeit version is part of that promise. Sharding (Config.Shard of
+// Config.Shards) keeps the records whose index i in the whole run has
+// i mod Shards == Shard: each shard runs the whole (cheap) simulation and
+// encodes only its part, so the parts are disjoint and their union, merged
+// by index, is the whole run.
+//
+// # Speed and memory
+//
+// Records reuse the world's strings and cached request bytes; reads and
+// data events allocate nothing of their own (eventIDs and requestIDs are cut
+// from a string formatted 128 UUIDs at a time). Writes that render a new
+// request allocate. Memory does not grow with the number of events: the
+// world holds at most a few hundred streams and principals.
+package generator

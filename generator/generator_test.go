@@ -1,0 +1,604 @@
+package generator
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// ndjson runs g and returns its records as ndjson.
+func ndjson(t testing.TB, g *Generator) []byte {
+	t.Helper()
+	var buf []byte
+	for rec := range g.Records() {
+		buf = rec.AppendJSON(buf)
+		buf = append(buf, '\n')
+	}
+	if err := g.Err(); err != nil {
+		t.Fatalf("Records: %v", err)
+	}
+	return buf
+}
+
+func mustNew(t testing.TB, cfg Config) *Generator {
+	t.Helper()
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New(%+v): %v", cfg, err)
+	}
+	return g
+}
+
+func lines(b []byte) [][]byte { return bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n")) }
+
+func TestDeterministic(t *testing.T) {
+	cfg := Config{Seed: 99, Events: 5000, Accounts: 2, Org: true, Scenario: ScenarioAll}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var sums [][32]byte
+	for _, procs := range []int{1, 8, 8} {
+		runtime.GOMAXPROCS(procs)
+		sums = append(sums, sha256.Sum256(ndjson(t, mustNew(t, cfg))))
+	}
+	for i, s := range sums[1:] {
+		if s != sums[0] {
+			t.Errorf("run %d: sha256 %x, want %x", i+1, s, sums[0])
+		}
+	}
+	// A generator replays the same records when ranged over again.
+	g := mustNew(t, cfg)
+	if a, b := ndjson(t, g), ndjson(t, g); !bytes.Equal(a, b) {
+		t.Error("second range over Records differs from the first")
+	}
+	// Other seeds give other records.
+	cfg.Seed = 100
+	if sha256.Sum256(ndjson(t, mustNew(t, cfg))) == sums[0] {
+		t.Error("seed 100 gives the bytes of seed 99")
+	}
+}
+
+func TestSeedZeroReplays(t *testing.T) {
+	a := ndjson(t, mustNew(t, Config{Events: 300}))
+	b := ndjson(t, mustNew(t, Config{Seed: 0, Events: 300}))
+	if !bytes.Equal(a, b) {
+		t.Fatal("seed 0 does not replay")
+	}
+}
+
+func TestShardsUnion(t *testing.T) {
+	const events = 3001
+	whole := lines(ndjson(t, mustNew(t, Config{Seed: 5, Events: events, Scenario: ScenarioAll})))
+	if len(whole) != events {
+		t.Fatalf("whole run has %d records, want %d", len(whole), events)
+	}
+	for _, n := range []int{2, 3, 7} {
+		union := make([][]byte, 0, events)
+		parts := make([][][]byte, n)
+		var eventIDs []string
+		for k := range n {
+			g := mustNew(t, Config{Seed: 5, Events: events, Scenario: ScenarioAll, Shard: k, Shards: n})
+			parts[k] = lines(ndjson(t, g))
+			for _, inc := range g.Manifest().Incidents {
+				eventIDs = append(eventIDs, inc.EventIDs...)
+			}
+		}
+		// Shard k holds the records whose index is k mod n, in order.
+		for i := range events {
+			k := i % n
+			if len(parts[k]) <= i/n {
+				t.Fatalf("%d shards: shard %d ends early", n, k)
+			}
+			union = append(union, parts[k][i/n])
+		}
+		total := 0
+		for _, p := range parts {
+			total += len(p)
+		}
+		if total != events {
+			t.Errorf("%d shards: %d records in all, want %d (parts overlap)", n, total, events)
+		}
+		for i := range whole {
+			if !bytes.Equal(union[i], whole[i]) {
+				t.Fatalf("%d shards: record %d differs from the whole run", n, i)
+			}
+		}
+		g := mustNew(t, Config{Seed: 5, Events: events, Scenario: ScenarioAll})
+		ndjson(t, g)
+		var want []string
+		for _, inc := range g.Manifest().Incidents {
+			want = append(want, inc.EventIDs...)
+		}
+		slices.Sort(want)
+		slices.Sort(eventIDs)
+		if !slices.Equal(want, eventIDs) {
+			t.Errorf("%d shards: manifests' eventIDs %v, want %v", n, eventIDs, want)
+		}
+	}
+}
+
+// decoded is a record decoded with encoding/json for checks.
+type decoded struct {
+	schemas.Record
+	raw []byte
+}
+
+func decodeAll(t testing.TB, b []byte) []decoded {
+	t.Helper()
+	var out []decoded
+	for i, l := range lines(b) {
+		var d decoded
+		if err := json.Unmarshal(l, &d.Record); err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		d.raw = l
+		out = append(out, d)
+	}
+	return out
+}
+
+// destinationOf returns the destination member of a Create's
+// requestParameters.
+func destinationOf(req []byte) string {
+	var m map[string]json.RawMessage
+	json.Unmarshal(req, &m)
+	for k := range m {
+		if strings.HasSuffix(k, "DestinationConfiguration") {
+			return strings.TrimSuffix(k, "DestinationConfiguration")
+		}
+	}
+	return ""
+}
+
+func TestDistribution(t *testing.T) {
+	events := 100_000
+	if testing.Short() {
+		events = 30_000
+	}
+	tests := []struct {
+		name     string
+		cfg      Config
+		allCodes bool // every error code must occur
+	}{
+		{"defaults", Config{Seed: 1, Events: events, Accounts: 3}, true},
+		{"mostly reads, many errors", Config{Seed: 2, Events: events, Accounts: 2, ReadOnlyShare: 0.85, ErrorShare: 0.10, DataEventShare: 0.05}, true},
+		{"more writes, few errors", Config{Seed: 3, Events: events, ReadOnlyShare: 0.5, ErrorShare: 0.015, DataEventShare: 0.25, Org: true}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := mustNew(t, tc.cfg)
+			cfg := g.Config()
+			names, idTypes, codes, dests := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+			reads, errs, datas, n := 0, 0, 0, 0
+			for rec := range g.Records() {
+				n++
+				names[rec.EventName]++
+				idTypes[rec.UserIdentity.Type]++
+				if rec.ErrorCode != "" {
+					codes[rec.ErrorCode]++
+					errs++
+				}
+				if rec.ReadOnly.Value() {
+					reads++
+				}
+				if rec.EventCategory == "Data" {
+					datas++
+				}
+				if rec.EventName == "CreateDeliveryStream" {
+					dests[destinationOf(rec.RequestParameters)]++
+				}
+			}
+			if err := g.Err(); err != nil {
+				t.Fatal(err)
+			}
+			missing := func(what string, want []string, got map[string]int) {
+				t.Helper()
+				for _, w := range want {
+					if got[w] == 0 {
+						t.Errorf("no %s %s in %d records (got %v)", what, w, n, got)
+					}
+				}
+			}
+			missing("action", Actions(), names)
+			missing("identity type", IdentityTypes(), idTypes)
+			if tc.allCodes {
+				missing("error code", ErrorCodes(), codes)
+			}
+			missing("destination", []string{"s3", "extendedS3", "redshift", "elasticsearch", "amazonopensearchservice",
+				"amazonOpenSearchServerless", "splunk", "httpEndpoint", "snowflake", "iceberg"}, dests)
+			share := func(what string, got int, want float64) {
+				t.Helper()
+				if s := float64(got) / float64(n); s < want-0.02 || s > want+0.02 {
+					t.Errorf("%s share %.4f, want %.2f ± 0.02", what, s, want)
+				}
+			}
+			share("read-only", reads, cfg.ReadOnlyShare)
+			share("error", errs, cfg.ErrorShare)
+			share("data event", datas, cfg.DataEventShare)
+		})
+	}
+}
+
+func TestNoDataEventsNoErrors(t *testing.T) {
+	g := mustNew(t, Config{Seed: 4, Events: 20000, DataEventShare: -1, ErrorShare: -1})
+	errs := 0
+	for rec := range g.Records() {
+		if rec.EventCategory != "Management" || !rec.ManagementEvent.Value() {
+			t.Fatalf("%s: eventCategory %q managementEvent %v with data events off", rec.EventName, rec.EventCategory, rec.ManagementEvent)
+		}
+		if rec.ErrorCode != "" {
+			errs++
+		}
+	}
+	// Only the world's own state fails calls (describe after delete, ...).
+	if s := float64(errs) / 20000; s > 0.02 {
+		t.Errorf("error share %.4f with injected errors off, want ≤ 0.02", s)
+	}
+}
+
+// TestConsistency checks the world's rules on every record of a run.
+func TestConsistency(t *testing.T) {
+	g := mustNew(t, Config{Seed: 11, Events: 30000, Accounts: 3, Regions: []string{"us-east-1", "eu-central-1"}, Scenario: ScenarioAll})
+	recs := decodeAll(t, ndjson(t, g))
+	seen := map[string]bool{}
+	var prev time.Time
+	created := map[string]time.Time{} // stream ARN → create time in this run
+	version := map[string]int{}       // stream ARN → last successful update's version
+	for i, d := range recs {
+		r := &d.Record
+		where := fmt.Sprintf("record %d (%s)", i, r.EventName)
+		if r.EventTime.Before(prev) {
+			t.Fatalf("%s: eventTime %v before %v", where, r.EventTime, prev)
+		}
+		prev = r.EventTime
+		if seen[r.EventID] {
+			t.Fatalf("%s: eventID %s repeats", where, r.EventID)
+		}
+		seen[r.EventID] = true
+		if !uuidV4(r.EventID) || !uuidV4(r.RequestID) {
+			t.Errorf("%s: eventID %q requestID %q not v4 UUIDs", where, r.EventID, r.RequestID)
+		}
+		id := &r.UserIdentity
+		switch {
+		case strings.HasPrefix(id.AccessKeyID, "ASIA") != (id.SessionContext != nil):
+			t.Errorf("%s: accessKeyId %q with sessionContext %v", where, id.AccessKeyID, id.SessionContext != nil)
+		case id.AccessKeyID != "" && len(id.AccessKeyID) != 20:
+			t.Errorf("%s: accessKeyId %q not 20 characters", where, id.AccessKeyID)
+		}
+		if id.ARN != "" && !strings.Contains(id.ARN, "::"+id.AccountID+":") {
+			t.Errorf("%s: arn %s not in account %s", where, id.ARN, id.AccountID)
+		}
+		if id.Type != "AWSAccount" && id.Type != "AWSService" && id.AccountID != r.RecipientAccountID {
+			t.Errorf("%s: %s of account %s in records of %s", where, id.Type, id.AccountID, r.RecipientAccountID)
+		}
+		proxied := id.InvokedBy != "" || r.UserAgent == "AWS Internal"
+		if proxied == (r.TLSDetails != nil) {
+			t.Errorf("%s: userAgent %q invokedBy %q with tlsDetails %v", where, r.UserAgent, id.InvokedBy, r.TLSDetails)
+		}
+		if r.TLSDetails != nil && r.TLSDetails.ClientProvidedHostHeader != "firehose."+r.AWSRegion+".amazonaws.com" {
+			t.Errorf("%s: host header %q in %s", where, r.TLSDetails.ClientProvidedHostHeader, r.AWSRegion)
+		}
+		if id.InvokedBy != "" && r.SourceIPAddress != id.InvokedBy {
+			t.Errorf("%s: invokedBy %s from %s", where, id.InvokedBy, r.SourceIPAddress)
+		}
+		if string(r.ResponseElements) == "null" {
+			r.ResponseElements = nil
+		}
+		if r.ErrorCode != "" && r.ResponseElements != nil {
+			t.Errorf("%s: error %s with responseElements %s", where, r.ErrorCode, r.ResponseElements)
+		}
+		if r.ErrorCode != "" && r.ErrorMessage == "" {
+			t.Errorf("%s: error %s without a message", where, r.ErrorCode)
+		}
+		if (r.ErrorCode == "" && r.EventName == "CreateDeliveryStream") != (r.ResponseElements != nil) {
+			t.Errorf("%s: responseElements %s with errorCode %q", where, r.ResponseElements, r.ErrorCode)
+		}
+		if r.ReadOnly.Value() != slices.Contains([]string{"DescribeDeliveryStream", "ListDeliveryStreams", "ListTagsForDeliveryStream"}, r.EventName) {
+			t.Errorf("%s: readOnly %v", where, r.ReadOnly.Value())
+		}
+		if ro := schemas.FirehoseReadOnly(r.EventName); ro != r.ReadOnly.Value() {
+			t.Errorf("%s: readOnly %v, schemas says %v", where, r.ReadOnly.Value(), ro)
+		}
+		if r.ErrorCode == ErrResourceNotFound && !strings.HasSuffix(r.ErrorMessage, " under account "+r.RecipientAccountID+" not found.") {
+			t.Errorf("%s: message %q", where, r.ErrorMessage)
+		}
+		if r.ErrorCode == ErrAccessDenied && !strings.HasPrefix(r.ErrorMessage, "User: "+id.ARN+" is not authorized to perform: firehose:"+r.EventName+" on resource: arn:aws:firehose:"+r.AWSRegion+":"+r.RecipientAccountID+":deliverystream/") {
+			t.Errorf("%s: message %q", where, r.ErrorMessage)
+		}
+		var req struct {
+			Name    string `json:"deliveryStreamName"`
+			Version string `json:"currentDeliveryStreamVersionId"`
+		}
+		json.Unmarshal(r.RequestParameters, &req)
+		if req.Name == "" {
+			continue
+		}
+		arn := "arn:aws:firehose:" + r.AWSRegion + ":" + r.RecipientAccountID + ":deliverystream/" + req.Name
+		if r.EventName == "CreateDeliveryStream" && r.ErrorCode == "" {
+			if want := `{"deliveryStreamARN":"` + arn + `"}`; string(r.ResponseElements) != want {
+				t.Errorf("%s: responseElements %s, want %s", where, r.ResponseElements, want)
+			}
+			created[arn] = r.EventTime
+			delete(version, arn)
+		}
+		if c, ok := created[arn]; ok && r.ErrorCode == "" && r.EventTime.Before(c) {
+			t.Errorf("%s: %s succeeds before its creation at %v", where, req.Name, c)
+		}
+		if r.Resources != nil && (len(r.Resources) != 1 || r.Resources[0].ARN != arn) {
+			t.Errorf("%s: resources %v, want %s", where, r.Resources, arn)
+		}
+		if r.EventName == "UpdateDestination" && r.ErrorCode == "" {
+			var v int
+			fmt.Sscan(req.Version, &v)
+			if last, ok := version[arn]; ok && v != last+1 {
+				t.Errorf("%s: version %d after %d", where, v, last)
+			}
+			version[arn] = v
+		}
+	}
+}
+
+func uuidV4(s string) bool {
+	if len(s) != 36 || s[14] != '4' || !strings.ContainsRune("89ab", rune(s[19])) {
+		return false
+	}
+	for i, c := range s {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !strings.ContainsRune(hexDigits, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestWorkingDay(t *testing.T) {
+	g := mustNew(t, Config{Seed: 8, Events: 20000})
+	var day, night int
+	for rec := range g.Records() {
+		h := rec.EventTime.Hour()
+		switch {
+		case rec.EventTime.Weekday() == time.Saturday || rec.EventTime.Weekday() == time.Sunday:
+		case h >= 9 && h < 17:
+			day++
+		case h < 5:
+			night++
+		}
+	}
+	// 8 working hours against 5 night hours: per hour, days are far busier.
+	if float64(day)/8 < 4*float64(night)/5 {
+		t.Errorf("%d records in working hours, %d at night: no working-day rhythm", day, night)
+	}
+}
+
+// TestSecretsNeverAppear collects every secret the world holds (Redshift
+// passwords, Splunk HEC tokens, HTTP endpoint access keys, Snowflake keys)
+// and looks for them in the output.
+func TestSecretsNeverAppear(t *testing.T) {
+	g := mustNew(t, Config{Seed: 21, Events: 10000, Accounts: 2, EmptyWorld: true})
+	var secrets []string
+	g.onSecret = func(s string) { secrets = append(secrets, s) }
+	out := ndjson(t, g)
+	if len(secrets) < 20 {
+		t.Fatalf("only %d secrets in the world", len(secrets))
+	}
+	// Secrets can only travel in the requests of writes that carry a
+	// destination; look for every secret there, and for some everywhere.
+	var writes []byte
+	for i, l := range lines(out) {
+		var r schemas.Record
+		if err := json.Unmarshal(l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.EventName == "CreateDeliveryStream" || r.EventName == "UpdateDestination" {
+			writes = append(writes, l...)
+		}
+		if ptrs := schemas.FindUnredactedSecrets(r.EventName, r.RequestParameters); len(ptrs) > 0 {
+			t.Errorf("record %d (%s): unredacted %v", i, r.EventName, ptrs)
+		}
+	}
+	for i, s := range secrets {
+		if bytes.Contains(writes, []byte(s)) || i%16 == 0 && bytes.Contains(out, []byte(s)) {
+			t.Errorf("secret %q appears in the output", s)
+		}
+	}
+}
+
+// TestHandWrittenRequests checks the requests appended by hand against the
+// renderer.
+func TestHandWrittenRequests(t *testing.T) {
+	for _, name := range []string{"a", "orders-prod-to-s3", "x.y_z-1", `q"uote\<&>`} {
+		for _, in := range []any{
+			&firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String(name)},
+			&firehose.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String(name)},
+			&firehose.ListTagsForDeliveryStreamInput{DeliveryStreamName: aws.String(name)},
+			&firehose.StopDeliveryStreamEncryptionInput{DeliveryStreamName: aws.String(name)},
+		} {
+			want, err := schemas.RenderFirehoseRequest(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := nameRequest(name); !bytes.Equal(got, want) {
+				t.Errorf("nameRequest(%q) = %s, want %s (%T)", name, got, want, in)
+			}
+		}
+		arn := "arn:aws:firehose:us-east-1:111122223333:deliverystream/" + name
+		want, err := schemas.RenderFirehoseResponse(&firehose.CreateDeliveryStreamOutput{DeliveryStreamARN: aws.String(arn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := createResponse(arn); !bytes.Equal(got, want) {
+			t.Errorf("createResponse(%q) = %s, want %s", arn, got, want)
+		}
+	}
+}
+
+func TestEventVersions(t *testing.T) {
+	tests := []struct {
+		version                                string
+		managementEvent, eventCategory, tlsAny bool
+	}{
+		{"1.02", false, false, false},
+		{"1.05", false, false, false},
+		{"1.06", true, false, false},
+		{"1.07", true, true, false},
+		{"1.08", true, true, true},
+		{"1.11", true, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.version, func(t *testing.T) {
+			var tls bool
+			for rec := range mustNew(t, Config{Seed: 1, Events: 500, EventVersion: tc.version}).Records() {
+				if rec.EventVersion != tc.version {
+					t.Fatalf("eventVersion %q", rec.EventVersion)
+				}
+				if rec.ManagementEvent.Set() != tc.managementEvent || (rec.EventCategory != "") != tc.eventCategory {
+					t.Fatalf("managementEvent %v eventCategory %q at %s", rec.ManagementEvent, rec.EventCategory, tc.version)
+				}
+				tls = tls || rec.TLSDetails != nil
+			}
+			if tls != tc.tlsAny {
+				t.Errorf("tlsDetails present %v at %s", tls, tc.version)
+			}
+		})
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	for _, sc := range Scenarios() {
+		t.Run(sc, func(t *testing.T) {
+			g := mustNew(t, Config{Seed: 6, Events: 4000, Scenario: sc})
+			byID := map[string]schemas.Record{}
+			for rec := range g.Records() {
+				byID[rec.EventID] = rec
+			}
+			m := g.Manifest()
+			if m.Scenario != sc || m.Config.Seed != 6 {
+				t.Errorf("manifest scenario %q config %+v", m.Scenario, m.Config)
+			}
+			want := map[string]bool{}
+			for _, inc := range m.Incidents {
+				want[inc.Label] = true
+				if len(inc.EventIDs) == 0 {
+					t.Errorf("incident %s: no eventIDs", inc.Label)
+				}
+				names := map[string]bool{}
+				for _, id := range inc.EventIDs {
+					rec, ok := byID[id]
+					if !ok {
+						t.Fatalf("incident %s: eventID %s not in the output", inc.Label, id)
+					}
+					names[rec.EventName] = true
+					if inc.Label == ScenarioAccessDeniedBurst && rec.ErrorCode != ErrAccessDenied {
+						t.Errorf("burst record %s: errorCode %q", rec.EventName, rec.ErrorCode)
+					}
+					if inc.Label != ScenarioAccessDeniedBurst && rec.ErrorCode != "" {
+						t.Errorf("incident %s record %s failed: %s", inc.Label, rec.EventName, rec.ErrorCode)
+					}
+				}
+				key := map[string]string{
+					ScenarioUnfamiliarDelete:  "DeleteDeliveryStream",
+					ScenarioEncryptionStopped: "StopDeliveryStreamEncryption",
+					ScenarioExfilDestination:  "UpdateDestination",
+					ScenarioAccessDeniedBurst: "ListDeliveryStreams",
+				}[inc.Label]
+				if !names[key] {
+					t.Errorf("incident %s: no %s among %v", inc.Label, key, slices.Sorted(maps.Keys(names)))
+				}
+			}
+			if sc != ScenarioAll && !want[sc] || sc == ScenarioAll && len(want) != 4 {
+				t.Errorf("incidents %v for scenario %s", want, sc)
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"negative events", Config{Events: -1}, "events -1"},
+		{"bad region", Config{Regions: []string{"mars-1"}}, `region "mars-1"`},
+		{"duplicate region", Config{Regions: []string{"us-east-1", "us-east-1"}}, "listed twice"},
+		{"bad shard", Config{Shard: 3, Shards: 2}, "shard 3/2"},
+		{"negative shard", Config{Shard: -1, Shards: 2}, "shard -1/2"},
+		{"unknown scenario", Config{Scenario: "heist"}, `scenario "heist"`},
+		{"bad event version", Config{EventVersion: "2.0"}, `event version "2.0"`},
+		{"bad org id", Config{OrgID: "org-1"}, `org id "org-1"`},
+		{"too many accounts", Config{Accounts: 5000}, "accounts 5000"},
+		{"error share", Config{ErrorShare: 0.9}, "error share"},
+		{"shares overflow", Config{ReadOnlyShare: 0.9, DataEventShare: 0.2}, "read-only share"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.cfg)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New(%+v) = %v, want an error containing %q", tc.cfg, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	tests := []struct {
+		in   string
+		k, n int
+		ok   bool
+	}{
+		{"0/1", 0, 1, true}, {"2/3", 2, 3, true}, {"3/2", 0, 0, false}, {"1/0", 0, 0, false},
+		{"-1/2", 0, 0, false}, {"1", 0, 0, false}, {"a/b", 0, 0, false}, {"", 0, 0, false}, {"1/2/3", 0, 0, false},
+	}
+	for _, tc := range tests {
+		k, n, err := ParseShard(tc.in)
+		if (err == nil) != tc.ok || k != tc.k || n != tc.n {
+			t.Errorf("ParseShard(%q) = %d, %d, %v", tc.in, k, n, err)
+		}
+	}
+}
+
+func TestEarlyStop(t *testing.T) {
+	g := mustNew(t, Config{Seed: 1, Events: 1000})
+	n := 0
+	for range g.Records() {
+		if n++; n == 10 {
+			break
+		}
+	}
+	if n != 10 || g.Err() != nil {
+		t.Errorf("stopped after %d, err %v", n, g.Err())
+	}
+}
+
+func TestStartAndOrg(t *testing.T) {
+	start := time.Date(2024, 12, 31, 23, 59, 30, 0, time.UTC)
+	g := mustNew(t, Config{Seed: 3, Events: 50, Start: start, Accounts: 3, OrgID: "o-abcdefghij"})
+	if g.OrgID() != "o-abcdefghij" || len(g.AccountIDs()) != 3 {
+		t.Errorf("OrgID %q accounts %v", g.OrgID(), g.AccountIDs())
+	}
+	first := true
+	for rec := range g.Records() {
+		if first && rec.EventTime.Before(start) {
+			t.Errorf("first record at %v, before start %v", rec.EventTime, start)
+		}
+		first = false
+		if !slices.Contains(g.AccountIDs(), rec.RecipientAccountID) {
+			t.Errorf("recipient %s not an account of the world", rec.RecipientAccountID)
+		}
+	}
+	if g2 := mustNew(t, Config{Seed: 3, Org: true}); !orgIDRE.MatchString(g2.OrgID()) {
+		t.Errorf("generated org id %q", g2.OrgID())
+	}
+}

@@ -1,0 +1,101 @@
+package generator
+
+import "math/rand"
+
+// idChunk is how many UUIDs idSource formats per allocation.
+const idChunk = 128
+
+// idSource hands out v4-shaped UUID strings drawn from its own seeded
+// source. It formats idChunk UUIDs into one string at a time and returns
+// substrings of it, so a record costs no allocation of its own; the strings
+// are ordinary immutable Go strings that callers may keep.
+type idSource struct {
+	src  rand.Source64
+	buf  string
+	next int
+}
+
+func newIDSource(seed int64) *idSource {
+	return &idSource{src: rand.NewSource(seed).(rand.Source64)}
+}
+
+// uuid returns the next UUID.
+func (s *idSource) uuid() string {
+	if s.next == len(s.buf) {
+		b := make([]byte, 0, 36*idChunk)
+		for range idChunk {
+			b = appendUUID(b, s.src.Uint64(), s.src.Uint64())
+		}
+		s.buf = string(b)
+		s.next = 0
+	}
+	u := s.buf[s.next : s.next+36]
+	s.next += 36
+	return u
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendUUID appends the lowercase 8-4-4-4-12 form of the 128 bits hi:lo
+// with the version (4) and variant (10xx) bits set.
+func appendUUID(b []byte, hi, lo uint64) []byte {
+	hi = hi&^(0xf<<12) | 0x4<<12 // version nibble: bits 12..15 of hi
+	lo = lo&^(0x3<<62) | 0x2<<62 // variant: top two bits of lo
+	var raw [16]byte
+	for i := range 8 {
+		raw[i] = byte(hi >> (56 - 8*i))
+		raw[8+i] = byte(lo >> (56 - 8*i))
+	}
+	for i, c := range raw {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return b
+}
+
+// base32Upper is the alphabet of the characters after an IAM id prefix
+// (upper-case letters and the digits 2–7, REFERENCE.md §2.1).
+const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// iamID returns prefix followed by n characters of base32Upper drawn from r.
+func iamID(r *rand.Rand, prefix string, n int) string {
+	b := make([]byte, 0, len(prefix)+n)
+	b = append(b, prefix...)
+	for range n {
+		b = append(b, base32Upper[r.Intn(len(base32Upper))])
+	}
+	return string(b)
+}
+
+// accessKeyID returns a 20-character access key id: AKIA for long-term
+// keys, ASIA for temporary ones.
+func accessKeyID(r *rand.Rand, temporary bool) string {
+	if temporary {
+		return iamID(r, "ASIA", 16)
+	}
+	return iamID(r, "AKIA", 16)
+}
+
+// uniqueID returns a 21-character IAM unique id (AIDA user, AROA role).
+func uniqueID(r *rand.Rand, prefix string) string { return iamID(r, prefix, 17) }
+
+// hexString returns n lowercase hex digits drawn from r.
+func hexString(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hexDigits[r.Intn(16)]
+	}
+	return string(b)
+}
+
+// alnumLower returns n characters of [a-z0-9] drawn from r.
+func alnumLower(r *rand.Rand, n int) string {
+	const set = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = set[r.Intn(len(set))]
+	}
+	return string(b)
+}

@@ -1,0 +1,674 @@
+package generator
+
+import (
+	"fmt"
+	"math/rand"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/brianvoe/gofakeit/v6"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// Tuning of the world.
+const (
+	maxLive       = 10 // live streams per account and region before creates stop
+	deletedMemory = 4  // deleted streams remembered per account and region
+	// feedbackGain steers the shares of reads, data events and errors to
+	// their targets: the probability of a kind is its target plus
+	// feedbackGain times how far the share so far falls short of it.
+	feedbackGain = 10
+)
+
+// pending is one scheduled call; every pending call becomes one record.
+type pending struct {
+	at       int64 // unix seconds
+	seq      uint64
+	act      action
+	p        *principal
+	rs       *regionState
+	st       *stream
+	version  int    // version id the caller read (UpdateDestination)
+	forceErr string // error code forced by a scenario
+	noErr    bool   // never inject an error
+	label    int16  // incident number + 1, 0 for background
+	foreign  string // UpdateDestination to a bucket of this account
+}
+
+// sim is one run of the world. It is single-goroutine and deterministic:
+// its randomness comes from sources seeded by the Config.
+type sim struct {
+	cfg   Config
+	minor int
+	r     *rand.Rand
+	fake  *gofakeit.Faker
+	ids   *idSource
+
+	accounts    []*account
+	regions     []*regionState // every account × region
+	totalWeight float64
+	orgID       string
+	scpARN      string
+
+	nextBG int64
+	heap   []heapKey
+	slots  []pending
+	free   []int32
+	seq    uint64
+	deck   []Destination
+
+	emitted, reads, datas, errs int
+
+	label int16 // label of the record just emitted
+	err   error
+
+	scenario  []incidentPlan
+	incidents []Incident
+
+	onSecret func(string) // tests: every secret the world holds
+}
+
+func newSim(cfg Config) (*sim, error) {
+	w := &sim{
+		cfg:   cfg,
+		minor: cfg.minor(),
+		r:     rand.New(rand.NewSource(cfg.Seed)),
+		fake:  gofakeit.NewCustom(rand.NewSource(cfg.Seed ^ 0x2545f4914f6cdd1d).(rand.Source64)),
+		ids:   newIDSource(cfg.Seed ^ 0x6a09e667f3bcc908),
+	}
+	w.nextBG = cfg.Start.Unix()
+	if cfg.Org {
+		w.orgID = cfg.OrgID
+		if w.orgID == "" {
+			w.orgID = "o-" + alnumLower(w.r, 10)
+		}
+	}
+	seen := map[string]bool{}
+	for len(w.accounts) < cfg.Accounts {
+		id := accountID(w.r)
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		a := w.newAccount(id)
+		w.accounts = append(w.accounts, a)
+		for i, name := range cfg.Regions {
+			rs := &regionState{name: name, acct: a, weight: a.weight * regionWeight(name, i)}
+			host := "firehose." + name + ".amazonaws.com"
+			rs.tls12 = &schemas.TLSDetails{TLSVersion: "TLSv1.2", CipherSuite: "ECDHE-RSA-AES128-GCM-SHA256", ClientProvidedHostHeader: host}
+			rs.tls13 = &schemas.TLSDetails{TLSVersion: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ClientProvidedHostHeader: host}
+			lists := [...]*firehose.ListDeliveryStreamsInput{
+				{Limit: aws.Int32(10)},
+				{},
+				{Limit: aws.Int32(100), DeliveryStreamType: types.DeliveryStreamTypeDirectPut},
+			}
+			for j, in := range lists {
+				b, err := schemas.RenderFirehoseRequest(in)
+				if err != nil {
+					return nil, fmt.Errorf("render ListDeliveryStreams: %w", err)
+				}
+				rs.list[j] = b
+			}
+			a.regions = append(a.regions, rs)
+			w.regions = append(w.regions, rs)
+			w.totalWeight += rs.weight
+		}
+	}
+	if w.orgID != "" {
+		w.scpARN = "arn:aws:organizations::" + w.accounts[0].id + ":policy/" + w.orgID + "/service_control_policy/p-" + alnumLower(w.r, 8)
+	}
+	if !cfg.EmptyWorld {
+		for _, rs := range w.regions {
+			for range 1 + w.r.Intn(4) {
+				d := w.nextDest()
+				s, err := w.newStream(rs, d, w.newStreamName(rs, d))
+				if err != nil {
+					return nil, err
+				}
+				w.secrets(s)
+				s.created = w.nextBG - 86400*int64(1+w.r.Intn(300))
+				s.active = s.created + 60
+				s.version = 1 + w.r.Intn(5)
+				s.live = true
+				rs.live = append(rs.live, s)
+			}
+		}
+	}
+	w.planScenario()
+	return w, nil
+}
+
+func (w *sim) secrets(s *stream) {
+	if w.onSecret != nil {
+		for _, x := range s.secrets {
+			w.onSecret(x)
+		}
+	}
+}
+
+// nextDest deals destination types from a shuffled deck so that every type
+// comes up within every numDestinations creations.
+func (w *sim) nextDest() Destination {
+	if len(w.deck) == 0 {
+		w.deck = Destinations()
+		w.r.Shuffle(len(w.deck), func(i, j int) { w.deck[i], w.deck[j] = w.deck[j], w.deck[i] })
+	}
+	d := w.deck[0]
+	w.deck = w.deck[1:]
+	return d
+}
+
+// The pending calls form a binary heap ordered by (at, seq). The heap holds
+// only keys and slot numbers, so sifting moves no pointers (no GC write
+// barriers); the calls themselves stay put in slots, recycled through free.
+
+type heapKey struct {
+	at   int64
+	seq  uint64
+	slot int32
+}
+
+func (k heapKey) less(o heapKey) bool { return k.at < o.at || k.at == o.at && k.seq < o.seq }
+
+func (w *sim) push(pe pending) {
+	w.seq++
+	pe.seq = w.seq
+	var slot int32
+	if n := len(w.free); n > 0 {
+		slot = w.free[n-1]
+		w.free = w.free[:n-1]
+		w.slots[slot] = pe
+	} else {
+		slot = int32(len(w.slots))
+		w.slots = append(w.slots, pe)
+	}
+	h := append(w.heap, heapKey{at: pe.at, seq: pe.seq, slot: slot})
+	i := len(h) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !h[i].less(h[parent]) {
+			break
+		}
+		h[i], h[parent] = h[parent], h[i]
+		i = parent
+	}
+	w.heap = h
+}
+
+// pop removes the earliest call; it stays valid until the next push.
+func (w *sim) pop() *pending {
+	h := w.heap
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && h[r].less(h[l]) {
+			m = r
+		}
+		if !h[m].less(h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	w.heap = h
+	w.free = append(w.free, top.slot)
+	return &w.slots[top.slot]
+}
+
+// next writes the next record in time order to rec.
+func (w *sim) next(rec *schemas.Record) {
+	for {
+		if len(w.heap) > 0 && w.heap[0].at <= w.nextBG {
+			w.emit(w.pop(), rec)
+			return
+		}
+		t := w.nextBG
+		w.spawn(t)
+		w.nextBG = t + w.gap(t)
+	}
+}
+
+// gap returns the seconds until the next background activity after t: a
+// working day (busy 08–18 UTC on weekdays, quieter evenings, quiet nights
+// and weekends), faster with more accounts.
+func (w *sim) gap(t int64) int64 {
+	day := t / 86400
+	hour := (t % 86400) / 3600
+	weekday := (day + 4) % 7 // 1970-01-01 was a Thursday
+	mean := 45.0
+	switch {
+	case weekday == 0 || weekday == 6:
+		mean = 120
+	case hour >= 8 && hour < 18:
+		mean = 5
+	case hour >= 6 && hour < 22:
+		mean = 20
+	}
+	mean /= float64(len(w.accounts))
+	return int64(w.r.ExpFloat64() * mean)
+}
+
+// chance reports true with a probability that steers count/emitted toward
+// target.
+func (w *sim) chance(target float64, count int) bool {
+	if target <= 0 {
+		return false
+	}
+	share := float64(count) / float64(w.emitted+1)
+	return w.r.Float64() < target+feedbackGain*(target-share)
+}
+
+// pickRegion picks an account-region by weight.
+func (w *sim) pickRegion() *regionState {
+	x := w.r.Float64() * w.totalWeight
+	for _, rs := range w.regions {
+		x -= rs.weight
+		if x < 0 {
+			return rs
+		}
+	}
+	return w.regions[len(w.regions)-1]
+}
+
+// pickPrincipal picks a principal of a by the weight field selects.
+func (w *sim) pickPrincipal(a *account, weight func(*kindInfo) float64) *principal {
+	total := 0.0
+	for _, p := range a.principals {
+		total += weight(&kinds[p.kind])
+	}
+	x := w.r.Float64() * total
+	for _, p := range a.principals {
+		x -= weight(&kinds[p.kind])
+		if x < 0 {
+			return p
+		}
+	}
+	return a.principals[0]
+}
+
+func readWeight(k *kindInfo) float64  { return k.read }
+func writeWeight(k *kindInfo) float64 { return k.write }
+func dataWeight(k *kindInfo) float64  { return k.data }
+
+// pickLive picks a live stream of rs, or nil; with directPut only
+// DirectPut streams.
+func (w *sim) pickLive(rs *regionState, directPut bool) *stream {
+	if len(rs.live) == 0 {
+		return nil
+	}
+	i := w.r.Intn(len(rs.live))
+	if !directPut {
+		return rs.live[i]
+	}
+	for j := range rs.live {
+		s := rs.live[(i+j)%len(rs.live)]
+		if s.typ == types.DeliveryStreamTypeDirectPut {
+			return s
+		}
+	}
+	return nil
+}
+
+// spawn starts one background activity at t: it pushes at least one call
+// at t and possibly follow-ups.
+func (w *sim) spawn(t int64) {
+	if w.plant(t) {
+		return
+	}
+	rs := w.pickRegion()
+	readT := w.cfg.ReadOnlyShare
+	dataT := max(w.cfg.DataEventShare, 0)
+	writeT := 1 - readT - dataT
+	reads, datas := w.reads, w.datas
+	writes := w.emitted - reads - datas
+	n := float64(w.emitted + 1)
+	wr := max(0, readT+feedbackGain*(readT-float64(reads)/n))
+	wd := max(0, dataT+feedbackGain*(dataT-float64(datas)/n))
+	ww := max(0, writeT+feedbackGain*(writeT-float64(writes)/n))
+	x := w.r.Float64() * (wr + wd + ww)
+	switch {
+	case x < wd:
+		if s := w.pickLive(rs, true); s != nil {
+			w.spawnData(t, rs, s)
+			return
+		}
+		w.spawnRead(t, rs)
+	case x < wd+wr:
+		w.spawnRead(t, rs)
+	default:
+		w.spawnWrite(t, rs)
+	}
+}
+
+func (w *sim) spawnData(t int64, rs *regionState, s *stream) {
+	p := w.pickPrincipal(rs.acct, dataWeight)
+	act := actPutRecordBatch
+	switch p.kind {
+	case pJavaProducer:
+		act = actPutRecord
+	case pFederatedPartner, pCrossAccount:
+		if w.r.Intn(2) == 0 {
+			act = actPutRecord
+		}
+	}
+	for i := range 1 + w.r.Intn(3) {
+		w.push(pending{at: t + int64(i*(1+w.r.Intn(5))), act: act, p: p, rs: rs, st: s})
+	}
+}
+
+func (w *sim) spawnRead(t int64, rs *regionState) {
+	p := w.pickPrincipal(rs.acct, readWeight)
+	s := w.pickLive(rs, false)
+	if s == nil {
+		w.push(pending{at: t, act: actList, p: p, rs: rs})
+		return
+	}
+	switch p.kind {
+	case pRootConsole, pUserConsole, pSSOConsole, pIdentityCenter:
+		// A console list page: the list, then a describe per visible stream.
+		w.push(pending{at: t, act: actList, p: p, rs: rs})
+		for i := range min(len(rs.live), 1+w.r.Intn(3)) {
+			w.push(pending{at: t + 1 + int64(i), act: actDescribe, p: p, rs: rs, st: rs.live[i]})
+		}
+	case pTerraformOIDC, pCloudFormation:
+		w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+		w.push(pending{at: t + 1, act: actListTags, p: p, rs: rs, st: s})
+	case pEC2Monitor, pRole:
+		if len(rs.deleted) > 0 && w.r.Intn(20) == 0 {
+			// A monitor still polling a stream someone deleted.
+			s = rs.deleted[w.r.Intn(len(rs.deleted))]
+		}
+		w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+	default:
+		switch w.r.Intn(4) {
+		case 0:
+			w.push(pending{at: t, act: actList, p: p, rs: rs})
+		case 1:
+			w.push(pending{at: t, act: actListTags, p: p, rs: rs, st: s})
+		default:
+			w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+		}
+	}
+}
+
+func (w *sim) spawnWrite(t int64, rs *regionState) {
+	p := w.pickPrincipal(rs.acct, writeWeight)
+	s := w.pickActive(rs, t, false)
+	live := len(rs.live)
+	x := w.r.Intn(100)
+	switch {
+	case s == nil || live < 2 && x < 60 || live < maxLive && x < 18:
+		w.spawnCreate(t, rs, p, w.r.Intn(40) == 0)
+	case x < 30 && live > 1:
+		// Delete, often after a look.
+		at := t
+		if w.r.Intn(2) == 0 {
+			w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+			at += 2 + w.r.Int63n(20)
+		}
+		w.push(pending{at: at, act: actDelete, p: p, rs: rs, st: s})
+	case x < 55:
+		// Update is preceded by the describe that yields the version id.
+		w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+		w.push(pending{at: t + 3 + w.r.Int63n(30), act: actUpdate, p: p, rs: rs, st: s, version: -1})
+	case x < 70:
+		w.push(pending{at: t, act: actTag, p: p, rs: rs, st: s})
+		if p.kind == pTerraformOIDC {
+			w.push(pending{at: t + 1, act: actListTags, p: p, rs: rs, st: s})
+		}
+	case x < 82:
+		w.push(pending{at: t, act: actUntag, p: p, rs: rs, st: s})
+	default:
+		// Server-side encryption is for DirectPut streams only.
+		if d := w.pickActive(rs, t, true); d != nil {
+			s = d
+		}
+		act := actStartEnc
+		if s.enc {
+			act = actStopEnc
+		}
+		w.push(pending{at: t, act: act, p: p, rs: rs, st: s})
+		w.push(pending{at: t + 5 + w.r.Int63n(10), act: actDescribe, p: p, rs: rs, st: s})
+	}
+}
+
+// pickActive picks a live stream of rs that is no longer CREATING at t,
+// trying a few times; it may return a CREATING one (whose writes fail with
+// ResourceInUseException, as in AWS) or nil.
+func (w *sim) pickActive(rs *regionState, t int64, directPut bool) *stream {
+	var s *stream
+	for range 3 {
+		if s = w.pickLive(rs, directPut); s == nil || t >= s.active {
+			return s
+		}
+	}
+	return s
+}
+
+// spawnCreate creates a stream (or, with dup, tries to create one whose
+// name is taken) and polls it until it is active.
+func (w *sim) spawnCreate(t int64, rs *regionState, p *principal, dup bool) {
+	var s *stream
+	var err error
+	if existing := w.pickLive(rs, false); dup && existing != nil {
+		s, err = w.newStream(rs, existing.dest, existing.name)
+	} else {
+		d := w.nextDest()
+		s, err = w.newStream(rs, d, w.newStreamName(rs, d))
+	}
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.secrets(s)
+	w.push(pending{at: t, act: actCreate, p: p, rs: rs, st: s})
+	at := t
+	for range 2 + w.r.Intn(4) {
+		at += 3 + w.r.Int63n(8)
+		w.push(pending{at: at, act: actDescribe, p: p, rs: rs, st: s})
+	}
+}
+
+// emit turns a pending call into rec, applying it to the world. pe may be
+// reused by the next push: emit copies what it needs first.
+func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
+	pe := &pending{}
+	*pe = *pe0
+	t := pe.at
+	p, rs, s, a := pe.p, pe.rs, pe.st, pe.act
+	acct := rs.acct.id
+	var code, msg string
+	var req, resp []byte
+
+	// The request, and the failures the world's state causes.
+	switch a {
+	case actList:
+		req = rs.list[int(pe.seq%3)]
+	case actCreate:
+		req = s.createReq
+		if other := rs.find(s.name); other != nil {
+			code, msg = ErrResourceInUse, "Firehose "+s.name+" under account "+acct+" already exists with ARN "+s.arn+"."
+		}
+	default:
+		if a == actUpdate && pe.version < 0 {
+			pe.version = s.version // the caller read the version just before
+		}
+		switch a {
+		case actDescribe, actListTags, actDelete, actStopEnc:
+			req = s.nameReq
+		case actPutRecord:
+			req = s.putReq
+		case actPutRecordBatch:
+			req = s.batchReq
+		default:
+			req = w.render(w.input(pe))
+		}
+		switch {
+		case !s.live:
+			code, msg = ErrResourceNotFound, "Firehose "+s.name+" under account "+acct+" not found."
+		case t < s.active && (a == actUpdate || a == actDelete || a == actTag || a == actUntag || a == actStartEnc || a == actStopEnc):
+			code, msg = ErrResourceInUse, "Firehose "+s.name+" under account "+acct+" is not in ACTIVE state."
+		case a == actUpdate && pe.version != s.version:
+			code, msg = ErrConcurrentModification, "Version id "+strconv.Itoa(pe.version)+" of Firehose "+s.name+" under account "+acct+" does not match the current version id "+strconv.Itoa(s.version)+"."
+		case (a.data() || a == actStartEnc) && s.typ != types.DeliveryStreamTypeDirectPut:
+			code, msg = ErrInvalidArgument, "This operation is not permitted on "+string(s.typ)+" delivery stream type."
+		}
+	}
+	if pe.forceErr != "" {
+		code, msg = pe.forceErr, w.errorMessage(pe, pe.forceErr)
+	} else if code == "" && !pe.noErr && w.chance(w.cfg.ErrorShare, w.errs) {
+		code = w.pickError(pe)
+		msg = w.errorMessage(pe, code)
+	}
+	p = pe.p // pickError may hand the call to a denied principal
+	p.refresh(w, t)
+
+	// Success changes the world.
+	if code == "" {
+		switch a {
+		case actCreate:
+			s.live, s.created, s.active = true, t, t+20+w.r.Int63n(40)
+			rs.live = append(rs.live, s)
+			resp = s.createResp
+		case actDelete:
+			w.remove(rs, s)
+		case actUpdate:
+			s.version++
+		case actStartEnc:
+			s.enc = true
+		case actStopEnc:
+			s.enc = false
+		}
+	}
+
+	*rec = schemas.Record{
+		EventVersion:       w.cfg.EventVersion,
+		UserIdentity:       p.ident,
+		EventTime:          time.Unix(t, 0).UTC(),
+		EventSource:        schemas.FirehoseEventSource,
+		EventName:          actionNames[a],
+		AWSRegion:          rs.name,
+		SourceIPAddress:    p.ip,
+		UserAgent:          p.userAgent(a),
+		ErrorCode:          code,
+		ErrorMessage:       msg,
+		RequestParameters:  req,
+		ResponseElements:   resp,
+		RequestID:          w.ids.uuid(),
+		EventID:            w.ids.uuid(),
+		EventType:          "AwsApiCall",
+		RecipientAccountID: acct,
+	}
+	ro := a.readOnly()
+	m := w.minor
+	if m >= 1 {
+		rec.ReadOnly = schemas.Bool(ro)
+	}
+	if m >= 6 {
+		rec.ManagementEvent = schemas.Bool(!a.data())
+	}
+	if m >= 7 {
+		rec.EventCategory = "Management"
+		if a.data() {
+			rec.EventCategory = "Data"
+		}
+	}
+	if a.data() {
+		rec.Resources = s.resources
+	}
+	if m >= 8 {
+		if p.direct() {
+			rec.TLSDetails = rs.tls12
+			if p.tls13 {
+				rec.TLSDetails = rs.tls13
+			}
+		}
+		if p.console() {
+			rec.SessionCredentialFromConsole = "true"
+		}
+	}
+	if p.vpce != "" && m >= 4 {
+		rec.VPCEndpointID = p.vpce
+		if m >= 9 {
+			rec.VPCEndpointAccountID = acct
+		}
+	}
+	w.emitted++
+	if ro {
+		w.reads++
+	}
+	if a.data() {
+		w.datas++
+	}
+	if code != "" {
+		w.errs++
+	}
+	w.label = pe.label
+}
+
+// remove deletes s from rs.
+func (w *sim) remove(rs *regionState, s *stream) {
+	for i, x := range rs.live {
+		if x == s {
+			rs.live = append(rs.live[:i], rs.live[i+1:]...)
+			break
+		}
+	}
+	s.live, s.gone = false, true
+	if len(rs.deleted) == deletedMemory {
+		rs.deleted = append(rs.deleted[:0], rs.deleted[1:]...)
+	}
+	rs.deleted = append(rs.deleted, s)
+}
+
+// render renders a Firehose input, keeping the first error.
+func (w *sim) render(in any) []byte {
+	b, err := schemas.RenderFirehoseRequest(in)
+	if err != nil && w.err == nil {
+		w.err = fmt.Errorf("render %T: %w", in, err)
+	}
+	return b
+}
+
+// input builds the input of a call whose request is not cached.
+func (w *sim) input(pe *pending) any {
+	s := pe.st
+	name := aws.String(s.name)
+	switch pe.act {
+	case actTag:
+		keys := [...]string{"owner", "cost-center", "data-classification", "team", "env", "managed-by"}
+		vals := [...]string{w.fake.LastName(), strconv.Itoa(1000 + w.r.Intn(9000)), "internal", "platform", envOf(s.name), "terraform"}
+		n := 1 + w.r.Intn(3)
+		tags := make([]types.Tag, n)
+		for i := range tags {
+			j := w.r.Intn(len(keys))
+			tags[i] = types.Tag{Key: aws.String(keys[j]), Value: aws.String(vals[j])}
+		}
+		return &firehose.TagDeliveryStreamInput{DeliveryStreamName: name, Tags: tags}
+	case actUntag:
+		keys := [...]string{"owner", "cost-center", "temp", "team"}
+		return &firehose.UntagDeliveryStreamInput{DeliveryStreamName: name, TagKeys: []string{keys[w.r.Intn(len(keys))]}}
+	case actStartEnc:
+		c := &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
+		if w.r.Intn(2) == 0 {
+			c = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeCustomerManagedCmk, KeyARN: aws.String(w.kmsKeyARN(s))}
+		}
+		return &firehose.StartDeliveryStreamEncryptionInput{DeliveryStreamName: name, DeliveryStreamEncryptionConfigurationInput: c}
+	case actUpdate:
+		in := w.updateInput(s, pe.version, pe.foreign)
+		w.secrets(s)
+		return in
+	}
+	panic("generator: no input builder for " + actionNames[pe.act])
+}

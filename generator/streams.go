@@ -1,0 +1,474 @@
+package generator
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// Destination is a Firehose destination type.
+type Destination uint8
+
+// The destination types of Firehose (REFERENCE.md §3.6).
+const (
+	DestS3 Destination = iota
+	DestExtendedS3
+	DestRedshift
+	DestElasticsearch
+	DestOpenSearch
+	DestOpenSearchServerless
+	DestSplunk
+	DestHTTPEndpoint
+	DestSnowflake
+	DestIceberg
+	numDestinations
+)
+
+var destNames = [numDestinations]string{
+	"S3", "ExtendedS3", "Redshift", "Elasticsearch", "AmazonOpenSearchService",
+	"AmazonOpenSearchServerless", "Splunk", "HttpEndpoint", "Snowflake", "Iceberg",
+}
+
+// String returns the destination's name.
+func (d Destination) String() string {
+	if d < numDestinations {
+		return destNames[d]
+	}
+	return "Destination(" + strconv.Itoa(int(d)) + ")"
+}
+
+// Destinations lists every destination type.
+func Destinations() []Destination {
+	ds := make([]Destination, numDestinations)
+	for i := range ds {
+		ds[i] = Destination(i)
+	}
+	return ds
+}
+
+// stream is one delivery stream of the world.
+type stream struct {
+	name    string
+	arn     string
+	rs      *regionState
+	typ     types.DeliveryStreamType
+	dest    Destination
+	version int   // currentDeliveryStreamVersionId
+	created int64 // unix seconds of the successful create
+	active  int64 // when it left CREATING
+	live    bool
+	gone    bool // deleted
+	enc     bool
+	tags    int // tag count (keys tag-0 … are not tracked; only counts matter)
+
+	bucket  string // destination bucket (S3-like destinations)
+	roleARN string
+	secrets []string // secrets the world holds for it (tests)
+
+	nameReq    []byte // {"deliveryStreamName":…}
+	createReq  []byte
+	createResp []byte
+	putReq     []byte
+	batchReq   []byte
+	resources  []schemas.Resource
+}
+
+// nameRequest is the hand-written rendering of an input holding only
+// DeliveryStreamName; tests check it against RenderFirehoseRequest.
+func nameRequest(name string) []byte {
+	b := append([]byte(nil), `{"deliveryStreamName":`...)
+	b = schemas.AppendString(b, name)
+	return append(b, '}')
+}
+
+// createResponse is the hand-written rendering of CreateDeliveryStream's
+// output; tests check it against RenderFirehoseResponse.
+func createResponse(arn string) []byte {
+	b := append([]byte(nil), `{"deliveryStreamARN":`...)
+	b = schemas.AppendString(b, arn)
+	return append(b, '}')
+}
+
+var streamWords = [...]string{"clickstream", "orders", "audit", "metrics", "vpc-flow", "waf-logs",
+	"cdc", "telemetry", "events", "payments", "iot", "app-logs", "billing", "sessions", "search", "ads"}
+var envWords = [...]string{"prod", "staging", "dev"}
+
+// newStreamName returns a stream name not live in rs.
+func (w *sim) newStreamName(rs *regionState, d Destination) string {
+	r := w.r
+	suffix := strings.ToLower(strings.TrimPrefix(destNames[d], "Amazon"))
+	for i := 0; ; i++ {
+		name := streamWords[r.Intn(len(streamWords))] + "-" + envWords[r.Intn(len(envWords))] + "-to-" + suffix
+		if i > 0 || r.Intn(3) == 0 {
+			name += "-" + strconv.Itoa(r.Intn(100))
+		}
+		if rs.find(name) == nil {
+			return name
+		}
+	}
+}
+
+func (rs *regionState) find(name string) *stream {
+	for _, s := range rs.live {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// newStream builds a stream (not yet live) of destination d in rs and
+// renders its requests.
+func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, error) {
+	r := w.r
+	acct := rs.acct.id
+	s := &stream{name: name, rs: rs, dest: d, version: 1,
+		arn: "arn:aws:firehose:" + rs.name + ":" + acct + ":deliverystream/" + name}
+	s.typ = types.DeliveryStreamTypeDirectPut
+	switch x := r.Intn(10); {
+	case d == DestIceberg && x < 3:
+		s.typ = types.DeliveryStreamTypeDatabaseAsSource
+	case x == 7 || x == 8:
+		s.typ = types.DeliveryStreamTypeKinesisStreamAsSource
+	case x == 9 && d != DestIceberg:
+		s.typ = types.DeliveryStreamTypeMSKAsSource
+	}
+	s.roleARN = "arn:aws:iam::" + acct + ":role/firehose-" + name + "-role"
+	s.bucket = rs.acct.alias + "-" + strings.SplitN(name, "-to-", 2)[0] + "-" + rs.name
+	in := w.createInput(s)
+	var err error
+	if s.createReq, err = schemas.RenderFirehoseRequest(in); err != nil {
+		return nil, fmt.Errorf("render CreateDeliveryStream of %s: %w", name, err)
+	}
+	s.nameReq = nameRequest(name)
+	s.createResp = createResponse(s.arn)
+	if s.putReq, err = schemas.RenderFirehoseRequest(putRecordInput(name)); err != nil {
+		return nil, fmt.Errorf("render PutRecord of %s: %w", name, err)
+	}
+	if s.batchReq, err = schemas.RenderFirehoseRequest(putRecordBatchInput(name)); err != nil {
+		return nil, fmt.Errorf("render PutRecordBatch of %s: %w", name, err)
+	}
+	s.resources = []schemas.Resource{{AccountID: acct, Type: "AWS::KinesisFirehose::DeliveryStream", ARN: s.arn}}
+	return s, nil
+}
+
+func putRecordInput(name string) *firehose.PutRecordInput {
+	return &firehose.PutRecordInput{DeliveryStreamName: aws.String(name),
+		Record: &types.Record{Data: []byte(`{"ts":1,"msg":"x"}` + "\n")}}
+}
+
+func putRecordBatchInput(name string) *firehose.PutRecordBatchInput {
+	return &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(name),
+		Records: []types.Record{{Data: []byte(`{"ts":1}` + "\n")}, {Data: []byte(`{"ts":2}` + "\n")}}}
+}
+
+func (w *sim) bufferingHints() *types.BufferingHints {
+	sizes := [...]int32{1, 5, 64, 128}
+	ints := [...]int32{60, 300, 900}
+	return &types.BufferingHints{SizeInMBs: aws.Int32(sizes[w.r.Intn(len(sizes))]), IntervalInSeconds: aws.Int32(ints[w.r.Intn(len(ints))])}
+}
+
+func (w *sim) cloudWatch(s *stream) *types.CloudWatchLoggingOptions {
+	if w.r.Intn(2) == 0 {
+		return nil
+	}
+	return &types.CloudWatchLoggingOptions{Enabled: aws.Bool(true),
+		LogGroupName: aws.String("/aws/kinesisfirehose/" + s.name), LogStreamName: aws.String("DestinationDelivery")}
+}
+
+func (w *sim) kmsKeyARN(s *stream) string {
+	return "arn:aws:kms:" + s.rs.name + ":" + s.rs.acct.id + ":key/" + w.ids.uuid()
+}
+
+// s3Backup is the S3 configuration that non-S3 destinations take for
+// backup or failed data.
+func (w *sim) s3Backup(s *stream) *types.S3DestinationConfiguration {
+	c := &types.S3DestinationConfiguration{
+		BucketARN:         aws.String("arn:aws:s3:::" + s.bucket + "-backup"),
+		RoleARN:           aws.String(s.roleARN),
+		Prefix:            aws.String("failed/"),
+		BufferingHints:    w.bufferingHints(),
+		CompressionFormat: types.CompressionFormatGzip,
+	}
+	if w.r.Intn(3) == 0 {
+		c.EncryptionConfiguration = &types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: aws.String(w.kmsKeyARN(s))}}
+	}
+	return c
+}
+
+func (w *sim) processing(s *stream) *types.ProcessingConfiguration {
+	if w.r.Intn(3) != 0 {
+		return nil
+	}
+	fn := "arn:aws:lambda:" + s.rs.name + ":" + s.rs.acct.id + ":function:" + strings.SplitN(s.name, "-to-", 2)[0] + "-transform:$LATEST"
+	return &types.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []types.Processor{{
+		Type: types.ProcessorTypeLambda,
+		Parameters: []types.ProcessorParameter{
+			{ParameterName: types.ProcessorParameterNameLambdaArn, ParameterValue: aws.String(fn)},
+			{ParameterName: types.ProcessorParameterNameBufferSizeInMb, ParameterValue: aws.String("1")},
+		},
+	}}}
+}
+
+// createInput builds the CreateDeliveryStream input of s, recording the
+// secrets it carries.
+func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
+	r, f := w.r, w.fake
+	acct, region := s.rs.acct.id, s.rs.name
+	in := &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String(s.name), DeliveryStreamType: s.typ}
+	switch s.typ {
+	case types.DeliveryStreamTypeDirectPut:
+		if r.Intn(3) == 0 {
+			in.DirectPutSourceConfiguration = &types.DirectPutSourceConfiguration{ThroughputHintInMBs: aws.Int32(int32(1 + r.Intn(20)))}
+		}
+	case types.DeliveryStreamTypeKinesisStreamAsSource:
+		in.KinesisStreamSourceConfiguration = &types.KinesisStreamSourceConfiguration{
+			KinesisStreamARN: aws.String("arn:aws:kinesis:" + region + ":" + acct + ":stream/" + strings.SplitN(s.name, "-to-", 2)[0]),
+			RoleARN:          aws.String(s.roleARN)}
+	case types.DeliveryStreamTypeMSKAsSource:
+		in.MSKSourceConfiguration = &types.MSKSourceConfiguration{
+			MSKClusterARN: aws.String("arn:aws:kafka:" + region + ":" + acct + ":cluster/" + s.rs.acct.alias + "-msk/" + w.ids.uuid() + "-1"),
+			TopicName:     aws.String(strings.SplitN(s.name, "-to-", 2)[0]),
+			AuthenticationConfiguration: &types.AuthenticationConfiguration{
+				RoleARN: aws.String(s.roleARN), Connectivity: types.ConnectivityPrivate}}
+	case types.DeliveryStreamTypeDatabaseAsSource:
+		secret := "arn:aws:secretsmanager:" + region + ":" + acct + ":secret:" + s.name + "-db-" + alnumLower(r, 6)
+		in.DatabaseSourceConfiguration = &types.DatabaseSourceConfiguration{
+			Type:                   types.DatabaseTypeMySQL,
+			Endpoint:               aws.String(s.rs.acct.alias + "-db." + alnumLower(r, 12) + "." + region + ".rds.amazonaws.com"),
+			Port:                   aws.Int32(3306),
+			SSLMode:                types.SSLModeEnabled,
+			Databases:              &types.DatabaseList{Include: []string{"shop"}},
+			Tables:                 &types.DatabaseTableList{Include: []string{"shop.orders", "shop.customers"}},
+			SnapshotWatermarkTable: aws.String("shop.firehose_watermark"),
+			DatabaseSourceAuthenticationConfiguration: &types.DatabaseSourceAuthenticationConfiguration{
+				SecretsManagerConfiguration: &types.SecretsManagerConfiguration{Enabled: aws.Bool(true), SecretARN: aws.String(secret), RoleARN: aws.String(s.roleARN)}},
+			DatabaseSourceVPCConfiguration: &types.DatabaseSourceVPCConfiguration{
+				VpcEndpointServiceName: aws.String("com.amazonaws.vpce." + region + ".vpce-svc-" + hexString(r, 17))},
+		}
+	}
+	if s.typ == types.DeliveryStreamTypeDirectPut && r.Intn(4) == 0 {
+		s.enc = true
+		in.DeliveryStreamEncryptionConfigurationInput = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
+	}
+	if r.Intn(2) == 0 {
+		in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String(strings.ToLower(f.BuzzWord()))}, {Key: aws.String("env"), Value: aws.String(envOf(s.name))}}
+		s.tags = 2
+	}
+	bucketARN := aws.String("arn:aws:s3:::" + s.bucket)
+	switch s.dest {
+	case DestS3:
+		in.S3DestinationConfiguration = &types.S3DestinationConfiguration{
+			BucketARN: bucketARN, RoleARN: aws.String(s.roleARN), Prefix: aws.String("raw/"),
+			BufferingHints: w.bufferingHints(), CompressionFormat: types.CompressionFormatGzip,
+			CloudWatchLoggingOptions: w.cloudWatch(s)}
+	case DestExtendedS3:
+		c := &types.ExtendedS3DestinationConfiguration{
+			BucketARN: bucketARN, RoleARN: aws.String(s.roleARN),
+			Prefix:            aws.String("data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"),
+			ErrorOutputPrefix: aws.String("errors/!{firehose:error-output-type}/"),
+			BufferingHints:    w.bufferingHints(), CompressionFormat: types.CompressionFormatGzip,
+			CloudWatchLoggingOptions: w.cloudWatch(s), ProcessingConfiguration: w.processing(s),
+			S3BackupMode: types.S3BackupModeDisabled,
+		}
+		if r.Intn(3) == 0 {
+			c.EncryptionConfiguration = &types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: aws.String(w.kmsKeyARN(s))}}
+		}
+		if r.Intn(4) == 0 {
+			c.DynamicPartitioningConfiguration = &types.DynamicPartitioningConfiguration{Enabled: aws.Bool(true)}
+			c.BufferingHints.SizeInMBs = aws.Int32(64)
+		}
+		in.ExtendedS3DestinationConfiguration = c
+	case DestRedshift:
+		pw := f.Password(true, true, true, true, false, 20)
+		user := "firehose_" + strings.ToLower(f.FirstName())
+		s.secrets = append(s.secrets, pw)
+		in.RedshiftDestinationConfiguration = &types.RedshiftDestinationConfiguration{
+			RoleARN:        aws.String(s.roleARN),
+			ClusterJDBCURL: aws.String("jdbc:redshift://" + s.rs.acct.alias + "-dw." + alnumLower(r, 12) + "." + region + ".redshift.amazonaws.com:5439/analytics"),
+			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
+				CopyOptions: aws.String("json 'auto' gzip")},
+			Username:                 aws.String(user),
+			Password:                 aws.String(pw),
+			S3Configuration:          w.s3Backup(s),
+			RetryOptions:             &types.RedshiftRetryOptions{DurationInSeconds: aws.Int32(3600)},
+			CloudWatchLoggingOptions: w.cloudWatch(s),
+		}
+	case DestElasticsearch:
+		in.ElasticsearchDestinationConfiguration = &types.ElasticsearchDestinationConfiguration{
+			RoleARN: aws.String(s.roleARN), DomainARN: aws.String("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-logs"),
+			IndexName: aws.String(strings.SplitN(s.name, "-to-", 2)[0]), TypeName: aws.String("_doc"),
+			IndexRotationPeriod: types.ElasticsearchIndexRotationPeriodOneDay,
+			RetryOptions:        &types.ElasticsearchRetryOptions{DurationInSeconds: aws.Int32(300)},
+			S3BackupMode:        types.ElasticsearchS3BackupModeFailedDocumentsOnly,
+			S3Configuration:     w.s3Backup(s),
+		}
+	case DestOpenSearch:
+		in.AmazonopensearchserviceDestinationConfiguration = &types.AmazonopensearchserviceDestinationConfiguration{
+			RoleARN: aws.String(s.roleARN), DomainARN: aws.String("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-search"),
+			IndexName:               aws.String(strings.SplitN(s.name, "-to-", 2)[0]),
+			IndexRotationPeriod:     types.AmazonopensearchserviceIndexRotationPeriodOneWeek,
+			S3BackupMode:            types.AmazonopensearchserviceS3BackupModeFailedDocumentsOnly,
+			S3Configuration:         w.s3Backup(s),
+			ProcessingConfiguration: w.processing(s),
+		}
+	case DestOpenSearchServerless:
+		in.AmazonOpenSearchServerlessDestinationConfiguration = &types.AmazonOpenSearchServerlessDestinationConfiguration{
+			RoleARN:            aws.String(s.roleARN),
+			CollectionEndpoint: aws.String("https://" + alnumLower(r, 20) + "." + region + ".aoss.amazonaws.com"),
+			IndexName:          aws.String(strings.SplitN(s.name, "-to-", 2)[0]),
+			S3BackupMode:       types.AmazonOpenSearchServerlessS3BackupModeFailedDocumentsOnly,
+			S3Configuration:    w.s3Backup(s),
+		}
+	case DestSplunk:
+		token := strings.ToUpper(w.ids.uuid())
+		s.secrets = append(s.secrets, token)
+		in.SplunkDestinationConfiguration = &types.SplunkDestinationConfiguration{
+			HECEndpoint:                       aws.String("https://http-inputs-" + s.rs.acct.alias + ".splunkcloud.com:443"),
+			HECEndpointType:                   types.HECEndpointTypeEvent,
+			HECToken:                          aws.String(token),
+			HECAcknowledgmentTimeoutInSeconds: aws.Int32(180),
+			RetryOptions:                      &types.SplunkRetryOptions{DurationInSeconds: aws.Int32(300)},
+			S3BackupMode:                      types.SplunkS3BackupModeFailedEventsOnly,
+			S3Configuration:                   w.s3Backup(s),
+		}
+	case DestHTTPEndpoint:
+		key := hexString(r, 40)
+		s.secrets = append(s.secrets, key)
+		in.HttpEndpointDestinationConfiguration = &types.HttpEndpointDestinationConfiguration{
+			EndpointConfiguration: &types.HttpEndpointConfiguration{
+				Url:       aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v1/firehose/" + alnumLower(r, 8)),
+				Name:      aws.String(f.Company() + " ingest"),
+				AccessKey: aws.String(key)},
+			RequestConfiguration: &types.HttpEndpointRequestConfiguration{ContentEncoding: types.ContentEncodingGzip,
+				CommonAttributes: []types.HttpEndpointCommonAttribute{{AttributeName: aws.String("env"), AttributeValue: aws.String(envOf(s.name))}}},
+			BufferingHints:  &types.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(60)},
+			RoleARN:         aws.String(s.roleARN),
+			RetryOptions:    &types.HttpEndpointRetryOptions{DurationInSeconds: aws.Int32(300)},
+			S3BackupMode:    types.HttpEndpointS3BackupModeFailedDataOnly,
+			S3Configuration: w.s3Backup(s),
+		}
+	case DestSnowflake:
+		keyBytes := make([]byte, 96)
+		for i := range keyBytes {
+			keyBytes[i] = byte(r.Intn(256))
+		}
+		pk := "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + base64.StdEncoding.EncodeToString(keyBytes)
+		pass := f.Password(true, true, true, false, false, 16)
+		s.secrets = append(s.secrets, pk, pass)
+		in.SnowflakeDestinationConfiguration = &types.SnowflakeDestinationConfiguration{
+			AccountUrl:                 aws.String("https://" + alnumLower(r, 7) + "-" + alnumLower(r, 7) + ".snowflakecomputing.com"),
+			PrivateKey:                 aws.String(pk),
+			KeyPassphrase:              aws.String(pass),
+			User:                       aws.String("FIREHOSE_" + strings.ToUpper(f.LastName())),
+			Database:                   aws.String("ANALYTICS"),
+			Schema:                     aws.String("RAW"),
+			Table:                      aws.String(strings.ToUpper(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_"))),
+			RoleARN:                    aws.String(s.roleARN),
+			DataLoadingOption:          types.SnowflakeDataLoadingOptionJsonMapping,
+			SnowflakeRoleConfiguration: &types.SnowflakeRoleConfiguration{Enabled: aws.Bool(true), SnowflakeRole: aws.String("FIREHOSE_LOADER")},
+			S3BackupMode:               types.SnowflakeS3BackupModeFailedDataOnly,
+			S3Configuration:            w.s3Backup(s),
+			RetryOptions:               &types.SnowflakeRetryOptions{DurationInSeconds: aws.Int32(60)},
+		}
+	case DestIceberg:
+		in.IcebergDestinationConfiguration = &types.IcebergDestinationConfiguration{
+			RoleARN: aws.String(s.roleARN),
+			CatalogConfiguration: &types.CatalogConfiguration{
+				CatalogARN:        aws.String("arn:aws:glue:" + region + ":" + acct + ":catalog"),
+				WarehouseLocation: aws.String("s3://" + s.bucket + "/warehouse/")},
+			DestinationTableConfigurationList: []types.DestinationTableConfiguration{{
+				DestinationDatabaseName: aws.String("lake"),
+				DestinationTableName:    aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
+			}},
+			BufferingHints:  w.bufferingHints(),
+			S3BackupMode:    types.IcebergS3BackupModeFailedDataOnly,
+			S3Configuration: w.s3Backup(s),
+			RetryOptions:    &types.RetryOptions{DurationInSeconds: aws.Int32(300)},
+		}
+	}
+	return in
+}
+
+func envOf(name string) string {
+	for _, e := range envWords {
+		if strings.Contains(name, "-"+e+"-") {
+			return e
+		}
+	}
+	return "prod"
+}
+
+// updateInput builds an UpdateDestination of s that changes one thing.
+// version is the currentDeliveryStreamVersionId the caller sends; foreign,
+// when not empty, points an S3-like destination at a bucket of that account.
+func (w *sim) updateInput(s *stream, version int, foreign string) *firehose.UpdateDestinationInput {
+	r, f := w.r, w.fake
+	in := &firehose.UpdateDestinationInput{
+		DeliveryStreamName:             aws.String(s.name),
+		CurrentDeliveryStreamVersionId: aws.String(strconv.Itoa(version)),
+		DestinationId:                  aws.String("destinationId-000000000001"),
+	}
+	hints := w.bufferingHints()
+	s3u := &types.S3DestinationUpdate{BufferingHints: hints}
+	if foreign != "" {
+		bucket := "arn:aws:s3:::" + strings.ToLower(f.Word()) + "-" + foreign + "-sink"
+		s3u = &types.S3DestinationUpdate{BucketARN: aws.String(bucket), RoleARN: aws.String(s.roleARN)}
+		switch s.dest {
+		case DestS3:
+			in.S3DestinationUpdate = s3u
+		default:
+			in.ExtendedS3DestinationUpdate = &types.ExtendedS3DestinationUpdate{BucketARN: aws.String(bucket), RoleARN: aws.String(s.roleARN), Prefix: aws.String("")}
+		}
+		return in
+	}
+	switch s.dest {
+	case DestS3:
+		in.S3DestinationUpdate = s3u
+	case DestExtendedS3:
+		u := &types.ExtendedS3DestinationUpdate{BufferingHints: hints}
+		if r.Intn(2) == 0 {
+			u.CompressionFormat = types.CompressionFormatSnappy
+		}
+		in.ExtendedS3DestinationUpdate = u
+	case DestRedshift:
+		pw := f.Password(true, true, true, true, false, 20)
+		s.secrets = append(s.secrets, pw)
+		in.RedshiftDestinationUpdate = &types.RedshiftDestinationUpdate{
+			Username: aws.String("firehose_" + strings.ToLower(f.FirstName())), Password: aws.String(pw),
+			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
+				CopyOptions: aws.String("json 'auto' gzip timeformat 'auto'")},
+			S3Update: s3u}
+	case DestElasticsearch:
+		in.ElasticsearchDestinationUpdate = &types.ElasticsearchDestinationUpdate{IndexRotationPeriod: types.ElasticsearchIndexRotationPeriodOneWeek,
+			RetryOptions: &types.ElasticsearchRetryOptions{DurationInSeconds: aws.Int32(int32(60 * (1 + r.Intn(10))))}}
+	case DestOpenSearch:
+		in.AmazonopensearchserviceDestinationUpdate = &types.AmazonopensearchserviceDestinationUpdate{
+			BufferingHints: &types.AmazonopensearchserviceBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: aws.Int32(int32(60 * (1 + r.Intn(5))))}}
+	case DestOpenSearchServerless:
+		in.AmazonOpenSearchServerlessDestinationUpdate = &types.AmazonOpenSearchServerlessDestinationUpdate{
+			RetryOptions: &types.AmazonOpenSearchServerlessRetryOptions{DurationInSeconds: aws.Int32(int32(60 * (1 + r.Intn(10))))}}
+	case DestSplunk:
+		token := strings.ToUpper(w.ids.uuid())
+		s.secrets = append(s.secrets, token)
+		in.SplunkDestinationUpdate = &types.SplunkDestinationUpdate{HECToken: aws.String(token)}
+	case DestHTTPEndpoint:
+		key := hexString(r, 40)
+		s.secrets = append(s.secrets, key)
+		in.HttpEndpointDestinationUpdate = &types.HttpEndpointDestinationUpdate{
+			EndpointConfiguration: &types.HttpEndpointConfiguration{
+				Url: aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v2/firehose"), AccessKey: aws.String(key)}}
+	case DestSnowflake:
+		in.SnowflakeDestinationUpdate = &types.SnowflakeDestinationUpdate{
+			RetryOptions: &types.SnowflakeRetryOptions{DurationInSeconds: aws.Int32(int32(60 * (1 + r.Intn(10))))}}
+	case DestIceberg:
+		in.IcebergDestinationUpdate = &types.IcebergDestinationUpdate{BufferingHints: hints}
+	}
+	return in
+}

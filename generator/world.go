@@ -1,0 +1,465 @@
+package generator
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// pkind is the kind of a principal: who it is and how it calls Firehose.
+type pkind uint8
+
+const (
+	pRootConsole      pkind = iota // Root in the console (browser, tlsDetails)
+	pUserCLI                       // IAMUser with an AKIA key and the AWS CLI
+	pUserConsole                   // IAMUser console session, proxied by the console
+	pSSOConsole                    // AssumedRole of an Identity Center permission set, console in a browser
+	pTerraformOIDC                 // AssumedRole via web identity (GitHub Actions), Terraform
+	pCloudFormation                // AssumedRole used by CloudFormation (invokedBy)
+	pEC2Monitor                    // AssumedRole of an EC2 instance profile, boto3 polling
+	pLambdaProducer                // AssumedRole of a Lambda function, boto3 PutRecordBatch
+	pJavaProducer                  // AssumedRole of an app on EC2, Java SDK PutRecord
+	pFederatedPartner              // FederatedUser (GetFederationToken), Java SDK
+	pCrossAccount                  // AWSAccount: a principal of another account
+	pService                       // AWSService: CloudWatch Logs delivering for you
+	pIdentityCenter                // IdentityCenterUser
+	pRole                          // Role: role credentials without a session
+	pAuditor                       // IAMUser, read-only by policy: writes are denied
+	numKinds
+)
+
+// client is the program a principal calls with.
+type client uint8
+
+const (
+	clientCLI client = iota
+	clientConsoleProxy
+	clientBrowser
+	clientTerraform
+	clientCloudFormation
+	clientBoto3
+	clientBoto3Lambda
+	clientJava
+	clientGoSDK
+	clientService
+)
+
+// kindInfo is what a principal kind may do and how often it is picked.
+type kindInfo struct {
+	client        client
+	read, write   float64 // weights for read and write activities
+	data          float64 // weight for data events
+	temporary     bool    // ASIA keys and a session that renews
+	sessionLength time.Duration
+}
+
+var kinds = [numKinds]kindInfo{
+	pRootConsole:      {client: clientBrowser, read: 0.3, write: 0.2, temporary: true, sessionLength: 2 * time.Hour},
+	pUserCLI:          {client: clientCLI, read: 3, write: 2},
+	pUserConsole:      {client: clientConsoleProxy, read: 2, write: 1, temporary: true, sessionLength: 8 * time.Hour},
+	pSSOConsole:       {client: clientBrowser, read: 3, write: 1.5, temporary: true, sessionLength: 8 * time.Hour},
+	pTerraformOIDC:    {client: clientTerraform, read: 2, write: 3, temporary: true, sessionLength: time.Hour},
+	pCloudFormation:   {client: clientCloudFormation, read: 0.5, write: 2, temporary: true, sessionLength: time.Hour},
+	pEC2Monitor:       {client: clientBoto3, read: 4, temporary: true, sessionLength: 6 * time.Hour},
+	pLambdaProducer:   {client: clientBoto3Lambda, read: 0.2, data: 4, temporary: true, sessionLength: 12 * time.Hour},
+	pJavaProducer:     {client: clientJava, read: 0.5, data: 3, temporary: true, sessionLength: 6 * time.Hour},
+	pFederatedPartner: {client: clientJava, read: 0.3, data: 1, temporary: true, sessionLength: 12 * time.Hour},
+	pCrossAccount:     {client: clientGoSDK, read: 0.3, data: 0.6},
+	pService:          {client: clientService, data: 2},
+	pIdentityCenter:   {client: clientBrowser, read: 0.4},
+	pRole:             {client: clientJava, read: 0.3},
+	pAuditor:          {client: clientCLI, read: 1},
+}
+
+// principal is one caller. Its identity is rebuilt when its session
+// renews; records share the identity's pointers, which are never mutated.
+type principal struct {
+	kind  pkind
+	acct  *account
+	ident schemas.UserIdentity
+	ip    string
+	vpce  string // VPC endpoint id when the caller goes through one
+	tls13 bool
+
+	// temporary credentials
+	sessionEnd int64 // unix seconds; renew when reached
+	roleName   string
+	roleID     string // AROA… or AIDA… of the issuer
+	issuer     *schemas.SessionIssuer
+	sessionFor func(p *principal, w *sim) string // next session name
+	webID      *schemas.WebIDFederationData
+
+	uaBase string // the user agent, or its prefix for the CLI
+	ua     [numActions]string
+}
+
+// account is one AWS account of the world.
+type account struct {
+	id         string
+	alias      string
+	offices    []string // public IPs of its people
+	principals []*principal
+	byKind     [numKinds][]*principal
+	regions    []*regionState
+	weight     float64
+}
+
+// regionState is the delivery streams of one account in one region.
+type regionState struct {
+	name    string
+	acct    *account
+	weight  float64
+	live    []*stream
+	deleted []*stream // recently deleted, most recent last (bounded)
+	list    [3][]byte // ListDeliveryStreams request variants
+	tls12   *schemas.TLSDetails
+	tls13   *schemas.TLSDetails
+}
+
+// regionWeight is the popularity of a region (REFERENCE.md §8.1).
+func regionWeight(name string, index int) float64 {
+	switch name {
+	case "us-east-1":
+		return 5
+	case "us-west-2", "eu-west-1":
+		return 2
+	case "eu-central-1":
+		return 1.5
+	}
+	if index == 0 {
+		return 3
+	}
+	return 1
+}
+
+// publicIP returns a public-looking IPv4 address: it avoids private,
+// loopback, link-local, CGNAT, multicast and reserved ranges.
+func publicIP(r *rand.Rand) string {
+	for {
+		a, b := 1+r.Intn(223), r.Intn(256)
+		switch {
+		case a == 10, a == 127, a == 0,
+			a == 172 && b >= 16 && b < 32,
+			a == 192 && b == 168,
+			a == 169 && b == 254,
+			a == 100 && b >= 64 && b < 128,
+			a == 192 && b == 0,
+			a == 198 && (b == 18 || b == 19):
+			continue
+		}
+		return fmt.Sprintf("%d.%d.%d.%d", a, b, r.Intn(256), 1+r.Intn(254))
+	}
+}
+
+// cloudIP returns an address in ranges where AWS and CI runners live.
+func cloudIP(r *rand.Rand) string {
+	firsts := [...]int{3, 13, 18, 34, 35, 44, 52, 54}
+	return fmt.Sprintf("%d.%d.%d.%d", firsts[r.Intn(len(firsts))], r.Intn(256), r.Intn(256), 1+r.Intn(254))
+}
+
+func privateIP(r *rand.Rand) string {
+	return fmt.Sprintf("10.%d.%d.%d", r.Intn(256), r.Intn(256), 1+r.Intn(254))
+}
+
+// accountID returns a 12-digit account id.
+func accountID(r *rand.Rand) string {
+	return fmt.Sprintf("%012d", 100000000000+r.Int63n(899999999999))
+}
+
+func formatDate(unix int64) string {
+	return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// newAccount builds an account and its principals.
+func (w *sim) newAccount(id string) *account {
+	f, r := w.fake, w.r
+	a := &account{id: id, weight: 0.5 + r.Float64()}
+	a.alias = strings.ToLower(f.Company())
+	a.alias = strings.Map(func(c rune) rune {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			return c
+		}
+		return '-'
+	}, a.alias)
+	for range 2 + r.Intn(2) {
+		a.offices = append(a.offices, publicIP(r))
+	}
+	add := func(k pkind, n int) {
+		for range n {
+			w.newPrincipal(a, k)
+		}
+	}
+	add(pRootConsole, 1)
+	add(pUserCLI, 2+r.Intn(3))
+	add(pUserConsole, 1)
+	add(pSSOConsole, 2+r.Intn(2))
+	add(pTerraformOIDC, 1)
+	add(pCloudFormation, 1)
+	add(pEC2Monitor, 1+r.Intn(2))
+	add(pLambdaProducer, 1+r.Intn(2))
+	add(pJavaProducer, 1)
+	add(pFederatedPartner, 1)
+	add(pCrossAccount, 1)
+	add(pService, 1)
+	add(pIdentityCenter, 1)
+	add(pRole, 1)
+	add(pAuditor, 1)
+	return a
+}
+
+func userName(f *gofakeit.Faker) string {
+	return strings.ToLower(f.FirstName() + "." + f.LastName())
+}
+
+// newPrincipal makes a principal of kind k in a and adds it to a.
+func (w *sim) newPrincipal(a *account, k pkind) *principal {
+	f, r := w.fake, w.r
+	p := &principal{kind: k, acct: a, tls13: r.Intn(4) != 0}
+	office := a.offices[r.Intn(len(a.offices))]
+	id := &p.ident
+	switch k {
+	case pRootConsole:
+		p.ip = office
+		p.issuer = &schemas.SessionIssuer{}
+		p.webID = &schemas.WebIDFederationData{}
+		id.Type = schemas.IdentityRoot
+		id.PrincipalID = a.id
+		id.ARN = "arn:aws:iam::" + a.id + ":root"
+		id.AccountID = a.id
+		p.sessionFor = func(*principal, *sim) string { return "" }
+	case pUserCLI, pAuditor:
+		name := userName(f)
+		if k == pAuditor {
+			name = "audit-" + strings.ToLower(f.LastName())
+		}
+		p.ip = office
+		id.Type = schemas.IdentityIAMUser
+		id.PrincipalID = uniqueID(r, "AIDA")
+		id.ARN = "arn:aws:iam::" + a.id + ":user/" + name
+		id.AccountID = a.id
+		id.AccessKeyID = accessKeyID(r, false)
+		id.UserName = name
+	case pUserConsole:
+		name := userName(f)
+		p.ip = office
+		id.Type = schemas.IdentityIAMUser
+		id.PrincipalID = uniqueID(r, "AIDA")
+		id.ARN = "arn:aws:iam::" + a.id + ":user/" + name
+		id.AccountID = a.id
+		id.UserName = name
+		p.sessionFor = func(*principal, *sim) string { return "" }
+	case pSSOConsole:
+		sets := [...]string{"AdministratorAccess", "PowerUserAccess", "DataEngineer", "ReadOnlyAccess"}
+		email := strings.ToLower(f.FirstName()+"."+f.LastName()) + "@" + a.alias + ".com"
+		p.ip = office
+		p.roleName = "AWSReservedSSO_" + sets[r.Intn(len(sets))] + "_" + hexString(r, 16)
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = &schemas.SessionIssuer{Type: "Role", PrincipalID: p.roleID,
+			ARN: "arn:aws:iam::" + a.id + ":role/aws-reserved/sso.amazonaws.com/" + p.roleName, AccountID: a.id, UserName: p.roleName}
+		p.webID = &schemas.WebIDFederationData{}
+		p.sessionFor = func(*principal, *sim) string { return email }
+	case pTerraformOIDC:
+		p.roleName = "github-actions-terraform"
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
+		p.webID = &schemas.WebIDFederationData{FederatedProvider: "arn:aws:iam::" + a.id + ":oidc-provider/token.actions.githubusercontent.com"}
+		p.sessionFor = func(p *principal, w *sim) string {
+			p.ip = cloudIP(w.r)
+			return fmt.Sprintf("GitHubActions-%d", 1000000000+w.r.Int63n(8999999999))
+		}
+	case pCloudFormation:
+		p.roleName = "cfn-deployment-role"
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
+		p.webID = &schemas.WebIDFederationData{}
+		p.ip = "cloudformation.amazonaws.com"
+		p.sessionFor = func(_ *principal, w *sim) string { return "AWSCloudFormation" }
+		id.InvokedBy = "cloudformation.amazonaws.com"
+	case pEC2Monitor, pJavaProducer:
+		p.roleName = "ec2-firehose-monitor"
+		if k == pJavaProducer {
+			p.roleName = strings.ToLower(f.BuzzWord()) + "-ingest-app"
+		}
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
+		p.webID = &schemas.WebIDFederationData{}
+		p.ip = publicIP(r)
+		if k == pEC2Monitor && r.Intn(2) == 0 {
+			p.ip = privateIP(r)
+			p.vpce = "vpce-" + hexString(r, 17)
+		}
+		instance := "i-0" + hexString(r, 16)
+		p.sessionFor = func(*principal, *sim) string { return instance }
+	case pLambdaProducer:
+		fn := strings.ToLower(f.BuzzWord()) + "-to-firehose"
+		p.roleName = fn + "-role-" + alnumLower(r, 8)
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
+		p.webID = &schemas.WebIDFederationData{}
+		p.ip = cloudIP(r)
+		p.sessionFor = func(p *principal, w *sim) string {
+			p.ip = cloudIP(w.r)
+			return fn
+		}
+	case pFederatedPartner:
+		name := strings.ToLower(f.LastName()) + "-feed"
+		issuerName := "federation-broker"
+		p.roleID = uniqueID(r, "AIDA")
+		p.issuer = &schemas.SessionIssuer{Type: "IAMUser", PrincipalID: p.roleID,
+			ARN: "arn:aws:iam::" + a.id + ":user/" + issuerName, AccountID: a.id, UserName: issuerName}
+		p.webID = &schemas.WebIDFederationData{}
+		p.ip = publicIP(r)
+		id.Type = schemas.IdentityFederatedUser
+		id.PrincipalID = a.id + ":" + name
+		id.ARN = "arn:aws:sts::" + a.id + ":federated-user/" + name
+		id.AccountID = a.id
+		p.sessionFor = func(*principal, *sim) string { return "" }
+	case pCrossAccount:
+		other := accountID(r)
+		p.ip = cloudIP(r)
+		id.Type = schemas.IdentityAWSAccount
+		id.PrincipalID = uniqueID(r, "AIDA")
+		id.AccountID = other
+	case pService:
+		svc := [...]string{"logs.amazonaws.com", "iot.amazonaws.com", "events.amazonaws.com"}[r.Intn(3)]
+		p.ip = svc
+		p.uaBase = svc
+		id.Type = schemas.IdentityAWSService
+		id.InvokedBy = svc
+	case pIdentityCenter:
+		p.ip = office
+		id.Type = schemas.IdentityIdentityCenterUser
+		id.AccountID = a.id
+		id.OnBehalfOf = &schemas.OnBehalfOf{
+			UserID:           w.ids.uuid(),
+			IdentityStoreARN: "arn:aws:identitystore::" + a.id + ":identitystore/d-" + hexString(r, 10),
+		}
+		id.CredentialID = iamID(r, "", 43)
+	case pRole:
+		name := "firehose-healthcheck"
+		p.ip = cloudIP(r)
+		id.Type = schemas.IdentityRole
+		id.PrincipalID = uniqueID(r, "AROA")
+		id.ARN = "arn:aws:iam::" + a.id + ":role/" + name
+		id.AccountID = a.id
+		id.UserName = name
+	}
+	p.uaBase = w.userAgentBase(p)
+	a.principals = append(a.principals, p)
+	a.byKind[k] = append(a.byKind[k], p)
+	return p
+}
+
+func roleIssuer(acct, roleID, name string) *schemas.SessionIssuer {
+	return &schemas.SessionIssuer{Type: "Role", PrincipalID: roleID,
+		ARN: "arn:aws:iam::" + acct + ":role/" + name, AccountID: acct, UserName: name}
+}
+
+// refresh renews p's session when it has expired at t (unix seconds).
+func (p *principal) refresh(w *sim, t int64) {
+	if p.sessionFor == nil || t < p.sessionEnd {
+		return
+	}
+	info := kinds[p.kind]
+	start := t - w.r.Int63n(int64(info.sessionLength/time.Second)/2+1)
+	p.sessionEnd = t + int64(info.sessionLength/time.Second)/2 + w.r.Int63n(int64(info.sessionLength/time.Second)/2+1)
+	session := p.sessionFor(p, w)
+	mfa := "false"
+	switch p.kind {
+	case pRootConsole, pUserConsole, pSSOConsole:
+		mfa = "true"
+	}
+	sc := &schemas.SessionContext{
+		SessionIssuer:       p.issuer,
+		WebIDFederationData: p.webID,
+		Attributes:          &schemas.SessionAttributes{CreationDate: formatDate(start), MFAAuthenticated: mfa},
+	}
+	if p.kind == pEC2Monitor || p.kind == pJavaProducer {
+		sc.EC2RoleDelivery = "2.0"
+	}
+	if p.kind == pUserConsole {
+		sc.SessionIssuer, sc.WebIDFederationData = nil, nil
+	}
+	id := &p.ident
+	id.AccessKeyID = accessKeyID(w.r, true)
+	id.SessionContext = sc
+	if p.roleName != "" {
+		id.Type = schemas.IdentityAssumedRole
+		id.PrincipalID = p.roleID + ":" + session
+		id.ARN = "arn:aws:sts::" + p.acct.id + ":assumed-role/" + p.roleName + "/" + session
+		id.AccountID = p.acct.id
+	}
+}
+
+// userAgentBase returns p's user agent (for the CLI, all but the command).
+func (w *sim) userAgentBase(p *principal) string {
+	r := w.r
+	pick := func(s ...string) string { return s[r.Intn(len(s))] }
+	switch kinds[p.kind].client {
+	case clientCLI:
+		if r.Intn(3) == 0 {
+			return "aws-cli/" + pick("2.13.5", "2.15.30", "2.17.18") + " md/awscrt#0.19.19 ua/2.0 os/macos#23.4.0 md/arch#arm64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off md/command#firehose."
+		}
+		return "aws-cli/" + pick("2.15.30", "2.17.18", "2.22.4") + " md/awscrt#0.19.19 ua/2.0 os/linux#" + pick("6.5.0-1014-aws", "6.8.0-1009-aws", "5.15.0-91-generic") + " md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#firehose."
+	case clientConsoleProxy:
+		return "AWS Internal"
+	case clientBrowser:
+		return pick(
+			"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36",
+			"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3.1 Safari/605.1.15",
+			"Mozilla/5.0 (X11; Linux x86_64; rv:123.0) Gecko/20100101 Firefox/123.0",
+			"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36")
+	case clientTerraform:
+		return "APN/1.0 HashiCorp/1.0 Terraform/" + pick("1.6.6", "1.7.0", "1.8.2") + " (+https://www.terraform.io) terraform-provider-aws/" + pick("5.32.1", "5.40.0", "5.51.1") + " (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.24.1 os/linux lang/go#1.20.12 md/GOOS#linux md/GOARCH#amd64 api/firehose#1.23.0"
+	case clientCloudFormation:
+		return "cloudformation.amazonaws.com"
+	case clientBoto3:
+		return "Boto3/1.34.11 md/Botocore#1.34.11 ua/2.0 os/linux#5.10.205-195.807.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.6 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.11"
+	case clientBoto3Lambda:
+		return "Boto3/1.34.11 md/Botocore#1.34.11 ua/2.0 os/linux#5.10.205-195.807.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.6 md/pyimpl#CPython exec-env/AWS_Lambda_python3.11 cfg/retry-mode#legacy Botocore/1.34.11"
+	case clientJava:
+		return "aws-sdk-java/" + pick("2.25.6", "2.21.29") + " Linux/5.10.210-201.852.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. md/internal io/sync http/Apache cfg/retry-mode/legacy"
+	case clientGoSDK:
+		return "aws-sdk-go-v2/" + pick("1.30.1", "1.32.4") + " os/linux lang/go#1.22.4 md/GOOS#linux md/GOARCH#amd64 api/firehose#1.31.0"
+	case clientService:
+		return p.ip
+	}
+	return ""
+}
+
+// userAgent returns p's user agent for a call of a.
+func (p *principal) userAgent(a action) string {
+	if s := p.ua[a]; s != "" {
+		return s
+	}
+	s := p.uaBase
+	if kinds[p.kind].client == clientCLI {
+		s += actionCLI[a]
+	}
+	p.ua[a] = s
+	return s
+}
+
+// direct reports whether p's calls reach the endpoint over its own TLS
+// connection (REFERENCE.md §1.1: no tlsDetails when a service or the
+// console proxied the call).
+func (p *principal) direct() bool {
+	switch kinds[p.kind].client {
+	case clientConsoleProxy, clientCloudFormation, clientService:
+		return false
+	}
+	return true
+}
+
+// console reports whether p uses console session credentials.
+func (p *principal) console() bool {
+	switch p.kind {
+	case pRootConsole, pUserConsole, pSSOConsole:
+		return true
+	}
+	return false
+}
