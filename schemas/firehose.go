@@ -158,7 +158,9 @@ func RedactFirehoseRequestParameters(eventName string, rp json.RawMessage) json.
 // FindUnredactedSecrets returns JSON pointers (RFC 6901, relative to
 // requestParameters) of sensitive members of a Firehose eventName's
 // requestParameters that do not hold the value AWS redacts them to.
-// Invalid JSON is reported as the pointer "" (the whole document).
+// Only CreateDeliveryStream and UpdateDestination have sensitive members;
+// for them, invalid JSON is reported as the pointer "" (the whole
+// document). Other and unknown events give nil.
 func FindUnredactedSecrets(eventName string, requestParameters []byte) []string {
 	return Renderer{}.FindUnredactedSecrets(eventName, requestParameters)
 }

@@ -157,12 +157,12 @@ func (r Renderer) RedactRequestParameters(eventName string, rp json.RawMessage) 
 // FindUnredactedSecrets is the package function FindUnredactedSecrets with
 // r's settings (the placeholder and ShowHECToken).
 func (r Renderer) FindUnredactedSecrets(eventName string, requestParameters []byte) []string {
-	if !json.Valid(requestParameters) {
-		return []string{""}
-	}
 	op := firehoseModel().byName[eventName]
 	if op == nil || op.secrets == nil {
-		return nil
+		return nil // no sensitive members: nothing to check
+	}
+	if !json.Valid(requestParameters) {
+		return []string{""}
 	}
 	w := jsonRedactor{r: &r, src: requestParameters, find: true}
 	w.value(op.secrets)
