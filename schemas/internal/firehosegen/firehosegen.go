@@ -106,9 +106,17 @@ func Generate() (map[string][]byte, error) {
 		m.redact[[2]string{s.Shape, s.Member}] = s.Redaction
 	}
 
+	ops := operations()
+	names := make([]string, len(ops))
+	for i, op := range ops {
+		names[i] = op.name
+	}
+	if !slices.Equal(names, schemas.FirehoseActions) {
+		return nil, fmt.Errorf("operations %q differ from schemas.FirehoseActions %q", names, schemas.FirehoseActions)
+	}
 	out := make(map[string][]byte)
 	shapes := make(map[string]reflect.Type)
-	for _, op := range operations() {
+	for _, op := range ops {
 		g := &schemaGen{m: m, defs: make(map[string]*obj)}
 		req, err := g.request(op)
 		if err != nil {
