@@ -186,7 +186,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if err := f.serve(rw, r); err != nil {
 		e := f.toS3Error(err)
-		if e.Status >= 500 {
+		if e.Status == http.StatusInternalServerError {
 			f.log.Error("s3front: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		} else {
 			f.log.Debug("s3front: request refused", "method", r.Method, "path", r.URL.Path, "code", e.Code, "message", e.Message)
@@ -195,6 +195,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		rw.object = false
+		f.drain(rw, r, err)
 		writeError(rw, r, e, rw.requestID)
 		return
 	}
@@ -293,6 +294,7 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.putObject(rw, r, bucket, key, body)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		rw.object = true
+		r = f.fixRange(r, bucket, key, q)
 		rw.checksumMode = strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && !q.Has("partNumber")
 		return f.forward(rw, r, nil, false)
 	}
@@ -504,4 +506,74 @@ func fixListMarker(r *http.Request, q url.Values) *http.Request {
 	r2 := r.Clone(r.Context())
 	r2.URL.RawQuery = q.Encode()
 	return r2
+}
+
+// maxDrain bounds how much of a refused request's body is read (and
+// dropped) so that the client sees the error instead of a reset connection.
+const maxDrain = 8 << 20
+
+// drain discards what is left of a refused request's body.
+func (f *Front) drain(rw *responseWriter, r *http.Request, cause error) {
+	if r.Body == nil || r.Body == http.NoBody || isTimeout(cause) {
+		return
+	}
+	if _, ok := errors.AsType[*s3Error](cause); !ok {
+		if _, ok := errors.AsType[gofakes3.Error](cause); !ok {
+			return
+		}
+	}
+	src := &idleReader{r: r.Body, rc: http.NewResponseController(rw.ResponseWriter), timeout: min(f.idleTimeout, 2*time.Second)}
+	defer src.clear()
+	_, _ = io.CopyN(io.Discard, src, maxDrain)
+}
+
+// fixRange adjusts the Range header where gofakes3 differs from S3: a
+// header S3 would ignore (bad syntax, several ranges) is dropped, and a
+// suffix range longer than the object means the whole object (RFC 9110
+// §14.1.2), which gofakes3 refuses with 416.
+func (f *Front) fixRange(r *http.Request, bucket, key string, q url.Values) *http.Request {
+	v := r.Header.Get("Range")
+	if v == "" {
+		return r
+	}
+	spec, ok := strings.CutPrefix(strings.TrimSpace(v), "bytes=")
+	valid := ok && !strings.Contains(spec, ",")
+	var suffix int64 = -1
+	if valid {
+		first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
+		first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+		switch {
+		case !found:
+			valid = false
+		case first == "":
+			n, err := strconv.ParseInt(last, 10, 64)
+			valid = err == nil && n >= 0
+			suffix = n
+		default:
+			a, err := strconv.ParseInt(first, 10, 64)
+			valid = err == nil && a >= 0
+			if valid && last != "" {
+				b, err := strconv.ParseInt(last, 10, 64)
+				valid = err == nil && b >= a
+			}
+		}
+	}
+	switch {
+	case !valid:
+		r = r.Clone(r.Context())
+		r.Header.Del("Range")
+	case suffix > 0 && q.Get("versionId") == "":
+		obj, err := f.backend.HeadObject(bucket, key)
+		if err != nil || obj == nil {
+			return r
+		}
+		if obj.Contents != nil {
+			_ = obj.Contents.Close()
+		}
+		if suffix > obj.Size && obj.Size > 0 {
+			r = r.Clone(r.Context())
+			r.Header.Set("Range", "bytes=0-")
+		}
+	}
+	return r
 }
