@@ -234,7 +234,7 @@ func lookupFirehose(x any) (*fhOp, reflect.Type, reflect.Value, error) {
 
 // RenderRequest is RenderFirehoseRequest with r's settings.
 func (r Renderer) RenderRequest(input any) (json.RawMessage, error) {
-	b, err := r.AppendRequest(make([]byte, 0, 512), input)
+	b, err := r.AppendRequest(make([]byte, 0, 1024), input)
 	if err != nil || string(b) == "null" {
 		return nil, err
 	}
