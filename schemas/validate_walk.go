@@ -51,7 +51,6 @@ type recordInfo struct {
 
 	// resources holds resources[] entries that are objects.
 	resources []resourceInfo
-	resBuf    [2]resourceInfo
 
 	// requestParameters and responseElements are the raw JSON values
 	// (object or null), nil when absent or of another type.
@@ -84,7 +83,6 @@ type walker struct {
 func walkRecord(b []byte, info *recordInfo) *syntaxError {
 	w := walker{l: lexer{b: b}, info: info}
 	info.clean = true
-	info.resources = info.resBuf[:0]
 	if w.l.kind() == kindObject {
 		w.record()
 	} else {

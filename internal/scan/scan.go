@@ -328,7 +328,7 @@ func (fr *fileReader) logFile(ctx context.Context) error {
 		return fr.logFileEnd()
 	}
 	for {
-		if err := fr.record(ctx); err != nil {
+		if err := fr.record(ctx, fr.r.value); err != nil {
 			return err
 		}
 		c, err := fr.r.skipSpace()
@@ -378,19 +378,30 @@ func (fr *fileReader) logFileEnd() error {
 	return nil
 }
 
-// sequence reads records separated by whitespace (one record, NDJSON).
+// sequence reads records separated by whitespace: one record, NDJSON, or
+// concatenated (pretty-printed) records. When the first record is one line
+// followed by a newline, the file is NDJSON and every further line is a
+// record, so that a malformed line cannot hide the lines after it.
 func (fr *fileReader) sequence(ctx context.Context) error {
+	ndjson := false
 	for {
 		c, err := fr.r.skipSpace()
 		if err != nil {
 			return err
 		}
-		switch c {
-		case eof:
+		switch {
+		case c == eof:
 			return nil
-		case '{':
-			if err := fr.record(ctx); err != nil {
+		case ndjson:
+			if err := fr.record(ctx, fr.r.line); err != nil {
 				return err
+			}
+		case c == '{':
+			if err := fr.record(ctx, fr.r.value); err != nil {
+				return err
+			}
+			if fr.index == 1 {
+				ndjson = fr.r.endsLine()
 			}
 		default:
 			return fr.structural(fr.r.pos, "not JSON: invalid character %s where a record should start", quoteByte(byte(c)))
@@ -398,14 +409,15 @@ func (fr *fileReader) sequence(ctx context.Context) error {
 	}
 }
 
-// record reads and validates the value at the cursor.
-func (fr *fileReader) record(ctx context.Context) error {
+// record reads the record at the cursor with next (reader.value or
+// reader.line) and validates it.
+func (fr *fileReader) record(ctx context.Context, next func() (int, error)) error {
 	if fr.index%1024 == 0 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
-	end, err := fr.r.value()
+	end, err := next()
 	if err != nil {
 		var ve *valueError
 		if errors.As(err, &ve) {
@@ -679,6 +691,69 @@ func (r *reader) value() (int, error) {
 				return i, nil
 			}
 			return 0, &valueError{at: len(r.buf), start: r.mark, msg: "unexpected end of input inside a record (truncated file?)"}
+		}
+	}
+}
+
+// line delimits the line at the cursor (mark is set to its start), without
+// its line ending and trailing spaces, and returns the buffer index of its
+// end; the cursor moves past the newline.
+func (r *reader) line() (int, error) {
+	r.mark = r.pos
+	i := r.pos
+	for {
+		if j := bytes.IndexByte(r.buf[i:], '\n'); j >= 0 {
+			end := i + j
+			r.pos = end + 1
+			return trimEnd(r.buf, r.mark, end), nil
+		}
+		i = len(r.buf)
+		more, err := r.fillAt(&i)
+		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				return 0, &valueError{at: r.mark, start: r.mark, msg: err.Error()}
+			}
+			return 0, err
+		}
+		if !more {
+			r.pos = len(r.buf)
+			return trimEnd(r.buf, r.mark, len(r.buf)), nil
+		}
+	}
+}
+
+func trimEnd(b []byte, start, end int) int {
+	for end > start {
+		switch b[end-1] {
+		case ' ', '\t', '\r':
+			end--
+		default:
+			return end
+		}
+	}
+	return end
+}
+
+// endsLine reports whether the value just read (buf[mark:pos]) is on one
+// line and followed by a newline (after spaces).
+func (r *reader) endsLine() bool {
+	if bytes.IndexByte(r.buf[r.mark:r.pos], '\n') >= 0 {
+		return false
+	}
+	i := r.pos
+	for {
+		for i < len(r.buf) {
+			switch r.buf[i] {
+			case ' ', '\t', '\r':
+				i++
+			case '\n':
+				return true
+			default:
+				return false
+			}
+		}
+		if more, err := r.fillAt(&i); err != nil || !more {
+			return false
 		}
 	}
 }

@@ -149,6 +149,10 @@ func TestBadInput(t *testing.T) {
 		{"garbage-after.json", append(append([]byte{}, log...), "xyz"...), []string{"%s: byte 4762, line 1: data after the end of the log file"}},
 		{"extra-member.json", append(append([]byte{}, log[:len(log)-1]...), `,"x":1}`...), []string{`%s: byte 4761, line 1: log file has members after Records; want only {"Records":[…]}`}},
 		{"syntax.ndjson", []byte(string(recs[0]) + "\n" + `{"eventVersion":"1.02",}` + "\n" + string(recs[2]) + "\n"), []string{"%s:1: byte 1363, line 2: invalid character '}' looking for beginning of object key string"}},
+		{"truncated-line.ndjson", []byte(string(recs[0]) + "\n" + string(recs[2][:40]) + "\n" + string(recs[3]) + "\n" + strings.Replace(string(recs[4]), `"awsRegion":"us-east-1"`, `"awsRegion":""`, 1) + "\n"), []string{
+			"%s:1: byte 1380, line 2: unexpected end of JSON input in string literal",
+			"%s:3: /awsRegion: must not be empty",
+		}},
 		{"utf8.ndjson", []byte(strings.Replace(string(recs[0]), "CloudTrail_Test_User", "Cloud\xffTrail", 1) + "\n"), []string{"%s:0: byte 136, line 1: invalid UTF-8"}},
 		{"deep.json", []byte(deep), []string{"%s: byte 10004, line 1: nesting deeper than 10000 (record 0 starts at byte 0)"}},
 		{"wrong-type.json", []byte(`{"Records":[1,` + string(recs[0]) + `,"x"]}`), []string{"%s:0: record is a number, want a JSON object", "%s:2: record is a string, want a JSON object"}},
