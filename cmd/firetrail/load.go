@@ -1,21 +1,252 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/spf13/pflag"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/generator"
 )
+
+// loadFlags are the flags of firetrail load.
+type loadFlags struct {
+	endpoint   string
+	bucket     string
+	prefix     string
+	region     string
+	rate       float64
+	duration   time.Duration
+	events     int
+	shard      string
+	seed       int64
+	accounts   int
+	regions    []string
+	interval   time.Duration
+	signingKey string
+	progress   time.Duration
+}
 
 func loadCommand() command {
 	return command{
 		name:  "load",
-		usage: "load [flags]",
-		short: "(load: not built yet)",
+		usage: "load --endpoint URL --bucket NAME --rate R [--duration D|--events N] [--shard k/N] [flags]",
+		short: "Deliver generated CloudTrail log files into any S3-compatible store at a steady rate.",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
-			return func(context.Context, *env, []string) error {
-				return errors.New("load is not built yet")
+			var f loadFlags
+			fs.StringVar(&f.endpoint, "endpoint", "", "S3 endpoint URL (path-style), e.g. http://127.0.0.1:4599")
+			fs.StringVar(&f.bucket, "bucket", "", "bucket to deliver into (must exist)")
+			fs.StringVar(&f.prefix, "prefix", "", "trail S3 key prefix")
+			fs.StringVar(&f.region, "region", "us-east-1", "region of the S3 endpoint (for SigV4)")
+			fs.Float64Var(&f.rate, "rate", 0, "events per second, steady (required)")
+			fs.DurationVar(&f.duration, "duration", 0, "how long to run (with --rate; or give --events)")
+			fs.IntVar(&f.events, "events", 0, "how many events to deliver (or give --duration)")
+			fs.StringVar(&f.shard, "shard", "", "deliver part k of N (k/N), for N machines in parallel")
+			fs.Int64Var(&f.seed, "seed", 1, "seed of the generated world")
+			fs.IntVar(&f.accounts, "accounts", 0, "number of AWS accounts (default: the generator's)")
+			fs.StringSliceVar(&f.regions, "regions", nil, "regions of the streams (default: the generator's)")
+			fs.DurationVar(&f.interval, "delivery-interval", trail.DefaultInterval, "how often log files are delivered")
+			fs.StringVar(&f.signingKey, "signing-key", "", "PEM RSA key: also write signed hourly digest files")
+			fs.DurationVar(&f.progress, "progress", 10*time.Second, "how often to print progress on stderr (0: never)")
+			return func(ctx context.Context, e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected argument %q", args[0])
+				}
+				return runLoad(ctx, e, &f)
 			}
 		},
 	}
+}
+
+func (f *loadFlags) check() (events int, err error) {
+	if f.endpoint == "" {
+		return 0, usagef("--endpoint is required")
+	}
+	if u, err := url.Parse(f.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return 0, usagef("--endpoint %q: want an http:// or https:// URL", f.endpoint)
+	}
+	if f.bucket == "" {
+		return 0, usagef("--bucket is required")
+	}
+	if !(f.rate > 0) {
+		return 0, usagef("--rate must be a positive number of events per second")
+	}
+	switch {
+	case f.events < 0:
+		return 0, usagef("--events must not be negative")
+	case f.duration < 0:
+		return 0, usagef("--duration must not be negative")
+	case f.events > 0 && f.duration > 0:
+		return 0, usagef("give --events or --duration, not both")
+	case f.events == 0 && f.duration == 0:
+		return 0, usagef("give --events N or --duration D")
+	}
+	if f.interval < time.Second {
+		return 0, usagef("--delivery-interval must be at least 1s")
+	}
+	events = f.events
+	if f.duration > 0 {
+		events = int(f.rate * f.duration.Seconds())
+		if events < 1 {
+			events = 1
+		}
+	}
+	return events, nil
+}
+
+func runLoad(ctx context.Context, e *env, f *loadFlags) error {
+	events, err := f.check()
+	if err != nil {
+		return err
+	}
+	cfg := generator.Config{Seed: f.seed, Events: events, Accounts: f.accounts, Regions: f.regions,
+		Start: time.Now().UTC().Truncate(time.Second)}
+	if f.shard != "" {
+		k, n, err := generator.ParseShard(f.shard)
+		if err != nil {
+			return usagef("--shard: %v", err)
+		}
+		cfg.Shard, cfg.Shards = k, n
+	}
+	gen, err := generator.New(cfg)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	tcfg := trail.Config{
+		Sink:     newS3Sink(ctx, f.endpoint, f.region, f.bucket),
+		Bucket:   f.bucket,
+		Prefix:   f.prefix,
+		OrgID:    gen.OrgID(),
+		Seed:     f.seed,
+		Interval: f.interval,
+	}
+	if f.signingKey != "" {
+		pemBytes, err := os.ReadFile(f.signingKey)
+		if err != nil {
+			return usagef("--signing-key: %v", err)
+		}
+		if tcfg.SigningKey, err = trail.LoadSigningKey(pemBytes); err != nil {
+			return usagef("--signing-key %s: %v", f.signingKey, err)
+		}
+	}
+	tr, err := trail.New(tcfg)
+	if err != nil {
+		return fmt.Errorf("start delivery: %w", err)
+	}
+	start := time.Now()
+	p := pacer{start: start, rate: f.rate}
+	lastTick, lastProgress := start, start
+	n := 0
+	for rec := range gen.Records() {
+		if err := p.wait(ctx, n); err != nil {
+			break // interrupted: deliver what was made, then stop
+		}
+		now := time.Now().UTC()
+		// A load run is real time: each event happens when it is sent.
+		rec.EventTime = now.Truncate(time.Second)
+		if err := tr.Add(rec); err != nil {
+			return fmt.Errorf("add record %d: %w", n, err)
+		}
+		n++
+		if now.Sub(lastTick) >= time.Second {
+			if err := tr.Tick(ctx); err != nil {
+				return fmt.Errorf("deliver: %w", err)
+			}
+			lastTick = now
+		}
+		if f.progress > 0 && now.Sub(lastProgress) >= f.progress {
+			st := tr.Stats()
+			fmt.Fprintf(e.stderr, "load: %d events, %d log files delivered, %.0f events/s\n",
+				n, st.LogFiles, float64(n)/now.Sub(start).Seconds())
+			lastProgress = now
+		}
+	}
+	if err := gen.Err(); err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	// Deliver the rest even when interrupted; a fresh context so that a
+	// signal does not cut the final upload short.
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if err := tr.Close(flushCtx); err != nil {
+		return fmt.Errorf("deliver: %w", err)
+	}
+	st := tr.Stats()
+	if st.LastError != "" {
+		return fmt.Errorf("delivery to %s failed: %s", f.endpoint, st.LastError)
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(e.stdout, "delivered %d events in %d log files (%d digests) to s3://%s in %s (%.0f events/s)\n",
+		st.Records, st.LogFiles, st.Digests, f.bucket, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds())
+	return ctx.Err()
+}
+
+// pacer spaces events evenly at rate per second from start. It sleeps only
+// when more than a few milliseconds ahead, so high rates cost no syscalls
+// per event.
+type pacer struct {
+	start time.Time
+	rate  float64
+}
+
+func (p pacer) wait(ctx context.Context, i int) error {
+	due := p.start.Add(time.Duration(float64(i) / p.rate * float64(time.Second)))
+	ahead := time.Until(due)
+	if ahead < 2*time.Millisecond {
+		return ctx.Err()
+	}
+	t := time.NewTimer(ahead)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// s3Sink stores delivered files in a bucket of any S3-compatible endpoint.
+type s3Sink struct {
+	client *s3.Client
+	bucket string
+	err    error
+}
+
+func newS3Sink(ctx context.Context, endpoint, region, bucket string) *s3Sink {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return &s3Sink{err: fmt.Errorf("load AWS config: %w", err)}
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(strings.TrimRight(endpoint, "/"))
+		o.UsePathStyle = true
+	})
+	return &s3Sink{client: client, bucket: bucket}
+}
+
+// Put uploads body with its metadata (the SDK writes x-amz-meta- names).
+func (s *s3Sink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
+	if s.err != nil {
+		return s.err
+	}
+	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(s.bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
+		Metadata:      meta,
+	})
+	if err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
+	}
+	return nil
 }

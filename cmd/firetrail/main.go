@@ -87,17 +87,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 		fs.SetOutput(stderr)
 		runFn := c.setup(fs)
-		fs.Usage = func() {
-			fmt.Fprintf(fs.Output(), "usage: firetrail %s\n\n%s\n\nflags:\n%s", c.usage, c.short, fs.FlagUsages())
+		printUsage := func(w io.Writer) {
+			fmt.Fprintf(w, "usage: firetrail %s\n\n%s\n\nflags:\n%s", c.usage, c.short, fs.FlagUsages())
 		}
+		// pflag calls Usage only for --help (ContinueOnError): that goes to
+		// stdout with status 0.
+		fs.Usage = func() { printUsage(stdout) }
 		if err := fs.Parse(args[1:]); err != nil {
 			if errors.Is(err, pflag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
 				return 0
 			}
 			fmt.Fprintf(stderr, "firetrail %s: %v\n", c.name, err)
-			fs.Usage()
+			printUsage(stderr)
 			return 2
 		}
 		err := runFn(ctx, e, fs.Args())
