@@ -44,7 +44,9 @@ func checkIdentity(id *identityInfo, dst []Problem) []Problem {
 	case len(k) == 0:
 	case !isAccessKeyID(k):
 		dst = append(dst, problem("/userIdentity/accessKeyId", "%q is not a well-formed access key ID (AKIA or ASIA and 16 of A-Z, 0-9)", k))
-	case bytes.HasPrefix(k, []byte("ASIA")) && !id.hasSessionContext:
+	case bytes.HasPrefix(k, []byte("ASIA")) && !id.hasSessionContext && string(id.typ) != IdentityAWSAccount:
+		// AWSAccount identities are callers of another account, whose
+		// session details CloudTrail does not show.
 		dst = append(dst, problem("/userIdentity/accessKeyId", "temporary access key (ASIA) without sessionContext"))
 	case bytes.HasPrefix(k, []byte("AKIA")) && id.hasSessionContext:
 		dst = append(dst, problem("/userIdentity/accessKeyId", "long-term access key (AKIA) with sessionContext"))

@@ -232,3 +232,19 @@ func TestTree(t *testing.T) {
 		t.Errorf("Summary (-want +got):\n%s", diff)
 	}
 }
+
+func TestUnreadableFileInTree(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(dir, "a.json")); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	write(t, dir, "b.json", seedRecords(t)[0])
+	lines, sum := run(t, dir)
+	want := []string{filepath.Join(dir, "a.json") + ": cannot read: no such file or directory"}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+	if sum.Files != 1 || sum.Records != 1 {
+		t.Errorf("Summary = %+v, want 1 file, 1 record", sum)
+	}
+}
