@@ -462,35 +462,47 @@ func (s *eventStore) lookup(q lookupQuery) (lookupPage, error) {
 	case attrResourceName:
 		col = s.rnames
 	}
-	var hits []int
-	for i := end - 1; i >= 0 && s.times[i] >= q.lo; i-- {
+	loIdx := sortSearch(end, func(i int) bool { return s.times[i] >= q.lo })
+	// Tight loops per kind: the attribute column first, the region only on
+	// a match.
+	hits := make([]int, 0, q.limit)
+	accept := func(i int) bool {
 		if s.regions[i] != region {
-			continue
-		}
-		switch q.kind {
-		case attrNone:
-		case attrEventID:
-			if s.idHash[i] != wantHash {
-				continue
-			}
-		case attrReadOnly:
-			if s.ro[i] != wantRO {
-				continue
-			}
-		case attrResourceType, attrResourceName:
-			if col[i] != want && !s.extraMatch(s.seqs[i], q.kind, want) {
-				continue
-			}
-		default:
-			if col[i] != want {
-				continue
-			}
+			return true
 		}
 		if len(hits) == q.limit {
 			page.more = true
-			break
+			return false
 		}
 		hits = append(hits, i)
+		return true
+	}
+	switch q.kind {
+	case attrNone:
+		for i := end - 1; i >= loIdx && accept(i); i-- {
+		}
+	case attrEventID:
+		ids := s.idHash[:end]
+		for i := end - 1; i >= loIdx; i-- {
+			if ids[i] == wantHash && !accept(i) {
+				break
+			}
+		}
+	case attrReadOnly:
+		ro := s.ro[:end]
+		for i := end - 1; i >= loIdx; i-- {
+			if ro[i] == wantRO && !accept(i) {
+				break
+			}
+		}
+	default:
+		c := col[:end]
+		extra := (q.kind == attrResourceType || q.kind == attrResourceName) && len(s.extraRes) > 0
+		for i := end - 1; i >= loIdx; i-- {
+			if (c[i] == want || extra && s.extraMatch(s.seqs[i], q.kind, want)) && !accept(i) {
+				break
+			}
+		}
 	}
 	page.frags = make([][]byte, 0, len(hits))
 	for _, i := range hits {
