@@ -69,7 +69,7 @@ func firehoseRecord(i int, account, region string, at time.Time) schemas.Record 
 					ARN:       fmt.Sprintf("arn:aws:iam::%s:role/DataPlatformDeploy", account),
 					AccountID: account, UserName: "DataPlatformDeploy",
 				},
-				Attributes:          &schemas.SessionAttributes{CreationDate: at.Add(-time.Hour).Format(time.RFC3339), MFAAuthenticated: "false"},
+				Attributes: &schemas.SessionAttributes{CreationDate: at.Add(-time.Hour).Format(time.RFC3339), MFAAuthenticated: "false"},
 			},
 		},
 		EventTime:          at,

@@ -114,6 +114,7 @@ func stream(n int, span time.Duration) []schemas.Record {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	key := loadKey(t, "digest-key.pem")
 	recs := stream(3000, 3*time.Hour)
 	cfg := trail.Config{Seed: 42, SigningKey: key, MaxFileSize: 64 << 10, DeliveryDelay: 71 * time.Second}
@@ -155,18 +156,28 @@ func (s *countSink) Put(ctx context.Context, key string, body []byte, meta map[s
 }
 
 func TestConstantMemory(t *testing.T) {
-	const n = 200_000
+	t.Parallel()
+	n := 200_000
+	if raceEnabled {
+		n = 10_000
+	}
+	base := make([]schemas.Record, 256)
+	for i := range base {
+		base[i] = firehoseRecord(i, "111122223333", "eu-west-1", t0)
+	}
 	sink := &countSink{}
 	tr, err := trail.New(trail.Config{Sink: sink, Bucket: "b-logs", ByEventTime: true})
 	must(t, err)
 	accounts := []string{"111122223333", "444455556666"}
 	maxBuffered := 0
-	// 200k records over 10 hours: 40 windows of 5 minutes for each of 2
-	// streams, 2,500 records per window and stream.
+	// 200k records over 10 hours: 120 windows of 5 minutes for each of 2
+	// streams, 833 records per window and stream.
 	span := 10 * time.Hour
 	for i := range n {
-		at := t0.Add(span * time.Duration(i) / n)
-		must(t, tr.Add(firehoseRecord(i, accounts[i%2], "eu-west-1", at)))
+		rec := base[i%len(base)]
+		rec.EventTime = t0.Add(span * time.Duration(i) / time.Duration(n))
+		rec.RecipientAccountID = accounts[i%2]
+		must(t, tr.Add(rec))
 		must(t, tr.Tick(t.Context()))
 		if i%500 == 0 {
 			maxBuffered = max(maxBuffered, tr.Buffered())
@@ -176,11 +187,11 @@ func TestConstantMemory(t *testing.T) {
 	if maxBuffered > 2*len(accounts) {
 		t.Errorf("up to %d log files buffered at once, want at most %d (one or two windows per stream)", maxBuffered, 2*len(accounts))
 	}
-	if st := tr.Stats(); st.Records != n {
+	if st := tr.Stats(); st.Records != n || st.LogFiles != sink.n {
 		t.Errorf("delivered %d records, want %d", st.Records, n)
 	}
-	if sink.n < 40*len(accounts) {
-		t.Errorf("stored %d files, want at least %d", sink.n, 40*len(accounts))
+	if sink.n < 120*len(accounts) {
+		t.Errorf("stored %d files, want at least %d", sink.n, 120*len(accounts))
 	}
 }
 

@@ -1,0 +1,157 @@
+package trail_test
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+)
+
+const sampleKey = "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/111122223333_CloudTrail_eu-west-1_20250304T0905Z_q8ZrT2mWcLxN4vBa.json.gz"
+
+// snsSignatureError checks an envelope's SignatureVersion 1 signature from
+// its decoded fields, building the string to sign by hand (REFERENCE.md
+// §6.2).
+func snsSignatureError(pub *rsa.PublicKey, env map[string]string) error {
+	var names []string
+	if env["Type"] == "Notification" {
+		names = []string{"Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"}
+	} else {
+		names = []string{"Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"}
+	}
+	var s strings.Builder
+	for _, n := range names {
+		if v, ok := env[n]; ok {
+			s.WriteString(n + "\n" + v + "\n")
+		}
+	}
+	if env["SignatureVersion"] != "1" {
+		return fmt.Errorf("SignatureVersion = %q, want 1", env["SignatureVersion"])
+	}
+	sig, err := base64.StdEncoding.DecodeString(env["Signature"])
+	if err != nil {
+		return err
+	}
+	sum := sha1.Sum([]byte(s.String()))
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA1, sum[:], sig)
+}
+
+// verifySNS fails the test unless the envelope's signature verifies.
+func verifySNS(t *testing.T, pub *rsa.PublicKey, env map[string]string) {
+	t.Helper()
+	if err := snsSignatureError(pub, env); err != nil {
+		t.Errorf("SNS signature does not verify: %v", err)
+	}
+}
+
+func TestSNSNotificationLayout(t *testing.T) {
+	key := loadKey(t, "sns-key.pem")
+	m := trail.SNSMessage{
+		Type:           trail.SNSNotification,
+		MessageID:      "0f6c2b1e-7a54-5d3e-9b2a-4c8e1d7f6a90",
+		TopicARN:       "arn:aws:sns:eu-west-1:111122223333:trail-notices",
+		Message:        trail.CloudTrailMessage("example-trail-bucket", sampleKey),
+		Timestamp:      time.Date(2025, 3, 4, 9, 6, 11, 482_000_000, time.UTC),
+		SigningCertURL: "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem",
+		UnsubscribeURL: "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:111122223333:trail-notices:1b2c",
+	}
+	must(t, m.Sign(key))
+	want := `{
+  "Type" : "Notification",
+  "MessageId" : "0f6c2b1e-7a54-5d3e-9b2a-4c8e1d7f6a90",
+  "TopicArn" : "arn:aws:sns:eu-west-1:111122223333:trail-notices",
+  "Message" : "{\"s3Bucket\":\"example-trail-bucket\",\"s3ObjectKey\":[\"` + sampleKey + `\"]}",
+  "Timestamp" : "2025-03-04T09:06:11.482Z",
+  "SignatureVersion" : "1",
+  "Signature" : "` + m.Signature + `",
+  "SigningCertURL" : "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem",
+  "UnsubscribeURL" : "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:111122223333:trail-notices:1b2c"
+}`
+	if diff := cmp.Diff(want, string(m.JSON())); diff != "" {
+		t.Errorf("envelope (-want +got):\n%s", diff)
+	}
+	var env map[string]string
+	must(t, json.Unmarshal(m.JSON(), &env))
+	verifySNS(t, &key.PublicKey, env)
+	var msg struct {
+		S3Bucket    string   `json:"s3Bucket"`
+		S3ObjectKey []string `json:"s3ObjectKey"`
+	}
+	must(t, json.Unmarshal([]byte(env["Message"]), &msg))
+	if msg.S3Bucket != "example-trail-bucket" || len(msg.S3ObjectKey) != 1 || msg.S3ObjectKey[0] != sampleKey {
+		t.Errorf("Message = %+v", msg)
+	}
+	// Tampering breaks the signature.
+	env["Message"] = strings.Replace(env["Message"], "example", "other", 1)
+	if snsSignatureError(&key.PublicKey, env) == nil {
+		t.Error("a tampered envelope verified")
+	}
+}
+
+func TestSubscriptionConfirmationLayout(t *testing.T) {
+	key := loadKey(t, "sns-key.pem")
+	m := trail.SNSMessage{
+		Type: trail.SNSSubscriptionConfirmation, MessageID: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
+		Token: "2336412f37fb687f5d51e6e2425", TopicARN: "arn:aws:sns:us-west-2:123456789012:MyTopic",
+		Message:      "You have chosen to subscribe to the topic arn:aws:sns:us-west-2:123456789012:MyTopic.\nTo confirm the subscription, visit the SubscribeURL included in this message.",
+		SubscribeURL: "https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-west-2:123456789012:MyTopic&Token=2336412f37fb687f5d51e6e2425",
+		Timestamp:    time.Date(2012, 4, 26, 20, 45, 4, 751_000_000, time.UTC), SigningCertURL: "https://sns.us-west-2.amazonaws.com/x.pem",
+	}
+	must(t, m.Sign(key))
+	got := jsonKeys(t, m.JSON())
+	want := []string{"Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(m.JSON()), `"Message" : "You have chosen to subscribe to the topic arn:aws:sns:us-west-2:123456789012:MyTopic.\nTo confirm`) {
+		t.Errorf("Message not escaped as SNS does:\n%s", m.JSON())
+	}
+	var env map[string]string
+	must(t, json.Unmarshal(m.JSON(), &env))
+	verifySNS(t, &key.PublicKey, env)
+	bad := m
+	bad.SignatureVersion = "3"
+	if err := bad.Sign(key); err == nil {
+		t.Error("Sign with SignatureVersion 3 succeeded")
+	}
+}
+
+func TestS3EventJSON(t *testing.T) {
+	e := trail.S3Event{
+		Region: "eu-west-1", Bucket: "example-trail-bucket",
+		Key:  "ct logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a=b.json.gz",
+		Size: 18394, ETag: "0123456789abcdef0123456789abcdef",
+		EventTime: time.Date(2025, 3, 4, 9, 6, 10, 875_000_000, time.UTC), Sequencer: "0067C6C3E2A1B2C3D4",
+		RequestID: "8J4M2QW7E1EXAMPL", HostID: "host", ConfigurationID: "ct-logs",
+		PrincipalID: "AWS:AROARKQZ7EXAMPLE3CT7P:regionalDeliverySession", SourceIP: "203.0.113.77", OwnerID: "A1EXAMPLEOWNER",
+	}
+	want := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"eu-west-1","eventTime":"2025-03-04T09:06:10.875Z","eventName":"ObjectCreated:Put","userIdentity":{"principalId":"AWS:AROARKQZ7EXAMPLE3CT7P:regionalDeliverySession"},"requestParameters":{"sourceIPAddress":"203.0.113.77"},"responseElements":{"x-amz-request-id":"8J4M2QW7E1EXAMPL","x-amz-id-2":"host"},"s3":{"s3SchemaVersion":"1.0","configurationId":"ct-logs","bucket":{"name":"example-trail-bucket","ownerIdentity":{"principalId":"A1EXAMPLEOWNER"},"arn":"arn:aws:s3:::example-trail-bucket"},"object":{"key":"ct+logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a%3Db.json.gz","size":18394,"eTag":"0123456789abcdef0123456789abcdef","sequencer":"0067C6C3E2A1B2C3D4"}}}]}`
+	if diff := cmp.Diff(want, string(e.JSON())); diff != "" {
+		t.Errorf("S3 event (-want +got):\n%s", diff)
+	}
+	// Defaults still give valid JSON with every field.
+	var v struct {
+		Records []struct {
+			EventName string
+			S3        struct {
+				Object struct {
+					Key       string
+					Sequencer string
+				}
+			}
+		}
+	}
+	must(t, json.Unmarshal(trail.S3Event{Bucket: "b", Key: "k", EventTime: t0}.JSON(), &v))
+	if len(v.Records) != 1 || v.Records[0].EventName != "ObjectCreated:Put" || v.Records[0].S3.Object.Sequencer == "" {
+		t.Errorf("default S3 event = %+v", v)
+	}
+}
