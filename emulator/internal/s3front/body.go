@@ -187,11 +187,14 @@ func verifyBody(h http.Header, trailers map[string]string, body *requestBody, ch
 	}
 	for _, a := range checksumAlgorithms {
 		name := a.headerName()
+		hv, inHeader := h[http.CanonicalHeaderKey(name)]
+		tv, inTrailer := trailers[name]
 		for _, src := range []struct {
 			v        string
+			present  bool
 			trailing bool
-		}{{h.Get(name), false}, {trailers[name], true}} {
-			if src.v == "" || !src.trailing && !checkHeaders {
+		}{{first(hv), inHeader && checkHeaders, false}, {tv, inTrailer, true}} {
+			if !src.present {
 				continue
 			}
 			want, ok := decodeChecksum(a, src.v)
@@ -280,4 +283,11 @@ func drainSmall(r io.Reader) ([]byte, error) {
 		return nil, errEntityTooLarge()
 	}
 	return b.Bytes(), nil
+}
+
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }

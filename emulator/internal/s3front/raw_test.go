@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3bolt"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -489,5 +491,41 @@ func TestBoltRestartKeepsChecksumAndMetadata(t *testing.T) {
 	}
 	if !get.names["x-amz-meta-signature-algorithm"] || get.names["x-amz-meta-signature"] {
 		t.Errorf("metadata after restart: %v", get.names)
+	}
+}
+
+// panicBackend panics on every object read.
+type panicBackend struct{ *s3mem.Backend }
+
+func (panicBackend) GetObject(string, string, *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	panic("boom")
+}
+
+func TestPanicBecomesInternalError(t *testing.T) {
+	f, err := New(Options{Backend: panicBackend{s3mem.New()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CreateBucket(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, f, false)
+	rawExchange(t, srv, request(http.MethodPut, "/"+testBucket+"/k", nil, []byte("x")), false)
+	resp := rawExchange(t, srv, request(http.MethodGet, "/"+testBucket+"/k", nil, nil), false)
+	if resp.StatusCode != 500 || errorCode(t, resp) != "InternalError" {
+		t.Errorf("GET with a panicking backend: %d %s, want 500 InternalError", resp.StatusCode, resp.body)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(Options{}); err == nil {
+		t.Error("New without a backend: no error")
+	}
+	if _, err := New(Options{Backend: s3mem.New(), MaxObjectSize: -1}); err == nil {
+		t.Error("New with a negative size: no error")
+	}
+	f := newTestFront(t)
+	if err := f.CreateBucket("Bad_Bucket!"); err == nil {
+		t.Error("CreateBucket with an invalid name: no error")
 	}
 }

@@ -153,7 +153,19 @@ func TestSDKMultipartUpload(t *testing.T) {
 			if !strings.HasSuffix(strings.Trim(aws.ToString(out.ETag), `"`), "-5") {
 				t.Errorf("ETag = %s, want a multipart ETag ending in -5", aws.ToString(out.ETag))
 			}
-			t.Logf("ETag %s, CRC32 %s, CRC64NVME %s, type %s", aws.ToString(out.ETag), aws.ToString(out.ChecksumCRC32), aws.ToString(out.ChecksumCRC64NVME), out.ChecksumType)
+			// Composite CRC32: CRC32 of the concatenated part CRC32s, "-" part count.
+			const partSize = int(manager.DefaultUploadPartSize)
+			var cat []byte
+			for off := 0; off < len(want); off += partSize {
+				cat = append(cat, algCRC32.sum(want[off:min(off+partSize, len(want))])...)
+			}
+			wantCRC := b64(algCRC32.sum(cat)) + "-5"
+			if aws.ToString(out.ChecksumCRC32) != wantCRC || out.ChecksumType != types.ChecksumTypeComposite {
+				t.Errorf("GetObject checksum = %s (%s), want %s (COMPOSITE)", aws.ToString(out.ChecksumCRC32), out.ChecksumType, wantCRC)
+			}
+			if aws.ToString(res.ChecksumCRC32) != wantCRC {
+				t.Errorf("CompleteMultipartUpload checksum = %s, want %s", aws.ToString(res.ChecksumCRC32), wantCRC)
+			}
 			if res.ETag == nil || *res.ETag != *out.ETag {
 				t.Errorf("GetObject ETag %s != CompleteMultipartUpload ETag %s", aws.ToString(out.ETag), aws.ToString(res.ETag))
 			}
@@ -366,5 +378,33 @@ func TestFrontPutObject(t *testing.T) {
 	}
 	if err := f.CreateBucket(testBucket); err != nil {
 		t.Errorf("CreateBucket twice: %v", err)
+	}
+}
+
+func TestSDKMultipartExplicitSHA256(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, true)
+	c := newClient(t, srv)
+	ctx := t.Context()
+	want := randomBytes(5<<20+1000, 4)
+	up := manager.NewUploader(c)
+	_, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("sha"), Body: bytes.NewReader(want), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("sha"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatalf("HeadObject: %v", err)
+	}
+	const partSize = int(manager.DefaultUploadPartSize)
+	var cat []byte
+	for off := 0; off < len(want); off += partSize {
+		cat = append(cat, algSHA256.sum(want[off:min(off+partSize, len(want))])...)
+	}
+	if got, w := aws.ToString(head.ChecksumSHA256), b64(algSHA256.sum(cat))+"-2"; got != w {
+		t.Errorf("HeadObject ChecksumSHA256 = %s, want %s", got, w)
+	}
+	if aws.ToInt64(head.ContentLength) != int64(len(want)) {
+		t.Errorf("ContentLength = %d", aws.ToInt64(head.ContentLength))
 	}
 }
