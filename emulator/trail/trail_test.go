@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,4 +365,79 @@ func TestAddAfterClose(t *testing.T) {
 		t.Errorf("Add after Close = %v, want ErrClosed", err)
 	}
 	must(t, tr.Close(t.Context()))
+}
+
+func TestConcurrentAddAndTick(t *testing.T) {
+	clock := trail.NewFakeClock(t0)
+	tr, sink := newTrail(t, trail.Config{Clock: clock, SigningKey: loadKey(t, "digest-key.pem"), Interval: 10 * time.Second})
+	const writers, per = 4, 300
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range per {
+				rec := firehoseRecord(w*per+i, []string{"111122223333", "444455556666"}[w%2], "eu-west-1", clock.Now())
+				if err := tr.Add(rec); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	ticker := make(chan struct{})
+	go func() {
+		defer close(ticker)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			clock.Advance(3 * time.Second)
+			if err := tr.Tick(t.Context()); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(done)
+	<-ticker
+	must(t, tr.Close(t.Context()))
+	var total int
+	for _, k := range logKeys(sink) {
+		o, _ := sink.Get(k)
+		var lf schemas.LogFile
+		must(t, json.Unmarshal(gunzip(t, o.Body), &lf))
+		total += len(lf.Records)
+	}
+	if total != writers*per {
+		t.Errorf("delivered %d records, want %d", total, writers*per)
+	}
+	key := loadKey(t, "digest-key.pem")
+	for _, h := range newestDigests(sink) {
+		if rep := newVerifier(sink, "example-trail-bucket", &key.PublicKey).verifyChain(h); len(rep.problems) > 0 {
+			t.Errorf("chain %s: %q", h, rep.problems)
+		}
+	}
+}
+
+func TestDeliveryDelay(t *testing.T) {
+	clock := trail.NewFakeClock(t0)
+	tr, sink := newTrail(t, trail.Config{Clock: clock, DeliveryDelay: 71 * time.Second})
+	must(t, tr.Add(firehoseRecord(1, "111122223333", "eu-west-1", t0)))
+	clock.Set(time.Date(2025, 3, 4, 9, 6, 0, 0, time.UTC))
+	must(t, tr.Tick(t.Context()))
+	if n := len(sink.Keys()); n != 0 {
+		t.Fatalf("stored %d files before the delivery delay passed", n)
+	}
+	clock.Set(time.Date(2025, 3, 4, 9, 6, 11, 0, time.UTC))
+	must(t, tr.Tick(t.Context()))
+	keys := logKeys(sink)
+	if len(keys) != 1 || !strings.Contains(keys[0], "_20250304T0905Z_") {
+		t.Fatalf("keys = %q, want one file stamped 0905", keys)
+	}
+	if st := tr.Stats(); !st.LastDelivery.Equal(time.Date(2025, 3, 4, 9, 6, 11, 0, time.UTC)) {
+		t.Errorf("LastDelivery = %v, want 09:06:11", st.LastDelivery)
+	}
 }

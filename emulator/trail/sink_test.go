@@ -1,0 +1,171 @@
+package trail_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+)
+
+// listFiles returns every file under root, relative, with its mode.
+func listFiles(t *testing.T, root string) map[string]fs.FileMode {
+	t.Helper()
+	out := map[string]fs.FileMode{}
+	must(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = info.Mode().Perm()
+		return nil
+	}))
+	return out
+}
+
+func TestDirSink(t *testing.T) {
+	root := t.TempDir()
+	sink := trail.DirSink{Root: root}
+	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz", []byte("one"), nil))
+	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz", []byte("two"), nil))
+	got, err := os.ReadFile(filepath.Join(root, "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz"))
+	must(t, err)
+	if string(got) != "two" {
+		t.Errorf("file holds %q, want the second write", got)
+	}
+	files := listFiles(t, root)
+	if len(files) != 1 {
+		t.Errorf("files = %v, want one (no temporaries left)", files)
+	}
+	for name, mode := range files {
+		if mode != 0o644 {
+			t.Errorf("%s mode %v, want 0644", name, mode)
+		}
+	}
+}
+
+func TestDirSinkRejectsBadKeys(t *testing.T) {
+	root := t.TempDir()
+	sink := trail.DirSink{Root: root}
+	for _, key := range []string{"", "/abs", "a/../../etc/passwd", "a//b", "a/./b", `a\b`, ".."} {
+		if err := sink.Put(t.Context(), key, []byte("x"), nil); err == nil {
+			t.Errorf("Put(%q) succeeded", key)
+		}
+	}
+	if n := len(listFiles(t, root)); n != 0 {
+		t.Errorf("%d files written for bad keys", n)
+	}
+	if err := (trail.DirSink{}).Put(t.Context(), "k", nil, nil); err == nil {
+		t.Error("Put with an empty root succeeded")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := sink.Put(ctx, "k", nil, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Put with a cancelled context = %v", err)
+	}
+}
+
+func TestDirSinkFailureLeavesNothing(t *testing.T) {
+	root := t.TempDir()
+	// A file where a directory is needed: MkdirAll fails.
+	must(t, os.WriteFile(filepath.Join(root, "AWSLogs"), []byte("in the way"), 0o644))
+	err := trail.DirSink{Root: root}.Put(t.Context(), "AWSLogs/x/y.json.gz", []byte("data"), nil)
+	if err == nil || !strings.Contains(err.Error(), "AWSLogs/x/y.json.gz") {
+		t.Fatalf("Put = %v, want an error naming the key", err)
+	}
+	// A directory where the file should go: rename fails after writing
+	// the temporary file, which must be removed.
+	must(t, os.MkdirAll(filepath.Join(root, "d", "k.json.gz", "sub"), 0o755))
+	if err := (trail.DirSink{Root: root}).Put(t.Context(), "d/k.json.gz", []byte("data"), nil); err == nil {
+		t.Fatal("Put over a non-empty directory succeeded")
+	}
+	for name := range listFiles(t, root) {
+		if name != "AWSLogs" {
+			t.Errorf("left behind %s", name)
+		}
+	}
+}
+
+func TestDirSinkConcurrentReaders(t *testing.T) {
+	root := t.TempDir()
+	sink := trail.DirSink{Root: root}
+	key := "AWSLogs/k.json.gz"
+	big := []byte(strings.Repeat("x", 1<<20))
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b, err := os.ReadFile(filepath.Join(root, key))
+			if err == nil && len(b) != len(big) {
+				t.Errorf("reader saw a partial file of %d bytes", len(b))
+				return
+			}
+		}
+	})
+	for range 20 {
+		must(t, sink.Put(t.Context(), key, big, nil))
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestMemSink(t *testing.T) {
+	var s trail.MemSink
+	body := []byte("abc")
+	must(t, s.Put(t.Context(), "k1", body, map[string]string{"signature": "00"}))
+	body[0] = 'X' // the sink keeps a copy
+	must(t, s.Put(t.Context(), "k2", nil, nil))
+	must(t, s.Put(t.Context(), "k1", []byte("new"), nil))
+	if got := s.Keys(); len(got) != 2 || got[0] != "k1" {
+		t.Errorf("Keys = %q", got)
+	}
+	if o, _ := s.Get("k1"); string(o.Body) != "new" {
+		t.Errorf("k1 = %q", o.Body)
+	}
+	if _, ok := s.Get("nope"); ok {
+		t.Error("Get(nope) found something")
+	}
+}
+
+func TestFakeClock(t *testing.T) {
+	c := trail.NewFakeClock(t0)
+	if got := c.Advance(time.Minute); !got.Equal(t0.Add(time.Minute)) {
+		t.Errorf("Advance = %v", got)
+	}
+	c.Advance(-time.Hour)
+	c.Set(t0)
+	if !c.Now().Equal(t0.Add(time.Minute)) {
+		t.Errorf("clock ran backwards: %v", c.Now())
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				c.Advance(time.Second)
+				_ = c.Now()
+			}
+		})
+	}
+	wg.Wait()
+	if want := t0.Add(time.Minute + 400*time.Second); !c.Now().Equal(want) {
+		t.Errorf("after concurrent advances: %v, want %v", c.Now(), want)
+	}
+	if (trail.RealClock{}).Now().Location() != time.UTC {
+		t.Error("RealClock is not UTC")
+	}
+}
