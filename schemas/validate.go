@@ -70,6 +70,7 @@ func problem(pointer, format string, args ...any) Problem {
 // use; it holds only compiled, read-only schemas.
 type Validator struct {
 	record   *jsonschema.Schema
+	digest   *jsonschema.Schema
 	request  map[string]*subSchema // by Firehose eventName
 	response map[string]*subSchema
 	secrets  func(eventName string, requestParameters []byte) []string
@@ -125,6 +126,9 @@ func NewValidator(opts ...Option) (*Validator, error) {
 	var err error
 	if v.record, err = c.Compile(schemaBaseURL + "record.json"); err != nil {
 		return nil, fmt.Errorf("compile record schema: %w", err)
+	}
+	if v.digest, err = c.Compile(schemaBaseURL + "digest.json"); err != nil {
+		return nil, fmt.Errorf("compile digest schema: %w", err)
 	}
 	if cfg.firehose == nil {
 		return v, nil

@@ -44,6 +44,8 @@ type LogKey struct {
 	// Unique is the random part of a log file name; Trail and HomeRegion
 	// are named by digest files.
 	Unique, Trail, HomeRegion string
+	// File is the file name, the last part of the key.
+	File string
 }
 
 var (
@@ -104,6 +106,7 @@ func (k *LogKey) parse(rest []string) error {
 	}
 	k.Date = date
 	name := rest[4]
+	k.File = name
 	base, found := strings.CutSuffix(name, ".json.gz")
 	if !found {
 		if base, found = strings.CutSuffix(name, ".json"); !found {
@@ -187,6 +190,9 @@ type recordRef struct {
 func NewBatch(v *Validator) *Batch {
 	return &Batch{v: v, uuids: map[[16]byte]recordRef{}, others: map[string]recordRef{}}
 }
+
+// Validator returns the Validator b validates records with.
+func (b *Batch) Validator() *Validator { return b.v }
 
 // StartFile begins the records of the file called name (used in
 // duplicate-eventID messages). key is the file's parsed CloudTrail key, or

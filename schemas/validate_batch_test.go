@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,7 @@ func TestParseLogKey(t *testing.T) {
 				t.Fatalf("ParseLogKey(%q): %v", tc.key, err)
 			}
 			if ok {
+				tc.want.File = path.Base(tc.key)
 				if diff := cmp.Diff(tc.want, got); diff != "" {
 					t.Errorf("ParseLogKey(%q) (-want +got):\n%s", tc.key, diff)
 				}

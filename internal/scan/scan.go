@@ -11,7 +11,8 @@
 // on the command line is always read. Keys in the CloudTrail S3 layout
 // (REFERENCE.md §4), relative to the directory given or within the file path
 // given, get the file-key checks of schemas.Batch; digest files
-// (CloudTrail-Digest/) are recognised, counted and not read.
+// (CloudTrail-Digest/) are recognised, counted and checked with
+// Validator.ValidateDigest instead (signatures and hashes are not checked).
 //
 // Files are streamed: only the record being validated is held in memory
 // (up to MaxRecordBytes), plus one map entry per eventID for the duplicate
@@ -68,6 +69,7 @@ type Problem struct {
 //	PATH:RECORD: MESSAGE                  a whole record
 //	PATH:RECORD: byte N, line L: MESSAGE  malformed JSON in a record
 //	PATH: byte N, line L: MESSAGE         malformed file structure
+//	PATH: /json/pointer: MESSAGE          a value in a digest file
 //	PATH: MESSAGE                         the file itself
 //
 // RECORD counts from 0; N counts bytes from 0 in the decompressed content;
@@ -98,8 +100,8 @@ type Summary struct {
 	Records int
 	// Problems is the number of problems reported.
 	Problems int
-	// Digests is the number of CloudTrail digest files recognised and
-	// skipped.
+	// Digests is the number of CloudTrail digest files checked (they are
+	// not counted in Files).
 	Digests int
 	// Skipped is the number of files in directories not read because of
 	// their names.
@@ -212,10 +214,6 @@ func (s *scanner) file(ctx context.Context, path, key string) {
 	if kerr != nil {
 		s.fileProblem(path, "%v", kerr)
 	}
-	if inLayout && k.Kind == schemas.KindDigest {
-		s.sum.Digests++
-		return
-	}
 	var lk *schemas.LogKey
 	if inLayout && kerr == nil {
 		lk = &k
@@ -226,31 +224,69 @@ func (s *scanner) file(ctx context.Context, path, key string) {
 		return
 	}
 	defer f.Close()
+	if inLayout && k.Kind == schemas.KindDigest {
+		s.sum.Digests++
+		s.digest(path, lk, f)
+		return
+	}
 	s.sum.Files++
 	s.batch.StartFile(path, lk)
 	s.records(ctx, path, f)
 }
 
-// records reads the records of one open file.
-func (s *scanner) records(ctx context.Context, path string, f io.Reader) {
+// open returns the content of f, decompressed when it is gzip.
+func (s *scanner) open(path string, f io.Reader) (io.Reader, bool) {
 	if s.br == nil {
 		s.br = bufio.NewReaderSize(f, 64<<10)
 	} else {
 		s.br.Reset(f)
 	}
-	var src io.Reader = s.br
-	if magic, _ := s.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		var err error
-		if s.gz == nil {
-			s.gz, err = gzip.NewReader(s.br)
-		} else {
-			err = s.gz.Reset(s.br)
+	if magic, _ := s.br.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return s.br, true
+	}
+	var err error
+	if s.gz == nil {
+		s.gz, err = gzip.NewReader(s.br)
+	} else {
+		err = s.gz.Reset(s.br)
+	}
+	if err != nil {
+		s.fileProblem(path, "bad gzip header: %v", err)
+		return nil, false
+	}
+	return s.gz, true
+}
+
+// digest checks a digest file, read whole (up to MaxRecordBytes).
+func (s *scanner) digest(path string, key *schemas.LogKey, f io.Reader) {
+	src, ok := s.open(path, f)
+	if !ok {
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(src, MaxRecordBytes+1))
+	if err != nil {
+		s.fileProblem(path, "%s", (&readError{err}).describe(int64(len(b))))
+		return
+	}
+	if len(b) > MaxRecordBytes {
+		s.fileProblem(path, "digest file larger than %d MiB", MaxRecordBytes>>20)
+		return
+	}
+	for _, p := range s.batch.Validator().ValidateDigest(key, b) {
+		q := Problem{Path: path, Record: -1, Offset: -1, Pointer: p.Pointer, Message: p.Message}
+		if p.Offset >= 0 {
+			q.Offset = int64(p.Offset)
+			q.Line = bytes.Count(b[:p.Offset], []byte{'\n'}) + 1
 		}
-		if err != nil {
-			s.fileProblem(path, "bad gzip header: %v", err)
-			return
-		}
-		src = s.gz
+		s.problem(q)
+	}
+}
+
+// records reads the records of one open file.
+func (s *scanner) records(ctx context.Context, path string, f io.Reader) {
+	src, ok := s.open(path, f)
+	if !ok {
+		return
 	}
 	s.rd.reset(src)
 	fr := fileReader{s: s, path: path, r: &s.rd}

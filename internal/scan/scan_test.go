@@ -212,7 +212,11 @@ func TestTree(t *testing.T) {
 	// Records in the wrong region folder.
 	write(t, dir, "trail/AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2016/02/25/111122223333_CloudTrail_eu-west-1_20160225T0005Z_abcdefABCDEF0125.json.gz",
 		gz(t, []byte(`{"Records":[`+strings.Replace(string(recs[1]), "d9b285d8", "e9b285d8", 1)+`]}`)))
-	write(t, dir, "trail/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2016/02/24/111122223333_CloudTrail-Digest_us-east-1_my_trail_us-east-1_20160224T181531Z.json.gz", []byte("not even gzip"))
+	const digestKey = "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2016/02/24/111122223333_CloudTrail-Digest_us-east-1_my_trail_us-east-1_20160224T181531Z.json.gz"
+	digest := `{"awsAccountId":"111122223333","digestStartTime":"2016-02-24T17:15:31Z","digestEndTime":"2016-02-24T18:15:31Z","digestS3Bucket":"b","digestS3Object":"` + digestKey + `","digestPublicKeyFingerprint":"0ab1c2d3e4f5061728394a5b6c7d8e9f","digestSignatureAlgorithm":"SHA256withRSA","newestEventTime":null,"oldestEventTime":null,"previousDigestS3Bucket":null,"previousDigestS3Object":null,"previousDigestHashValue":null,"previousDigestHashAlgorithm":null,"previousDigestSignature":null,"logFiles":[]}`
+	write(t, dir, "trail/"+digestKey, gz(t, []byte(digest)))
+	badDigest := strings.Replace(strings.Replace(digest, "T181531Z", "T191531Z", 1), "24T18:15:31Z", "24T19:15:32Z", 1)
+	write(t, dir, "trail/"+strings.Replace(digestKey, "T181531Z", "T191531Z", 1), gz(t, []byte(badDigest)))
 	write(t, dir, "trail/README.txt", []byte("ignored"))
 	write(t, dir, "trail/.hidden/x.json", []byte("ignored"))
 
@@ -222,12 +226,13 @@ func TestTree(t *testing.T) {
 		p("AWSLogs/111122223333/CloudTrail/us-east-1/2016/02/24/111122223333_CloudTrail_eu-west-1_20160224T1815Z_abcdefABCDEF0124.json.gz") + ": key AWSLogs/111122223333/CloudTrail/us-east-1/2016/02/24/111122223333_CloudTrail_eu-west-1_20160224T1815Z_abcdefABCDEF0124.json.gz: file name region eu-west-1 does not match path region us-east-1",
 		p(base[len("trail/"):]+"111122223333_CloudTrail_us-east-1_20160224T1800Z_zzzzzzzzzzzzzzzz.json.gz") + ":0: /eventTime: 2016-02-24T18:08:22Z is after the file stamp 20160224T1800Z",
 		p(base[len("trail/"):]+"111122223333_CloudTrail_us-east-1_20160224T1815Z_abcdefABCDEF0123.json.gz") + ":0: /eventID: duplicate eventID 875d2d68-476c-4ad5-bbc6-d02872cfc884, first seen in " + p(base[len("trail/"):]+"111122223333_CloudTrail_us-east-1_20160224T1800Z_zzzzzzzzzzzzzzzz.json.gz") + " record 0",
+		p(strings.Replace(digestKey, "T181531Z", "T191531Z", 1)) + ": /digestEndTime: 2016-02-24T19:15:32Z does not match the file stamp 20160224T191531Z",
 		p("AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2016/02/25/111122223333_CloudTrail_eu-west-1_20160225T0005Z_abcdefABCDEF0125.json.gz") + ":0: /awsRegion: us-east-1 does not match region eu-west-1 of the file key",
 	}
 	if diff := cmp.Diff(want, lines); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)
 	}
-	wantSum := Summary{Files: 4, Records: 7, Problems: 4, Digests: 1, Skipped: 1}
+	wantSum := Summary{Files: 4, Records: 7, Problems: 5, Digests: 2, Skipped: 1}
 	if diff := cmp.Diff(wantSum, sum, cmpopts.EquateComparable()); diff != "" {
 		t.Errorf("Summary (-want +got):\n%s", diff)
 	}
