@@ -577,3 +577,13 @@ func (f *Front) fixRange(r *http.Request, bucket, key string, q url.Values) *htt
 	}
 	return r
 }
+
+// versioningOn reports whether versioning was ever enabled on bucket.
+func (f *Front) versioningOn(bucket string) bool {
+	vb, ok := f.backend.(gofakes3.VersionedBackend)
+	if !ok {
+		return false
+	}
+	cfg, err := vb.VersioningConfiguration(bucket)
+	return err == nil && cfg.Status != ""
+}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
@@ -406,5 +409,128 @@ func TestSDKMultipartExplicitSHA256(t *testing.T) {
 	}
 	if aws.ToInt64(head.ContentLength) != int64(len(want)) {
 		t.Errorf("ContentLength = %d", aws.ToInt64(head.ContentLength))
+	}
+}
+
+func TestSDKCopyAndDelete(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, true)
+	c := newClient(t, srv)
+	ctx := t.Context()
+	want := randomBytes(123_456, 21)
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("src"), Body: bytes.NewReader(want),
+		Metadata: map[string]string{"a": "1"}, Tagging: aws.String("t=1")})
+	if err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(testBucket), Key: aws.String("dst"), CopySource: aws.String(testBucket + "/src")}); err != nil {
+		t.Fatalf("CopyObject: %v", err)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("dst")})
+	if err != nil {
+		t.Fatalf("GetObject: %v", err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	mustEqualBytes(t, "GetObject copy", got, want)
+	if out.Metadata["a"] != "1" || aws.ToInt32(out.TagCount) != 1 || aws.ToString(out.ChecksumCRC32) == "" {
+		t.Errorf("copy: Metadata %v, TagCount %d, CRC32 %q", out.Metadata, aws.ToInt32(out.TagCount), aws.ToString(out.ChecksumCRC32))
+	}
+	if out.VersionId != nil {
+		t.Errorf("unversioned bucket reports VersionId %q", *out.VersionId)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(testBucket), Key: aws.String("dst")})
+	if err != nil {
+		t.Fatalf("HeadObject: %v", err)
+	}
+	if head.VersionId != nil {
+		t.Errorf("unversioned bucket: HeadObject VersionId %q", *head.VersionId)
+	}
+	if _, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(testBucket), Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("src")}, {Key: aws.String("dst")}}}}); err != nil {
+		t.Fatalf("DeleteObjects: %v", err)
+	}
+	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(testBucket)})
+	if err != nil {
+		t.Fatalf("ListObjectsV2: %v", err)
+	}
+	if len(list.Contents) != 0 {
+		t.Errorf("after DeleteObjects: %d objects left", len(list.Contents))
+	}
+	// A new object under the old key does not inherit the old tags.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("src"), Body: strings.NewReader("new")}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	tags, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String(testBucket), Key: aws.String("src")})
+	if err != nil {
+		t.Fatalf("GetObjectTagging: %v", err)
+	}
+	if len(tags.TagSet) != 0 {
+		t.Errorf("recreated object has tags %+v", tags.TagSet)
+	}
+	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("dst")}); err == nil || !strings.Contains(err.Error(), "NoSuchKey") {
+		t.Errorf("GetObject deleted: err = %v, want NoSuchKey", err)
+	}
+}
+
+func TestTimeSkew(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, false)
+	old := time.Now().Add(-time.Hour).UTC().Format("20060102T150405Z")
+	resp := rawExchange(t, srv, request(http.MethodGet, "/"+testBucket, [][2]string{{"X-Amz-Date", old}}, nil), false)
+	if resp.StatusCode != 403 || errorCode(t, resp) != "RequestTimeTooSkewed" {
+		t.Errorf("request an hour old: %d %s", resp.StatusCode, resp.body)
+	}
+	// With an injected clock (a virtual one, far from the wall clock) there is no skew check.
+	virtual, err := New(Options{Backend: s3mem.New(), TimeSource: gofakes3.FixedTimeSource(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := virtual.CreateBucket(testBucket); err != nil {
+		t.Fatal(err)
+	}
+	srv = newServer(t, virtual, false)
+	if resp := rawExchange(t, srv, request(http.MethodGet, "/"+testBucket, [][2]string{{"X-Amz-Date", old}}, nil), false); resp.StatusCode != 200 {
+		t.Errorf("virtual clock: %d %s", resp.StatusCode, resp.body)
+	}
+}
+
+func TestSDKVersioning(t *testing.T) {
+	f := newTestFront(t)
+	srv := newServer(t, f, true)
+	c := newClient(t, srv)
+	ctx := t.Context()
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(testBucket), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+		t.Fatalf("PutBucketVersioning: %v", err)
+	}
+	v1data, v2data := randomBytes(1000, 1), randomBytes(2000, 2)
+	v1, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("v"), Body: bytes.NewReader(v1data), Metadata: map[string]string{"gen": "1"}})
+	if err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(testBucket), Key: aws.String("v"), Body: bytes.NewReader(v2data)}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	if v1.VersionId == nil {
+		t.Fatalf("PutObject in a versioned bucket: no VersionId")
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("v"), VersionId: v1.VersionId})
+	if err != nil {
+		t.Fatalf("GetObject version: %v", err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	mustEqualBytes(t, "GetObject v1", got, v1data)
+	if out.Metadata["gen"] != "1" || aws.ToString(out.ChecksumCRC32) != b64(algCRC32.sum(v1data)) {
+		t.Errorf("v1: Metadata %v CRC32 %s", out.Metadata, aws.ToString(out.ChecksumCRC32))
+	}
+	out, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(testBucket), Key: aws.String("v")})
+	if err != nil {
+		t.Fatalf("GetObject: %v", err)
+	}
+	got, _ = io.ReadAll(out.Body)
+	out.Body.Close()
+	mustEqualBytes(t, "GetObject latest", got, v2data)
+	if len(out.Metadata) != 0 || out.VersionId == nil {
+		t.Errorf("latest: Metadata %v (want none), VersionId %v", out.Metadata, out.VersionId)
 	}
 }
