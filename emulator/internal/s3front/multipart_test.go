@@ -16,7 +16,9 @@ func rawMultipart(t *testing.T, srv *httptest.Server, key string, createHdr [][2
 	if resp.StatusCode != 200 {
 		t.Fatalf("CreateMultipartUpload: %d %s", resp.StatusCode, resp.body)
 	}
-	var init struct{ UploadID string `xml:"UploadId"` }
+	var init struct {
+		UploadID string `xml:"UploadId"`
+	}
 	if err := xml.Unmarshal(resp.body, &init); err != nil || init.UploadID == "" {
 		t.Fatalf("CreateMultipartUpload body %s: %v", resp.body, err)
 	}
