@@ -7,8 +7,10 @@
 // records is accepted), each of them optionally gzip-compressed (detected by
 // the magic bytes, not the name), and directories, walked in lexical order.
 // Inside a directory only files named *.json, *.json.gz, *.gz, *.ndjson and
-// *.jsonl are read, and names starting with "." are skipped; a file named
-// on the command line is always read. Keys in the CloudTrail S3 layout
+// *.jsonl are read; names starting with "." are skipped, and so are files
+// beside an AWSLogs directory (a bucket root holds other things, such as the
+// generator's ground-truth manifest). A file named on the command line is
+// always read. Keys in the CloudTrail S3 layout
 // (REFERENCE.md §4), relative to the directory given or within the file path
 // given, get the file-key checks of schemas.Batch; digest files
 // (CloudTrail-Digest/) are recognised, counted and checked with
@@ -156,6 +158,7 @@ func (s *scanner) path(ctx context.Context, root string) error {
 		s.file(ctx, root, filepath.ToSlash(root))
 		return nil
 	}
+	awsLogsDirs := map[string]bool{}
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
@@ -176,7 +179,7 @@ func (s *scanner) path(ctx context.Context, root string) error {
 		if d.IsDir() {
 			return nil
 		}
-		if !recordFileName(d.Name()) {
+		if !recordFileName(d.Name()) || besideAWSLogs(filepath.Dir(p), awsLogsDirs) {
 			s.sum.Skipped++
 			return nil
 		}
@@ -195,6 +198,20 @@ func describeOpenError(err error) string {
 		return "cannot read: " + pe.Err.Error()
 	}
 	return "cannot read: " + err.Error()
+}
+
+// besideAWSLogs reports whether dir holds an AWSLogs directory: it is then
+// the root of a CloudTrail bucket (or key prefix), and the files beside
+// AWSLogs, such as a generator's ground-truth manifest, are not CloudTrail's.
+// cache remembers the answer per directory.
+func besideAWSLogs(dir string, cache map[string]bool) bool {
+	has, ok := cache[dir]
+	if !ok {
+		fi, err := os.Stat(filepath.Join(dir, "AWSLogs"))
+		has = err == nil && fi.IsDir()
+		cache[dir] = has
+	}
+	return has
 }
 
 // recordFileName reports whether a file found in a directory walk is read.
