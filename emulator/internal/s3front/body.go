@@ -2,7 +2,6 @@ package s3front
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
@@ -271,18 +270,6 @@ func isTimeout(err error) bool {
 	}
 	ne, ok := errors.AsType[net.Error](err)
 	return ok && ne.Timeout()
-}
-
-// drainSmall reads a small body (XML) for requests that were not read by readBody.
-func drainSmall(r io.Reader) ([]byte, error) {
-	var b bytes.Buffer
-	if _, err := io.Copy(&b, io.LimitReader(r, maxSmallBody+1)); err != nil {
-		return nil, readErr(err)
-	}
-	if b.Len() > maxSmallBody {
-		return nil, errEntityTooLarge()
-	}
-	return b.Bytes(), nil
 }
 
 func first(vs []string) string {

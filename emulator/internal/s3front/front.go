@@ -33,9 +33,6 @@ const DefaultMaxObjectSize int64 = 5 << 30
 // reads before the request fails with RequestTimeout.
 const defaultIdleTimeout = 20 * time.Second
 
-// maxSmallBody bounds XML request bodies (tagging, ACL, complete upload).
-const maxSmallBody = 4 << 20
-
 // Options configures a Front.
 type Options struct {
 	// Backend stores buckets and objects; required.
@@ -292,6 +289,14 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.forward(rw, r, body, false)
 	case r.Method == http.MethodPut:
 		return f.putObject(rw, r, bucket, key, body)
+	case r.Method == http.MethodDelete && !q.Has("versionId"):
+		if err := f.forward(rw, r, nil, false); err != nil {
+			return err
+		}
+		if rw.ok() {
+			f.setTags(bucket, key, "", nil) // tags follow the object
+		}
+		return nil
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		rw.object = true
 		r = f.fixRange(r, bucket, key, q)
