@@ -115,6 +115,15 @@ func (v *Validator) checkFirehose(info *recordInfo, dst []Problem) []Problem {
 	if info.has&hasSourceIPAddress == 0 {
 		dst = append(dst, problem("/sourceIPAddress", "missing required member (every Firehose API call has a caller)"))
 	}
+	if info.has&hasRequestParameters == 0 {
+		dst = append(dst, problem("/requestParameters", "missing required member (always written, null when empty)"))
+	}
+	if info.has&hasResponseElements == 0 {
+		dst = append(dst, problem("/responseElements", "missing required member (always written, null when empty)"))
+	}
+	if want, known := firehoseReadOnly(info.eventName); known && info.readOnly.Set() && info.readOnly.Value() != want {
+		dst = append(dst, problem("/readOnly", "%v for %s, want %v", info.readOnly.Value(), info.eventName, want))
+	}
 	name := string(info.eventName)
 	if rp := info.requestParameters; rp != nil {
 		if sch := v.request[name]; sch != nil && (sch.fast == nil || !sch.fast.valid(rp)) {
@@ -147,6 +156,20 @@ func (v *Validator) checkFirehose(info *recordInfo, dst []Problem) []Problem {
 		}
 	}
 	return dst
+}
+
+// firehoseReadOnly returns the readOnly of a Firehose action (REFERENCE.md
+// §3.2: Describe and List calls read, the others write); known is false for
+// names that are not Firehose actions.
+func firehoseReadOnly(eventName []byte) (readOnly, known bool) {
+	switch string(eventName) {
+	case "DescribeDeliveryStream", "ListDeliveryStreams", "ListTagsForDeliveryStream":
+		return true, true
+	case "CreateDeliveryStream", "DeleteDeliveryStream", "UpdateDestination", "TagDeliveryStream", "UntagDeliveryStream",
+		"StartDeliveryStreamEncryption", "StopDeliveryStreamEncryption", "PutRecord", "PutRecordBatch":
+		return false, true
+	}
+	return false, false
 }
 
 // validateSub validates the raw JSON value raw (an object or null) against

@@ -165,6 +165,8 @@ func TestValidateProblems(t *testing.T) {
 		{"missing type", `"type":"AssumedRole",`, ``, []string{`/userIdentity/type: missing required member`}},
 		{"unknown identity type", `"type":"AssumedRole",`, `"type":"Assumed",`, []string{`/userIdentity/type: got "Assumed", want one of "Root", "IAMUser", "AssumedRole", "Role", "FederatedUser", "Directory", "AWSAccount", "AWSService", "IdentityCenterUser", "Unknown", "SAMLUser", "WebIdentityUser"`}},
 		{"requestParameters array", `"requestParameters":{"deliveryStreamName":"clickstream-to-s3",`, `"requestParameters":[],"x":{"deliveryStreamName":"clickstream-to-s3",`, []string{"/requestParameters: wrong type: got array, want null or object", "/x: unknown member"}},
+		{"readOnly of a write", `"readOnly":false`, `"readOnly":true`, []string{"/readOnly: true for CreateDeliveryStream, want false"}},
+		{"missing responseElements", `"responseElements":{"deliveryStreamARN":"arn:aws:firehose:eu-west-1:111122223333:deliverystream/clickstream-to-s3"},`, ``, []string{"/responseElements: missing required member (always written, null when empty)"}},
 		{"mfa bool", `"mfaAuthenticated":"false"`, `"mfaAuthenticated":false`, []string{`/userIdentity/sessionContext/attributes/mfaAuthenticated: got false, want one of "true", "false"`}},
 	}
 	for _, tc := range tests {

@@ -48,6 +48,7 @@ type recordInfo struct {
 	sourceIPAddress, eventID, eventType, recipientAccountID    []byte
 
 	identity identityInfo
+	readOnly OptBool
 
 	// resources holds resources[] entries that are objects.
 	resources []resourceInfo
@@ -165,7 +166,9 @@ func (w *walker) record() {
 			w.anyObject()
 		case "edgeDeviceDetails", "eventContext":
 			w.anyObject()
-		case "readOnly", "managementEvent":
+		case "readOnly":
+			info.readOnly = w.boolean()
+		case "managementEvent":
 			w.boolean()
 		case "resources":
 			w.resources()
@@ -276,11 +279,17 @@ func (w *walker) enum(values []string) []byte {
 	return s
 }
 
-func (w *walker) boolean() {
+// boolean reads a boolean member and returns it as an OptBool (BoolUnset
+// when it is not a boolean).
+func (w *walker) boolean() OptBool {
 	if w.l.kind() != kindBool {
 		w.info.clean = false
+		w.l.skip()
+		return BoolUnset
 	}
+	b := Bool(w.l.peek() == 't')
 	w.l.skip()
+	return b
 }
 
 // objectOrNull reads an object or null member and returns its raw bytes.

@@ -357,6 +357,10 @@ func (fr *fileReader) top(ctx context.Context) error {
 	switch c {
 	case '{':
 		isLog, err := fr.r.logFileStart()
+		var ve *valueError
+		if errors.As(err, &ve) {
+			return fr.structural(ve.at, "%s", ve.msg)
+		}
 		if err != nil {
 			return err
 		}
@@ -669,8 +673,12 @@ func (r *reader) logFileStart() (bool, error) {
 		return false, err
 	}
 	i++
-	if c, err := step(); err != nil || c != '[' {
+	c, err := step()
+	if err != nil {
 		return false, err
+	}
+	if c != '[' {
+		return false, &valueError{at: i, start: r.mark, msg: "Records is not an array"}
 	}
 	r.pos = i + 1
 	return true, nil

@@ -157,6 +157,7 @@ func TestBadInput(t *testing.T) {
 		{"deep.json", []byte(deep), []string{"%s: byte 10004, line 1: nesting deeper than 10000 (record 0 starts at byte 0)"}},
 		{"wrong-type.json", []byte(`{"Records":[1,` + string(recs[0]) + `,"x"]}`), []string{"%s:0: record is a number, want a JSON object", "%s:2: record is a string, want a JSON object"}},
 		{"bad-record.ndjson", []byte(string(recs[0]) + "\n" + strings.Replace(string(recs[3]), `"sourceIPAddress":"127.0.0.1"`, `"sourceIPAddress":""`, 1) + "\n"), []string{"%s:1: /sourceIPAddress: must not be empty"}},
+		{"records-null.json", []byte(`{"Records": null}`), []string{"%s: byte 12, line 1: Records is not an array"}},
 		{"nul.json", []byte("\x00"), []string{"%s: byte 0, line 1: not JSON: invalid character byte 0x00 at start of input"}},
 		{"gzip-garbage.json.gz", append(gz(t, log), "junk after the gzip member"...), []string{"%s: bad gzip data after 4762 bytes of content"}},
 	}
