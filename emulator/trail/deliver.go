@@ -120,6 +120,22 @@ func (t *Trail) collect(now time.Time, flush bool) []*object {
 				t.noteEvent(end)
 				break
 			}
+			if now.Sub(end) > maxCatchUp*DigestPeriod {
+				// A long silence (a restart, a clock jump, a gap in the
+				// records): skip to the window of the next pending log
+				// file or of now, leaving a gap in the chain as a stopped
+				// trail does.
+				next := t.windowStart(now)
+				for _, e := range s.chain.pending {
+					if e.Delivered.Before(next) {
+						next = t.windowStart(e.Delivered)
+					}
+				}
+				if next.After(s.chain.start) {
+					s.chain.start = next
+					continue
+				}
+			}
 			objs = append(objs, t.makeDigest(s, end))
 		}
 	}

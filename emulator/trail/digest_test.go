@@ -2,6 +2,7 @@ package trail_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -174,4 +175,79 @@ func TestKeyHelpers(t *testing.T) {
 	if want := "2015-08-17T15:01:31Z\nb/k.json.gz\nab\nnull"; got != want {
 		t.Errorf("StringToSign = %q, want %q", got, want)
 	}
+}
+
+func TestLongGapSkipsEmptyHours(t *testing.T) {
+	key := loadKey(t, "digest-key.pem")
+	tr, sink := newTrail(t, trail.Config{ByEventTime: true, SigningKey: key})
+	must(t, tr.Add(firehoseRecord(1, "111122223333", "eu-west-1", t0)))
+	must(t, tr.Tick(t.Context()))
+	// 400 days later: not 9,600 empty digests, a gap in the chain.
+	must(t, tr.Add(firehoseRecord(2, "111122223333", "eu-west-1", t0.Add(400*24*time.Hour))))
+	must(t, tr.Close(t.Context()))
+	n := len(digestKeys(sink))
+	if n > 31*24+3 {
+		t.Errorf("%d digests over a 400-day gap, want at most %d", n, 31*24+3)
+	}
+	if got := len(logKeys(sink)); got != 2 {
+		t.Errorf("%d log files, want 2", got)
+	}
+	// Every log file is still in a digest.
+	listed := map[string]bool{}
+	for _, k := range digestKeys(sink) {
+		o, _ := sink.Get(k)
+		var d struct{ LogFiles []struct{ S3Object string } }
+		must(t, json.Unmarshal(gunzip(t, o.Body), &d))
+		for _, f := range d.LogFiles {
+			listed[f.S3Object] = true
+		}
+	}
+	for _, k := range logKeys(sink) {
+		if !listed[k] {
+			t.Errorf("log file %s in no digest", k)
+		}
+	}
+	// Absurd eventTimes are refused rather than spun on.
+	if err := tr.Add(firehoseRecord(3, "111122223333", "eu-west-1", time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC))); err == nil {
+		t.Error("Add with eventTime in the year 9000 succeeded")
+	}
+}
+
+func FuzzRestoreState(f *testing.F) {
+	key := loadKey(f, "digest-key.pem")
+	clock := trail.NewFakeClock(t0)
+	tr, _ := newTrail(f, trail.Config{Clock: clock, SigningKey: key})
+	must(f, tr.Add(firehoseRecord(1, "111122223333", "eu-west-1", t0)))
+	clock.Advance(2 * time.Hour)
+	must(f, tr.Tick(f.Context()))
+	st, err := tr.State()
+	must(f, err)
+	f.Add(st)
+	f.Add([]byte(`{"version":1,"watermark":"9999-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"version":1,"chains":[{"account":"111122223333","region":"eu-west-1","start":"0001-01-01T00:00:01Z"}]}`))
+	f.Fuzz(func(t *testing.T, state []byte) {
+		clock := trail.NewFakeClock(t0.Add(3 * time.Hour))
+		tr, err := trail.New(trail.Config{Sink: new(trail.MemSink), Bucket: "b-logs", Clock: clock, SigningKey: key, State: state})
+		if err != nil {
+			return
+		}
+		_ = tr.Add(firehoseRecord(2, "111122223333", "eu-west-1", clock.Now()))
+		clock.Advance(2 * time.Hour)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		if err := tr.Close(ctx); err != nil {
+			t.Fatalf("Close after restoring %q: %v", state, err)
+		}
+	})
+}
+
+func FuzzLoadSigningKey(f *testing.F) {
+	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n"))
+	f.Add([]byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := trail.LoadSigningKey(b)
+		if err == nil && k.N.BitLen() < 2048 {
+			t.Errorf("accepted a %d-bit key", k.N.BitLen())
+		}
+	})
 }

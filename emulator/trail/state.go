@@ -78,9 +78,10 @@ func (t *Trail) State() ([]byte, error) {
 	return b, nil
 }
 
-// maxCatchUp is how many missed digest windows a restored chain fills with
-// empty digests before it restarts its windows at the current time.
-const maxCatchUp = 24
+// maxCatchUp is how many empty digest windows a chain fills after a
+// silence (a restart, a clock jump, a gap in eventTimes) before it skips to
+// the current window instead, leaving a gap in the chain.
+const maxCatchUp = 31 * 24
 
 // restore loads a saved State. Called from New.
 func (t *Trail) restore(data []byte) error {
@@ -90,6 +91,12 @@ func (t *Trail) restore(data []byte) error {
 	}
 	if st.Version != stateVersion {
 		return fmt.Errorf("trail: restore state: version %d, want %d", st.Version, stateVersion)
+	}
+	if err := checkTime(st.DigestStart); err != nil {
+		return fmt.Errorf("trail: restore state: digestStart: %w", err)
+	}
+	if err := checkTime(st.Watermark); err != nil {
+		return fmt.Errorf("trail: restore state: watermark: %w", err)
 	}
 	if t.cfg.DigestStart.IsZero() && !st.DigestStart.IsZero() {
 		t.origin = st.DigestStart.UTC()
@@ -103,26 +110,34 @@ func (t *Trail) restore(data []byte) error {
 		if err := checkStream(id); err != nil {
 			return fmt.Errorf("trail: restore state: chain %d: %w", i, err)
 		}
+		if err := checkTime(c.Start); err != nil {
+			return fmt.Errorf("trail: restore state: chain %d: start: %w", i, err)
+		}
 		if t.streams[id] != nil {
 			return fmt.Errorf("trail: restore state: chain %d: duplicate %s/%s", i, c.Account, c.Region)
 		}
-		s := t.newStream(id, now)
+		s := t.newStream(id, time.Time{})
 		s.chain = chain{
 			start: c.Start.UTC(), prevBucket: c.PreviousBucket, prevKey: c.PreviousKey,
 			prevSig: c.PreviousSignature, prevHash: c.PreviousHash,
 			pending: c.Pending, stamp: c.Stamp.UTC(), seq: c.Seq,
 		}
-		switch {
-		case !t.digests():
+		if !t.digests() {
 			s.chain.start = time.Time{}
-		case s.chain.start.IsZero():
-			s.chain.start = t.windowStart(now)
-		case !t.cfg.ByEventTime && now.Sub(s.chain.start) > maxCatchUp*DigestPeriod:
-			s.chain.start = now.Truncate(time.Second)
 		}
+		t.startChain(s, now)
 		if !s.chain.start.IsZero() {
 			t.noteEvent(s.chain.start.Add(DigestPeriod))
 		}
+	}
+	return nil
+}
+
+// checkTime accepts the zero time and times in the years minYear to
+// maxYear.
+func checkTime(t time.Time) error {
+	if y := t.UTC().Year(); !t.IsZero() && (y < minYear || y > maxYear) {
+		return fmt.Errorf("time %s outside the years %d to %d", t.UTC().Format(time.RFC3339), minYear, maxYear)
 	}
 	return nil
 }

@@ -21,6 +21,13 @@ import (
 	"github.com/firetrail/firetrail/schemas"
 )
 
+// The eventTimes ByEventTime accepts: the trail's time must stay within
+// the range of time.Duration of its digest origin.
+const (
+	minYear = 1970
+	maxYear = 2200
+)
+
 // ErrClosed is returned by Add after Close.
 var ErrClosed = errors.New("trail: closed")
 
@@ -199,6 +206,9 @@ func (t *Trail) Add(rec schemas.Record) error {
 		if rec.EventTime.IsZero() {
 			return fmt.Errorf("trail: add record %s: no eventTime", rec.EventID)
 		}
+		if y := rec.EventTime.UTC().Year(); y < minYear || y > maxYear {
+			return fmt.Errorf("trail: add record %s: eventTime %s outside the years %d to %d", rec.EventID, rec.EventTime.UTC().Format(time.RFC3339), minYear, maxYear)
+		}
 		if rec.EventTime.After(t.watermark) {
 			t.watermark = rec.EventTime.UTC()
 		}
@@ -206,6 +216,8 @@ func (t *Trail) Add(rec schemas.Record) error {
 	now := t.now()
 	if s == nil {
 		s = t.newStream(id, now)
+	} else if s.chain.start.IsZero() {
+		t.startChain(s, now) // restored before the trail had a time
 	}
 	window := now.Truncate(t.cfg.Interval)
 	f := s.open
@@ -263,19 +275,26 @@ func checkStream(id streamID) error {
 // starts with the digest window that contains now.
 func (t *Trail) newStream(id streamID, now time.Time) *stream {
 	s := &stream{id: id}
-	if t.digests() {
-		if t.origin.IsZero() {
-			t.origin = now.Truncate(time.Second)
-		}
-		s.chain.start = t.windowStart(now)
-		t.noteEvent(s.chain.start.Add(DigestPeriod))
-	}
+	t.startChain(s, now)
 	t.streams[id] = s
 	i, _ := slices.BinarySearchFunc(t.order, id, func(a *stream, id streamID) int {
 		return cmp2(a.id.account, a.id.region, id.account, id.region)
 	})
 	t.order = slices.Insert(t.order, i, s)
 	return s
+}
+
+// startChain starts the digest chain of s, if digests are on and it has
+// none, with the digest window holding now.
+func (t *Trail) startChain(s *stream, now time.Time) {
+	if !t.digests() || !s.chain.start.IsZero() || now.IsZero() {
+		return
+	}
+	if t.origin.IsZero() {
+		t.origin = now.Truncate(time.Second)
+	}
+	s.chain.start = t.windowStart(now)
+	t.noteEvent(s.chain.start.Add(DigestPeriod))
 }
 
 // windowStart returns the start of the digest window holding now.
