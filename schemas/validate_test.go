@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -181,4 +182,59 @@ func TestValidateProblems(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestValidateIdentityExamples puts each userIdentity example of
+// REFERENCE.md §2.2 into a record: every type's definition accepts it.
+func TestValidateIdentityExamples(t *testing.T) {
+	v := newValidator(t)
+	examples := []string{
+		`{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"ASIARKQZ7EXAMPLE2K4M","sessionContext":{"sessionIssuer":{},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-04T08:11:02Z","mfaAuthenticated":"true"}}}`,
+		`{"type":"IAMUser","principalId":"AIDARKQZ7EXAMPLEQ4TN2","arn":"arn:aws:iam::111122223333:user/ops/dana","accountId":"111122223333","accessKeyId":"AKIARKQZ7EXAMPLEW3PL","userName":"dana"}`,
+		`{"type":"AssumedRole","principalId":"AROARKQZ7EXAMPLE5XJ3G:ci-deploy-4821","arn":"arn:aws:sts::111122223333:assumed-role/pipeline-deployer/ci-deploy-4821","accountId":"111122223333","accessKeyId":"ASIARKQZ7EXAMPLEH2C6","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROARKQZ7EXAMPLE5XJ3G","arn":"arn:aws:iam::111122223333:role/pipeline-deployer","accountId":"111122223333","userName":"pipeline-deployer"},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-04T09:00:12Z","mfaAuthenticated":"false"}}}`,
+		`{"type":"Role","principalId":"AROARKQZ7EXAMPLE5XJ3G","arn":"arn:aws:iam::111122223333:role/pipeline-deployer","accountId":"111122223333","userName":"pipeline-deployer"}`,
+		`{"type":"FederatedUser","principalId":"111122223333:partner-feed","arn":"arn:aws:sts::111122223333:federated-user/partner-feed","accountId":"111122223333","accessKeyId":"ASIARKQZ7EXAMPLEZ7QB","sessionContext":{"sessionIssuer":{"type":"IAMUser","principalId":"AIDARKQZ7EXAMPLEQ4TN2","arn":"arn:aws:iam::111122223333:user/ops/dana","accountId":"111122223333","userName":"dana"},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-04T10:20:00Z","mfaAuthenticated":"false"}}}`,
+		`{"type":"AWSAccount","principalId":"AIDARKQZ7EXAMPLE3MWQ2","accountId":"444455556666"}`,
+		`{"type":"AWSService","invokedBy":"firehose.amazonaws.com"}`,
+		`{"type":"IdentityCenterUser","accountId":"111122223333","onBehalfOf":{"userId":"94a8d4e8-20c1-70d5-4c1e-6fb0a1c2d3e4","identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-9067a1b2c3"},"credentialId":"EXAMPLEq7TnWkq0Rz2Hc9yVfQ3lLx8UaE_e1bTsNpGmD"}`,
+		`{"type":"SAMLUser","principalId":"Q2xvdWRJZFBFeGFtcGxl=:dana@example.com","userName":"dana@example.com","identityProvider":"Q2xvdWRJZFBFeGFtcGxl="}`,
+		`{"type":"WebIdentityUser","principalId":"accounts.google.com:app-1234.apps.googleusercontent.com:10987654321","userName":"10987654321","identityProvider":"accounts.google.com"}`,
+		`{"type":"Unknown","principalId":"Anonymous"}`,
+		`{"type":"Directory","principalId":"S-1-5-21-EXAMPLE","accountId":"111122223333","userName":"dana"}`,
+		`{"type":"AssumedRole","principalId":"AROARKQZ7EXAMPLE5XJ3G:AWSCloudFormation","arn":"arn:aws:sts::111122223333:assumed-role/cfn/AWSCloudFormation","accountId":"111122223333","accessKeyId":"ASIARKQZ7EXAMPLE3CFN","sessionContext":{"attributes":{"mfaAuthenticated":"false","creationDate":"2025-03-04T09:00:12Z"},"sessionIssuer":{"type":"Role","principalId":"AROARKQZ7EXAMPLE5XJ3G","arn":"arn:aws:iam::111122223333:role/cfn","accountId":"111122223333","userName":"cfn"},"sourceIdentity":"dana","ec2RoleDelivery":"2.0","assumedRoot":"false","signInSessionArn":"arn:aws:signin:us-east-1:111122223333:session/94a8d4e8-20c1-70d5-4c1e-6fb0a1c2d3e4"},"invokedBy":"cloudformation.amazonaws.com","invokedByDelegate":{"accountId":"444455556666"},"inScopeOf":{"sourceArn":"arn:aws:lambda:us-east-1:111122223333:function:f","sourceAccount":"111122223333","issuerType":"AWS::Lambda::Function","credentialsIssuedTo":"arn:aws:sts::111122223333:assumed-role/cfn/AWSCloudFormation"}}`,
+	}
+	i := strings.Index(modernRecord, `"userIdentity":`) + len(`"userIdentity":`)
+	j := strings.Index(modernRecord, `,"eventTime"`)
+	for _, id := range examples {
+		rec := modernRecord[:i] + id + modernRecord[j:]
+		var got []string
+		for _, p := range v.Validate([]byte(rec)) {
+			got = append(got, p.String())
+		}
+		if len(got) != 0 {
+			t.Errorf("userIdentity %s: problems %q", id[:40], got)
+		}
+	}
+}
+
+// TestValidateConcurrent shares one Validator between goroutines (run with
+// -race).
+func TestValidateConcurrent(t *testing.T) {
+	v := newValidator(t)
+	recs := fuzzSeeds(t)
+	want := make([]int, len(recs))
+	for i, r := range recs {
+		want[i] = len(v.Validate(r))
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for i, r := range recs {
+				if got := len(v.Validate(r)); got != want[i] {
+					t.Errorf("record %d: %d problems concurrently, %d alone", i, got, want[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
