@@ -1,12 +1,16 @@
 package trail_test
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +157,32 @@ func TestS3EventJSON(t *testing.T) {
 	must(t, json.Unmarshal(trail.S3Event{Bucket: "b", Key: "k", EventTime: t0}.JSON(), &v))
 	if len(v.Records) != 1 || v.Records[0].EventName != "ObjectCreated:Put" || v.Records[0].S3.Object.Sequencer == "" {
 		t.Errorf("default S3 event = %+v", v)
+	}
+}
+
+func TestSigningCertificate(t *testing.T) {
+	key := loadKey(t, "sns-key.pem")
+	n, err := trail.NewNotifier(trail.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: key, Clock: trail.NewFakeClock(t0)})
+	must(t, err)
+	defer n.Close()
+	rec := httptest.NewRecorder()
+	n.CertHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/SimpleNotificationService-x.pem", nil))
+	block, _ := pem.Decode(rec.Body.Bytes())
+	if block == nil {
+		t.Fatalf("no PEM in %q", rec.Body)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	must(t, err)
+	// An envelope verifies with the certificate's key, as subscribers check.
+	m := trail.SNSMessage{Type: trail.SNSNotification, MessageID: "m", TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", Message: "x", Timestamp: t0}
+	must(t, m.Sign(key))
+	sig, _ := base64.StdEncoding.DecodeString(m.Signature)
+	if err := cert.CheckSignature(x509.SHA1WithRSA, []byte(m.StringToSign()), sig); err != nil {
+		t.Errorf("signature does not verify with the served certificate: %v", err)
+	}
+	again, err := trail.SigningCertificatePEM(key, t0)
+	must(t, err)
+	if !bytes.Equal(again, rec.Body.Bytes()) {
+		t.Error("SigningCertificatePEM is not deterministic")
 	}
 }

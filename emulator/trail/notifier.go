@@ -75,6 +75,11 @@ type Notifier struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
+	created  time.Time
+	certOnce sync.Once
+	cert     []byte
+	certErr  error
+
 	mu      sync.Mutex
 	subs    []*subscriber
 	byToken map[string]*subscriber
@@ -172,7 +177,7 @@ func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Notifier{
 		cfg: cfg, region: m[1], account: m[2], ctx: ctx, cancel: cancel,
-		byToken: make(map[string]*subscriber),
+		byToken: make(map[string]*subscriber), created: cfg.Clock.Now(),
 	}, nil
 }
 
