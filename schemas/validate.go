@@ -218,6 +218,9 @@ func (v *Validator) validate(record []byte, info *recordInfo, dst []Problem) []P
 		return append(dst, Problem{Message: serr.msg, Offset: serr.off})
 	}
 	info.parsed = true
+	if info.duplicate != "" {
+		dst = append(dst, problem(info.duplicate, "duplicate member (parsers disagree on which value counts)"))
+	}
 	if !info.clean {
 		doc, err := unmarshalAny(record)
 		if err != nil {

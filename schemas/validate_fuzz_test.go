@@ -129,6 +129,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte(`{"a":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`))
 	f.Add([]byte("{\"eventVersion\":\"1.0\xff\"}"))
 	f.Add([]byte(`"\u12"`))
+	f.Add([]byte(`{"eventVersion":"1.0","userIdentity":{"type":"IAMUser","accountId":"111122223333"},"userIdentity":{"invokedBy":"x"},"eventTime":"2014-01-01T00:00:00Z","eventSource":"s","eventName":"n","awsRegion":"r"}`))
 	v := newValidator(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkInvariants(t, v, b)

@@ -168,6 +168,8 @@ func TestValidateProblems(t *testing.T) {
 		{"requestParameters array", `"requestParameters":{"deliveryStreamName":"clickstream-to-s3",`, `"requestParameters":[],"x":{"deliveryStreamName":"clickstream-to-s3",`, []string{"/requestParameters: wrong type: got array, want null or object", "/x: unknown member"}},
 		{"readOnly of a write", `"readOnly":false`, `"readOnly":true`, []string{"/readOnly: true for CreateDeliveryStream, want false"}},
 		{"missing responseElements", `"responseElements":{"deliveryStreamARN":"arn:aws:firehose:eu-west-1:111122223333:deliverystream/clickstream-to-s3"},`, ``, []string{"/responseElements: missing required member (always written, null when empty)"}},
+		{"duplicate member", `"readOnly":false`, `"readOnly":false,"readOnly":false`, []string{"/readOnly: duplicate member (parsers disagree on which value counts)"}},
+		{"duplicate identity member", `"accountId":"111122223333","accessKeyId"`, `"accountId":"111122223333","accountId":"111122223333","accessKeyId"`, []string{"/userIdentity/accountId: duplicate member (parsers disagree on which value counts)"}},
 		{"mfa bool", `"mfaAuthenticated":"false"`, `"mfaAuthenticated":false`, []string{`/userIdentity/sessionContext/attributes/mfaAuthenticated: got false, want one of "true", "false"`}},
 	}
 	for _, tc := range tests {

@@ -50,6 +50,10 @@ type recordInfo struct {
 	identity identityInfo
 	readOnly OptBool
 
+	// duplicate is the pointer of the first member name found twice in
+	// the record itself, userIdentity or sessionContext.
+	duplicate string
+
 	// resources holds resources[] entries that are objects.
 	resources []resourceInfo
 
@@ -71,6 +75,39 @@ type identityInfo struct {
 // resourceInfo is one element of resources[].
 type resourceInfo struct {
 	accountID, typ, arn, arnPrefix []byte
+}
+
+// keySet detects a member name that occurs twice in one object. JSON
+// parsers disagree on which value wins, so the walker reports it and leaves
+// the structure to the schema.
+type keySet struct {
+	keys [40][]byte
+	n    int
+}
+
+// add records k and reports whether it was seen before; an object with more
+// names than the set holds clears clean (the schema then decides).
+func (s *keySet) add(w *walker, k []byte) bool {
+	for _, seen := range s.keys[:s.n] {
+		if len(seen) == len(k) && string(seen) == string(k) {
+			return true
+		}
+	}
+	if s.n == len(s.keys) {
+		w.info.clean = false
+		return false
+	}
+	s.keys[s.n] = k
+	s.n++
+	return false
+}
+
+// duplicate notes a repeated member at pointer.
+func (w *walker) duplicate(pointer string, key []byte) {
+	w.info.clean = false
+	if w.info.duplicate == "" {
+		w.info.duplicate = pointer + "/" + escapePointer(string(key))
+	}
 }
 
 // walker reads a record into a recordInfo.
@@ -103,6 +140,7 @@ func (w *walker) record() {
 	info := w.info
 	w.l.beginObject()
 	first := true
+	var seen keySet
 	for {
 		key, esc, ok := w.l.nextKey(&first)
 		if !ok {
@@ -112,6 +150,9 @@ func (w *walker) record() {
 			info.clean = false
 			w.l.skip()
 			continue
+		}
+		if seen.add(w, key) {
+			w.duplicate("", key)
 		}
 		switch string(key) {
 		case "eventVersion":
@@ -364,9 +405,13 @@ func (w *walker) userIdentity() {
 		w.l.skip()
 		return
 	}
+	if id.object {
+		w.duplicate("", []byte("userIdentity"))
+	}
 	id.object = true
 	w.l.beginObject()
 	first := true
+	var seen keySet
 	for {
 		key, esc, ok := w.l.nextKey(&first)
 		if !ok {
@@ -376,6 +421,9 @@ func (w *walker) userIdentity() {
 			w.info.clean = false
 			w.l.skip()
 			continue
+		}
+		if seen.add(w, key) {
+			w.duplicate("/userIdentity", key)
 		}
 		switch string(key) {
 		case "type":
@@ -425,9 +473,13 @@ func (w *walker) sessionContext() {
 		w.l.skip()
 		return
 	}
+	if id.hasSessionContext {
+		w.duplicate("/userIdentity", []byte("sessionContext"))
+	}
 	id.hasSessionContext = true
 	w.l.beginObject()
 	first := true
+	var seen keySet
 	for {
 		key, esc, ok := w.l.nextKey(&first)
 		if !ok {
@@ -437,6 +489,9 @@ func (w *walker) sessionContext() {
 			w.info.clean = false
 			w.l.skip()
 			continue
+		}
+		if seen.add(w, key) {
+			w.duplicate("/userIdentity/sessionContext", key)
 		}
 		switch string(key) {
 		case "sessionIssuer":
