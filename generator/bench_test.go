@@ -2,67 +2,112 @@ package generator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/schemas"
 	"github.com/klauspost/compress/gzip"
 )
+
+// The benchmarks run benchEvents records per op. Besides ns/op and MB/s
+// (wall clock) they report records/s and MB/s per second of process CPU
+// time ("records/cpu-s", "MB/cpu-s"): on a shared machine the wall clock
+// also counts time the process waited for a core. Run them with -cpu 1 for
+// one-core figures; bench/generate.sh does and prints the ratios.
 
 // benchEvents is the run length of the benchmarks: long enough to reach the
 // world's steady state.
 const benchEvents = 200_000
 
+func benchConfig() Config { return Config{Seed: 42, Events: benchEvents, Accounts: 3} }
+
 func benchGenerator(b *testing.B) *Generator {
 	b.Helper()
-	g, err := New(Config{Seed: 42, Events: benchEvents, Accounts: 3})
+	g, err := New(benchConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
 	return g
 }
 
-// ndjsonBytes is the size of the benchmark run's ndjson output.
-func ndjsonBytes(b *testing.B, g *Generator) int64 {
-	b.Helper()
-	var n int64
-	var buf []byte
-	for rec := range g.Records() {
-		buf = rec.AppendJSON(buf[:0])
-		n += int64(len(buf)) + 1
+// cpuTime returns the CPU time (user + system) of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	return n
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// meter reports throughput per CPU second and per wall second.
+type meter struct {
+	b       *testing.B
+	cpu0    time.Duration
+	records int64
+	bytes   int64 // per op
+}
+
+func startMeter(b *testing.B, bytesPerOp int64) *meter {
+	if bytesPerOp > 0 {
+		b.SetBytes(bytesPerOp)
+	}
+	b.ReportAllocs()
+	return &meter{b: b, cpu0: cpuTime(), bytes: bytesPerOp}
+}
+
+func (m *meter) stop(recordsPerOp int64) {
+	cpu := (cpuTime() - m.cpu0).Seconds()
+	n := float64(m.b.N)
+	if recordsPerOp > 0 {
+		m.b.ReportMetric(float64(recordsPerOp)*n/m.b.Elapsed().Seconds(), "records/s")
+		m.b.ReportMetric(float64(recordsPerOp)*n/cpu, "records/cpu-s")
+	}
+	if m.bytes > 0 {
+		m.b.ReportMetric(float64(m.bytes)*n/1e6/cpu, "MB/cpu-s")
+	}
+}
+
+// ndjsonOutput is the ndjson output of the benchmark run.
+func ndjsonOutput(b *testing.B, g *Generator) []byte {
+	b.Helper()
+	var out []byte
+	for rec := range g.Records() {
+		out = rec.AppendJSON(out)
+		out = append(out, '\n')
+	}
+	return out
 }
 
 // BenchmarkNDJSON generates records and encodes them as ndjson with the
 // append encoder into a reused buffer flushed to io.Discard: what
-// `firetrail generate --format ndjson` does. One op is one run of
-// benchEvents records; see the records/s metric.
+// `firetrail generate --format ndjson` does.
 func BenchmarkNDJSON(b *testing.B) {
 	g := benchGenerator(b)
-	b.SetBytes(ndjsonBytes(b, g))
-	b.ReportAllocs()
-	buf := make([]byte, 0, 64<<10)
+	m := startMeter(b, int64(len(ndjsonOutput(b, g))))
+	buf := make([]byte, 0, 128<<10)
 	for b.Loop() {
 		for rec := range g.Records() {
 			buf = rec.AppendJSON(buf)
 			buf = append(buf, '\n')
-			if len(buf) > 60<<10 {
+			if len(buf) >= 64<<10 {
 				io.Discard.Write(buf)
 				buf = buf[:0]
 			}
 		}
 	}
-	b.ReportMetric(float64(benchEvents)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	m.stop(benchEvents)
 }
 
 // BenchmarkNDJSONEncodingJSON is the baseline of BenchmarkNDJSON: the same
 // records encoded with encoding/json (HTML escaping off).
 func BenchmarkNDJSONEncodingJSON(b *testing.B) {
 	g := benchGenerator(b)
-	b.SetBytes(ndjsonBytes(b, g))
-	b.ReportAllocs()
+	m := startMeter(b, int64(len(ndjsonOutput(b, g))))
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
@@ -71,49 +116,63 @@ func BenchmarkNDJSONEncodingJSON(b *testing.B) {
 			if err := enc.Encode(&rec); err != nil {
 				b.Fatal(err)
 			}
-			if out.Len() > 60<<10 {
+			if out.Len() >= 64<<10 {
 				io.Discard.Write(out.Bytes())
 				out.Reset()
 			}
 		}
 	}
-	b.ReportMetric(float64(benchEvents)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	m.stop(benchEvents)
 }
 
-// BenchmarkGenerateOnly is the cost of the simulation alone.
+// BenchmarkGenerateOnly is the simulation alone, without encoding.
 func BenchmarkGenerateOnly(b *testing.B) {
 	g := benchGenerator(b)
-	b.ReportAllocs()
+	m := startMeter(b, 0)
 	for b.Loop() {
 		for range g.Records() {
 		}
 	}
-	b.ReportMetric(float64(benchEvents)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	m.stop(benchEvents)
 }
 
-// BenchmarkLogFileGzip generates records and writes them as one CloudTrail
-// log file through klauspost gzip (default level): the work of
-// --format cloudtrail without the batching into files.
-func BenchmarkLogFileGzip(b *testing.B) {
+// discardSink drops delivered objects.
+type discardSink struct{}
+
+func (discardSink) Put(context.Context, string, []byte, map[string]string) error { return nil }
+
+// BenchmarkCloudTrail generates records and delivers them through
+// emulator/trail by event time into a discarding sink: what
+// `firetrail generate --format cloudtrail` does, without the disk.
+// MB/s counts uncompressed log-file bytes.
+func BenchmarkCloudTrail(b *testing.B) {
 	g := benchGenerator(b)
-	b.SetBytes(ndjsonBytes(b, g))
-	b.ReportAllocs()
-	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	m := startMeter(b, logFileBytes(b, g))
+	ctx := b.Context()
 	for b.Loop() {
-		zw.Reset(io.Discard)
-		lw := schemas.NewLogFileWriter(zw)
-		for rec := range g.Records() {
-			if err := lw.Write(rec); err != nil {
-				b.Fatal(err)
-			}
+		tr, err := trail.New(trail.Config{Sink: discardSink{}, Bucket: "bench", Seed: 42, ByEventTime: true})
+		if err != nil {
+			b.Fatal(err)
 		}
-		lw.Close()
-		zw.Close()
+		if err := tr.AddAll(ctx, g.Records()); err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.Close(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
+	m.stop(benchEvents)
 }
 
-// BenchmarkGzipOnly is the baseline of BenchmarkLogFileGzip: klauspost
-// gzip alone on the same bytes, already in memory.
+// logFileBytes returns the size of the records written as log files: the
+// records plus the commas between them (containers are negligible).
+func logFileBytes(b *testing.B, g *Generator) int64 {
+	return int64(len(ndjsonOutput(b, g)))
+}
+
+// BenchmarkGzipOnly is the baseline of BenchmarkCloudTrail: klauspost gzip
+// alone, at the trail's level, on the same bytes already in memory (the
+// records as one log file), written in 4 KiB pieces.
 func BenchmarkGzipOnly(b *testing.B) {
 	g := benchGenerator(b)
 	var raw bytes.Buffer
@@ -123,9 +182,11 @@ func BenchmarkGzipOnly(b *testing.B) {
 	}
 	lw.Close()
 	data := raw.Bytes()
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	m := startMeter(b, int64(len(data)))
+	zw, err := gzip.NewWriterLevel(io.Discard, trail.CompressionLevel)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
 		zw.Reset(io.Discard)
 		for off := 0; off < len(data); off += 4096 {
@@ -133,4 +194,76 @@ func BenchmarkGzipOnly(b *testing.B) {
 		}
 		zw.Close()
 	}
+	m.stop(benchEvents)
+}
+
+// BenchmarkCloudTrailPrefetch is BenchmarkCloudTrail with the generator
+// on its own goroutine (Prefetch), as the generate command runs it; with
+// -cpu 2 the simulation and the encoding+gzip use a core each.
+func BenchmarkCloudTrailPrefetch(b *testing.B) {
+	g := benchGenerator(b)
+	m := startMeter(b, logFileBytes(b, g))
+	ctx := b.Context()
+	for b.Loop() {
+		tr, err := trail.New(trail.Config{Sink: discardSink{}, Bucket: "bench", Seed: 42, ByEventTime: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.AddAll(ctx, Prefetch(g.Records(), 4)); err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.Close(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	m.stop(benchEvents)
+}
+
+// BenchmarkGzipFilesOnly is the like-for-like baseline of
+// BenchmarkCloudTrail: klauspost gzip alone, at the trail's level, on the
+// exact uncompressed bytes of the log files the trail delivers, one gzip
+// stream per file (Reset between files), as the trail compresses them.
+func BenchmarkGzipFilesOnly(b *testing.B) {
+	g := benchGenerator(b)
+	var sink trail.MemSink
+	tr, err := trail.New(trail.Config{Sink: &sink, Bucket: "bench", Seed: 42, ByEventTime: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := tr.AddAll(b.Context(), g.Records()); err != nil {
+		b.Fatal(err)
+	}
+	if err := tr.Close(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	var files [][]byte
+	var total int64
+	for _, o := range sink.Objects() {
+		zr, err := gzip.NewReader(bytes.NewReader(o.Body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, raw)
+		total += int64(len(raw))
+	}
+	b.Logf("%d files, %.1f KB average", len(files), float64(total)/float64(len(files))/1e3)
+	m := startMeter(b, total)
+	zw, err := gzip.NewWriterLevel(io.Discard, trail.CompressionLevel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		for _, f := range files {
+			zw.Reset(io.Discard)
+			for off := 0; off < len(f); off += 4096 {
+				zw.Write(f[off:min(off+4096, len(f))])
+			}
+			zw.Close()
+		}
+	}
+	m.stop(benchEvents)
 }

@@ -602,3 +602,62 @@ func TestStartAndOrg(t *testing.T) {
 		t.Errorf("generated org id %q", g2.OrgID())
 	}
 }
+
+// TestTemplates checks every filled template against rendering the input
+// with the name.
+func TestTemplates(t *testing.T) {
+	cfg, _ := Config{Seed: 1}.withDefaults()
+	w, err := newSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append([]*nameTemplate{w.tpl.put, w.tpl.batch, w.tpl.startAWS}, w.tpl.tag...)
+	all = append(all, w.tpl.untag...)
+	for _, tpl := range all {
+		for _, name := range []string{"a", "orders-prod-to-s3", "x.y_z-1", `q"uote\<&>é`} {
+			want, err := schemas.RenderFirehoseRequest(tpl.build(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tpl.fill(name); !bytes.Equal(got, want) {
+				t.Errorf("fill(%q) = %s, want %s", name, got, want)
+			}
+		}
+	}
+	if _, err := newNameTemplate(func(string) any { return &firehose.ListDeliveryStreamsInput{} }); err == nil {
+		t.Error("newNameTemplate accepted an input without the name")
+	}
+}
+
+func TestAppendUUID(t *testing.T) {
+	got := string(appendUUID(nil, 0x0123456789abcdef, 0xfedcba9876543210))
+	if want := "01234567-89ab-4def-bedc-ba9876543210"; got != want {
+		t.Errorf("appendUUID = %s, want %s", got, want)
+	}
+}
+
+func TestPrefetch(t *testing.T) {
+	g := mustNew(t, Config{Seed: 12, Events: 3000})
+	want := ndjson(t, g)
+	var got []byte
+	for rec := range Prefetch(g.Records(), 3) {
+		got = rec.AppendJSON(got)
+		got = append(got, '\n')
+	}
+	if !bytes.Equal(got, want) || g.Err() != nil {
+		t.Fatalf("Prefetch changed the records (err %v)", g.Err())
+	}
+	// Stopping early stops the producer.
+	n := 0
+	for range Prefetch(g.Records(), 1) {
+		if n++; n == 700 {
+			break
+		}
+	}
+	if n != 700 {
+		t.Errorf("stopped after %d", n)
+	}
+	for range Prefetch(func(func(schemas.Record) bool) {}, 2) {
+		t.Fatal("record from an empty sequence")
+	}
+}

@@ -41,18 +41,25 @@ const hexDigits = "0123456789abcdef"
 func appendUUID(b []byte, hi, lo uint64) []byte {
 	hi = hi&^(0xf<<12) | 0x4<<12 // version nibble: bits 12..15 of hi
 	lo = lo&^(0x3<<62) | 0x2<<62 // variant: top two bits of lo
-	var raw [16]byte
-	for i := range 8 {
-		raw[i] = byte(hi >> (56 - 8*i))
-		raw[8+i] = byte(lo >> (56 - 8*i))
-	}
-	for i, c := range raw {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b = append(b, '-')
+	var u [36]byte
+	put := func(at int, v uint64, nbytes int) {
+		for i := nbytes - 1; i >= 0; i-- {
+			c := byte(v)
+			v >>= 8
+			u[at+2*i] = hexDigits[c>>4]
+			u[at+2*i+1] = hexDigits[c&0xf]
 		}
-		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
 	}
-	return b
+	put(0, hi>>32, 4)
+	u[8] = '-'
+	put(9, hi>>16, 2)
+	u[13] = '-'
+	put(14, hi, 2)
+	u[18] = '-'
+	put(19, lo>>48, 2)
+	u[23] = '-'
+	put(24, lo, 6)
+	return append(b, u[:]...)
 }
 
 // base32Upper is the alphabet of the characters after an IAM id prefix

@@ -109,7 +109,7 @@ func (w *sim) target(t int64, rs *regionState, ok func(*stream) bool, d Destinat
 		return nil, t
 	}
 	s.typ = types.DeliveryStreamTypeDirectPut
-	s.createReq = w.render(w.createInput(s))
+	s.createReq = w.render(w.createInput(s), s)
 	w.secrets(s)
 	w.push(pending{at: t, act: actCreate, p: p, rs: rs, st: s, noErr: true})
 	return s, t + 300

@@ -65,6 +65,8 @@ type sim struct {
 	label int16 // label of the record just emitted
 	err   error
 
+	tpl templates
+
 	scenario  []incidentPlan
 	incidents []Incident
 
@@ -80,6 +82,9 @@ func newSim(cfg Config) (*sim, error) {
 		ids:   newIDSource(cfg.Seed ^ 0x6a09e667f3bcc908),
 	}
 	w.nextBG = cfg.Start.Unix()
+	if err := w.buildTemplates(); err != nil {
+		return nil, err
+	}
 	if cfg.Org {
 		w.orgID = cfg.OrgID
 		if w.orgID == "" {
@@ -408,26 +413,31 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 	live := len(rs.live)
 	x := w.r.Intn(100)
 	switch {
-	case s == nil || live < 2 && x < 60 || live < maxLive && x < 18:
+	case s == nil || live < 2 && x < 60 || live < maxLive && x < 10:
 		w.spawnCreate(t, rs, p, w.r.Intn(40) == 0)
-	case x < 30 && live > 1:
+	case x < 17 && live > 1:
 		// Delete, often after a look.
 		at := t
-		if w.r.Intn(2) == 0 {
+		if w.r.Intn(2) == 0 && w.readsShort() {
 			w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
 			at += 2 + w.r.Int63n(20)
 		}
 		w.push(pending{at: at, act: actDelete, p: p, rs: rs, st: s})
-	case x < 55:
-		// Update is preceded by the describe that yields the version id.
-		w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
-		w.push(pending{at: t + 3 + w.r.Int63n(30), act: actUpdate, p: p, rs: rs, st: s, version: -1})
-	case x < 70:
+	case x < 45:
+		// Update is usually preceded by the describe that yields the
+		// version id (unless reads are over their share).
+		at := t
+		if w.readsShort() || w.r.Intn(4) == 0 {
+			w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+			at += 3 + w.r.Int63n(30)
+		}
+		w.push(pending{at: at, act: actUpdate, p: p, rs: rs, st: s, version: -1})
+	case x < 66:
 		w.push(pending{at: t, act: actTag, p: p, rs: rs, st: s})
 		if p.kind == pTerraformOIDC {
 			w.push(pending{at: t + 1, act: actListTags, p: p, rs: rs, st: s})
 		}
-	case x < 82:
+	case x < 80:
 		w.push(pending{at: t, act: actUntag, p: p, rs: rs, st: s})
 	default:
 		// Server-side encryption is for DirectPut streams only.
@@ -439,8 +449,16 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 			act = actStopEnc
 		}
 		w.push(pending{at: t, act: act, p: p, rs: rs, st: s})
-		w.push(pending{at: t + 5 + w.r.Int63n(10), act: actDescribe, p: p, rs: rs, st: s})
+		if w.readsShort() {
+			w.push(pending{at: t + 5 + w.r.Int63n(10), act: actDescribe, p: p, rs: rs, st: s})
+		}
 	}
+}
+
+// readsShort reports whether read-only calls are below their target share,
+// so that activities may add their optional reads.
+func (w *sim) readsShort() bool {
+	return float64(w.reads) < w.cfg.ReadOnlyShare*float64(w.emitted+1)
 }
 
 // pickActive picks a live stream of rs that is no longer CREATING at t,
@@ -474,7 +492,11 @@ func (w *sim) spawnCreate(t int64, rs *regionState, p *principal, dup bool) {
 	w.secrets(s)
 	w.push(pending{at: t, act: actCreate, p: p, rs: rs, st: s})
 	at := t
-	for range 2 + w.r.Intn(4) {
+	polls := 1
+	if w.readsShort() {
+		polls += 1 + w.r.Intn(4)
+	}
+	for range polls {
 		at += 3 + w.r.Int63n(8)
 		w.push(pending{at: at, act: actDescribe, p: p, rs: rs, st: s})
 	}
@@ -512,7 +534,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 		case actPutRecordBatch:
 			req = s.batchReq
 		default:
-			req = w.render(w.input(pe))
+			req = w.render(w.input(pe), s)
 		}
 		switch {
 		case !s.live:
@@ -632,8 +654,12 @@ func (w *sim) remove(rs *regionState, s *stream) {
 	rs.deleted = append(rs.deleted, s)
 }
 
-// render renders a Firehose input, keeping the first error.
-func (w *sim) render(in any) []byte {
+// render renders a Firehose input for stream s, keeping the first error.
+// A template is filled with s's name.
+func (w *sim) render(in any, s *stream) []byte {
+	if t, ok := in.(*nameTemplate); ok {
+		return t.fill(s.name)
+	}
 	b, err := schemas.RenderFirehoseRequest(in)
 	if err != nil && w.err == nil {
 		w.err = fmt.Errorf("render %T: %w", in, err)
@@ -647,23 +673,14 @@ func (w *sim) input(pe *pending) any {
 	name := aws.String(s.name)
 	switch pe.act {
 	case actTag:
-		keys := [...]string{"owner", "cost-center", "data-classification", "team", "env", "managed-by"}
-		vals := [...]string{w.fake.LastName(), strconv.Itoa(1000 + w.r.Intn(9000)), "internal", "platform", envOf(s.name), "terraform"}
-		n := 1 + w.r.Intn(3)
-		tags := make([]types.Tag, n)
-		for i := range tags {
-			j := w.r.Intn(len(keys))
-			tags[i] = types.Tag{Key: aws.String(keys[j]), Value: aws.String(vals[j])}
-		}
-		return &firehose.TagDeliveryStreamInput{DeliveryStreamName: name, Tags: tags}
+		return w.tpl.tag[w.r.Intn(len(w.tpl.tag))]
 	case actUntag:
-		keys := [...]string{"owner", "cost-center", "temp", "team"}
-		return &firehose.UntagDeliveryStreamInput{DeliveryStreamName: name, TagKeys: []string{keys[w.r.Intn(len(keys))]}}
+		return w.tpl.untag[w.r.Intn(len(w.tpl.untag))]
 	case actStartEnc:
-		c := &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
 		if w.r.Intn(2) == 0 {
-			c = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeCustomerManagedCmk, KeyARN: aws.String(w.kmsKeyARN(s))}
+			return w.tpl.startAWS
 		}
+		c := &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeCustomerManagedCmk, KeyARN: aws.String(w.kmsKeyARN(s))}
 		return &firehose.StartDeliveryStreamEncryptionInput{DeliveryStreamName: name, DeliveryStreamEncryptionConfigurationInput: c}
 	case actUpdate:
 		in := w.updateInput(s, pe.version, pe.foreign)

@@ -148,12 +148,8 @@ func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, e
 	}
 	s.nameReq = nameRequest(name)
 	s.createResp = createResponse(s.arn)
-	if s.putReq, err = schemas.RenderFirehoseRequest(putRecordInput(name)); err != nil {
-		return nil, fmt.Errorf("render PutRecord of %s: %w", name, err)
-	}
-	if s.batchReq, err = schemas.RenderFirehoseRequest(putRecordBatchInput(name)); err != nil {
-		return nil, fmt.Errorf("render PutRecordBatch of %s: %w", name, err)
-	}
+	s.putReq = w.tpl.put.fill(name)
+	s.batchReq = w.tpl.batch.fill(name)
 	s.resources = []schemas.Resource{{AccountID: acct, Type: "AWS::KinesisFirehose::DeliveryStream", ARN: s.arn}}
 	return s, nil
 }

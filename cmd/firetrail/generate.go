@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/generator"
+	"github.com/firetrail/firetrail/schemas"
 	"github.com/spf13/pflag"
 )
 
@@ -167,6 +170,13 @@ func (gen *generation) prepare() error {
 	}
 	if fi, err := os.Stat(gen.out); err == nil && fi.IsDir() {
 		return usagef("--out %s: is a directory (ndjson writes a file)", gen.out)
+	} else if err == nil && !fi.Mode().IsRegular() {
+		// A device or pipe (/dev/null, a FIFO): write to it directly;
+		// renaming over it would replace it.
+		if scenario && gen.manifest == gen.out+"."+groundTruthName {
+			return usagef("--scenario with --out %s: give --manifest FILE for the ground truth", gen.out)
+		}
+		return nil
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-")
 	if err != nil {
@@ -197,6 +207,15 @@ func (gen *generation) run(ctx context.Context, stdout io.Writer) (err error) {
 		err = gen.writeTrail(ctx)
 	case gen.out == "-":
 		err = gen.writeNDJSON(ctx, stdout)
+	case gen.tmp == "":
+		var f *os.File
+		if f, err = os.OpenFile(gen.out, os.O_WRONLY, 0); err != nil {
+			return fmt.Errorf("open %s: %w", gen.out, err)
+		}
+		err = gen.writeNDJSON(ctx, f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	default:
 		var f *os.File
 		if f, err = os.OpenFile(gen.tmp, os.O_WRONLY|os.O_TRUNC, 0o644); err != nil {
@@ -232,12 +251,22 @@ func (gen *generation) run(ctx context.Context, stdout io.Writer) (err error) {
 	return nil
 }
 
+// records returns the generator's records, simulated on a goroutine of
+// their own when there is more than one core to run on: the bytes are the
+// same either way.
+func (gen *generation) records() iter.Seq[schemas.Record] {
+	if runtime.GOMAXPROCS(0) > 1 {
+		return generator.Prefetch(gen.g.Records(), 8)
+	}
+	return gen.g.Records()
+}
+
 // writeNDJSON writes one record a line.
 func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	buf := make([]byte, 0, 128<<10)
 	n := 0
-	for rec := range gen.g.Records() {
+	for rec := range gen.records() {
 		buf = rec.AppendJSON(buf)
 		buf = append(buf, '\n')
 		if len(buf) >= 64<<10 {
@@ -276,7 +305,7 @@ func (gen *generation) writeTrail(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("trail: %w", err)
 	}
-	if err := tr.AddAll(ctx, gen.g.Records()); err != nil {
+	if err := tr.AddAll(ctx, gen.records()); err != nil {
 		return fmt.Errorf("deliver: %w", err)
 	}
 	if err := gen.g.Err(); err != nil {
