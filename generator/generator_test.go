@@ -661,3 +661,11 @@ func TestPrefetch(t *testing.T) {
 		t.Fatal("record from an empty sequence")
 	}
 }
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{"24/7 Hour": "24-7-hour", "Acme, Inc.": "acme-inc", "--x--": "x", "Élan": "lan"} {
+		if got := slug(in); got != want {
+			t.Errorf("slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

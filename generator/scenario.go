@@ -1,8 +1,6 @@
 package generator
 
 import (
-	"strings"
-
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 )
 
@@ -124,7 +122,7 @@ func (w *sim) plantIncident(t int64, label string, n int16) {
 		if s == nil {
 			return
 		}
-		p := w.intruder(a, "svc-"+strings.ToLower(w.fake.Word())+"-maint")
+		p := w.intruder(a, "svc-"+slug(w.fake.Word())+"-maint")
 		w.push(pending{at: at, act: actList, p: p, rs: rs, noErr: true, label: n})
 		w.push(pending{at: at + 20, act: actDescribe, p: p, rs: rs, st: s, noErr: true, label: n})
 		w.push(pending{at: at + 47, act: actDelete, p: p, rs: rs, st: s, noErr: true, label: n})
@@ -150,7 +148,7 @@ func (w *sim) plantIncident(t int64, label string, n int16) {
 		w.push(pending{at: at, act: actDescribe, p: p, rs: rs, st: s, noErr: true, label: n})
 		w.push(pending{at: at + 8, act: actUpdate, p: p, rs: rs, st: s, noErr: true, label: n, foreign: foreign, version: -1})
 	case ScenarioAccessDeniedBurst:
-		p := w.intruder(a, strings.ToLower(w.fake.FirstName())+"-old-key")
+		p := w.intruder(a, slug(w.fake.FirstName())+"-old-key")
 		s := w.pickLive(rs, false)
 		acts := [...]action{actList, actDescribe, actListTags, actUpdate, actDelete, actTag, actStopEnc, actPutRecord}
 		at := t

@@ -254,7 +254,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		in.DeliveryStreamEncryptionConfigurationInput = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
 	}
 	if r.Intn(2) == 0 {
-		in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String(strings.ToLower(f.BuzzWord()))}, {Key: aws.String("env"), Value: aws.String(envOf(s.name))}}
+		in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String(slug(f.BuzzWord()))}, {Key: aws.String("env"), Value: aws.String(envOf(s.name))}}
 		s.tags = 2
 	}
 	bucketARN := aws.String("arn:aws:s3:::" + s.bucket)
@@ -283,7 +283,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		in.ExtendedS3DestinationConfiguration = c
 	case DestRedshift:
 		pw := f.Password(true, true, true, true, false, 20)
-		user := "firehose_" + strings.ToLower(f.FirstName())
+		user := "firehose_" + slug(f.FirstName())
 		s.secrets = append(s.secrets, pw)
 		in.RedshiftDestinationConfiguration = &types.RedshiftDestinationConfiguration{
 			RoleARN:        aws.String(s.roleARN),
@@ -362,7 +362,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 			AccountUrl:                 aws.String("https://" + alnumLower(r, 7) + "-" + alnumLower(r, 7) + ".snowflakecomputing.com"),
 			PrivateKey:                 aws.String(pk),
 			KeyPassphrase:              aws.String(pass),
-			User:                       aws.String("FIREHOSE_" + strings.ToUpper(f.LastName())),
+			User:                       aws.String("FIREHOSE_" + strings.ToUpper(slug(f.LastName()))),
 			Database:                   aws.String("ANALYTICS"),
 			Schema:                     aws.String("RAW"),
 			Table:                      aws.String(strings.ToUpper(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_"))),
@@ -414,7 +414,7 @@ func (w *sim) updateInput(s *stream, version int, foreign string) *firehose.Upda
 	hints := w.bufferingHints()
 	s3u := &types.S3DestinationUpdate{BufferingHints: hints}
 	if foreign != "" {
-		bucket := "arn:aws:s3:::" + strings.ToLower(f.Word()) + "-" + foreign + "-sink"
+		bucket := "arn:aws:s3:::" + slug(f.Word()) + "-" + foreign + "-sink"
 		s3u = &types.S3DestinationUpdate{BucketARN: aws.String(bucket), RoleARN: aws.String(s.roleARN)}
 		switch s.dest {
 		case DestS3:
@@ -437,7 +437,7 @@ func (w *sim) updateInput(s *stream, version int, foreign string) *firehose.Upda
 		pw := f.Password(true, true, true, true, false, 20)
 		s.secrets = append(s.secrets, pw)
 		in.RedshiftDestinationUpdate = &types.RedshiftDestinationUpdate{
-			Username: aws.String("firehose_" + strings.ToLower(f.FirstName())), Password: aws.String(pw),
+			Username: aws.String("firehose_" + slug(f.FirstName())), Password: aws.String(pw),
 			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
 				CopyOptions: aws.String("json 'auto' gzip timeformat 'auto'")},
 			S3Update: s3u}

@@ -178,13 +178,7 @@ func formatDate(unix int64) string {
 func (w *sim) newAccount(id string) *account {
 	f, r := w.fake, w.r
 	a := &account{id: id, weight: 0.5 + r.Float64()}
-	a.alias = strings.ToLower(f.Company())
-	a.alias = strings.Map(func(c rune) rune {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			return c
-		}
-		return '-'
-	}, a.alias)
+	a.alias = slug(f.Company())
 	for range 2 + r.Intn(2) {
 		a.offices = append(a.offices, publicIP(r))
 	}
@@ -211,8 +205,23 @@ func (w *sim) newAccount(id string) *account {
 	return a
 }
 
+// slug turns s into lower-case letters, digits and single hyphens, for
+// names that go into ARNs.
+func slug(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, c := range strings.ToLower(s) {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			b = append(b, byte(c))
+		case len(b) > 0 && b[len(b)-1] != '-':
+			b = append(b, '-')
+		}
+	}
+	return strings.Trim(string(b), "-")
+}
+
 func userName(f *gofakeit.Faker) string {
-	return strings.ToLower(f.FirstName() + "." + f.LastName())
+	return slug(f.FirstName()) + "." + slug(f.LastName())
 }
 
 // newPrincipal makes a principal of kind k in a and adds it to a.
@@ -234,7 +243,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 	case pUserCLI, pAuditor:
 		name := userName(f)
 		if k == pAuditor {
-			name = "audit-" + strings.ToLower(f.LastName())
+			name = "audit-" + slug(f.LastName())
 		}
 		p.ip = office
 		id.Type = schemas.IdentityIAMUser
@@ -254,7 +263,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		p.sessionFor = func(*principal, *sim) string { return "" }
 	case pSSOConsole:
 		sets := [...]string{"AdministratorAccess", "PowerUserAccess", "DataEngineer", "ReadOnlyAccess"}
-		email := strings.ToLower(f.FirstName()+"."+f.LastName()) + "@" + a.alias + ".com"
+		email := userName(f) + "@" + a.alias + ".com"
 		p.ip = office
 		p.roleName = "AWSReservedSSO_" + sets[r.Intn(len(sets))] + "_" + hexString(r, 16)
 		p.roleID = uniqueID(r, "AROA")
@@ -282,7 +291,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 	case pEC2Monitor, pJavaProducer:
 		p.roleName = "ec2-firehose-monitor"
 		if k == pJavaProducer {
-			p.roleName = strings.ToLower(f.BuzzWord()) + "-ingest-app"
+			p.roleName = slug(f.BuzzWord()) + "-ingest-app"
 		}
 		p.roleID = uniqueID(r, "AROA")
 		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
@@ -295,7 +304,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		instance := "i-0" + hexString(r, 16)
 		p.sessionFor = func(*principal, *sim) string { return instance }
 	case pLambdaProducer:
-		fn := strings.ToLower(f.BuzzWord()) + "-to-firehose"
+		fn := slug(f.BuzzWord()) + "-to-firehose"
 		p.roleName = fn + "-role-" + alnumLower(r, 8)
 		p.roleID = uniqueID(r, "AROA")
 		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
@@ -306,7 +315,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 			return fn
 		}
 	case pFederatedPartner:
-		name := strings.ToLower(f.LastName()) + "-feed"
+		name := slug(f.BuzzWord()) + "-partner-feed"
 		issuerName := "federation-broker"
 		p.roleID = uniqueID(r, "AIDA")
 		p.issuer = &schemas.SessionIssuer{Type: "IAMUser", PrincipalID: p.roleID,

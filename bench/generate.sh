@@ -1,0 +1,46 @@
+#!/bin/sh
+# bench/generate.sh — benchmarks of the generator and `firetrail generate`,
+# with the ratios the performance targets are stated in.
+#
+#   bench/generate.sh [benchtime]      (default 5x; each op is 200,000 records)
+#
+# Prints the Go benchmarks (one core: -cpu 1; cloudtrail also with 2 cores),
+# then the ratios, then peak RSS of a 10,000,000-event run from
+# /usr/bin/time -v. Throughput per CPU second ("/cpu-s") is the figure to
+# read on a shared machine: wall-clock figures also count waiting for a core.
+set -eu
+cd "$(dirname "$0")/.."
+benchtime=${1:-5x}
+out=$(mktemp)
+trap 'rm -f "$out" /tmp/firetrail-bench-bin' EXIT
+
+go test -run '^$' -bench 'NDJSON|GenerateOnly|AppendJSONOnly|CloudTrail$|GzipOnly|GzipFilesOnly' \
+	-benchtime "$benchtime" -cpu 1 ./generator/ | tee "$out"
+go test -run '^$' -bench 'CloudTrailPrefetch|GzipFilesOnly' -benchtime "$benchtime" -cpu 2 ./generator/ | tee -a "$out"
+
+# metric NAME UNIT: the value of UNIT in benchmark NAME's line.
+metric() {
+	awk -v name="$1" -v unit="$2" '$1 == name { for (i = 2; i < NF; i++) if ($(i+1) == unit) print $i }' "$out" | tail -1
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+nd=$(metric BenchmarkNDJSON records/cpu-s)
+ndmb=$(metric BenchmarkNDJSON MB/cpu-s)
+js=$(metric BenchmarkNDJSONEncodingJSON records/cpu-s)
+ct=$(metric BenchmarkCloudTrail MB/cpu-s)
+gz=$(metric BenchmarkGzipOnly MB/cpu-s)
+gzf=$(metric BenchmarkGzipFilesOnly MB/cpu-s)
+ctp=$(metric BenchmarkCloudTrailPrefetch-2 MB/s)
+gzf2=$(metric BenchmarkGzipFilesOnly-2 MB/s)
+echo
+echo "ndjson, one core:            $nd records/cpu-s, $ndmb MB/cpu-s  (targets 400000 and 500)"
+echo "ndjson vs encoding/json:     $(ratio "$nd" "$js")x"
+echo "cloudtrail / gzip per file:  $(ratio "$ct" "$gzf")  one core (target 0.60)"
+echo "cloudtrail / gzip one stream: $(ratio "$ct" "$gz")  one core"
+echo "cloudtrail+prefetch / gzip per file, 2 cores, wall: $(ratio "$ctp" "$gzf2")"
+
+go build -o /tmp/firetrail-bench-bin ./cmd/firetrail
+echo
+echo "10,000,000 events, ndjson to /dev/null:"
+/usr/bin/time -v /tmp/firetrail-bench-bin generate --seed 1 --events 10000000 --accounts 3 --out /dev/null 2>&1 |
+	grep -E 'Maximum resident|Elapsed|User time|System time'
