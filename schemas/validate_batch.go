@@ -207,13 +207,40 @@ func (b *Batch) StartFile(name string, key *LogKey) {
 }
 
 // Validate validates the record at index in the current file: the checks of
-// Validator.Validate, then the cross-record checks.
+// Validator.Validate, then the cross-record checks. It is Add(index,
+// b.Validator().Check(record)).
 func (b *Batch) Validate(index int, record []byte) []Problem {
+	return b.Add(index, b.v.Check(record))
+}
+
+// Result is the outcome of Validator.Check on one record: its problems and
+// what the cross-record checks of a Batch need. It refers to the record's
+// bytes, which must not change until the Result is added to a Batch.
+type Result struct {
+	// Problems are the record's own problems, as Validate returns them.
+	Problems []Problem
+	parsed   bool
+	eventID, eventTime, awsRegion, recipientAccountID []byte
+}
+
+// Check validates one record like Validate and also returns what a Batch
+// needs to check it against other records. Validators can Check records
+// concurrently and add the Results to a Batch in order.
+func (v *Validator) Check(record []byte) Result {
 	var info recordInfo
-	probs := b.v.validate(record, &info, nil)
-	if !info.parsed {
+	probs := v.validate(record, &info, nil)
+	return Result{Problems: probs, parsed: info.parsed, eventID: info.eventID, eventTime: info.eventTime,
+		awsRegion: info.awsRegion, recipientAccountID: info.recipientAccountID}
+}
+
+// Add runs the cross-record checks on the Result of the record at index in
+// the current file and returns all its problems.
+func (b *Batch) Add(index int, r Result) []Problem {
+	probs := r.Problems
+	if !r.parsed {
 		return probs
 	}
+	info := &r
 	if len(b.files) == 0 {
 		b.StartFile("", nil)
 	}

@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -110,37 +111,63 @@ type Summary struct {
 	Skipped int
 }
 
+// Option configures Run.
+type Option func(*config)
+
+type config struct{ workers int }
+
+// Workers sets how many goroutines validate records; the default is
+// GOMAXPROCS. The output does not depend on it.
+func Workers(n int) Option { return func(c *config) { c.workers = n } }
+
 // Run validates every record under paths with v, in order, and calls report
-// for each problem. Problems with the input never stop the run: the next
-// record or file is read. Run returns an error only when ctx ends.
-func Run(ctx context.Context, paths []string, v *schemas.Validator, report func(Problem)) (Summary, error) {
-	s := &scanner{
-		batch:  schemas.NewBatch(v),
-		report: report,
+// for each problem, from the calling goroutine, in input order. Problems
+// with the input never stop the run: the next record or file is read. Run
+// returns an error only when ctx ends.
+func Run(ctx context.Context, paths []string, v *schemas.Validator, report func(Problem), opts ...Option) (Summary, error) {
+	cfg := config{workers: runtime.GOMAXPROCS(0)}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return s.sum, err
-		}
-		if err := s.path(ctx, p); err != nil {
-			return s.sum, err
-		}
+	if cfg.workers > 1 {
+		return runParallel(ctx, paths, v, report, cfg.workers)
 	}
-	return s.sum, ctx.Err()
+	col := &collector{batch: schemas.NewBatch(v), report: report}
+	s := &scanner{v: v, out: &direct{v: v, c: col}}
+	err := s.paths(ctx, paths)
+	sum := s.sum
+	sum.Problems = col.problems
+	if err != nil {
+		return sum, err
+	}
+	return sum, ctx.Err()
 }
 
+// scanner is the reader side of a run: it walks paths, reads files and
+// emits records and problems in input order.
 type scanner struct {
-	batch  *schemas.Batch
-	report func(Problem)
-	sum    Summary
-	br     *bufio.Reader
-	gz     *gzip.Reader
-	rd     reader
+	v   *schemas.Validator
+	out emitter
+	sum Summary // all but Problems, which the collector counts
+	br  *bufio.Reader
+	gz  *gzip.Reader
+	rd  reader
+}
+
+func (s *scanner) paths(ctx context.Context, paths []string) error {
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := s.path(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *scanner) problem(p Problem) {
-	s.sum.Problems++
-	s.report(p)
+	s.out.emit(item{kind: itemProblem, prob: p}, nil)
 }
 
 func (s *scanner) fileProblem(path string, format string, args ...any) {
@@ -247,7 +274,7 @@ func (s *scanner) file(ctx context.Context, path, key string) {
 		return
 	}
 	s.sum.Files++
-	s.batch.StartFile(path, lk)
+	s.out.emit(item{kind: itemStartFile, path: path, key: lk}, nil)
 	s.records(ctx, path, f)
 }
 
@@ -289,7 +316,7 @@ func (s *scanner) digest(path string, key *schemas.LogKey, f io.Reader) {
 		s.fileProblem(path, "digest file larger than %d MiB", MaxRecordBytes>>20)
 		return
 	}
-	for _, p := range s.batch.Validator().ValidateDigest(key, b) {
+	for _, p := range s.v.ValidateDigest(key, b) {
 		q := Problem{Path: path, Record: -1, Offset: -1, Pointer: p.Pointer, Message: p.Message}
 		if p.Offset >= 0 {
 			q.Offset = int64(p.Offset)
@@ -483,16 +510,10 @@ func (fr *fileReader) record(ctx context.Context, next func() (int, error)) erro
 		return err
 	}
 	rec := fr.r.buf[fr.r.mark:end] // value keeps mark at the record's start
-	idx := fr.index
+	off, line := fr.r.position(fr.r.mark)
+	fr.s.out.emit(item{kind: itemRecord, path: fr.path, index: fr.index, off: off, line: line}, rec)
 	fr.index++
 	fr.s.sum.Records++
-	for _, p := range fr.s.batch.Validate(idx, rec) {
-		q := Problem{Path: fr.path, Record: idx, Offset: -1, Pointer: p.Pointer, Message: p.Message}
-		if p.Offset >= 0 {
-			q.Offset, q.Line = fr.r.position(fr.r.mark + p.Offset)
-		}
-		fr.s.problem(q)
-	}
 	return nil
 }
 
@@ -539,6 +560,10 @@ type reader struct {
 	base  int64 // stream offset of buf[0]
 	lines int   // newlines in the stream before buf[0]
 	eof   bool
+	// Newlines are counted incrementally: cntLines newlines precede
+	// buf[cntIdx].
+	cntIdx   int
+	cntLines int
 }
 
 func (r *reader) reset(src io.Reader) {
@@ -548,15 +573,22 @@ func (r *reader) reset(src io.Reader) {
 	}
 	r.buf = r.buf[:0]
 	r.pos, r.mark, r.base, r.lines, r.eof = 0, 0, 0, 0, false
+	r.cntIdx, r.cntLines = 0, 0
 }
 
 // offset returns the stream offset of the cursor.
 func (r *reader) offset() int64 { return r.base + int64(r.pos) }
 
 // position returns the stream offset and 1-based line of buffer index i.
+// Calls with growing i count each byte once.
 func (r *reader) position(i int) (int64, int) {
 	i = min(max(i, 0), len(r.buf))
-	return r.base + int64(i), r.lines + bytes.Count(r.buf[:i], []byte{'\n'}) + 1
+	if i < r.cntIdx {
+		return r.base + int64(i), r.lines + bytes.Count(r.buf[:i], []byte{'\n'}) + 1
+	}
+	r.cntLines += bytes.Count(r.buf[r.cntIdx:i], []byte{'\n'})
+	r.cntIdx = i
+	return r.base + int64(i), r.cntLines + 1
 }
 
 // fill reads more input, keeping buf[mark:]. It returns false at the end of
@@ -566,7 +598,12 @@ func (r *reader) fill() (bool, error) {
 		return false, nil
 	}
 	if r.mark > 0 && r.mark >= len(r.buf)/2 {
-		r.lines += bytes.Count(r.buf[:r.mark], []byte{'\n'})
+		if r.cntIdx > r.mark {
+			r.cntIdx, r.cntLines = 0, r.lines
+		}
+		r.position(r.mark)
+		r.lines = r.cntLines
+		r.cntIdx = 0
 		n := copy(r.buf, r.buf[r.mark:])
 		r.base += int64(r.mark)
 		r.pos -= r.mark

@@ -21,12 +21,14 @@ import (
 func scanBytes(t testing.TB, content []byte) ([]Problem, Summary) {
 	t.Helper()
 	var probs []Problem
-	s := &scanner{report: func(p Problem) { probs = append(probs, p) }}
 	v := validator(t)
-	s.batch = schemas.NewBatch(v)
+	col := &collector{batch: schemas.NewBatch(v), report: func(p Problem) { probs = append(probs, p) }}
+	s := &scanner{v: v, out: &direct{v: v, c: col}}
 	s.sum.Files++
 	s.records(t.Context(), "f", bytes.NewReader(content))
-	return probs, s.sum
+	sum := s.sum
+	sum.Problems = col.problems
+	return probs, sum
 }
 
 func FuzzScan(f *testing.F) {
@@ -98,17 +100,19 @@ func BenchmarkRun(b *testing.B) {
 		b.Fatal(err)
 	}
 	v := validator(b)
-	b.Run("scan", func(b *testing.B) {
-		b.ReportAllocs()
-		b.SetBytes(int64(raw.Len()))
-		for b.Loop() {
-			sum, err := Run(b.Context(), []string{path}, v, func(p Problem) { b.Fatal(p) })
-			if err != nil || sum.Records != n {
-				b.Fatal(err, sum)
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("scan/workers=%d", workers), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(raw.Len()))
+			for b.Loop() {
+				sum, err := Run(b.Context(), []string{path}, v, func(p Problem) { b.Fatal(p) }, Workers(workers))
+				if err != nil || sum.Records != n {
+					b.Fatal(err, sum)
+				}
 			}
-		}
-		b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "records/s")
-	})
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
 	b.Run("baseline=gunzip", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(raw.Len()))

@@ -3,6 +3,8 @@ package scan
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,18 +28,63 @@ func validator(t testing.TB) *schemas.Validator {
 	return v
 }
 
-// run scans paths and returns the problem lines and the summary.
+// run scans paths with one worker and with several, checks that both give
+// the same output, and returns the problem lines and the summary.
 func run(t *testing.T, paths ...string) ([]string, Summary) {
 	t.Helper()
 	var lines []string
-	sum, err := Run(t.Context(), paths, validator(t), func(p Problem) { lines = append(lines, p.String()) })
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if sum.Problems != len(lines) {
-		t.Errorf("Summary.Problems = %d, reported %d", sum.Problems, len(lines))
+	var sum Summary
+	for i, workers := range []int{1, 3} {
+		var got []string
+		s, err := Run(t.Context(), paths, validator(t), func(p Problem) { got = append(got, p.String()) }, Workers(workers))
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if s.Problems != len(got) {
+			t.Errorf("Summary.Problems = %d, reported %d", s.Problems, len(got))
+		}
+		if i == 0 {
+			lines, sum = got, s
+			continue
+		}
+		if diff := cmp.Diff(lines, got); diff != "" {
+			t.Errorf("%d workers vs 1 (-1 +%d):\n%s", workers, workers, diff)
+		}
+		if s != sum {
+			t.Errorf("Summary with %d workers = %+v, with 1 = %+v", workers, s, sum)
+		}
 	}
 	return lines, sum
+}
+
+// TestManyRecordsParallel crosses several chunks, with problems spread
+// over them, and a cancelled context.
+func TestManyRecordsParallel(t *testing.T) {
+	recs := seedRecords(t)
+	var b bytes.Buffer
+	for i := range 3000 {
+		r := strings.Replace(string(recs[i%len(recs)]), `"eventID":"`, fmt.Sprintf(`"eventID":"%08x-`, i), 1)
+		if i%700 == 3 {
+			r = strings.Replace(r, `"awsRegion":"us-east-1"`, `"awsRegion":""`, 1)
+		}
+		b.WriteString(r)
+		b.WriteByte('\n')
+	}
+	p := write(t, t.TempDir(), "many.ndjson", b.Bytes())
+	lines, sum := run(t, p)
+	if sum.Records != 3000 {
+		t.Errorf("Records = %d, want 3000", sum.Records)
+	}
+	// Each record has a malformed eventID (the prefix makes it too long)
+	// and every 700th an empty awsRegion.
+	if len(lines) != 3000+5 {
+		t.Errorf("%d problems, want %d", len(lines), 3005)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Run(ctx, []string{p}, validator(t), func(Problem) {}, Workers(2)); err == nil {
+		t.Error("Run with a cancelled context: no error")
+	}
 }
 
 func seed(t testing.TB) []byte {
