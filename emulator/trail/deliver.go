@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// maxBufferReuse is the largest buffer kept for reuse after a delivery.
-const maxBufferReuse = 4 << 20
+// maxBufferReuse is the largest buffer kept for reuse after a delivery
+// (sync.Pool lets the garbage collector free idle ones).
+const maxBufferReuse = 64 << 20
 
 // Tick delivers every log file whose window has closed as of the trail's
 // time (the clock's, or the latest eventTime with ByEventTime), then every

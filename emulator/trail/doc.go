@@ -40,6 +40,18 @@
 // a key no digests are written: a key made up on the fly could not be
 // reproduced. State and Config.State carry the chains across restarts.
 //
+// # Failures, restarts and limits
+//
+// A Sink error stops delivery at the failed object; it and everything after
+// it stay queued, in order, and are retried by the next Tick, Flush or
+// Close (CloudTrail retries for 30 days; a Trail retries while it lives).
+// Log files enter the digest of their delivery time even if their Put is
+// still being retried, and a digest is never stored before the log files it
+// lists. After a silence of more than 31 days a chain skips the empty hours
+// instead of writing a digest for each, leaving a gap as a stopped trail
+// does. Not implemented: backfill digests, Insights files, one signing key
+// per region, S3 metadata other than the digest signature.
+//
 // # Notifications
 //
 // Config.Notify hears of each stored log file. Notifier turns notices into
