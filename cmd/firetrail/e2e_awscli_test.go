@@ -1,0 +1,662 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/md5"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-cmp/cmp"
+)
+
+// awscli runs the real awscli against one firetrail serve.
+type awscli struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	url  string
+	temp string
+}
+
+// run runs aws with --endpoint-url (awscli before 2.13 ignores
+// AWS_ENDPOINT_URL) and fails the test on a non-zero exit.
+func (c *awscli) run(args ...string) []byte {
+	c.t.Helper()
+	out, errOut, err := c.try(nil, args...)
+	if err != nil {
+		c.t.Fatalf("aws %s: %v\nstderr:\n%s\nstdout:\n%.2000s", strings.Join(args, " "), err, errOut, out)
+	}
+	return out
+}
+
+// try runs aws with extra environment and returns what it printed.
+func (c *awscli) try(extraEnv []string, args ...string) (stdout, stderr []byte, err error) {
+	c.t.Helper()
+	argv := append([]string{"--endpoint-url", c.url}, args...)
+	return execClient(c.t.Context(), append(slices.Clip(c.env), extraEnv...), c.temp, c.bin, argv...)
+}
+
+// cliEvent is one event of `aws cloudtrail lookup-events` output.
+type cliEvent struct {
+	EventID         string `json:"EventId"`
+	EventName       string
+	ReadOnly        string
+	AccessKeyID     string `json:"AccessKeyId"`
+	EventTime       string
+	EventSource     string
+	Username        string
+	Resources       []struct{ ResourceType, ResourceName string }
+	CloudTrailEvent string
+}
+
+type cliLookup struct {
+	Events    []cliEvent
+	NextToken string
+}
+
+func (c *awscli) lookup(args ...string) cliLookup {
+	c.t.Helper()
+	out := c.run(append([]string{"cloudtrail", "lookup-events", "--output", "json"}, args...)...)
+	var res cliLookup
+	if err := json.Unmarshal(out, &res); err != nil {
+		c.t.Fatalf("lookup-events %s: decode output: %v\n%.2000s", strings.Join(args, " "), err, out)
+	}
+	return res
+}
+
+func eventIDs(evs []cliEvent) []string {
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.EventID
+	}
+	return ids
+}
+
+func eventTime(t *testing.T, e cliEvent) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, e.EventTime)
+	if err != nil {
+		t.Fatalf("event %s: EventTime %q: %v", e.EventID, e.EventTime, err)
+	}
+	return at
+}
+
+// TestE2EAWSCLI drives firetrail serve with Debian's awscli v2: s3 ls, cp,
+// sync; cloudtrail lookup-events with every lookup attribute, a time range,
+// --max-results and pagination; list-public-keys; and validate-logs, AWS's
+// own digest chain validator, which must accept the chain and catch
+// tampering.
+func TestE2EAWSCLI(t *testing.T) {
+	t.Parallel()
+	bin, version := findAWSCLI(t)
+	t.Logf("awscli: %s: %s", bin, version)
+
+	// Three runs that stop (each stop delivers and writes final digests,
+	// chained across restarts), then one that serves the data directory.
+	// A final digest ends at the next whole second, and a chain does not
+	// get two digests for one second: each run stops in a later second.
+	dataDir := t.TempDir()
+	for _, seed := range []string{"21", "22", "23"} {
+		started := time.Now()
+		p := startServe(t, "--data-dir", dataDir, "--events", "150", "--seed", seed)
+		time.Sleep(time.Until(started.Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
+		p.stop(t)
+	}
+	srv := startServe(t, "--data-dir", dataDir)
+	cli := &awscli{t: t, bin: bin, env: clientEnv(t, &srv.serveInfo, pathStyleConfig), url: srv.URL, temp: t.TempDir()}
+	s3c := goS3(t, &srv.serveInfo)
+	bucket := srv.Bucket
+	region := srv.Env["AWS_REGION"]
+
+	objects := listObjects(t, s3c, bucket, "")
+	logs := readLogFiles(t, s3c, bucket, "")
+	if len(logs) < 3 {
+		t.Fatalf("%d log files in s3://%s, want at least 3 (one per run): %v", len(logs), bucket, objects)
+	}
+
+	t.Run("s3 ls", func(t *testing.T) {
+		out := cli.run("s3", "ls", "s3://"+bucket, "--recursive")
+		got := map[string]int64{}
+		for line := range strings.Lines(string(out)) {
+			f := strings.Fields(line)
+			if len(f) != 4 {
+				t.Errorf("s3 ls line %q: want date, time, size, key", line)
+				continue
+			}
+			size, err := strconv.ParseInt(f[2], 10, 64)
+			if err != nil {
+				t.Errorf("s3 ls line %q: size: %v", line, err)
+			}
+			got[f[3]] = size
+		}
+		if diff := cmp.Diff(objects, got); diff != "" {
+			t.Errorf("s3 ls --recursive differs from ListObjectsV2 (-want +got):\n%s", diff)
+		}
+		nLogs, nDigests := 0, 0
+		for key := range got {
+			switch {
+			case strings.Contains(key, "/CloudTrail-Digest/"):
+				if !digestKeyRE.MatchString(key) {
+					t.Errorf("digest key %q does not have the CloudTrail layout", key)
+				}
+				nDigests++
+			case strings.Contains(key, "/CloudTrail/"):
+				if err := checkLogKey(key); err != nil {
+					t.Error(err)
+				}
+				nLogs++
+			default:
+				t.Errorf("unexpected object %q", key)
+			}
+		}
+		if nLogs != len(logs) || nDigests < 3 {
+			t.Errorf("s3 ls: %d log files and %d digests, want %d and at least 3", nLogs, nDigests, len(logs))
+		}
+	})
+
+	t.Run("s3 cp", func(t *testing.T) {
+		key := slices.Sorted(maps.Keys(logs))[0]
+		dst := filepath.Join(t.TempDir(), "log.json.gz")
+		cli.run("s3", "cp", "s3://"+bucket+"/"+key, dst)
+		b, err := os.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := parseLogFile(b)
+		if err != nil {
+			t.Fatalf("downloaded %s: %v", key, err)
+		}
+		if len(recs) == 0 || len(recs) != len(logs[key]) {
+			t.Errorf("downloaded %s holds %d records, want %d (> 0)", key, len(recs), len(logs[key]))
+		}
+		if want := getObject(t, s3c, bucket, key); !bytes.Equal(b, want) {
+			t.Errorf("s3 cp of %s: %d bytes (sha256 %s), GetObject: %d bytes (sha256 %s)", key, len(b), sha256Hex(b), len(want), sha256Hex(want))
+		}
+
+		// Up and back: a small file, and one above the awscli's 8 MiB
+		// multipart threshold.
+		for _, size := range []int{1000, 9<<20 + 123} {
+			dir := t.TempDir()
+			src, back := filepath.Join(dir, "up.bin"), filepath.Join(dir, "back.bin")
+			data := randomData(size, uint64(size))
+			if err := os.WriteFile(src, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			up := fmt.Sprintf("s3://%s/e2e/awscli/up-%d.bin", bucket, size)
+			cli.run("s3", "cp", src, up)
+			cli.run("s3", "cp", up, back)
+			got, err := os.ReadFile(back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sha256Hex(got) != sha256Hex(data) {
+				t.Errorf("s3 cp %d bytes up and back: sha256 %s (%d bytes), want %s", size, sha256Hex(got), len(got), sha256Hex(data))
+			}
+			if stored := getObject(t, s3c, bucket, strings.TrimPrefix(up, "s3://"+bucket+"/")); sha256Hex(stored) != sha256Hex(data) {
+				t.Errorf("%s as stored: sha256 %s (%d bytes), want %s", up, sha256Hex(stored), len(stored), sha256Hex(data))
+			}
+		}
+	})
+
+	t.Run("s3 sync", func(t *testing.T) {
+		dir := t.TempDir()
+		cli.run("s3", "sync", "s3://"+bucket, dir)
+		want := listObjects(t, s3c, bucket, "")
+		got := map[string]int64{}
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(dir, path)
+			if err != nil {
+				return err
+			}
+			key := filepath.ToSlash(rel)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			got[key] = int64(len(b))
+			if _, ok := want[key]; ok {
+				if obj := getObject(t, s3c, bucket, key); !bytes.Equal(b, obj) {
+					t.Errorf("synced %s: sha256 %s, GetObject: %s", key, sha256Hex(b), sha256Hex(obj))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("s3 sync: files differ from the bucket listing (-want +got):\n%s", diff)
+		}
+	})
+
+	// Everything LookupEvents may show: the management events of the
+	// emulator's region in the delivered files, across the restarts.
+	wantIDs := map[string]bool{}
+	for _, recs := range logs {
+		for _, r := range recs {
+			if r.AWSRegion == region && r.isManagement() {
+				wantIDs[r.EventID] = true
+			}
+		}
+	}
+	all := cli.lookup()
+	t.Run("lookup-events all", func(t *testing.T) {
+		if all.NextToken != "" {
+			t.Errorf("auto-paginated lookup-events left NextToken %q", all.NextToken)
+		}
+		got := map[string]bool{}
+		for i, e := range all.Events {
+			if got[e.EventID] {
+				t.Errorf("event %s listed twice", e.EventID)
+			}
+			got[e.EventID] = true
+			var rec logRecord
+			if err := json.Unmarshal([]byte(e.CloudTrailEvent), &rec); err != nil {
+				t.Errorf("event %s: CloudTrailEvent: %v", e.EventID, err)
+			} else if rec.EventID != e.EventID || rec.EventName != e.EventName {
+				t.Errorf("event %s %s: CloudTrailEvent has %s %s", e.EventID, e.EventName, rec.EventID, rec.EventName)
+			}
+			if i > 0 && eventTime(t, e).After(eventTime(t, all.Events[i-1])) {
+				t.Errorf("events %d and %d not newest first: %s then %s", i-1, i, all.Events[i-1].EventTime, e.EventTime)
+			}
+		}
+		if len(wantIDs) == 0 {
+			t.Fatal("no management events in the log files")
+		}
+		if diff := cmp.Diff(wantIDs, got); diff != "" {
+			t.Errorf("lookup-events event IDs differ from the management events of %s in the log files (-want +got):\n%s", region, diff)
+		}
+	})
+	if len(all.Events) < 100 {
+		t.Fatalf("lookup-events: %d events, want at least 100 to test filters and paging", len(all.Events))
+	}
+
+	t.Run("lookup-events attributes", func(t *testing.T) {
+		pick := all.Events[len(all.Events)/2]
+		var withResource cliEvent
+		for _, e := range all.Events {
+			if len(e.Resources) > 0 {
+				withResource = e
+				break
+			}
+		}
+		if withResource.EventID == "" {
+			t.Fatal("no event has Resources: cannot test ResourceName")
+		}
+		tests := []struct {
+			key, value string
+			match      func(cliEvent) bool
+		}{
+			{"EventName", pick.EventName, func(e cliEvent) bool { return e.EventName == pick.EventName }},
+			{"Username", pick.Username, func(e cliEvent) bool { return e.Username == pick.Username }},
+			{"EventSource", "firehose.amazonaws.com", func(e cliEvent) bool { return e.EventSource == "firehose.amazonaws.com" }},
+			{"ReadOnly", "false", func(e cliEvent) bool { return e.ReadOnly == "false" }},
+			{"AccessKeyId", pick.AccessKeyID, func(e cliEvent) bool { return e.AccessKeyID == pick.AccessKeyID }},
+			{"EventId", pick.EventID, func(e cliEvent) bool { return e.EventID == pick.EventID }},
+			{"ResourceName", withResource.Resources[0].ResourceName, func(e cliEvent) bool {
+				return slices.ContainsFunc(e.Resources, func(r struct{ ResourceType, ResourceName string }) bool {
+					return r.ResourceName == withResource.Resources[0].ResourceName
+				})
+			}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.key, func(t *testing.T) {
+				if tc.value == "" {
+					t.Fatalf("picked event %s has no %s", pick.EventID, tc.key)
+				}
+				var want []string
+				for _, e := range all.Events {
+					if tc.match(e) {
+						want = append(want, e.EventID)
+					}
+				}
+				got := cli.lookup("--lookup-attributes", "AttributeKey="+tc.key+",AttributeValue="+tc.value)
+				if diff := cmp.Diff(want, eventIDs(got.Events)); diff != "" {
+					t.Errorf("lookup-events %s=%s (-want +got):\n%s", tc.key, tc.value, diff)
+				}
+			})
+		}
+	})
+
+	// A range inside the history, bounded by two events' times (both ends
+	// are inclusive).
+	n := len(all.Events)
+	endAt, startAt := eventTime(t, all.Events[n/4]), eventTime(t, all.Events[n/2])
+	var inRange []string
+	for _, e := range all.Events {
+		if at := eventTime(t, e); !at.Before(startAt) && !at.After(endAt) {
+			inRange = append(inRange, e.EventID)
+		}
+	}
+	rangeArgs := []string{"--start-time", startAt.Format(time.RFC3339), "--end-time", endAt.Format(time.RFC3339)}
+
+	t.Run("lookup-events time range", func(t *testing.T) {
+		got := cli.lookup(rangeArgs...)
+		if diff := cmp.Diff(inRange, eventIDs(got.Events)); diff != "" {
+			t.Errorf("lookup-events %s (-want +got):\n%s", strings.Join(rangeArgs, " "), diff)
+		}
+	})
+
+	t.Run("lookup-events max-results", func(t *testing.T) {
+		// --max-results alone turns the awscli's pagination off: one page
+		// and the API's NextToken, which --next-token continues.
+		first := cli.lookup(append(slices.Clip(rangeArgs), "--max-results", "7")...)
+		if diff := cmp.Diff(inRange[:7], eventIDs(first.Events)); diff != "" {
+			t.Errorf("lookup-events --max-results 7 (-want +got):\n%s", diff)
+		}
+		if first.NextToken == "" {
+			t.Fatalf("lookup-events --max-results 7 of %d events: no NextToken", len(inRange))
+		}
+		got := eventIDs(first.Events)
+		for tok := first.NextToken; tok != ""; {
+			page := cli.lookup(append(slices.Clip(rangeArgs), "--max-results", "50", "--next-token", tok)...)
+			got = append(got, eventIDs(page.Events)...)
+			tok = page.NextToken
+			if len(got) > len(inRange) {
+				t.Fatalf("--next-token pages: %d events, more than the %d in range", len(got), len(inRange))
+			}
+		}
+		if diff := cmp.Diff(inRange, got); diff != "" {
+			t.Errorf("lookup-events pages by --max-results/--next-token (-want +got):\n%s", diff)
+		}
+		// The API's limits reach the user as the documented error.
+		_, errOut, err := cli.try(nil, "cloudtrail", "lookup-events", "--max-results", "51")
+		if err == nil || !strings.Contains(string(errOut), "InvalidMaxResultsException") {
+			t.Errorf("lookup-events --max-results 51: err %v, stderr %q; want InvalidMaxResultsException", err, errOut)
+		}
+	})
+
+	t.Run("lookup-events pagination", func(t *testing.T) {
+		const maxItems = 25
+		var got []string
+		args := append(slices.Clip(rangeArgs), "--page-size", "10", "--max-items", strconv.Itoa(maxItems))
+		pages := 0
+		for tok := ""; ; {
+			a := args
+			if tok != "" {
+				a = append(slices.Clip(args), "--starting-token", tok)
+			}
+			page := cli.lookup(a...)
+			pages++
+			if len(page.Events) > maxItems {
+				t.Errorf("page %d: %d events, more than --max-items %d", pages, len(page.Events), maxItems)
+			}
+			got = append(got, eventIDs(page.Events)...)
+			if page.NextToken == "" {
+				break
+			}
+			if len(got) > len(inRange) || pages > len(inRange) {
+				t.Fatalf("pagination does not end: %d events after %d pages, %d in range", len(got), pages, len(inRange))
+			}
+			tok = page.NextToken
+		}
+		if want := (len(inRange) + maxItems - 1) / maxItems; pages != want {
+			t.Errorf("%d events in pages of --max-items %d: %d pages, want %d", len(inRange), maxItems, pages, want)
+		}
+		if diff := cmp.Diff(inRange, got); diff != "" {
+			t.Errorf("all pages of --page-size/--max-items/--starting-token differ from one call (-want +got):\n%s", diff)
+		}
+	})
+
+	var fingerprint string
+	t.Run("list-public-keys", func(t *testing.T) {
+		out := cli.run("cloudtrail", "list-public-keys", "--output", "json")
+		var res struct {
+			PublicKeyList []struct {
+				Value, Fingerprint                 string
+				ValidityStartTime, ValidityEndTime string
+			}
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("list-public-keys: %v\n%s", err, out)
+		}
+		if len(res.PublicKeyList) == 0 {
+			t.Fatalf("list-public-keys: no keys:\n%s", out)
+		}
+		for _, k := range res.PublicKeyList {
+			der, err := base64.StdEncoding.DecodeString(k.Value)
+			if err != nil {
+				t.Errorf("key %s: Value: %v", k.Fingerprint, err)
+				continue
+			}
+			if _, err := x509.ParsePKCS1PublicKey(der); err != nil {
+				t.Errorf("key %s: Value is not a DER PKCS#1 RSA public key: %v", k.Fingerprint, err)
+			}
+			sum := md5.Sum(der)
+			if want := hex.EncodeToString(sum[:]); k.Fingerprint != want {
+				t.Errorf("key Fingerprint %q, want MD5 of the DER %q", k.Fingerprint, want)
+			}
+			fingerprint = k.Fingerprint
+		}
+		// The digests name that key.
+		for key := range objects {
+			if !digestKeyRE.MatchString(key) {
+				continue
+			}
+			d := readDigest(t, getObject(t, s3c, bucket, key))
+			if d.Fingerprint != fingerprint {
+				t.Errorf("digest %s: digestPublicKeyFingerprint %q, want %q (list-public-keys)", key, d.Fingerprint, fingerprint)
+			}
+		}
+	})
+
+	t.Run("validate-logs", func(t *testing.T) {
+		testValidateLogs(t, cli, srv, s3c, objects)
+	})
+}
+
+// digestFile is the part of a digest file the tests read.
+type digestFile struct {
+	Fingerprint    string `json:"digestPublicKeyFingerprint"`
+	Object         string `json:"digestS3Object"`
+	PreviousObject string `json:"previousDigestS3Object"`
+	EndTime        string `json:"digestEndTime"`
+	LogFiles       []struct {
+		S3Object string `json:"s3Object"`
+	} `json:"logFiles"`
+}
+
+func readDigest(t *testing.T, gz []byte) digestFile {
+	t.Helper()
+	raw, err := gunzip(gz)
+	if err != nil {
+		t.Fatalf("digest: %v", err)
+	}
+	var d digestFile
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("digest: %v", err)
+	}
+	return d
+}
+
+func gunzip(gz []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("gunzip: %w", err)
+	}
+	return b, nil
+}
+
+func regzip(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func randomData(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// testValidateLogs runs `aws cloudtrail validate-logs` on the account with
+// the longest digest chain: all digests and log files valid; then a
+// tampered log file and a tampered digest are each reported INVALID with
+// exit status 1.
+//
+// validate-logs makes its S3 clients from a region alone (REFERENCE.md
+// §5.5 point 6): they follow AWS_ENDPOINT_URL_S3 from awscli 2.13 on; for
+// older ones (Debian 12 has 2.9) the plugin in testdata/e2e/awscli_plugins
+// does the same. Path-style addressing comes from the config file.
+func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client, objects map[string]int64) {
+	plugins, err := filepath.Abs("testdata/e2e/awscli_plugins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := *base
+	cli.t = t
+	cli.env = clientEnv(t, &srv.serveInfo, pathStyleConfig+
+		"[plugins]\ncli_legacy_plugin_path = "+plugins+"\nfiretrail_s3_endpoint = firetrail_s3_endpoint\n")
+	// botocore picks a client's proxy for the endpoint it was made with
+	// (s3.amazonaws.com here, before the plugin's rewrite): the proxy trap
+	// of clientEnv would catch the rewritten requests too.
+	cli.env = slices.DeleteFunc(cli.env, func(kv string) bool {
+		return strings.HasPrefix(kv, "HTTP_PROXY=") || strings.HasPrefix(kv, "HTTPS_PROXY=")
+	})
+	extra := []string{"AWS_ENDPOINT_URL_S3=" + srv.URL}
+
+	var trails struct {
+		TrailList []struct{ TrailARN, S3BucketName string }
+	}
+	if err := json.Unmarshal(cli.run("cloudtrail", "describe-trails", "--output", "json"), &trails); err != nil {
+		t.Fatalf("describe-trails: %v", err)
+	}
+	if len(trails.TrailList) != 1 || trails.TrailList[0].S3BucketName != srv.Bucket {
+		t.Fatalf("describe-trails: %+v, want one trail delivering to %s", trails.TrailList, srv.Bucket)
+	}
+	arn := trails.TrailList[0].TrailARN
+
+	// The account with the most digests (in the CLI's region).
+	region := srv.Env["AWS_REGION"]
+	digests := map[string][]string{}
+	for key := range objects {
+		if m := digestKeyRE.FindStringSubmatch(key); m != nil && m[2] == region {
+			digests[m[1]] = append(digests[m[1]], key)
+		}
+	}
+	account := ""
+	for a, keys := range digests {
+		if len(keys) > len(digests[account]) || (len(keys) == len(digests[account]) && a < account) {
+			account = a
+		}
+	}
+	chain := digests[account]
+	sort.Strings(chain)
+	if len(chain) < 3 {
+		t.Fatalf("longest digest chain (account %q) has %d digests, want at least 3: %v", account, len(chain), digests)
+	}
+	var logKeys []string
+	for _, key := range chain {
+		d := readDigest(t, getObject(t, s3c, srv.Bucket, key))
+		for _, l := range d.LogFiles {
+			logKeys = append(logKeys, l.S3Object)
+		}
+	}
+	if len(logKeys) == 0 {
+		t.Fatalf("the digests of account %s list no log files", account)
+	}
+
+	validate := func() (string, error) {
+		t.Helper()
+		start := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
+		out, errOut, err := cli.try(extra, "cloudtrail", "validate-logs", "--trail-arn", arn,
+			"--account-id", account, "--start-time", start, "--verbose")
+		t.Logf("aws cloudtrail validate-logs: %v\n%s%s", err, out, errOut)
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatalf("validate-logs: %v\n%s", err, errOut)
+		}
+		// Valid lines go to stdout, INVALID ones to stderr.
+		return string(out) + string(errOut), err
+	}
+
+	out, err := validate()
+	if err != nil {
+		t.Fatalf("validate-logs of an untouched bucket: %v", err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("%d/%d digest files valid", len(chain), len(chain)),
+		fmt.Sprintf("%d/%d log files valid", len(logKeys), len(logKeys)),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate-logs output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "INVALID") {
+		t.Errorf("validate-logs reports something INVALID")
+	}
+
+	// A log file changed after delivery.
+	logKey := logKeys[0]
+	raw, err := gunzip(getObject(t, s3c, srv.Bucket, logKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := filepath.Join(t.TempDir(), "tampered.json.gz")
+	if err := os.WriteFile(tampered, regzip(t, bytes.Replace(raw, []byte(`"eventName":"`), []byte(`"eventName":"X`), 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cli.run("s3", "cp", tampered, "s3://"+srv.Bucket+"/"+logKey)
+	out, err = validate()
+	if err == nil {
+		t.Errorf("validate-logs accepted a tampered log file")
+	}
+	if want := regexp.MustCompile(`Log file\s+s3://` + regexp.QuoteMeta(srv.Bucket+"/"+logKey) + `\s+INVALID: hash value doesn't match`); !want.MatchString(out) {
+		t.Errorf("validate-logs output lacks %q", want)
+	}
+
+	// A digest in the middle of the chain changed after delivery: its
+	// signature no longer matches.
+	mid := chain[len(chain)/2]
+	raw, err = gunzip(getObject(t, s3c, srv.Bucket, mid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered, regzip(t, append(raw, ' ')), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cli.run("s3", "cp", tampered, "s3://"+srv.Bucket+"/"+mid)
+	out, err = validate()
+	if err == nil {
+		t.Errorf("validate-logs accepted a tampered digest")
+	}
+	if want := regexp.MustCompile(`Digest file\s+s3://` + regexp.QuoteMeta(srv.Bucket+"/"+mid) + `\s+INVALID: signature verification failed`); !want.MatchString(out) {
+		t.Errorf("validate-logs output lacks %q", want)
+	}
+}
