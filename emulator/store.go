@@ -2,9 +2,10 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -54,83 +55,112 @@ func lookupAttributeKind(key string) (int, bool) {
 	return attrNone, false
 }
 
-// storeBlockSize is the raw size at which the open block of event
-// fragments is compressed. Small blocks keep a scattered 50-event page
-// cheap (at most 50 block decodes); large ones compress better.
-const storeBlockSize = 32 << 10
+// Sizes of the fragment store.
+const (
+	// storeBlockSize is the raw size at which the open block is compressed:
+	// a handful of events, so that a page of 50 scattered events decodes at
+	// most 50 small blocks (a few microseconds each).
+	storeBlockSize = 4 << 10
+	// storeDictSize is the raw size of the first block. It is kept as is and
+	// serves as the zstd raw-content dictionary of every later block: alone,
+	// a 4 KiB block of records compresses poorly; against a dictionary of
+	// similar records it compresses as well as a 32 KiB block.
+	storeDictSize = 64 << 10
+	// storeMaxDict caps the dictionary (the tail of the first block) when
+	// the first block ends with a huge record.
+	storeMaxDict = 128 << 10
+	// storeChunkSize caps the chunks compressed blocks are packed into.
+	storeChunkSize = 1 << 20
+	// storeDictID is the zstd dictionary ID of the raw dictionary.
+	storeDictID = 1
+)
 
 // eventStore holds the management events LookupEvents serves.
 //
-// Each event is kept as its LookupEvents response fragment (the Event
-// object, with the record as CloudTrailEvent), appended to a block that is
-// zstd-compressed when it reaches storeBlockSize; the index is a set of
-// columns of small fixed-size values (time, sequence, interned attribute
-// ids, a hash of the eventID, the fragment's location), sorted by (time,
-// sequence). A query binary-searches the time range and scans one or two
-// columns from the newest end: no per-event pointers, maps or strings.
+// Each event is kept as its LookupEvents response fragment, split into the
+// head (the Event object up to "CloudTrailEvent":) and the record's raw
+// JSON, which is escaped into a string when read. Fragments are appended to
+// a small block that is zstd-compressed, against a dictionary made of the
+// first 64 KiB of fragments, when it reaches storeBlockSize; compressed
+// blocks are packed into large chunks.
+//
+// The index maps each (region, attribute kind, value) to a posting list:
+// the sequence numbers (insertion order) of the matching events, sorted by
+// (eventTime, sequence). Unfiltered queries use the (region, attrNone) list;
+// EventId queries use a hash map from the eventID's hash to its sequence.
+// A query binary-searches one posting list for its time range and cursor,
+// so its cost is independent of the store size and of the rarity of the
+// value. Events added out of time order leave a list's unsorted tail, which
+// the next query of that list sorts and merges in.
 //
 // An eventStore is safe for concurrent use.
 type eventStore struct {
 	mu sync.RWMutex
 
-	// Columns, one element per event. Sorted by (time, seq) unless dirty.
+	// Per event, indexed by sequence.
 	times   []int64 // eventTime, Unix seconds
-	seqs    []uint32
-	regions []uint32 // interned ids
-	names   []uint32
-	users   []uint32
-	sources []uint32
-	akids   []uint32
-	rtypes  []uint32 // first resource's type; more in extraRes
-	rnames  []uint32
-	ro      []uint8 // schemas.OptBool
-	idHash  []uint64
+	regions []uint32
 	locs    []fragLoc
-	dirty   bool
 
-	extraRes map[uint32][][2]uint32 // seq → further (type, name) ids
+	postings map[postKey]*postingList
+	ids      map[uint64]uint32   // hashEventID → first sequence
+	dupIDs   map[uint64][]uint32 // hashEventID → further sequences
 
 	strs   []string // id → string; id 0 is ""
 	strIDs map[string]uint32
 
-	blocks [][]byte // sealed, compressed
-	open   []byte   // the open block, raw
-	enc    *zstd.Encoder
-	dec    *zstd.Decoder
-
-	cacheMu sync.Mutex
-	cache   map[uint32][]byte // a few decoded blocks
+	// Block 0 is dict, raw; blocks[i] (i ≥ 1) is compressed in chunks; the
+	// open block (index len(blocks)) is raw in open.
+	dict    []byte
+	blocks  []blockLoc
+	chunks  [][]byte
+	open    []byte
+	scratch []byte
+	enc     *zstd.Encoder // nil until the dictionary exists
+	dec     *zstd.Decoder
 }
 
-// fragLoc locates an event's fragment: block index (len(blocks) = the open
-// block), offset and length in the raw block.
+// fragLoc locates an event's fragment: block index, offset and length in
+// the raw block.
 type fragLoc struct {
 	block, off, n uint32
 }
 
+// blockLoc locates a compressed block in the chunks.
+type blockLoc struct {
+	chunk, off, n uint32
+}
+
+// postKey names a posting list. value is an interned string id, a
+// schemas.OptBool for attrReadOnly and 0 for attrNone.
+type postKey struct {
+	region, kind, value uint32
+}
+
+// postingList holds event sequences; seqs[:sorted] is in (time, seq) order.
+type postingList struct {
+	seqs   []uint32
+	sorted int
+}
+
 func newEventStore() (*eventStore, error) {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
-	if err != nil {
-		return nil, fmt.Errorf("new zstd encoder: %w", err)
-	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(2), zstd.WithDecoderLowmem(true))
-	if err != nil {
-		return nil, fmt.Errorf("new zstd decoder: %w", err)
-	}
 	return &eventStore{
-		extraRes: map[uint32][][2]uint32{},
+		postings: map[postKey]*postingList{},
+		ids:      map[uint64]uint32{},
+		dupIDs:   map[uint64][]uint32{},
 		strs:     []string{""},
 		strIDs:   map[string]uint32{"": 0},
-		enc:      enc,
-		dec:      dec,
-		cache:    map[uint32][]byte{},
 		open:     make([]byte, 0, storeBlockSize+4096),
 	}, nil
 }
 
 func (s *eventStore) close() {
-	s.enc.Close()
-	s.dec.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.enc != nil {
+		s.enc.Close()
+		s.dec.Close()
+	}
 }
 
 // intern returns the id of str, adding it; s.mu must be held for writing.
@@ -144,16 +174,14 @@ func (s *eventStore) intern(str string) uint32 {
 	return id
 }
 
-// lookupID returns the id of str without adding it.
-func (s *eventStore) lookupID(str string) (uint32, bool) {
-	id, ok := s.strIDs[str]
-	return id, ok
-}
-
+// hashEventID is the 64-bit FNV-1a hash of id.
 func hashEventID(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64()
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // isManagement reports whether LookupEvents shows rec: management events
@@ -220,9 +248,10 @@ func lookupResources(rec *schemas.Record) [][2]string {
 	return [][2]string{{firehoseResourceType, p.DeliveryStreamName}}
 }
 
-// appendEventFragment appends the LookupEvents Event object of rec, whose
-// JSON encoding is raw, to dst.
-func appendEventFragment(dst []byte, rec *schemas.Record, raw []byte, user string, res [][2]string) []byte {
+// appendEventHead appends the LookupEvents Event object of rec up to and
+// including `"CloudTrailEvent":` to dst; the fragment is completed by the
+// record's JSON as a string and a closing brace (appendEventTail).
+func appendEventHead(dst []byte, rec *schemas.Record, user string, res [][2]string) []byte {
 	dst = append(dst, `{"EventId":`...)
 	dst = schemas.AppendString(dst, rec.EventID)
 	dst = append(dst, `,"EventName":`...)
@@ -255,7 +284,11 @@ func appendEventFragment(dst []byte, rec *schemas.Record, raw []byte, user strin
 		dst = schemas.AppendString(dst, r[1])
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"CloudTrailEvent":`...)
+	return append(dst, `],"CloudTrailEvent":`...)
+}
+
+// appendEventTail completes a fragment head with the record's JSON raw.
+func appendEventTail(dst, raw []byte) []byte {
 	dst = schemas.AppendString(dst, string(raw))
 	return append(dst, '}')
 }
@@ -277,49 +310,114 @@ func (s *eventStore) add(rec *schemas.Record, raw []byte) error {
 	if len(s.times) >= math.MaxUint32-1 {
 		return fmt.Errorf("event store full")
 	}
+	if len(raw) > math.MaxUint32/2 {
+		return fmt.Errorf("event store: record of %d bytes too large", len(raw))
+	}
+	// The stored fragment: uvarint head length, head, raw record.
+	s.scratch = appendEventHead(s.scratch[:0], rec, user, res)
+	off := len(s.open)
+	s.open = binary.AppendUvarint(s.open, uint64(len(s.scratch)))
+	s.open = append(s.open, s.scratch...)
+	s.open = append(s.open, raw...)
+
 	seq := uint32(len(s.times))
 	t := rec.EventTime.Unix()
-	if n := len(s.times); n > 0 && t < s.times[n-1] {
-		s.dirty = true
-	}
-	off := len(s.open)
-	s.open = appendEventFragment(s.open, rec, raw, user, res)
-	loc := fragLoc{block: uint32(len(s.blocks)), off: uint32(off), n: uint32(len(s.open) - off)}
-
+	region := s.intern(rec.AWSRegion)
 	s.times = append(s.times, t)
-	s.seqs = append(s.seqs, seq)
-	s.regions = append(s.regions, s.intern(rec.AWSRegion))
-	s.names = append(s.names, s.intern(rec.EventName))
-	s.users = append(s.users, s.intern(user))
-	s.sources = append(s.sources, s.intern(rec.EventSource))
-	s.akids = append(s.akids, s.intern(rec.UserIdentity.AccessKeyID))
-	var rt, rn uint32
-	for i, r := range res {
-		ti, ni := s.intern(r[0]), s.intern(r[1])
-		if i == 0 {
-			rt, rn = ti, ni
-			continue
-		}
-		s.extraRes[seq] = append(s.extraRes[seq], [2]uint32{ti, ni})
+	s.regions = append(s.regions, region)
+	s.locs = append(s.locs, fragLoc{block: uint32(len(s.blocks)), off: uint32(off), n: uint32(len(s.open) - off)})
+
+	s.post(postKey{region, attrNone, 0}, seq, t)
+	s.postString(region, attrEventName, rec.EventName, seq, t)
+	if rec.ReadOnly.Set() {
+		s.post(postKey{region, attrReadOnly, uint32(rec.ReadOnly)}, seq, t)
 	}
-	s.rtypes = append(s.rtypes, rt)
-	s.rnames = append(s.rnames, rn)
-	s.ro = append(s.ro, uint8(rec.ReadOnly))
-	s.idHash = append(s.idHash, hashEventID(rec.EventID))
-	s.locs = append(s.locs, loc)
-	if len(s.open) >= storeBlockSize {
-		s.seal()
+	s.postString(region, attrUsername, user, seq, t)
+	s.postString(region, attrEventSource, rec.EventSource, seq, t)
+	s.postString(region, attrAccessKeyID, rec.UserIdentity.AccessKeyID, seq, t)
+	for _, r := range res {
+		s.postString(region, attrResourceType, r[0], seq, t)
+		s.postString(region, attrResourceName, r[1], seq, t)
+	}
+	h := hashEventID(rec.EventID)
+	if _, ok := s.ids[h]; ok {
+		s.dupIDs[h] = append(s.dupIDs[h], seq)
+	} else {
+		s.ids[h] = seq
+	}
+
+	if len(s.open) >= storeBlockSize && (s.dict != nil || len(s.open) >= storeDictSize) {
+		return s.seal()
 	}
 	return nil
 }
 
-// seal compresses the open block; s.mu must be held for writing.
-func (s *eventStore) seal() {
-	if len(s.open) == 0 {
-		return
+// postString adds seq to the posting list of a non-empty string value.
+func (s *eventStore) postString(region, kind uint32, value string, seq uint32, t int64) {
+	if value != "" {
+		s.post(postKey{region, kind, s.intern(value)}, seq, t)
 	}
-	s.blocks = append(s.blocks, s.enc.EncodeAll(s.open, make([]byte, 0, len(s.open)/4)))
+}
+
+// post appends seq, whose time is t, to the list of k; s.mu must be held
+// for writing and seq be the newest event.
+func (s *eventStore) post(k postKey, seq uint32, t int64) {
+	pl := s.postings[k]
+	if pl == nil {
+		pl = &postingList{}
+		s.postings[k] = pl
+	}
+	n := len(pl.seqs)
+	if n > 0 && pl.seqs[n-1] == seq {
+		return // an event with two resources of one type
+	}
+	if pl.sorted == n && (n == 0 || s.times[pl.seqs[n-1]] <= t) {
+		pl.sorted++
+	}
+	pl.seqs = append(pl.seqs, seq)
+}
+
+// seal closes the open block; s.mu must be held for writing. The first
+// block becomes the dictionary; later ones are compressed against it.
+func (s *eventStore) seal() error {
+	if len(s.open) == 0 {
+		return nil
+	}
+	if s.dict == nil {
+		dict := slices.Clip(s.open)
+		zdict := dict[max(0, len(dict)-storeMaxDict):]
+		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+			zstd.WithLowerEncoderMem(true), zstd.WithEncoderCRC(false), zstd.WithEncoderDictRaw(storeDictID, zdict))
+		if err != nil {
+			return fmt.Errorf("new zstd encoder: %w", err)
+		}
+		dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(2), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderDictRaw(storeDictID, zdict))
+		if err != nil {
+			enc.Close()
+			return fmt.Errorf("new zstd decoder: %w", err)
+		}
+		s.dict, s.enc, s.dec = dict, enc, dec
+		s.blocks = append(s.blocks, blockLoc{})
+		s.open = make([]byte, 0, storeBlockSize+4096)
+		return nil
+	}
+	c := s.enc.EncodeAll(s.open, s.scratch[:0])
+	s.scratch = c[:0]
+	n := len(s.chunks)
+	if n == 0 || len(s.chunks[n-1])+len(c) > cap(s.chunks[n-1]) {
+		size := 64 << 10
+		if n > 0 {
+			size = min(2*cap(s.chunks[n-1]), storeChunkSize)
+		}
+		s.chunks = append(s.chunks, make([]byte, 0, max(size, len(c))))
+		n++
+	}
+	last := &s.chunks[n-1]
+	s.blocks = append(s.blocks, blockLoc{chunk: uint32(n - 1), off: uint32(len(*last)), n: uint32(len(c))})
+	*last = append(*last, c...)
 	s.open = s.open[:0]
+	return nil
 }
 
 // len returns the number of stored events.
@@ -329,65 +427,54 @@ func (s *eventStore) len() int {
 	return len(s.times)
 }
 
-// sortLocked restores (time, seq) order; s.mu must be held for writing.
-func (s *eventStore) sortLocked() {
-	if !s.dirty {
+// cmpEvent orders event sequences a and b by (time, seq).
+func cmpEvent(times []int64, a, b uint32) int {
+	if c := cmp.Compare(times[a], times[b]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a, b)
+}
+
+// sortTail sorts the unsorted tail of pl and merges it into the sorted
+// prefix; s.mu must be held for writing. The merge starts where the
+// oldest late event belongs, so slightly late events cost little.
+func (pl *postingList) sortTail(times []int64) {
+	n := len(pl.seqs)
+	if pl.sorted == n {
 		return
 	}
-	perm := make([]int32, len(s.times))
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	slices.SortFunc(perm, func(a, b int32) int {
-		if c := cmpInt64(s.times[a], s.times[b]); c != 0 {
-			return c
+	byEvent := func(a, b uint32) int { return cmpEvent(times, a, b) }
+	head, tail := pl.seqs[:pl.sorted], pl.seqs[pl.sorted:]
+	slices.SortFunc(tail, byEvent)
+	p := sortSearch(len(head), func(i int) bool { return byEvent(head[i], tail[0]) > 0 })
+	if p < len(head) {
+		left := slices.Clone(head[p:])
+		i, j, k := 0, 0, p
+		for i < len(left) && j < len(tail) {
+			if byEvent(tail[j], left[i]) < 0 {
+				pl.seqs[k] = tail[j]
+				j++
+			} else {
+				pl.seqs[k] = left[i]
+				i++
+			}
+			k++
 		}
-		return cmpInt64(int64(s.seqs[a]), int64(s.seqs[b]))
-	})
-	s.times = permute(s.times, perm)
-	s.seqs = permute(s.seqs, perm)
-	s.regions = permute(s.regions, perm)
-	s.names = permute(s.names, perm)
-	s.users = permute(s.users, perm)
-	s.sources = permute(s.sources, perm)
-	s.akids = permute(s.akids, perm)
-	s.rtypes = permute(s.rtypes, perm)
-	s.rnames = permute(s.rnames, perm)
-	s.ro = permute(s.ro, perm)
-	s.idHash = permute(s.idHash, perm)
-	s.locs = permute(s.locs, perm)
-	s.dirty = false
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+		copy(pl.seqs[k:], left[i:]) // else the rest of tail is in place
 	}
-	return 0
-}
-
-func permute[T any](col []T, perm []int32) []T {
-	out := make([]T, len(col), cap(col))
-	for i, p := range perm {
-		out[i] = col[p]
-	}
-	return out
+	pl.sorted = n
 }
 
 // lookupQuery is a validated LookupEvents request.
 type lookupQuery struct {
-	region   string
-	kind     int
-	value    string
-	lo, hi   int64 // inclusive eventTime bounds, Unix seconds
-	limit    int
-	cursor   bool // continue strictly below (curTime, curSeq)
-	curTime  int64
-	curSeq   uint32
-	maxMatch int // stop after this many matches (limit+1 to see if there is more)
+	region  string
+	kind    int
+	value   string
+	lo, hi  int64 // inclusive eventTime bounds, Unix seconds
+	limit   int
+	cursor  bool // continue strictly below (curTime, curSeq)
+	curTime int64
+	curSeq  uint32
 }
 
 // lookupPage is one page of results.
@@ -399,138 +486,128 @@ type lookupPage struct {
 	lastSeq  uint32
 }
 
-// lookup runs q and returns up to q.limit events, newest first.
-func (s *eventStore) lookup(q lookupQuery) (lookupPage, error) {
-	s.mu.RLock()
-	if s.dirty {
-		s.mu.RUnlock()
-		s.mu.Lock()
-		s.sortLocked()
-		s.mu.Unlock()
-		s.mu.RLock()
-	}
-	defer s.mu.RUnlock()
-
-	var page lookupPage
-	region, ok := s.lookupID(q.region)
+// postingKey returns the posting list key of q; ok is false when nothing
+// can match. s.mu must be held.
+func (s *eventStore) postingKey(q lookupQuery) (postKey, bool) {
+	region, ok := s.strIDs[q.region]
 	if !ok {
-		return page, nil
+		return postKey{}, false
 	}
-	var want uint32
-	var wantHash uint64
-	var wantRO uint8
+	k := postKey{region: region, kind: uint32(q.kind)}
 	switch q.kind {
 	case attrNone:
-	case attrEventID:
-		wantHash = hashEventID(q.value)
 	case attrReadOnly:
 		switch q.value {
 		case "true":
-			wantRO = uint8(schemas.BoolTrue)
+			k.value = uint32(schemas.BoolTrue)
 		case "false":
-			wantRO = uint8(schemas.BoolFalse)
+			k.value = uint32(schemas.BoolFalse)
 		default:
-			return page, nil
+			return postKey{}, false
 		}
 	default:
-		id, ok := s.lookupID(q.value)
+		id, ok := s.strIDs[q.value]
 		if !ok || id == 0 {
-			return page, nil
+			return postKey{}, false
 		}
-		want = id
+		k.value = id
 	}
-	// hi: index one past the newest candidate.
-	end := sortSearch(len(s.times), func(i int) bool { return s.times[i] > q.hi })
+	return k, true
+}
+
+// lookup runs q and returns up to q.limit events, newest first.
+func (s *eventStore) lookup(q lookupQuery) (lookupPage, error) {
+	if q.kind == attrEventID {
+		return s.lookupEventID(q)
+	}
+	var pl *postingList
+	for {
+		s.mu.RLock()
+		if k, ok := s.postingKey(q); ok {
+			pl = s.postings[k]
+		}
+		if pl == nil || pl.sorted == len(pl.seqs) {
+			break
+		}
+		s.mu.RUnlock()
+		s.mu.Lock()
+		pl.sortTail(s.times)
+		s.mu.Unlock()
+	}
+	defer s.mu.RUnlock()
+	if pl == nil {
+		return lookupPage{}, nil
+	}
+	seqs, times := pl.seqs, s.times
+	// end: one past the newest candidate; lo: the oldest.
+	end := sortSearch(len(seqs), func(i int) bool { return times[seqs[i]] > q.hi })
 	if q.cursor {
-		c := sortSearch(len(s.times), func(i int) bool {
-			return s.times[i] > q.curTime || (s.times[i] == q.curTime && s.seqs[i] >= q.curSeq)
+		c := sortSearch(end, func(i int) bool {
+			t := times[seqs[i]]
+			return t > q.curTime || (t == q.curTime && seqs[i] >= q.curSeq)
 		})
 		end = min(end, c)
 	}
-	var col []uint32
-	switch q.kind {
-	case attrEventName:
-		col = s.names
-	case attrUsername:
-		col = s.users
-	case attrEventSource:
-		col = s.sources
-	case attrAccessKeyID:
-		col = s.akids
-	case attrResourceType:
-		col = s.rtypes
-	case attrResourceName:
-		col = s.rnames
-	}
-	loIdx := sortSearch(end, func(i int) bool { return s.times[i] >= q.lo })
-	// Tight loops per kind: the attribute column first, the region only on
-	// a match.
-	hits := make([]int, 0, q.limit)
-	accept := func(i int) bool {
-		if s.regions[i] != region {
-			return true
-		}
-		if len(hits) == q.limit {
-			page.more = true
-			return false
-		}
-		hits = append(hits, i)
-		return true
-	}
-	switch q.kind {
-	case attrNone:
-		for i := end - 1; i >= loIdx && accept(i); i-- {
-		}
-	case attrEventID:
-		ids := s.idHash[:end]
-		for i := end - 1; i >= loIdx; i-- {
-			if ids[i] == wantHash && !accept(i) {
-				break
-			}
-		}
-	case attrReadOnly:
-		ro := s.ro[:end]
-		for i := end - 1; i >= loIdx; i-- {
-			if ro[i] == wantRO && !accept(i) {
-				break
-			}
-		}
-	default:
-		c := col[:end]
-		extra := (q.kind == attrResourceType || q.kind == attrResourceName) && len(s.extraRes) > 0
-		for i := end - 1; i >= loIdx; i-- {
-			if (c[i] == want || extra && s.extraMatch(s.seqs[i], q.kind, want)) && !accept(i) {
-				break
-			}
-		}
-	}
-	page.frags = make([][]byte, 0, len(hits))
-	for _, i := range hits {
-		f, err := s.fragment(s.locs[i])
+	lo := sortSearch(end, func(i int) bool { return times[seqs[i]] >= q.lo })
+	start := max(lo, end-q.limit)
+	page := lookupPage{more: start > lo, frags: make([][]byte, 0, end-start)}
+	var f fetcher
+	for i := end - 1; i >= start; i-- {
+		frag, err := f.fragment(s, seqs[i])
 		if err != nil {
 			return lookupPage{}, err
 		}
-		page.frags = append(page.frags, f)
+		page.frags = append(page.frags, frag)
 	}
-	if n := len(hits); n > 0 {
-		page.lastTime, page.lastSeq = s.times[hits[n-1]], s.seqs[hits[n-1]]
+	if start < end {
+		page.lastTime, page.lastSeq = times[seqs[start]], seqs[start]
 	}
 	return page, nil
 }
 
-func (s *eventStore) extraMatch(seq uint32, kind int, want uint32) bool {
-	if len(s.extraRes) == 0 {
-		return false
+// lookupEventID runs q, an EventId query: the hash map gives the
+// candidates (usually one), each checked against the fragment's EventId.
+func (s *eventStore) lookupEventID(q lookupQuery) (lookupPage, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var page lookupPage
+	region, ok := s.strIDs[q.region]
+	if !ok {
+		return page, nil
 	}
-	for _, r := range s.extraRes[seq] {
-		if (kind == attrResourceType && r[0] == want) || (kind == attrResourceName && r[1] == want) {
-			return true
+	h := hashEventID(q.value)
+	first, ok := s.ids[h]
+	if !ok {
+		return page, nil
+	}
+	cands := append([]uint32{first}, s.dupIDs[h]...)
+	cands = slices.DeleteFunc(cands, func(seq uint32) bool {
+		t := s.times[seq]
+		return s.regions[seq] != region || t < q.lo || t > q.hi ||
+			q.cursor && (t > q.curTime || t == q.curTime && seq >= q.curSeq)
+	})
+	slices.SortFunc(cands, func(a, b uint32) int { return cmpEvent(s.times, b, a) })
+	want := append(schemas.AppendString([]byte(`{"EventId":`), q.value), ',')
+	var f fetcher
+	for _, seq := range cands {
+		frag, err := f.fragment(s, seq)
+		if err != nil {
+			return lookupPage{}, err
 		}
+		if !bytes.HasPrefix(frag, want) {
+			continue // a hash collision
+		}
+		if len(page.frags) == q.limit {
+			page.more = true
+			break
+		}
+		page.frags = append(page.frags, frag)
+		page.lastTime, page.lastSeq = s.times[seq], seq
 	}
-	return false
+	return page, nil
 }
 
-// sortSearch is sort.Search without the import cycle of closures over int.
+// sortSearch is sort.Search.
 func sortSearch(n int, f func(int) bool) int {
 	i, j := 0, n
 	for i < j {
@@ -544,55 +621,72 @@ func sortSearch(n int, f func(int) bool) int {
 	return i
 }
 
-// fragment returns a copy of the fragment at loc; s.mu is held for reading.
-func (s *eventStore) fragment(loc fragLoc) ([]byte, error) {
-	var raw []byte
-	if int(loc.block) == len(s.blocks) {
-		raw = s.open
-	} else {
-		var err error
-		raw, err = s.block(loc.block)
+// fetcher reads fragments for one query, keeping the last decoded block:
+// the events of a page are mostly adjacent.
+type fetcher struct {
+	block uint32
+	raw   []byte
+	buf   []byte
+	ok    bool
+}
+
+// fragment returns a new copy of the fragment of event seq; s.mu is held
+// for reading.
+func (f *fetcher) fragment(s *eventStore, seq uint32) ([]byte, error) {
+	loc := s.locs[seq]
+	if !f.ok || f.block != loc.block {
+		raw, err := s.rawBlock(loc.block, f.buf[:0])
 		if err != nil {
 			return nil, err
 		}
+		if loc.block != 0 && int(loc.block) != len(s.blocks) {
+			f.buf = raw
+		}
+		f.block, f.raw, f.ok = loc.block, raw, true
 	}
-	if int(loc.off)+int(loc.n) > len(raw) {
+	if uint64(loc.off)+uint64(loc.n) > uint64(len(f.raw)) {
 		return nil, fmt.Errorf("event store: fragment %d+%d outside block %d", loc.off, loc.n, loc.block)
 	}
-	return slices.Clone(raw[loc.off : loc.off+loc.n]), nil
+	data := f.raw[loc.off : loc.off+loc.n]
+	hl, k := binary.Uvarint(data)
+	if k <= 0 || hl > uint64(len(data)-k) {
+		return nil, fmt.Errorf("event store: bad fragment header in block %d", loc.block)
+	}
+	head, rec := data[k:k+int(hl)], data[k+int(hl):]
+	out := make([]byte, 0, len(head)+len(rec)+len(rec)/8+8)
+	return appendEventTail(append(out, head...), rec), nil
 }
 
-// block returns sealed block i decompressed, from a small cache.
-func (s *eventStore) block(i uint32) ([]byte, error) {
-	s.cacheMu.Lock()
-	b, ok := s.cache[i]
-	s.cacheMu.Unlock()
-	if ok {
-		return b, nil
+// rawBlock returns block i raw, decoding into buf if compressed; s.mu is
+// held for reading.
+func (s *eventStore) rawBlock(i uint32, buf []byte) ([]byte, error) {
+	switch {
+	case int(i) == len(s.blocks):
+		return s.open, nil
+	case int(i) > len(s.blocks):
+		return nil, fmt.Errorf("event store: no block %d", i)
+	case i == 0:
+		return s.dict, nil
 	}
-	b, err := s.dec.DecodeAll(s.blocks[i], nil)
+	b := s.blocks[i]
+	if int(b.chunk) >= len(s.chunks) || uint64(b.off)+uint64(b.n) > uint64(len(s.chunks[b.chunk])) {
+		return nil, fmt.Errorf("event store: block %d outside its chunk", i)
+	}
+	raw, err := s.dec.DecodeAll(s.chunks[b.chunk][b.off:b.off+b.n], buf)
 	if err != nil {
 		return nil, fmt.Errorf("event store: decode block %d: %w", i, err)
 	}
-	s.cacheMu.Lock()
-	if len(s.cache) >= 64 {
-		for k := range s.cache {
-			delete(s.cache, k)
-			break
-		}
-	}
-	s.cache[i] = b
-	s.cacheMu.Unlock()
-	return b, nil
+	return raw, nil
 }
 
-// compressedBytes returns the size of the sealed blocks plus the open one.
+// compressedBytes returns the size of the stored fragments: the
+// dictionary, the compressed blocks and the open block.
 func (s *eventStore) compressedBytes() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := len(s.open)
-	for _, b := range s.blocks {
-		n += len(b)
+	n := len(s.dict) + len(s.open)
+	for _, c := range s.chunks {
+		n += len(c)
 	}
 	return n
 }

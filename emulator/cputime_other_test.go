@@ -1,0 +1,8 @@
+//go:build !linux
+
+package emulator
+
+import "time"
+
+// threadCPU is unavailable off Linux.
+func threadCPU() (time.Duration, bool) { return 0, false }
