@@ -287,6 +287,34 @@ func (info *recordInfo) requiredOK() bool {
 	return true
 }
 
+// object reads an object member and calls member for each name, which must
+// read the value; escaped names clear clean and are skipped. Anything but an
+// object clears clean. It reports whether the value was an object.
+func (w *walker) object(member func(key []byte)) bool {
+	if w.l.kind() != kindObject {
+		w.info.clean = false
+		w.l.skip()
+		return false
+	}
+	w.l.beginObject()
+	first := true
+	for {
+		key, esc, ok := w.l.nextKey(&first)
+		if !ok {
+			return true
+		}
+		if esc {
+			w.info.clean = false
+			w.l.skip()
+			continue
+		}
+		member(key)
+		if w.l.err != nil {
+			return true
+		}
+	}
+}
+
 // str reads a string member; anything else (or an empty string when
 // nonEmpty) clears clean. It returns nil unless the value is a string.
 func (w *walker) str(nonEmpty bool) []byte {
@@ -359,69 +387,30 @@ func (w *walker) anyObject() {
 // other members clear clean when strict. out, when not nil, receives the
 // values by position in names.
 func (w *walker) stringObject(names []string, strict bool, out [][]byte) {
-	if w.l.kind() != kindObject {
-		w.info.clean = false
-		w.l.skip()
-		return
-	}
-	w.l.beginObject()
-	first := true
-	for {
-		key, esc, ok := w.l.nextKey(&first)
-		if !ok {
-			return
-		}
-		idx := -1
-		if !esc {
-			for i, n := range names {
-				if string(key) == n {
-					idx = i
-					break
+	w.object(func(key []byte) {
+		for i, n := range names {
+			if string(key) == n {
+				v := w.str(false)
+				if out != nil {
+					out[i] = v
 				}
+				return
 			}
 		}
-		switch {
-		case idx >= 0:
-			v := w.str(false)
-			if out != nil {
-				out[idx] = v
-			}
-		case strict || esc:
+		if strict {
 			w.info.clean = false
-			w.l.skip()
-		default:
-			w.l.skip()
 		}
-		if w.l.err != nil {
-			return
-		}
-	}
+		w.l.skip()
+	})
 }
 
 func (w *walker) userIdentity() {
 	id := &w.info.identity
-	if w.l.kind() != kindObject {
-		w.info.clean = false
-		w.l.skip()
-		return
-	}
 	if id.object {
 		w.duplicate("", []byte("userIdentity"))
 	}
-	id.object = true
-	w.l.beginObject()
-	first := true
 	var seen keySet
-	for {
-		key, esc, ok := w.l.nextKey(&first)
-		if !ok {
-			return
-		}
-		if esc {
-			w.info.clean = false
-			w.l.skip()
-			continue
-		}
+	id.object = w.object(func(key []byte) {
 		if seen.add(w, key) {
 			w.duplicate("/userIdentity", key)
 		}
@@ -460,36 +449,16 @@ func (w *walker) userIdentity() {
 			w.info.clean = false
 			w.l.skip()
 		}
-		if w.l.err != nil {
-			return
-		}
-	}
+	})
 }
 
 func (w *walker) sessionContext() {
 	id := &w.info.identity
-	if w.l.kind() != kindObject {
-		w.info.clean = false
-		w.l.skip()
-		return
-	}
 	if id.hasSessionContext {
 		w.duplicate("/userIdentity", []byte("sessionContext"))
 	}
-	id.hasSessionContext = true
-	w.l.beginObject()
-	first := true
 	var seen keySet
-	for {
-		key, esc, ok := w.l.nextKey(&first)
-		if !ok {
-			return
-		}
-		if esc {
-			w.info.clean = false
-			w.l.skip()
-			continue
-		}
+	id.hasSessionContext = w.object(func(key []byte) {
 		if seen.add(w, key) {
 			w.duplicate("/userIdentity/sessionContext", key)
 		}
@@ -509,71 +478,34 @@ func (w *walker) sessionContext() {
 			w.info.clean = false
 			w.l.skip()
 		}
-		if w.l.err != nil {
-			return
-		}
-	}
+	})
 }
 
 func (w *walker) webIDFederationData() {
-	if w.l.kind() != kindObject {
-		w.info.clean = false
-		w.l.skip()
-		return
-	}
-	w.l.beginObject()
-	first := true
-	for {
-		key, esc, ok := w.l.nextKey(&first)
-		if !ok {
-			return
-		}
-		switch {
-		case esc:
-			w.info.clean = false
-			w.l.skip()
-		case string(key) == "federatedProvider":
+	w.object(func(key []byte) {
+		switch string(key) {
+		case "federatedProvider":
 			w.str(false)
-		case string(key) == "attributes":
+		case "attributes":
 			w.anyObject()
 		default:
 			w.l.skip()
 		}
-		if w.l.err != nil {
-			return
-		}
-	}
+	})
 }
 
 func (w *walker) sessionAttributes() {
-	if w.l.kind() != kindObject {
-		w.info.clean = false
-		w.l.skip()
-		return
-	}
-	w.l.beginObject()
-	first := true
-	for {
-		key, esc, ok := w.l.nextKey(&first)
-		if !ok {
-			return
-		}
-		switch {
-		case esc:
-			w.info.clean = false
-			w.l.skip()
-		case string(key) == "creationDate":
+	w.object(func(key []byte) {
+		switch string(key) {
+		case "creationDate":
 			w.str(false)
-		case string(key) == "mfaAuthenticated":
+		case "mfaAuthenticated":
 			w.enum(trueFalse[:])
 		default:
 			w.info.clean = false
 			w.l.skip()
 		}
-		if w.l.err != nil {
-			return
-		}
-	}
+	})
 }
 
 func (w *walker) resources() {
@@ -603,32 +535,15 @@ func (w *walker) resources() {
 }
 
 func (w *walker) addendum() {
-	if w.l.kind() != kindObject {
-		w.info.clean = false
-		w.l.skip()
-		return
-	}
-	w.l.beginObject()
-	first := true
-	for {
-		key, esc, ok := w.l.nextKey(&first)
-		if !ok {
-			return
-		}
-		switch {
-		case esc:
-			w.info.clean = false
-			w.l.skip()
-		case string(key) == "reason":
+	w.object(func(key []byte) {
+		switch string(key) {
+		case "reason":
 			w.enum(addendumReasons[:])
-		case string(key) == "updatedFields", string(key) == "originalRequestID", string(key) == "originalEventID":
+		case "updatedFields", "originalRequestID", "originalEventID":
 			w.str(false)
 		default:
 			w.info.clean = false
 			w.l.skip()
 		}
-		if w.l.err != nil {
-			return
-		}
-	}
+	})
 }

@@ -560,6 +560,8 @@ type reader struct {
 	base  int64 // stream offset of buf[0]
 	lines int   // newlines in the stream before buf[0]
 	eof   bool
+	// max is the largest record held (0: MaxRecordBytes); tests lower it.
+	max int
 	// Newlines are counted incrementally: cntLines newlines precede
 	// buf[cntIdx].
 	cntIdx   int
@@ -611,7 +613,7 @@ func (r *reader) fill() (bool, error) {
 		r.mark = 0
 	}
 	if len(r.buf) == cap(r.buf) {
-		if len(r.buf)-r.mark >= MaxRecordBytes {
+		if len(r.buf)-r.mark >= r.limit() {
 			return false, errTooLarge
 		}
 		nb := make([]byte, len(r.buf), 2*cap(r.buf))
@@ -630,7 +632,26 @@ func (r *reader) fill() (bool, error) {
 	return true, nil
 }
 
-var errTooLarge = fmt.Errorf("record larger than %d MiB", MaxRecordBytes>>20)
+// errTooLarge reports a record longer than the reader holds.
+var errTooLarge = errors.New("record too large")
+
+// limit returns the largest record r holds.
+func (r *reader) limit() int {
+	if r.max > 0 {
+		return r.max
+	}
+	return MaxRecordBytes
+}
+
+// fillValue is fillAt while reading a value: a value too large to hold is
+// a valueError.
+func (r *reader) fillValue(i *int) (bool, error) {
+	more, err := r.fillAt(i)
+	if errors.Is(err, errTooLarge) {
+		return false, &valueError{at: r.mark, start: r.mark, msg: fmt.Sprintf("record larger than %d bytes", r.limit())}
+	}
+	return more, err
+}
 
 // eof is what skipSpace returns at the end of input.
 const eof = -1
@@ -776,11 +797,8 @@ func (r *reader) value() (int, error) {
 			}
 		}
 	more:
-		more, err := r.fillAt(&i)
+		more, err := r.fillValue(&i)
 		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				return 0, &valueError{at: r.mark, start: r.mark, msg: err.Error()}
-			}
 			return 0, err
 		}
 		if !more {
@@ -806,11 +824,8 @@ func (r *reader) line() (int, error) {
 			return trimEnd(r.buf, r.mark, end), nil
 		}
 		i = len(r.buf)
-		more, err := r.fillAt(&i)
+		more, err := r.fillValue(&i)
 		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				return 0, &valueError{at: r.mark, start: r.mark, msg: err.Error()}
-			}
 			return 0, err
 		}
 		if !more {

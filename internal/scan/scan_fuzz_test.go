@@ -73,6 +73,25 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
+func TestRecordTooLarge(t *testing.T) {
+	var probs []Problem
+	v := validator(t)
+	col := &collector{batch: schemas.NewBatch(v), report: func(p Problem) { probs = append(probs, p) }}
+	s := &scanner{v: v, out: &direct{v: v, c: col}}
+	s.rd.max = 1 << 10
+	rec := seedRecords(t)[0]
+	big := `{"Records":[` + string(rec) + `,{"x":"` + strings.Repeat("a", 300<<10) + `"}]}`
+	s.records(t.Context(), "f", strings.NewReader(big))
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.String())
+	}
+	want := []string{fmt.Sprintf("f: byte %d, line 1: record larger than 1024 bytes (record 1 starts at byte %d)", 13+len(rec), 13+len(rec))}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+}
+
 func isGzip(b []byte) bool { return len(b) > 1 && b[0] == 0x1f && b[1] == 0x8b }
 
 // BenchmarkRun measures Run on a gzip-compressed log file of the seed's
