@@ -202,8 +202,9 @@ func addSchemas(c *jsonschema.Compiler, fsys fs.FS, dir, base string) error {
 
 // Validate checks one record, the raw JSON bytes of one element of a log
 // file's Records array, and returns its problems, nil when there are none.
-// Problems come in a fixed order: syntax, then structure (sorted by
-// pointer), then formats and consistency in document order.
+// Problems come in a fixed order: a syntax problem alone; otherwise a
+// duplicate member name, structure (sorted by pointer), then formats and
+// consistency in document order.
 func (v *Validator) Validate(record []byte) []Problem {
 	var info recordInfo
 	return v.validate(record, &info, nil)

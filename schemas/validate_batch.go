@@ -218,8 +218,8 @@ func (b *Batch) Validate(index int, record []byte) []Problem {
 // bytes, which must not change until the Result is added to a Batch.
 type Result struct {
 	// Problems are the record's own problems, as Validate returns them.
-	Problems []Problem
-	parsed   bool
+	Problems                                          []Problem
+	parsed                                            bool
 	eventID, eventTime, awsRegion, recipientAccountID []byte
 }
 

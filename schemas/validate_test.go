@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 func newValidator(t testing.TB, opts ...Option) *Validator {
@@ -239,4 +240,28 @@ func TestValidateConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestLogFileSchema compiles jsonschema/logfile.json and checks the seed
+// log file against it.
+func TestLogFileSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	if err := addSchemas(c, schemaFS, "jsonschema", schemaBaseURL); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(schemaBaseURL + "logfile.json")
+	if err != nil {
+		t.Fatalf("compile logfile.json: %v", err)
+	}
+	doc, err := unmarshalAny(readFile(t, "testdata/seed_example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Errorf("seed log file: %v", err)
+	}
+	bad, _ := unmarshalAny([]byte(`{"Records":[{"eventVersion":"1.08"}]}`))
+	if sch.Validate(bad) == nil {
+		t.Error("a record without required members passes logfile.json")
+	}
 }
