@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 )
 
 // e2eTimeout bounds each client process and each wait of the e2e tests.
@@ -285,6 +286,11 @@ func goConfig(t *testing.T, srv *serveInfo) aws.Config {
 		config.WithSharedConfigFiles([]string{}),
 		config.WithSharedCredentialsFiles([]string{}),
 		config.WithBaseEndpoint(srv.URL),
+		// The SDK's default logger writes to stderr; its notes (e.g. that
+		// a multipart object's checksum was not validated) go to the test log.
+		config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+			t.Logf("aws-sdk-go-v2 %s: %s", c, fmt.Sprintf(format, v...))
+		})),
 	}
 	if ca := srv.CAFile(); ca != "" {
 		pem, err := os.ReadFile(ca)
