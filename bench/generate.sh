@@ -44,3 +44,14 @@ echo
 echo "10,000,000 events, ndjson to /dev/null:"
 /usr/bin/time -v /tmp/firetrail-bench-bin generate --seed 1 --events 10000000 --accounts 3 --out /dev/null 2>&1 |
 	grep -E 'Maximum resident|Elapsed|User time|System time'
+
+echo
+echo "acceptance: 100,000 records from each of 5 seeds through firetrail validate:"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir" "$out" /tmp/firetrail-bench-bin' EXIT
+/tmp/firetrail-bench-bin generate --seed 1 --events 100000 --out "$dir/s1.ndjson"
+/tmp/firetrail-bench-bin generate --seed 2 --events 100000 --accounts 3 --org --scenario all --out "$dir/s2.ndjson"
+/tmp/firetrail-bench-bin generate --seed 3 --events 100000 --accounts 2 --regions eu-west-1,ap-southeast-2 --event-version 1.11 --empty-world --out "$dir/s3.ndjson"
+/tmp/firetrail-bench-bin generate --seed 4 --events 100000 --error-share 0.2 --format cloudtrail --out "$dir/s4"
+/tmp/firetrail-bench-bin generate --seed 5 --events 100000 --read-only-share 0.5 --data-event-share 0.3 --event-version 1.09 --out "$dir/s5.ndjson"
+/tmp/firetrail-bench-bin validate "$dir/s1.ndjson" "$dir/s2.ndjson" "$dir/s3.ndjson" "$dir/s4" "$dir/s5.ndjson"

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"math/rand"
+	"sort"
 	"strconv"
 	"time"
 
@@ -286,25 +287,33 @@ func (w *sim) pickRegion() *regionState {
 	return w.regions[len(w.regions)-1]
 }
 
-// pickPrincipal picks a principal of a by the weight field selects.
-func (w *sim) pickPrincipal(a *account, weight func(*kindInfo) float64) *principal {
-	total := 0.0
-	for _, p := range a.principals {
-		total += weight(&kinds[p.kind])
-	}
-	x := w.r.Float64() * total
-	for _, p := range a.principals {
-		x -= weight(&kinds[p.kind])
-		if x < 0 {
-			return p
-		}
-	}
-	return a.principals[0]
-}
+// Activity classes, indexes of account.cum.
+const (
+	classRead = iota
+	classWrite
+	classData
+)
 
-func readWeight(k *kindInfo) float64  { return k.read }
-func writeWeight(k *kindInfo) float64 { return k.write }
-func dataWeight(k *kindInfo) float64  { return k.data }
+// pickPrincipal picks a principal of a, weighted by its kind's weight for
+// the activity class.
+func (w *sim) pickPrincipal(a *account, class int) *principal {
+	cum := a.cum[class]
+	if len(cum) != len(a.principals) {
+		cum = cum[:0]
+		total := 0.0
+		for _, p := range a.principals {
+			k := &kinds[p.kind]
+			total += [...]float64{k.read, k.write, k.data}[class]
+			cum = append(cum, total)
+		}
+		a.cum[class] = cum
+	}
+	// The first principal whose cumulative weight exceeds x; principals of
+	// weight zero are never chosen.
+	x := w.r.Float64() * cum[len(cum)-1]
+	i := sort.Search(len(cum), func(i int) bool { return cum[i] > x })
+	return a.principals[min(i, len(cum)-1)]
+}
 
 // pickLive picks a live stream of rs, or nil; with directPut only
 // DirectPut streams.
@@ -357,7 +366,7 @@ func (w *sim) spawn(t int64) {
 }
 
 func (w *sim) spawnData(t int64, rs *regionState, s *stream) {
-	p := w.pickPrincipal(rs.acct, dataWeight)
+	p := w.pickPrincipal(rs.acct, classData)
 	act := actPutRecordBatch
 	switch p.kind {
 	case pJavaProducer:
@@ -373,7 +382,7 @@ func (w *sim) spawnData(t int64, rs *regionState, s *stream) {
 }
 
 func (w *sim) spawnRead(t int64, rs *regionState) {
-	p := w.pickPrincipal(rs.acct, readWeight)
+	p := w.pickPrincipal(rs.acct, classRead)
 	s := w.pickLive(rs, false)
 	if s == nil {
 		w.push(pending{at: t, act: actList, p: p, rs: rs})
@@ -408,7 +417,7 @@ func (w *sim) spawnRead(t int64, rs *regionState) {
 }
 
 func (w *sim) spawnWrite(t int64, rs *regionState) {
-	p := w.pickPrincipal(rs.acct, writeWeight)
+	p := w.pickPrincipal(rs.acct, classWrite)
 	s := w.pickActive(rs, t, false)
 	live := len(rs.live)
 	x := w.r.Intn(100)

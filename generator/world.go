@@ -106,6 +106,7 @@ type account struct {
 	byKind     [numKinds][]*principal
 	regions    []*regionState
 	weight     float64
+	cum        [3][]float64 // cumulative principal weights per activity class
 }
 
 // regionState is the delivery streams of one account in one region.
