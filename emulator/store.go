@@ -118,6 +118,37 @@ type eventStore struct {
 	scratch []byte
 	enc     *zstd.Encoder // nil until the dictionary exists
 	dec     *zstd.Decoder
+
+	cache blockCache
+}
+
+// blockCacheSlots is the number of decoded blocks kept: a few pages of
+// consecutive events, so that paging and polling the newest events decode
+// each block once.
+const blockCacheSlots = 64
+
+// blockCache is a direct-mapped cache of decoded blocks; the cached slices
+// are never modified.
+type blockCache struct {
+	mu    sync.Mutex
+	slots [blockCacheSlots]struct {
+		block uint32
+		raw   []byte
+	}
+}
+
+func (c *blockCache) get(block uint32) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sl := &c.slots[block%blockCacheSlots]
+	return sl.raw, sl.raw != nil && sl.block == block
+}
+
+func (c *blockCache) put(block uint32, raw []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sl := &c.slots[block%blockCacheSlots]
+	sl.block, sl.raw = block, raw
 }
 
 // fragLoc locates an event's fragment: block index, offset and length in
@@ -621,12 +652,11 @@ func sortSearch(n int, f func(int) bool) int {
 	return i
 }
 
-// fetcher reads fragments for one query, keeping the last decoded block:
-// the events of a page are mostly adjacent.
+// fetcher reads fragments for one query, keeping the last block: the
+// events of a page are mostly adjacent.
 type fetcher struct {
 	block uint32
 	raw   []byte
-	buf   []byte
 	ok    bool
 }
 
@@ -635,12 +665,9 @@ type fetcher struct {
 func (f *fetcher) fragment(s *eventStore, seq uint32) ([]byte, error) {
 	loc := s.locs[seq]
 	if !f.ok || f.block != loc.block {
-		raw, err := s.rawBlock(loc.block, f.buf[:0])
+		raw, err := s.rawBlock(loc.block)
 		if err != nil {
 			return nil, err
-		}
-		if loc.block != 0 && int(loc.block) != len(s.blocks) {
-			f.buf = raw
 		}
 		f.block, f.raw, f.ok = loc.block, raw, true
 	}
@@ -657,9 +684,9 @@ func (f *fetcher) fragment(s *eventStore, seq uint32) ([]byte, error) {
 	return appendEventTail(append(out, head...), rec), nil
 }
 
-// rawBlock returns block i raw, decoding into buf if compressed; s.mu is
-// held for reading.
-func (s *eventStore) rawBlock(i uint32, buf []byte) ([]byte, error) {
+// rawBlock returns block i raw, decoding it if compressed; s.mu is held
+// for reading. The result must not be modified.
+func (s *eventStore) rawBlock(i uint32) ([]byte, error) {
 	switch {
 	case int(i) == len(s.blocks):
 		return s.open, nil
@@ -668,14 +695,18 @@ func (s *eventStore) rawBlock(i uint32, buf []byte) ([]byte, error) {
 	case i == 0:
 		return s.dict, nil
 	}
+	if raw, ok := s.cache.get(i); ok {
+		return raw, nil
+	}
 	b := s.blocks[i]
 	if int(b.chunk) >= len(s.chunks) || uint64(b.off)+uint64(b.n) > uint64(len(s.chunks[b.chunk])) {
 		return nil, fmt.Errorf("event store: block %d outside its chunk", i)
 	}
-	raw, err := s.dec.DecodeAll(s.chunks[b.chunk][b.off:b.off+b.n], buf)
+	raw, err := s.dec.DecodeAll(s.chunks[b.chunk][b.off:b.off+b.n], nil)
 	if err != nil {
 		return nil, fmt.Errorf("event store: decode block %d: %w", i, err)
 	}
+	s.cache.put(i, raw)
 	return raw, nil
 }
 

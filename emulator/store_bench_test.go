@@ -173,3 +173,32 @@ func BenchmarkLookupEvents(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEventStoreAdd adds 20,000 records to a fresh store per
+// iteration (the cost of rebuilding history and of Record).
+func BenchmarkEventStoreAdd(b *testing.B) {
+	const n = 20_000
+	recs := make([]schemas.Record, n)
+	raws := make([][]byte, n)
+	size := 0
+	for i := range recs {
+		recs[i] = testRecord(i, DefaultStartTime.Add(time.Duration(i)*time.Second))
+		raws[i] = recs[i].AppendJSON(nil)
+		size += len(raws[i])
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		s, err := newEventStore()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range recs {
+			if err := s.add(&recs[i], raws[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.close()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1000, "µs/event")
+}
