@@ -88,7 +88,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fs.SetOutput(stderr)
 		runFn := c.setup(fs)
 		printUsage := func(w io.Writer) {
-			fmt.Fprintf(w, "usage: firetrail %s\n\n%s\n\nflags:\n%s", c.usage, c.short, fs.FlagUsages())
+			fmt.Fprintf(w, "usage: firetrail %s\n\n%s\n", c.usage, c.short)
+			if fs.HasFlags() {
+				fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+			}
 		}
 		// pflag calls Usage only for --help (ContinueOnError): that goes to
 		// stdout with status 0.

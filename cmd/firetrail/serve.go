@@ -20,7 +20,7 @@ func serveCommand() command {
 	return command{
 		name:  "serve",
 		usage: "serve [--addr 127.0.0.1:4599] [--bucket NAME] [--seed N] [--events N] [--delivery-interval D] [--data-dir DIR] [--signing-key FILE] [flags]",
-		short: "serve an embedded S3 with CloudTrail delivery, LookupEvents and a recording Firehose API",
+		short: "Serve an embedded S3 with CloudTrail delivery, LookupEvents and a recording Firehose API.",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			addr := fs.String("addr", "127.0.0.1:4599", "listen address (host:port; port 0 picks a free one)")
 			bucket := fs.String("bucket", emulator.DefaultBucket, "bucket log files are delivered to")
