@@ -181,7 +181,9 @@ func (e *Emulator) open() error {
 	if err := e.rebuildHistory(); err != nil {
 		return err
 	}
-	e.notify = newNotifier(e)
+	if e.notify, err = newNotifier(e); err != nil {
+		return err
+	}
 	e.trail, err = trail.New(trail.Config{
 		Sink:       s3Sink{e},
 		Bucket:     e.bucket,
@@ -309,8 +311,8 @@ const maxJSONBody = 8 << 20
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	if target == "" {
-		if r.URL.Query().Get("Action") == "ConfirmSubscription" {
-			e.confirmSubscription(w, r)
+		if h := e.notify.route(r); h != nil {
+			h.ServeHTTP(w, r)
 			return
 		}
 		e.s3.ServeHTTP(w, r)
@@ -443,14 +445,14 @@ func (e *Emulator) Close() error {
 		e.deliverMu.Unlock()
 		cancel()
 	}
-	if e.notify != nil {
-		e.notify.close()
-	}
 	errs = append(errs, e.closeResources())
 	return errors.Join(errs...)
 }
 
 func (e *Emulator) closeResources() error {
+	if e.notify != nil {
+		e.notify.close()
+	}
 	if e.store != nil {
 		e.store.close()
 	}

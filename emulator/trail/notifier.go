@@ -102,6 +102,8 @@ type subscriber struct {
 	endpoint  string
 	arn       string
 	token     string
+	snsURL    string // SNSURL when subscribed: base of UnsubscribeURL
+	certURL   string // SigningCertURL when subscribed
 	s3        bool
 	confirmed atomic.Bool
 	queue     chan message
@@ -227,6 +229,8 @@ func (n *Notifier) Subscribe(endpoint string) (string, error) {
 		endpoint: endpoint,
 		arn:      n.cfg.TopicARN + ":" + uuid(n.id("subscription")),
 		token:    hex.EncodeToString(tok[:]) + hex.EncodeToString(tok2[:]),
+		snsURL:   n.cfg.SNSURL,
+		certURL:  n.cfg.SigningCertURL,
 	}
 	conf := SNSMessage{
 		Type:      SNSSubscriptionConfirmation,
@@ -235,10 +239,10 @@ func (n *Notifier) Subscribe(endpoint string) (string, error) {
 		TopicARN:  n.cfg.TopicARN,
 		Message: "You have chosen to subscribe to the topic " + n.cfg.TopicARN +
 			".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
-		SubscribeURL:     n.cfg.SNSURL + "?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(n.cfg.TopicARN) + "&Token=" + s.token,
+		SubscribeURL:     s.snsURL + "?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(n.cfg.TopicARN) + "&Token=" + s.token,
 		Timestamp:        n.cfg.Clock.Now(),
 		SignatureVersion: n.cfg.SignatureVersion,
-		SigningCertURL:   n.cfg.SigningCertURL,
+		SigningCertURL:   s.certURL,
 	}
 	if err := conf.Sign(n.cfg.SigningKey); err != nil {
 		return "", err
@@ -247,6 +251,31 @@ func (n *Notifier) Subscribe(endpoint string) (string, error) {
 	n.byToken[s.token] = s
 	s.queue <- message{body: conf.JSON(), header: n.snsHeader(&conf, "")}
 	return s.arn, nil
+}
+
+// SetURLs replaces SNSURL and SigningCertURL (an empty argument keeps the
+// current value) for the subscriptions made from now on; earlier ones keep
+// the URLs they were given. It is for a server that learns its own address
+// after NewNotifier, and must then route both URLs to ConfirmHandler and
+// CertHandler.
+func (n *Notifier) SetURLs(snsURL, signingCertURL string) error {
+	for _, u := range []string{snsURL, signingCertURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("trail: notifier: invalid URL %q", u)
+		}
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if snsURL != "" {
+		n.cfg.SNSURL = snsURL
+	}
+	if signingCertURL != "" {
+		n.cfg.SigningCertURL = signingCertURL
+	}
+	return nil
 }
 
 // SubscribeS3Events adds an endpoint that receives S3 event notification
@@ -333,8 +362,8 @@ func (n *Notifier) build(s *subscriber, msg message) (message, error) {
 		Message:          CloudTrailMessage(nt.Bucket, nt.Key),
 		Timestamp:        msg.at,
 		SignatureVersion: n.cfg.SignatureVersion,
-		SigningCertURL:   n.cfg.SigningCertURL,
-		UnsubscribeURL:   n.cfg.SNSURL + "?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(s.arn),
+		SigningCertURL:   s.certURL,
+		UnsubscribeURL:   s.snsURL + "?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(s.arn),
 	}
 	if err := env.Sign(n.cfg.SigningKey); err != nil {
 		return message{}, err

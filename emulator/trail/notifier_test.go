@@ -269,3 +269,20 @@ func FuzzConfirmHandler(f *testing.F) {
 		}
 	})
 }
+
+func TestNotifierSetURLs(t *testing.T) {
+	n, _ := newNotifier(t, "")
+	sub := newEndpoint(0)
+	subSrv := startServer(t, sub)
+	if err := n.SetURLs("ftp://x/", ""); err == nil {
+		t.Error("SetURLs(ftp://x/) succeeded")
+	}
+	must(t, n.SetURLs("http://127.0.0.1:9/", "http://127.0.0.1:9/cert.pem"))
+	_, err := n.Subscribe(subSrv.URL)
+	must(t, err)
+	var env map[string]string
+	must(t, json.Unmarshal(sub.next(t).body, &env))
+	if !strings.HasPrefix(env["SubscribeURL"], "http://127.0.0.1:9/?Action=ConfirmSubscription&") || env["SigningCertURL"] != "http://127.0.0.1:9/cert.pem" {
+		t.Errorf("SubscribeURL %q, SigningCertURL %q, want them under http://127.0.0.1:9/", env["SubscribeURL"], env["SigningCertURL"])
+	}
+}
