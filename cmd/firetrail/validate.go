@@ -40,7 +40,7 @@ func validateCommand() command {
 				if !*quiet {
 					fmt.Fprintf(e.stdout, "ok: %d records in %d files valid", sum.Records, sum.Files)
 					if sum.Digests > 0 {
-						fmt.Fprintf(e.stdout, " (%d digest files skipped)", sum.Digests)
+						fmt.Fprintf(e.stdout, ", %d digest files checked", sum.Digests)
 					}
 					fmt.Fprintln(e.stdout)
 				}
