@@ -153,6 +153,9 @@ func (e *Emulator) open() error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("data dir: %w", err)
 		}
+		if e.fh, err = loadFirehoseState(filepath.Join(dir, firehoseStateFile), e.log.With("api", "firehose")); err != nil {
+			return err
+		}
 		e.db, err = bolt.Open(filepath.Join(dir, "s3.bolt"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 		if err != nil {
 			return fmt.Errorf("open %s: %w", filepath.Join(dir, "s3.bolt"), err)
@@ -443,6 +446,9 @@ func (e *Emulator) Close() error {
 			errs = append(errs, err)
 		}
 		e.deliverMu.Unlock()
+		if err := e.fh.flush(); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: %w", err))
+		}
 		cancel()
 	}
 	errs = append(errs, e.closeResources())

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
@@ -16,10 +17,14 @@ import (
 )
 
 // firehoseState is the Firehose control plane: delivery streams per
-// account and region. It knows nothing of HTTP.
+// account and region. It knows nothing of HTTP. With a path (WithDataDir)
+// every change is saved there (firehose_state_save.go).
 type firehoseState struct {
 	mu      sync.Mutex
 	streams map[streamKey]*deliveryStream
+	path    string       // where the state is saved; "" in memory only
+	log     *slog.Logger // save failures
+	dirty   bool         // a change is not saved yet
 }
 
 type streamKey struct{ account, region, name string }
@@ -39,7 +44,7 @@ type deliveryStream struct {
 }
 
 func newFirehoseState() *firehoseState {
-	return &firehoseState{streams: map[streamKey]*deliveryStream{}}
+	return &firehoseState{streams: map[streamKey]*deliveryStream{}, log: slog.New(slog.DiscardHandler)}
 }
 
 // maxTags is the most tags a stream can have.
@@ -253,6 +258,7 @@ func (s *firehoseState) create(k streamKey, in *firehose.CreateDeliveryStreamInp
 		ds.setTag(t)
 	}
 	s.streams[k] = ds
+	s.changed()
 	return &firehose.CreateDeliveryStreamOutput{DeliveryStreamARN: aws.String(ds.arn)}, nil
 }
 
@@ -289,6 +295,7 @@ func (s *firehoseState) delete(k streamKey) error {
 		return err
 	}
 	delete(s.streams, k)
+	s.changed()
 	return nil
 }
 
@@ -403,6 +410,7 @@ func (s *firehoseState) tag(k streamKey, in *firehose.TagDeliveryStreamInput) er
 		return errLimitExceeded("A delivery stream can have at most %d tags; it would have %d.", maxTags, len(next.tags))
 	}
 	ds.tags = next.tags
+	s.changed()
 	return nil
 }
 
@@ -417,6 +425,7 @@ func (s *firehoseState) untag(k streamKey, in *firehose.UntagDeliveryStreamInput
 		return err
 	}
 	ds.tags = slices.DeleteFunc(ds.tags, func(t types.Tag) bool { return slices.Contains(in.TagKeys, aws.ToString(t.Key)) })
+	s.changed()
 	return nil
 }
 
@@ -439,6 +448,7 @@ func (s *firehoseState) startEncryption(k streamKey, in *firehose.StartDeliveryS
 	}
 	ds.encryption = types.DeliveryStreamEncryptionConfiguration{KeyType: c.KeyType, KeyARN: c.KeyARN, Status: types.DeliveryStreamEncryptionStatusEnabled}
 	ds.updated = now
+	s.changed()
 	return nil
 }
 
@@ -454,6 +464,7 @@ func (s *firehoseState) stopEncryption(k streamKey, now time.Time) error {
 	}
 	ds.encryption = types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
 	ds.updated = now
+	s.changed()
 	return nil
 }
 
@@ -499,6 +510,7 @@ func (s *firehoseState) updateDestination(k streamKey, in *firehose.UpdateDestin
 	ds.dest = dest
 	ds.version++
 	ds.updated = now
+	s.changed()
 	return nil
 }
 

@@ -1,0 +1,173 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+)
+
+// firehoseStateFile is the name of the saved Firehose control plane in the
+// data directory.
+const firehoseStateFile = "firehose-state.json"
+
+// firehoseStateVersion is the format version of the saved state.
+const firehoseStateVersion = 1
+
+// savedFirehose is the saved form of a firehoseState: every delivery
+// stream with what Describe and ListTags show of it.
+type savedFirehose struct {
+	Version int           `json:"version"`
+	Streams []savedStream `json:"streams"`
+}
+
+type savedStream struct {
+	Account     string                                      `json:"account"`
+	Region      string                                      `json:"region"`
+	Name        string                                      `json:"name"`
+	ARN         string                                      `json:"arn"`
+	Type        types.DeliveryStreamType                    `json:"type"`
+	Version     int64                                       `json:"version"`
+	Created     time.Time                                   `json:"created"`
+	Updated     time.Time                                   `json:"updated"`
+	Destination types.DestinationDescription                `json:"destination"`
+	Source      *types.SourceDescription                    `json:"source,omitempty"`
+	Tags        []types.Tag                                 `json:"tags,omitempty"`
+	Encryption  types.DeliveryStreamEncryptionConfiguration `json:"encryption"`
+}
+
+// loadFirehoseState returns the control plane saved at path (an empty one
+// if there is no file yet) that saves itself there on every change.
+func loadFirehoseState(path string, log *slog.Logger) (*firehoseState, error) {
+	s := newFirehoseState()
+	s.path = path
+	if log != nil {
+		s.log = log
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read firehose state: %w", err)
+	}
+	if err := s.decode(b); err != nil {
+		return nil, fmt.Errorf("load firehose state %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// decode fills s from saved bytes, rejecting anything the API could not
+// have made.
+func (s *firehoseState) decode(b []byte) error {
+	var sf savedFirehose
+	if err := json.Unmarshal(b, &sf); err != nil {
+		return err
+	}
+	if sf.Version != firehoseStateVersion {
+		return fmt.Errorf("format version %d, want %d", sf.Version, firehoseStateVersion)
+	}
+	for i, st := range sf.Streams {
+		k := streamKey{account: st.Account, region: st.Region, name: st.Name}
+		switch {
+		case len(k.account) != 12 || !allDigits(k.account):
+			return fmt.Errorf("stream %d: invalid account %q", i, k.account)
+		case !validRegion(k.region):
+			return fmt.Errorf("stream %d: invalid region %q", i, k.region)
+		case !validStreamName(k.name):
+			return fmt.Errorf("stream %d: invalid name %q", i, k.name)
+		case !slices.Contains(st.Type.Values(), st.Type):
+			return fmt.Errorf("stream %s: invalid type %q", k.name, st.Type)
+		case st.Version < 1:
+			return fmt.Errorf("stream %s: invalid version %d", k.name, st.Version)
+		case !strings.HasPrefix(st.ARN, "arn:"):
+			return fmt.Errorf("stream %s: invalid ARN %q", k.name, st.ARN)
+		case len(st.Tags) > maxTags:
+			return fmt.Errorf("stream %s: %d tags, at most %d", k.name, len(st.Tags), maxTags)
+		}
+		if _, dup := s.streams[k]; dup {
+			return fmt.Errorf("stream %s: saved twice for account %s in %s", k.name, k.account, k.region)
+		}
+		s.streams[k] = &deliveryStream{
+			key: k, arn: st.ARN, typ: st.Type, version: st.Version,
+			created: st.Created, updated: st.Updated,
+			dest: st.Destination, source: st.Source, tags: st.Tags, encryption: st.Encryption,
+		}
+	}
+	return nil
+}
+
+// encode returns the saved form of s, streams in key order; s.mu is held.
+func (s *firehoseState) encode() ([]byte, error) {
+	sf := savedFirehose{Version: firehoseStateVersion, Streams: make([]savedStream, 0, len(s.streams))}
+	for _, ds := range s.streams {
+		sf.Streams = append(sf.Streams, savedStream{
+			Account: ds.key.account, Region: ds.key.region, Name: ds.key.name,
+			ARN: ds.arn, Type: ds.typ, Version: ds.version, Created: ds.created, Updated: ds.updated,
+			Destination: ds.dest, Source: ds.source, Tags: ds.tags, Encryption: ds.encryption,
+		})
+	}
+	slices.SortFunc(sf.Streams, func(a, b savedStream) int {
+		return strings.Compare(a.Account+"\x00"+a.Region+"\x00"+a.Name, b.Account+"\x00"+b.Region+"\x00"+b.Name)
+	})
+	b, err := json.MarshalIndent(sf, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode firehose state: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// changed saves s after a change; s.mu is held. A failure is logged and
+// the change stays in memory, saved by the next change or by flush.
+func (s *firehoseState) changed() {
+	if s.path == "" {
+		return
+	}
+	s.dirty = true
+	if err := s.save(); err != nil {
+		s.log.Warn("save firehose state", "err", err)
+	}
+}
+
+// save writes s atomically (a temporary file renamed over the old one) if
+// it has unsaved changes; s.mu is held.
+func (s *firehoseState) save() error {
+	if s.path == "" || !s.dirty {
+		return nil
+	}
+	b, err := s.encode()
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.path), firehoseStateFile+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("save firehose state: %w", err)
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("save firehose state: %w", err)
+	}
+	s.dirty = false
+	return nil
+}
+
+// flush saves what a failed save left unsaved (Close).
+func (s *firehoseState) flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.save()
+}

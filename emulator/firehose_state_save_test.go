@@ -1,0 +1,243 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+)
+
+// describeJSON describes stream name and returns the description as JSON
+// (the SDK's types hold unexported fields that cmp cannot see through).
+func describeJSON(t *testing.T, fh *firehose.Client, name string) string {
+	t.Helper()
+	out, err := fh.DescribeDeliveryStream(t.Context(), &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("DescribeDeliveryStream %s: %v", name, err)
+	}
+	b, err := json.MarshalIndent(out.DeliveryStreamDescription, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func tagsOf(t *testing.T, fh *firehose.Client, name string) map[string]string {
+	t.Helper()
+	out, err := fh.ListTagsForDeliveryStream(t.Context(), &firehose.ListTagsForDeliveryStreamInput{DeliveryStreamName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("ListTagsForDeliveryStream %s: %v", name, err)
+	}
+	m := map[string]string{}
+	for _, tg := range out.Tags {
+		m[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	return m
+}
+
+func TestFirehoseStateSurvivesRestart(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	dir := t.TempDir()
+	clock := trail.NewFakeClock(DefaultStartTime)
+	start := func() *Server {
+		t.Helper()
+		return Start(t, WithDataDir(dir), WithClock(clock), testLogger(t))
+	}
+	emu := start()
+	fh := firehose.NewFromConfig(emu.AWSConfig())
+	ctx := t.Context()
+	role := aws.String("arn:aws:iam::111122223333:role/firehose")
+	if _, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("clicks"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{
+			BucketARN: aws.String("arn:aws:s3:::clicks-raw"), RoleARN: role, Prefix: aws.String("raw/"),
+			CompressionFormat: types.CompressionFormatGzip,
+			BufferingHints:    &types.BufferingHints{IntervalInSeconds: aws.Int32(60), SizeInMBs: aws.Int32(5)},
+		},
+		DeliveryStreamEncryptionConfigurationInput: &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk},
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("data")}},
+	}); err != nil {
+		t.Fatalf("CreateDeliveryStream clicks: %v", err)
+	}
+	clock.Advance(time.Minute)
+	if _, err := fh.UpdateDestination(ctx, &firehose.UpdateDestinationInput{
+		DeliveryStreamName: aws.String("clicks"), CurrentDeliveryStreamVersionId: aws.String("1"),
+		DestinationId:               aws.String("destinationId-000000000001"),
+		ExtendedS3DestinationUpdate: &types.ExtendedS3DestinationUpdate{Prefix: aws.String("v2/")},
+	}); err != nil {
+		t.Fatalf("UpdateDestination: %v", err)
+	}
+	if _, err := fh.TagDeliveryStream(ctx, &firehose.TagDeliveryStreamInput{
+		DeliveryStreamName: aws.String("clicks"), Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}},
+	}); err != nil {
+		t.Fatalf("TagDeliveryStream: %v", err)
+	}
+	if _, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("from-kinesis"),
+		DeliveryStreamType: types.DeliveryStreamTypeKinesisStreamAsSource,
+		KinesisStreamSourceConfiguration: &types.KinesisStreamSourceConfiguration{
+			KinesisStreamARN: aws.String("arn:aws:kinesis:us-east-1:111122223333:stream/in"), RoleARN: role,
+		},
+		S3DestinationConfiguration: &types.S3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::legacy"), RoleARN: role},
+	}); err != nil {
+		t.Fatalf("CreateDeliveryStream from-kinesis: %v", err)
+	}
+	if _, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 aws.String("doomed"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::x"), RoleARN: role},
+	}); err != nil {
+		t.Fatalf("CreateDeliveryStream doomed: %v", err)
+	}
+	if _, err := fh.DeleteDeliveryStream(ctx, &firehose.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("doomed")}); err != nil {
+		t.Fatalf("DeleteDeliveryStream: %v", err)
+	}
+	before := map[string]string{"clicks": describeJSON(t, fh, "clicks"), "from-kinesis": describeJSON(t, fh, "from-kinesis")}
+	tagsBefore := tagsOf(t, fh, "clicks")
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(tmp) > 0 {
+		t.Errorf("temporary files left in the data dir: %v", tmp)
+	}
+
+	emu = start()
+	fh = firehose.NewFromConfig(emu.AWSConfig())
+	for name, want := range before {
+		if diff := cmp.Diff(want, describeJSON(t, fh, name)); diff != "" {
+			t.Errorf("DescribeDeliveryStream %s after restart (-want +got):\n%s", name, diff)
+		}
+	}
+	if !strings.Contains(before["clicks"], `"VersionId": "2"`) || !strings.Contains(before["clicks"], `"Status": "ENABLED"`) {
+		t.Errorf("clicks before restart lacks version 2 or encryption: %s", before["clicks"])
+	}
+	if diff := cmp.Diff(tagsBefore, tagsOf(t, fh, "clicks")); diff != "" {
+		t.Errorf("tags after restart (-want +got):\n%s", diff)
+	}
+	list, err := fh.ListDeliveryStreams(ctx, &firehose.ListDeliveryStreamsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"clicks", "from-kinesis"}, list.DeliveryStreamNames); diff != "" {
+		t.Errorf("ListDeliveryStreams after restart (-want +got):\n%s", diff)
+	}
+	if _, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 aws.String("clicks"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::x"), RoleARN: role},
+	}); !isCode(err, "ResourceInUseException") {
+		t.Errorf("duplicate create after restart: %v, want ResourceInUseException", err)
+	}
+	// The version chain goes on: version 2 is current.
+	if _, err := fh.UpdateDestination(ctx, &firehose.UpdateDestinationInput{
+		DeliveryStreamName: aws.String("clicks"), CurrentDeliveryStreamVersionId: aws.String("2"),
+		DestinationId:               aws.String("destinationId-000000000001"),
+		ExtendedS3DestinationUpdate: &types.ExtendedS3DestinationUpdate{Prefix: aws.String("v3/")},
+	}); err != nil {
+		t.Errorf("UpdateDestination from version 2 after restart: %v", err)
+	}
+}
+
+func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, firehoseStateFile)
+	s, err := loadFirehoseState(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := streamKey{account: "111122223333", region: "eu-west-1", name: "s"}
+	in := &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 aws.String("s"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
+	}
+	if _, err := s.create(k, in, DefaultStartTime); err != nil {
+		t.Fatal(err)
+	}
+	// No Close: the file is already there.
+	loaded, err := loadFirehoseState(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loaded.describe(k); err != nil {
+		t.Errorf("stream not saved on create: %v", err)
+	}
+	if err := s.delete(k); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err = loadFirehoseState(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded.streams) != 0 {
+		t.Errorf("stream not removed from the saved state on delete")
+	}
+}
+
+func TestFirehoseStateBadFile(t *testing.T) {
+	valid := `{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":1}]}`
+	tests := []struct{ name, body, want string }{
+		{"not json", "{", "unexpected end of JSON input"},
+		{"wrong version", `{"version":7}`, "format version 7, want 1"},
+		{"bad account", strings.Replace(valid, `"111122223333"`, `"12"`, 1), `invalid account "12"`},
+		{"bad region", strings.Replace(valid, `"us-east-1"`, `"US EAST"`, 1), `invalid region "US EAST"`},
+		{"bad name", strings.Replace(valid, `"name":"s"`, `"name":"a b"`, 1), `invalid name "a b"`},
+		{"bad type", strings.Replace(valid, `"DirectPut"`, `"Carrier"`, 1), `invalid type "Carrier"`},
+		{"bad version", strings.Replace(valid, `"version":1}`, `"version":0}`, 1), "invalid version 0"},
+		{"duplicate", strings.Replace(valid, `}]}`, `},`+valid[strings.Index(valid, "[")+1:], 1), "saved twice"},
+		{"wrong field type", `{"version":1,"streams":[{"tags":"x"}]}`, "cannot unmarshal"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, firehoseStateFile), []byte(tc.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e, err := New(WithDataDir(dir), WithClock(trail.NewFakeClock(DefaultStartTime)))
+			if err == nil {
+				e.Close()
+				t.Fatalf("New with firehose state %s succeeded", tc.body)
+			}
+			if !strings.Contains(err.Error(), "load firehose state") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New error = %v, want one about the firehose state with %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("valid", func(t *testing.T) {
+		s := newFirehoseState()
+		if err := s.decode([]byte(valid)); err != nil || len(s.streams) != 1 {
+			t.Errorf("decode(valid) = %v, %d streams", err, len(s.streams))
+		}
+	})
+}
+
+func FuzzFirehoseStateDecode(f *testing.F) {
+	f.Add([]byte(`{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":3,"tags":[{"Key":"a","Value":"b"}],"destination":{"DestinationId":"d"}}]}`))
+	f.Add([]byte(`{"version":1,"streams":null}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := newFirehoseState()
+		if err := s.decode(b); err != nil {
+			return
+		}
+		// Whatever loads saves and loads again unchanged.
+		enc, err := s.encode()
+		if err != nil {
+			t.Fatalf("encode after decode: %v", err)
+		}
+		s2 := newFirehoseState()
+		if err := s2.decode(enc); err != nil {
+			t.Fatalf("decode(encode(decode(%q))): %v", b, err)
+		}
+		enc2, err := s2.encode()
+		if err != nil || !bytes.Equal(enc, enc2) {
+			t.Fatalf("round trip changed the state:\n%s\n%s", enc, enc2)
+		}
+	})
+}
