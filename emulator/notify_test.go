@@ -112,7 +112,7 @@ func envelope(t *testing.T, p hookPost) map[string]string {
 // verifyEnvelope checks an envelope's SignatureVersion 1 signature with
 // the certificate its SigningCertURL serves, computing the string to sign
 // as REFERENCE.md §6.2 describes it.
-func verifyEnvelope(t *testing.T, emuURL string, env map[string]string) {
+func verifyEnvelope(t *testing.T, c *http.Client, emuURL string, env map[string]string) {
 	t.Helper()
 	if env["SignatureVersion"] != "1" {
 		t.Fatalf("SignatureVersion = %q, want 1", env["SignatureVersion"])
@@ -120,7 +120,7 @@ func verifyEnvelope(t *testing.T, emuURL string, env map[string]string) {
 	if !strings.HasPrefix(env["SigningCertURL"], emuURL+"/") {
 		t.Fatalf("SigningCertURL %q is not served by the emulator at %s", env["SigningCertURL"], emuURL)
 	}
-	resp, err := http.Get(env["SigningCertURL"])
+	resp, err := c.Get(env["SigningCertURL"])
 	if err != nil {
 		t.Fatalf("GET SigningCertURL: %v", err)
 	}
@@ -167,12 +167,12 @@ func verifyEnvelope(t *testing.T, emuURL string, env map[string]string) {
 
 // confirm visits a confirmation's SubscribeURL and returns the
 // subscription ARN.
-func confirm(t *testing.T, emuURL string, env map[string]string) string {
+func confirm(t *testing.T, c *http.Client, emuURL string, env map[string]string) string {
 	t.Helper()
 	if !strings.HasPrefix(env["SubscribeURL"], emuURL+"/?Action=ConfirmSubscription&") {
 		t.Fatalf("SubscribeURL %q does not point at the emulator at %s", env["SubscribeURL"], emuURL)
 	}
-	resp, err := http.Get(env["SubscribeURL"])
+	resp, err := c.Get(env["SubscribeURL"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,8 +221,8 @@ func TestNotifySNS(t *testing.T) {
 			t.Errorf("confirmation header %s = %q, want %q", h, got, want)
 		}
 	}
-	verifyEnvelope(t, emu.URL, env)
-	subARN := confirm(t, emu.URL, env)
+	verifyEnvelope(t, http.DefaultClient, emu.URL, env)
+	subARN := confirm(t, http.DefaultClient, emu.URL, env)
 	if !strings.HasPrefix(subARN, topic+":") {
 		t.Errorf("subscription ARN %q not under %s", subARN, topic)
 	}
@@ -260,7 +260,7 @@ func TestNotifySNS(t *testing.T) {
 		if !strings.HasPrefix(env["UnsubscribeURL"], emu.URL+"/?Action=Unsubscribe&SubscriptionArn=") {
 			t.Errorf("UnsubscribeURL = %q", env["UnsubscribeURL"])
 		}
-		verifyEnvelope(t, emu.URL, env)
+		verifyEnvelope(t, http.DefaultClient, emu.URL, env)
 		unsubscribeURL = env["UnsubscribeURL"]
 		var msg struct {
 			Bucket string   `json:"s3Bucket"`
