@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+
+	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 // firehoseStateFile is the name of the saved Firehose control plane in the
@@ -146,19 +149,9 @@ func (s *firehoseState) save() error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), firehoseStateFile+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save firehose state: %w", err)
-	}
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), s.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	// DirSink writes a temporary file in the directory and renames it.
+	sink := trail.DirSink{Root: filepath.Dir(s.path)}
+	if err := sink.Put(context.Background(), filepath.Base(s.path), b, nil); err != nil {
 		return fmt.Errorf("save firehose state: %w", err)
 	}
 	s.dirty = false

@@ -106,7 +106,7 @@ func TestFirehoseStateSurvivesRestart(t *testing.T) {
 	if err := emu.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(tmp) > 0 {
+	if tmp, _ := filepath.Glob(filepath.Join(dir, ".tmp-*")); len(tmp) > 0 {
 		t.Errorf("temporary files left in the data dir: %v", tmp)
 	}
 
@@ -240,4 +240,34 @@ func FuzzFirehoseStateDecode(f *testing.F) {
 			t.Fatalf("round trip changed the state:\n%s\n%s", enc, enc2)
 		}
 	})
+}
+
+func TestFirehoseStateSaveFailure(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A path under a regular file cannot be written.
+	s := newFirehoseState()
+	s.path = filepath.Join(blocker, firehoseStateFile)
+	k := streamKey{account: "111122223333", region: "eu-west-1", name: "s"}
+	in := &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 aws.String("s"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
+	}
+	if _, err := s.create(k, in, DefaultStartTime); err != nil {
+		t.Fatalf("create with an unwritable state file: %v (the change stands, the save is retried)", err)
+	}
+	if err := s.flush(); err == nil || !strings.Contains(err.Error(), "save firehose state") {
+		t.Errorf("flush = %v, want a save error", err)
+	}
+	s.path = filepath.Join(dir, firehoseStateFile) // the disk is back
+	if err := s.flush(); err != nil {
+		t.Fatalf("flush: %v", err)
+	}
+	loaded, err := loadFirehoseState(s.path, nil)
+	if err != nil || len(loaded.streams) != 1 {
+		t.Errorf("after a late flush: %v, %d streams, want 1", err, len(loaded.streams))
+	}
 }
