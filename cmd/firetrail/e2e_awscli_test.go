@@ -30,7 +30,6 @@ import (
 
 // awscli runs the real awscli against one firetrail serve.
 type awscli struct {
-	t    *testing.T
 	bin  string
 	env  []string
 	url  string
@@ -39,20 +38,20 @@ type awscli struct {
 
 // run runs aws with --endpoint-url (awscli before 2.13 ignores
 // AWS_ENDPOINT_URL) and fails the test on a non-zero exit.
-func (c *awscli) run(args ...string) []byte {
-	c.t.Helper()
-	out, errOut, err := c.try(nil, args...)
+func (c *awscli) run(t *testing.T, args ...string) []byte {
+	t.Helper()
+	out, errOut, err := c.try(t, nil, args...)
 	if err != nil {
-		c.t.Fatalf("aws %s: %v\nstderr:\n%s\nstdout:\n%.2000s", strings.Join(args, " "), err, errOut, out)
+		t.Fatalf("aws %s: %v\nstderr:\n%s\nstdout:\n%.2000s", strings.Join(args, " "), err, errOut, out)
 	}
 	return out
 }
 
 // try runs aws with extra environment and returns what it printed.
-func (c *awscli) try(extraEnv []string, args ...string) (stdout, stderr []byte, err error) {
-	c.t.Helper()
+func (c *awscli) try(t *testing.T, extraEnv []string, args ...string) (stdout, stderr []byte, err error) {
+	t.Helper()
 	argv := append([]string{"--endpoint-url", c.url}, args...)
-	return execClient(c.t.Context(), append(slices.Clip(c.env), extraEnv...), c.temp, c.bin, argv...)
+	return execClient(t.Context(), append(slices.Clip(c.env), extraEnv...), c.temp, c.bin, argv...)
 }
 
 // cliEvent is one event of `aws cloudtrail lookup-events` output.
@@ -73,12 +72,12 @@ type cliLookup struct {
 	NextToken string
 }
 
-func (c *awscli) lookup(args ...string) cliLookup {
-	c.t.Helper()
-	out := c.run(append([]string{"cloudtrail", "lookup-events", "--output", "json"}, args...)...)
+func (c *awscli) lookup(t *testing.T, args ...string) cliLookup {
+	t.Helper()
+	out := c.run(t, append([]string{"cloudtrail", "lookup-events", "--output", "json"}, args...)...)
 	var res cliLookup
 	if err := json.Unmarshal(out, &res); err != nil {
-		c.t.Fatalf("lookup-events %s: decode output: %v\n%.2000s", strings.Join(args, " "), err, out)
+		t.Fatalf("lookup-events %s: decode output: %v\n%.2000s", strings.Join(args, " "), err, out)
 	}
 	return res
 }
@@ -122,7 +121,7 @@ func TestE2EAWSCLI(t *testing.T) {
 		p.stop(t)
 	}
 	srv := startServe(t, "--data-dir", dataDir)
-	cli := &awscli{t: t, bin: bin, env: clientEnv(t, &srv.serveInfo, pathStyleConfig), url: srv.URL, temp: t.TempDir()}
+	cli := &awscli{bin: bin, env: clientEnv(t, &srv.serveInfo, pathStyleConfig), url: srv.URL, temp: t.TempDir()}
 	s3c := goS3(t, &srv.serveInfo)
 	bucket := srv.Bucket
 	region := srv.Env["AWS_REGION"]
@@ -134,7 +133,7 @@ func TestE2EAWSCLI(t *testing.T) {
 	}
 
 	t.Run("s3 ls", func(t *testing.T) {
-		out := cli.run("s3", "ls", "s3://"+bucket, "--recursive")
+		out := cli.run(t, "s3", "ls", "s3://"+bucket, "--recursive")
 		got := map[string]int64{}
 		for line := range strings.Lines(string(out)) {
 			f := strings.Fields(line)
@@ -176,7 +175,7 @@ func TestE2EAWSCLI(t *testing.T) {
 	t.Run("s3 cp", func(t *testing.T) {
 		key := slices.Sorted(maps.Keys(logs))[0]
 		dst := filepath.Join(t.TempDir(), "log.json.gz")
-		cli.run("s3", "cp", "s3://"+bucket+"/"+key, dst)
+		cli.run(t, "s3", "cp", "--no-progress", "s3://"+bucket+"/"+key, dst)
 		b, err := os.ReadFile(dst)
 		if err != nil {
 			t.Fatal(err)
@@ -202,8 +201,8 @@ func TestE2EAWSCLI(t *testing.T) {
 				t.Fatal(err)
 			}
 			up := fmt.Sprintf("s3://%s/e2e/awscli/up-%d.bin", bucket, size)
-			cli.run("s3", "cp", src, up)
-			cli.run("s3", "cp", up, back)
+			cli.run(t, "s3", "cp", "--no-progress", src, up)
+			cli.run(t, "s3", "cp", "--no-progress", up, back)
 			got, err := os.ReadFile(back)
 			if err != nil {
 				t.Fatal(err)
@@ -219,7 +218,7 @@ func TestE2EAWSCLI(t *testing.T) {
 
 	t.Run("s3 sync", func(t *testing.T) {
 		dir := t.TempDir()
-		cli.run("s3", "sync", "s3://"+bucket, dir)
+		cli.run(t, "s3", "sync", "--no-progress", "s3://"+bucket, dir)
 		want := listObjects(t, s3c, bucket, "")
 		got := map[string]int64{}
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
@@ -261,7 +260,7 @@ func TestE2EAWSCLI(t *testing.T) {
 			}
 		}
 	}
-	all := cli.lookup()
+	all := cli.lookup(t)
 	t.Run("lookup-events all", func(t *testing.T) {
 		if all.NextToken != "" {
 			t.Errorf("auto-paginated lookup-events left NextToken %q", all.NextToken)
@@ -293,173 +292,183 @@ func TestE2EAWSCLI(t *testing.T) {
 		t.Fatalf("lookup-events: %d events, want at least 100 to test filters and paging", len(all.Events))
 	}
 
-	t.Run("lookup-events attributes", func(t *testing.T) {
-		pick := all.Events[len(all.Events)/2]
-		var withResource cliEvent
-		for _, e := range all.Events {
-			if len(e.Resources) > 0 {
-				withResource = e
-				break
-			}
-		}
-		if withResource.EventID == "" {
-			t.Fatal("no event has Resources: cannot test ResourceName")
-		}
-		tests := []struct {
-			key, value string
-			match      func(cliEvent) bool
-		}{
-			{"EventName", pick.EventName, func(e cliEvent) bool { return e.EventName == pick.EventName }},
-			{"Username", pick.Username, func(e cliEvent) bool { return e.Username == pick.Username }},
-			{"EventSource", "firehose.amazonaws.com", func(e cliEvent) bool { return e.EventSource == "firehose.amazonaws.com" }},
-			{"ReadOnly", "false", func(e cliEvent) bool { return e.ReadOnly == "false" }},
-			{"AccessKeyId", pick.AccessKeyID, func(e cliEvent) bool { return e.AccessKeyID == pick.AccessKeyID }},
-			{"EventId", pick.EventID, func(e cliEvent) bool { return e.EventID == pick.EventID }},
-			{"ResourceName", withResource.Resources[0].ResourceName, func(e cliEvent) bool {
-				return slices.ContainsFunc(e.Resources, func(r struct{ ResourceType, ResourceName string }) bool {
-					return r.ResourceName == withResource.Resources[0].ResourceName
-				})
-			}},
-		}
-		for _, tc := range tests {
-			t.Run(tc.key, func(t *testing.T) {
-				if tc.value == "" {
-					t.Fatalf("picked event %s has no %s", pick.EventID, tc.key)
+	// Read-only CloudTrail calls, in parallel.
+	t.Run("cloudtrail", func(t *testing.T) {
+		t.Run("lookup-events attributes", func(t *testing.T) {
+			t.Parallel()
+			pick := all.Events[len(all.Events)/2]
+			var withResource cliEvent
+			for _, e := range all.Events {
+				if len(e.Resources) > 0 {
+					withResource = e
+					break
 				}
-				var want []string
-				for _, e := range all.Events {
-					if tc.match(e) {
-						want = append(want, e.EventID)
+			}
+			if withResource.EventID == "" {
+				t.Fatal("no event has Resources: cannot test ResourceName")
+			}
+			tests := []struct {
+				key, value string
+				match      func(cliEvent) bool
+			}{
+				{"EventName", pick.EventName, func(e cliEvent) bool { return e.EventName == pick.EventName }},
+				{"Username", pick.Username, func(e cliEvent) bool { return e.Username == pick.Username }},
+				{"EventSource", "firehose.amazonaws.com", func(e cliEvent) bool { return e.EventSource == "firehose.amazonaws.com" }},
+				{"ReadOnly", "false", func(e cliEvent) bool { return e.ReadOnly == "false" }},
+				{"AccessKeyId", pick.AccessKeyID, func(e cliEvent) bool { return e.AccessKeyID == pick.AccessKeyID }},
+				{"EventId", pick.EventID, func(e cliEvent) bool { return e.EventID == pick.EventID }},
+				{"ResourceName", withResource.Resources[0].ResourceName, func(e cliEvent) bool {
+					return slices.ContainsFunc(e.Resources, func(r struct{ ResourceType, ResourceName string }) bool {
+						return r.ResourceName == withResource.Resources[0].ResourceName
+					})
+				}},
+			}
+			for _, tc := range tests {
+				t.Run(tc.key, func(t *testing.T) {
+					t.Parallel()
+					if tc.value == "" {
+						t.Fatalf("picked event %s has no %s", pick.EventID, tc.key)
 					}
+					var want []string
+					for _, e := range all.Events {
+						if tc.match(e) {
+							want = append(want, e.EventID)
+						}
+					}
+					got := cli.lookup(t, "--lookup-attributes", "AttributeKey="+tc.key+",AttributeValue="+tc.value)
+					if diff := cmp.Diff(want, eventIDs(got.Events)); diff != "" {
+						t.Errorf("lookup-events %s=%s (-want +got):\n%s", tc.key, tc.value, diff)
+					}
+				})
+			}
+		})
+
+		// A range inside the history, bounded by two events' times (both ends
+		// are inclusive).
+		n := len(all.Events)
+		endAt, startAt := eventTime(t, all.Events[n/3]), eventTime(t, all.Events[n/2])
+		var inRange []string
+		for _, e := range all.Events {
+			if at := eventTime(t, e); !at.Before(startAt) && !at.After(endAt) {
+				inRange = append(inRange, e.EventID)
+			}
+		}
+		rangeArgs := []string{"--start-time", startAt.Format(time.RFC3339), "--end-time", endAt.Format(time.RFC3339)}
+
+		t.Run("lookup-events time range", func(t *testing.T) {
+			t.Parallel()
+			got := cli.lookup(t, rangeArgs...)
+			if diff := cmp.Diff(inRange, eventIDs(got.Events)); diff != "" {
+				t.Errorf("lookup-events %s (-want +got):\n%s", strings.Join(rangeArgs, " "), diff)
+			}
+		})
+
+		t.Run("lookup-events max-results", func(t *testing.T) {
+			t.Parallel()
+			// --max-results alone turns the awscli's pagination off: one page
+			// and the API's NextToken, which --next-token continues.
+			first := cli.lookup(t, append(slices.Clip(rangeArgs), "--max-results", "7")...)
+			if diff := cmp.Diff(inRange[:7], eventIDs(first.Events)); diff != "" {
+				t.Errorf("lookup-events --max-results 7 (-want +got):\n%s", diff)
+			}
+			if first.NextToken == "" {
+				t.Fatalf("lookup-events --max-results 7 of %d events: no NextToken", len(inRange))
+			}
+			got := eventIDs(first.Events)
+			for tok := first.NextToken; tok != ""; {
+				page := cli.lookup(t, append(slices.Clip(rangeArgs), "--max-results", "50", "--next-token", tok)...)
+				got = append(got, eventIDs(page.Events)...)
+				tok = page.NextToken
+				if len(got) > len(inRange) {
+					t.Fatalf("--next-token pages: %d events, more than the %d in range", len(got), len(inRange))
 				}
-				got := cli.lookup("--lookup-attributes", "AttributeKey="+tc.key+",AttributeValue="+tc.value)
-				if diff := cmp.Diff(want, eventIDs(got.Events)); diff != "" {
-					t.Errorf("lookup-events %s=%s (-want +got):\n%s", tc.key, tc.value, diff)
+			}
+			if diff := cmp.Diff(inRange, got); diff != "" {
+				t.Errorf("lookup-events pages by --max-results/--next-token (-want +got):\n%s", diff)
+			}
+			// The API's limits reach the user as the documented error.
+			_, errOut, err := cli.try(t, nil, "cloudtrail", "lookup-events", "--max-results", "51")
+			if err == nil || !strings.Contains(string(errOut), "InvalidMaxResultsException") {
+				t.Errorf("lookup-events --max-results 51: err %v, stderr %q; want InvalidMaxResultsException", err, errOut)
+			}
+		})
+
+		t.Run("lookup-events pagination", func(t *testing.T) {
+			t.Parallel()
+			const maxItems = 25
+			var got []string
+			args := append(slices.Clip(rangeArgs), "--page-size", "10", "--max-items", strconv.Itoa(maxItems))
+			pages := 0
+			for tok := ""; ; {
+				a := args
+				if tok != "" {
+					a = append(slices.Clip(args), "--starting-token", tok)
 				}
-			})
-		}
-	})
+				page := cli.lookup(t, a...)
+				pages++
+				if len(page.Events) > maxItems {
+					t.Errorf("page %d: %d events, more than --max-items %d", pages, len(page.Events), maxItems)
+				}
+				got = append(got, eventIDs(page.Events)...)
+				if page.NextToken == "" {
+					break
+				}
+				if len(got) > len(inRange) || pages > len(inRange) {
+					t.Fatalf("pagination does not end: %d events after %d pages, %d in range", len(got), pages, len(inRange))
+				}
+				tok = page.NextToken
+			}
+			if want := (len(inRange) + maxItems - 1) / maxItems; pages != want {
+				t.Errorf("%d events in pages of --max-items %d: %d pages, want %d", len(inRange), maxItems, pages, want)
+			}
+			if diff := cmp.Diff(inRange, got); diff != "" {
+				t.Errorf("all pages of --page-size/--max-items/--starting-token differ from one call (-want +got):\n%s", diff)
+			}
+		})
 
-	// A range inside the history, bounded by two events' times (both ends
-	// are inclusive).
-	n := len(all.Events)
-	endAt, startAt := eventTime(t, all.Events[n/4]), eventTime(t, all.Events[n/2])
-	var inRange []string
-	for _, e := range all.Events {
-		if at := eventTime(t, e); !at.Before(startAt) && !at.After(endAt) {
-			inRange = append(inRange, e.EventID)
-		}
-	}
-	rangeArgs := []string{"--start-time", startAt.Format(time.RFC3339), "--end-time", endAt.Format(time.RFC3339)}
+		t.Run("list-public-keys", func(t *testing.T) {
+			t.Parallel()
+			out := cli.run(t, "cloudtrail", "list-public-keys", "--output", "json")
+			var res struct {
+				PublicKeyList []struct {
+					Value, Fingerprint                 string
+					ValidityStartTime, ValidityEndTime string
+				}
+			}
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("list-public-keys: %v\n%s", err, out)
+			}
+			fingerprints := map[string]bool{}
+			if len(res.PublicKeyList) == 0 {
+				t.Fatalf("list-public-keys: no keys:\n%s", out)
+			}
+			for _, k := range res.PublicKeyList {
+				der, err := base64.StdEncoding.DecodeString(k.Value)
+				if err != nil {
+					t.Errorf("key %s: Value: %v", k.Fingerprint, err)
+					continue
+				}
+				if _, err := x509.ParsePKCS1PublicKey(der); err != nil {
+					t.Errorf("key %s: Value is not a DER PKCS#1 RSA public key: %v", k.Fingerprint, err)
+				}
+				sum := md5.Sum(der)
+				if want := hex.EncodeToString(sum[:]); k.Fingerprint != want {
+					t.Errorf("key Fingerprint %q, want MD5 of the DER %q", k.Fingerprint, want)
+				}
+				fingerprints[k.Fingerprint] = true
+			}
+			// The digests name that key.
+			for key := range objects {
+				if !digestKeyRE.MatchString(key) {
+					continue
+				}
+				d := readDigest(t, getObject(t, s3c, bucket, key))
+				if !fingerprints[d.Fingerprint] {
+					t.Errorf("digest %s: digestPublicKeyFingerprint %q is not one of list-public-keys %v", key, d.Fingerprint, fingerprints)
+				}
+			}
+		})
 
-	t.Run("lookup-events time range", func(t *testing.T) {
-		got := cli.lookup(rangeArgs...)
-		if diff := cmp.Diff(inRange, eventIDs(got.Events)); diff != "" {
-			t.Errorf("lookup-events %s (-want +got):\n%s", strings.Join(rangeArgs, " "), diff)
-		}
-	})
-
-	t.Run("lookup-events max-results", func(t *testing.T) {
-		// --max-results alone turns the awscli's pagination off: one page
-		// and the API's NextToken, which --next-token continues.
-		first := cli.lookup(append(slices.Clip(rangeArgs), "--max-results", "7")...)
-		if diff := cmp.Diff(inRange[:7], eventIDs(first.Events)); diff != "" {
-			t.Errorf("lookup-events --max-results 7 (-want +got):\n%s", diff)
-		}
-		if first.NextToken == "" {
-			t.Fatalf("lookup-events --max-results 7 of %d events: no NextToken", len(inRange))
-		}
-		got := eventIDs(first.Events)
-		for tok := first.NextToken; tok != ""; {
-			page := cli.lookup(append(slices.Clip(rangeArgs), "--max-results", "50", "--next-token", tok)...)
-			got = append(got, eventIDs(page.Events)...)
-			tok = page.NextToken
-			if len(got) > len(inRange) {
-				t.Fatalf("--next-token pages: %d events, more than the %d in range", len(got), len(inRange))
-			}
-		}
-		if diff := cmp.Diff(inRange, got); diff != "" {
-			t.Errorf("lookup-events pages by --max-results/--next-token (-want +got):\n%s", diff)
-		}
-		// The API's limits reach the user as the documented error.
-		_, errOut, err := cli.try(nil, "cloudtrail", "lookup-events", "--max-results", "51")
-		if err == nil || !strings.Contains(string(errOut), "InvalidMaxResultsException") {
-			t.Errorf("lookup-events --max-results 51: err %v, stderr %q; want InvalidMaxResultsException", err, errOut)
-		}
-	})
-
-	t.Run("lookup-events pagination", func(t *testing.T) {
-		const maxItems = 25
-		var got []string
-		args := append(slices.Clip(rangeArgs), "--page-size", "10", "--max-items", strconv.Itoa(maxItems))
-		pages := 0
-		for tok := ""; ; {
-			a := args
-			if tok != "" {
-				a = append(slices.Clip(args), "--starting-token", tok)
-			}
-			page := cli.lookup(a...)
-			pages++
-			if len(page.Events) > maxItems {
-				t.Errorf("page %d: %d events, more than --max-items %d", pages, len(page.Events), maxItems)
-			}
-			got = append(got, eventIDs(page.Events)...)
-			if page.NextToken == "" {
-				break
-			}
-			if len(got) > len(inRange) || pages > len(inRange) {
-				t.Fatalf("pagination does not end: %d events after %d pages, %d in range", len(got), pages, len(inRange))
-			}
-			tok = page.NextToken
-		}
-		if want := (len(inRange) + maxItems - 1) / maxItems; pages != want {
-			t.Errorf("%d events in pages of --max-items %d: %d pages, want %d", len(inRange), maxItems, pages, want)
-		}
-		if diff := cmp.Diff(inRange, got); diff != "" {
-			t.Errorf("all pages of --page-size/--max-items/--starting-token differ from one call (-want +got):\n%s", diff)
-		}
-	})
-
-	var fingerprint string
-	t.Run("list-public-keys", func(t *testing.T) {
-		out := cli.run("cloudtrail", "list-public-keys", "--output", "json")
-		var res struct {
-			PublicKeyList []struct {
-				Value, Fingerprint                 string
-				ValidityStartTime, ValidityEndTime string
-			}
-		}
-		if err := json.Unmarshal(out, &res); err != nil {
-			t.Fatalf("list-public-keys: %v\n%s", err, out)
-		}
-		if len(res.PublicKeyList) == 0 {
-			t.Fatalf("list-public-keys: no keys:\n%s", out)
-		}
-		for _, k := range res.PublicKeyList {
-			der, err := base64.StdEncoding.DecodeString(k.Value)
-			if err != nil {
-				t.Errorf("key %s: Value: %v", k.Fingerprint, err)
-				continue
-			}
-			if _, err := x509.ParsePKCS1PublicKey(der); err != nil {
-				t.Errorf("key %s: Value is not a DER PKCS#1 RSA public key: %v", k.Fingerprint, err)
-			}
-			sum := md5.Sum(der)
-			if want := hex.EncodeToString(sum[:]); k.Fingerprint != want {
-				t.Errorf("key Fingerprint %q, want MD5 of the DER %q", k.Fingerprint, want)
-			}
-			fingerprint = k.Fingerprint
-		}
-		// The digests name that key.
-		for key := range objects {
-			if !digestKeyRE.MatchString(key) {
-				continue
-			}
-			d := readDigest(t, getObject(t, s3c, bucket, key))
-			if d.Fingerprint != fingerprint {
-				t.Errorf("digest %s: digestPublicKeyFingerprint %q, want %q (list-public-keys)", key, d.Fingerprint, fingerprint)
-			}
-		}
 	})
 
 	t.Run("validate-logs", func(t *testing.T) {
@@ -540,7 +549,6 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 		t.Fatal(err)
 	}
 	cli := *base
-	cli.t = t
 	cli.env = clientEnv(t, &srv.serveInfo, pathStyleConfig+
 		"[plugins]\ncli_legacy_plugin_path = "+plugins+"\nfiretrail_s3_endpoint = firetrail_s3_endpoint\n")
 	// botocore picks a client's proxy for the endpoint it was made with
@@ -554,7 +562,7 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 	var trails struct {
 		TrailList []struct{ TrailARN, S3BucketName string }
 	}
-	if err := json.Unmarshal(cli.run("cloudtrail", "describe-trails", "--output", "json"), &trails); err != nil {
+	if err := json.Unmarshal(cli.run(t, "cloudtrail", "describe-trails", "--output", "json"), &trails); err != nil {
 		t.Fatalf("describe-trails: %v", err)
 	}
 	if len(trails.TrailList) != 1 || trails.TrailList[0].S3BucketName != srv.Bucket {
@@ -595,7 +603,7 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 	validate := func() (string, error) {
 		t.Helper()
 		start := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
-		out, errOut, err := cli.try(extra, "cloudtrail", "validate-logs", "--trail-arn", arn,
+		out, errOut, err := cli.try(t, extra, "cloudtrail", "validate-logs", "--trail-arn", arn,
 			"--account-id", account, "--start-time", start, "--verbose")
 		t.Logf("aws cloudtrail validate-logs: %v\n%s%s", err, out, errOut)
 		var ee *exec.ExitError
@@ -632,7 +640,7 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 	if err := os.WriteFile(tampered, regzip(t, bytes.Replace(raw, []byte(`"eventName":"`), []byte(`"eventName":"X`), 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cli.run("s3", "cp", tampered, "s3://"+srv.Bucket+"/"+logKey)
+	cli.run(t, "s3", "cp", "--no-progress", tampered, "s3://"+srv.Bucket+"/"+logKey)
 	out, err = validate()
 	if err == nil {
 		t.Errorf("validate-logs accepted a tampered log file")
@@ -651,12 +659,47 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 	if err := os.WriteFile(tampered, regzip(t, append(raw, ' ')), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cli.run("s3", "cp", tampered, "s3://"+srv.Bucket+"/"+mid)
+	cli.run(t, "s3", "cp", "--no-progress", tampered, "s3://"+srv.Bucket+"/"+mid)
 	out, err = validate()
 	if err == nil {
 		t.Errorf("validate-logs accepted a tampered digest")
 	}
 	if want := regexp.MustCompile(`Digest file\s+s3://` + regexp.QuoteMeta(srv.Bucket+"/"+mid) + `\s+INVALID: signature verification failed`); !want.MatchString(out) {
 		t.Errorf("validate-logs output lacks %q", want)
+	}
+}
+
+// TestE2EAWSCLITLS checks the awscli against serve --tls, trusting the CA
+// file serve printed (AWS_CA_BUNDLE for this process only): a multipart
+// upload and its download round-trip, and the CloudTrail API answers.
+func TestE2EAWSCLITLS(t *testing.T) {
+	t.Parallel()
+	bin, version := findAWSCLI(t)
+	t.Logf("awscli: %s: %s", bin, version)
+	srv := startServe(t, "--tls", "--data-dir", t.TempDir(), "--events", "30", "--seed", "41")
+	if !strings.HasPrefix(srv.URL, "https://") || srv.CAFile() == "" {
+		t.Fatalf("serve --tls: endpoint %s, CA file %q", srv.URL, srv.CAFile())
+	}
+	cli := &awscli{bin: bin, env: clientEnv(t, &srv.serveInfo, pathStyleConfig), url: srv.URL, temp: t.TempDir()}
+
+	dir := t.TempDir()
+	src, back := filepath.Join(dir, "up.bin"), filepath.Join(dir, "back.bin")
+	data := randomData(9<<20+5, 41)
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	up := "s3://" + srv.Bucket + "/e2e/awscli-tls/up.bin"
+	cli.run(t, "s3", "cp", "--no-progress", src, up)
+	cli.run(t, "s3", "cp", "--no-progress", up, back)
+	got, err := os.ReadFile(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256Hex(got) != sha256Hex(data) {
+		t.Errorf("s3 cp over TLS up and back: sha256 %s (%d bytes), want %s (%d bytes)", sha256Hex(got), len(got), sha256Hex(data), len(data))
+	}
+	res := cli.lookup(t, "--max-results", "3")
+	if len(res.Events) != 3 || res.NextToken == "" {
+		t.Errorf("lookup-events --max-results 3 over TLS: %d events, NextToken %q; want 3 and a token", len(res.Events), res.NextToken)
 	}
 }
