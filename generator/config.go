@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -81,6 +82,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.Start = DefaultStart
 	}
 	c.Start = c.Start.UTC().Truncate(time.Second)
+	if y := c.Start.Year(); y < 1970 || y > 9000 {
+		return c, fmt.Errorf("start %s: want a time between 1970 and 9000", c.Start.Format(time.RFC3339))
+	}
 	if c.Events == 0 {
 		c.Events = DefaultEvents
 	}
@@ -124,6 +128,14 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if !eventVersionRE.MatchString(c.EventVersion) {
 		return c, fmt.Errorf("event version %q: want 1.02 to 1.11", c.EventVersion)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"read-only share", c.ReadOnlyShare}, {"error share", c.ErrorShare}, {"data event share", c.DataEventShare}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return c, fmt.Errorf("%s %g: not a number", f.name, f.v)
+		}
 	}
 	if c.ReadOnlyShare == 0 {
 		c.ReadOnlyShare = DefaultReadOnlyShare

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -541,6 +542,8 @@ func TestConfigErrors(t *testing.T) {
 		{"too many accounts", Config{Accounts: 5000}, "accounts 5000"},
 		{"error share", Config{ErrorShare: 0.9}, "error share"},
 		{"shares overflow", Config{ReadOnlyShare: 0.9, DataEventShare: 0.2}, "read-only share"},
+		{"NaN share", Config{ErrorShare: math.NaN()}, "error share NaN: not a number"},
+		{"start too early", Config{Start: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)}, "start 1969-12-31T00:00:00Z"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
