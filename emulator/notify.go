@@ -1,12 +1,14 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/firetrail/firetrail/emulator/trail"
 )
@@ -150,10 +152,20 @@ func (e *Emulator) Subscriptions() []trail.Subscription {
 	return e.notify.n.Subscriptions()
 }
 
-// close stops the notifier: what is still queued is dropped and a POST in
-// flight is cancelled. It may be called more than once.
+// notifyShutdown bounds how long Close waits for queued notifications.
+const notifyShutdown = 5 * time.Second
+
+// close stops the notifier after sending what is queued (the notices of
+// the files Close delivered, too), waiting at most notifyShutdown; then
+// what is left is dropped and a POST in flight cancelled. It may be called
+// more than once.
 func (nf *notifier) close() {
-	if nf.n != nil {
-		nf.n.Close()
+	if nf.n == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), notifyShutdown)
+	defer cancel()
+	if err := nf.n.Shutdown(ctx); err != nil {
+		nf.log.Warn("notifications left unsent at close", "err", err)
 	}
 }

@@ -412,9 +412,9 @@ func TestNotifySlowSubscriberNeverBlocks(t *testing.T) {
 		}
 	}))
 	t.Cleanup(slow.Close)
-	t.Cleanup(func() { close(release) })
 	fast := newHook(t, nil)
 	emu := Start(t, WithNotify(slow.URL), WithS3Events(slow.URL), WithS3Events(fast.URL), testLogger(t))
+	t.Cleanup(func() { close(release) }) // before Close, which waits for the queues
 	select { // the slow endpoint is stuck in its confirmation
 	case <-hit:
 	case <-time.After(10 * time.Second):
@@ -431,6 +431,23 @@ func TestNotifySlowSubscriberNeverBlocks(t *testing.T) {
 	}
 	for range 20 { // the other endpoint is served meanwhile
 		fast.next(t)
+	}
+}
+
+func TestNotifyFilesDeliveredAtClose(t *testing.T) {
+	ep := newHook(t, nil)
+	emu := Start(t, WithS3Events(ep.URL), testLogger(t))
+	emu.Record(testRecord(0, emu.Now()))
+	if err := emu.Close(); err != nil { // delivers the pending record
+		t.Fatal(err)
+	}
+	select {
+	case p := <-ep.posts:
+		if !strings.Contains(string(p.body), `"eventName":"ObjectCreated:Put"`) {
+			t.Errorf("POST at close: %s", p.body)
+		}
+	default:
+		t.Error("the log file delivered by Close was not notified before Close returned")
 	}
 }
 

@@ -111,6 +111,7 @@ type subscriber struct {
 	delivered atomic.Int64
 	failed    atomic.Int64
 	dropped   atomic.Int64
+	pending   atomic.Int64 // messages queued or being sent (Shutdown)
 }
 
 // message is a prepared POST, or a notice to prepare.
@@ -249,6 +250,7 @@ func (n *Notifier) Subscribe(endpoint string) (string, error) {
 	}
 	n.start(s)
 	n.byToken[s.token] = s
+	s.pending.Add(1)
 	s.queue <- message{body: conf.JSON(), header: n.snsHeader(&conf, "")}
 	return s.arn, nil
 }
@@ -337,9 +339,11 @@ func (n *Notifier) Notify(nt Notice) {
 		if !s.s3 {
 			msg.id = uuid(n.id("message"))
 		}
+		s.pending.Add(1)
 		select {
 		case s.queue <- msg:
 		default:
+			s.pending.Add(-1)
 			s.dropped.Add(1)
 		}
 	}
@@ -387,6 +391,7 @@ func (n *Notifier) send(s *subscriber) {
 				if msg, err = n.build(s, msg); err != nil {
 					n.cfg.Logger.Error("trail: build notification", "err", err)
 					s.failed.Add(1)
+					s.pending.Add(-1)
 					continue
 				}
 			}
@@ -395,6 +400,7 @@ func (n *Notifier) send(s *subscriber) {
 			} else {
 				s.failed.Add(1)
 			}
+			s.pending.Add(-1)
 		}
 	}
 }
@@ -468,6 +474,41 @@ func (n *Notifier) Close() error {
 	n.cancel()
 	n.wg.Wait()
 	return nil
+}
+
+// Shutdown stops taking notices and subscriptions, waits until every
+// queued message has been sent (or given up after its retries) or ctx is
+// done, and then closes the notifier. It returns ctx's error if messages
+// were left unsent.
+func (n *Notifier) Shutdown(ctx context.Context) error {
+	n.mu.Lock()
+	n.closed = true
+	subs := append([]*subscriber(nil), n.subs...)
+	n.mu.Unlock()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		busy := false
+		if n.ctx.Err() != nil { // closed already: queues were dropped
+			subs = nil
+		}
+		for _, s := range subs {
+			select {
+			case <-s.done: // unsubscribed: its queue is dropped
+			default:
+				busy = busy || s.pending.Load() > 0
+			}
+		}
+		if !busy {
+			return n.Close()
+		}
+		select {
+		case <-ctx.Done():
+			n.Close()
+			return fmt.Errorf("trail: notifier shutdown: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
 }
 
 const snsXMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"

@@ -1,7 +1,9 @@
 package trail_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -284,5 +286,46 @@ func TestNotifierSetURLs(t *testing.T) {
 	must(t, json.Unmarshal(sub.next(t).body, &env))
 	if !strings.HasPrefix(env["SubscribeURL"], "http://127.0.0.1:9/?Action=ConfirmSubscription&") || env["SigningCertURL"] != "http://127.0.0.1:9/cert.pem" {
 		t.Errorf("SubscribeURL %q, SigningCertURL %q, want them under http://127.0.0.1:9/", env["SubscribeURL"], env["SigningCertURL"])
+	}
+}
+
+func TestNotifierShutdown(t *testing.T) {
+	n, _ := newNotifier(t, "")
+	ep := newEndpoint(1) // the first POST fails: Shutdown waits for the retry
+	must(t, n.SubscribeS3Events(startServer(t, ep).URL))
+	for range 3 {
+		n.Notify(trail.Notice{Bucket: "b", Key: "k"})
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	must(t, n.Shutdown(ctx))
+	if got := len(ep.posts); got != 3 {
+		t.Errorf("%d notices delivered before Shutdown returned, want 3", got)
+	}
+	n.Notify(trail.Notice{Bucket: "b", Key: "k"})
+	if s := n.Subscriptions()[0]; s.Delivered != 3 {
+		t.Errorf("after Shutdown: %+v, want 3 delivered", s)
+	}
+
+	// A stuck endpoint holds Shutdown up only until ctx is done.
+	block := make(chan struct{})
+	defer close(block)
+	stuck := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	n2, _ := newNotifier(t, "")
+	must(t, n2.SubscribeS3Events(stuck.URL))
+	n2.Notify(trail.Notice{Bucket: "b", Key: "k"})
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel2()
+	start := time.Now()
+	if err := n2.Shutdown(ctx2); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown with a stuck endpoint = %v, want a deadline error", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Shutdown took %v past its deadline", d)
 	}
 }
