@@ -21,7 +21,8 @@ const (
 	// feedbackGain steers the shares of reads, data events and errors to
 	// their targets: the probability of a kind is its target plus
 	// feedbackGain times how far the share so far falls short of it.
-	feedbackGain = 10
+	feedbackGain  = 10
+	feedbackPrior = 100
 )
 
 // pending is one scheduled call; every pending call becomes one record.
@@ -271,8 +272,13 @@ func (w *sim) chance(target float64, count int) bool {
 	if target <= 0 {
 		return false
 	}
-	share := float64(count) / float64(w.emitted+1)
-	return w.r.Float64() < target+feedbackGain*(target-share)
+	return w.r.Float64() < target+feedbackGain*(target-w.share(target, count))
+}
+
+// share is the share count/emitted so far, started as if feedbackPrior
+// records had met the target: the first records are not steered hard.
+func (w *sim) share(target float64, count int) float64 {
+	return (float64(count) + target*feedbackPrior) / (float64(w.emitted) + feedbackPrior)
 }
 
 // pickRegion picks an account-region by weight.
@@ -344,12 +350,10 @@ func (w *sim) spawn(t int64) {
 	readT := w.cfg.ReadOnlyShare
 	dataT := max(w.cfg.DataEventShare, 0)
 	writeT := 1 - readT - dataT
-	reads, datas := w.reads, w.datas
-	writes := w.emitted - reads - datas
-	n := float64(w.emitted + 1)
-	wr := max(0, readT+feedbackGain*(readT-float64(reads)/n))
-	wd := max(0, dataT+feedbackGain*(dataT-float64(datas)/n))
-	ww := max(0, writeT+feedbackGain*(writeT-float64(writes)/n))
+	writes := w.emitted - w.reads - w.datas
+	wr := max(0, readT+feedbackGain*(readT-w.share(readT, w.reads)))
+	wd := max(0, dataT+feedbackGain*(dataT-w.share(dataT, w.datas)))
+	ww := max(0, writeT+feedbackGain*(writeT-w.share(writeT, writes)))
 	x := w.r.Float64() * (wr + wd + ww)
 	switch {
 	case x < wd:
@@ -467,7 +471,7 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 // readsShort reports whether read-only calls are below their target share,
 // so that activities may add their optional reads.
 func (w *sim) readsShort() bool {
-	return float64(w.reads) < w.cfg.ReadOnlyShare*float64(w.emitted+1)
+	return w.share(w.cfg.ReadOnlyShare, w.reads) < w.cfg.ReadOnlyShare
 }
 
 // pickActive picks a live stream of rs that is no longer CREATING at t,
