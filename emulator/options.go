@@ -87,9 +87,13 @@ func WithSeed(seed int64) Option {
 // WithSeed), ending at the clock's time, and delivers them at start.
 func WithEvents(n int) Option { return func(s *settings) { s.events = n } }
 
-// WithNotify subscribes an HTTP(S) endpoint to the trail's SNS topic: it
-// gets a SubscriptionConfirmation, then an SNS envelope per log file
-// (REFERENCE.md §6). Repeatable.
+// WithNotify subscribes an HTTP(S) endpoint to the trail's SNS topic, as
+// SNS does (REFERENCE.md §6): when the emulator starts serving, the
+// endpoint gets a SubscriptionConfirmation whose SubscribeURL points at the
+// emulator; once it has visited it, a signed SNS envelope per delivered
+// log file (not digests), whose SigningCertURL the emulator also serves.
+// Notices before the confirmation are dropped; failed POSTs are retried.
+// Repeatable.
 func WithNotify(rawURL string) Option {
 	return func(s *settings) { s.notifyURLs = append(s.notifyURLs, rawURL) }
 }
