@@ -248,6 +248,32 @@ func TestE2EAWSCLI(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("s3 sync: files differ from the bucket listing (-want +got):\n%s", diff)
 		}
+		// Sizes and LastModified agree with the files now: nothing to do.
+		if out := cli.run(t, "s3", "sync", "--no-progress", "s3://"+bucket, dir); len(out) != 0 {
+			t.Errorf("second s3 sync down copied again:\n%s", out)
+		}
+
+		// Up: a directory tree into a prefix, then nothing left to do.
+		up := t.TempDir()
+		files := map[string][]byte{"a.txt": []byte("a\n"), "sub/b.bin": randomData(70000, 3), "sub/deeper/c": {}}
+		for name, b := range files {
+			p := filepath.Join(up, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cli.run(t, "s3", "sync", "--no-progress", up, "s3://"+bucket+"/e2e/sync-up")
+		for name, b := range files {
+			if got := getObject(t, s3c, bucket, "e2e/sync-up/"+name); !bytes.Equal(got, b) {
+				t.Errorf("s3 sync up %s: %d bytes stored, want %d", name, len(got), len(b))
+			}
+		}
+		if out := cli.run(t, "s3", "sync", "--no-progress", up, "s3://"+bucket+"/e2e/sync-up"); len(out) != 0 {
+			t.Errorf("second s3 sync up copied again:\n%s", out)
+		}
 	})
 
 	// Everything LookupEvents may show: the management events of the
@@ -702,4 +728,51 @@ func TestE2EAWSCLITLS(t *testing.T) {
 	if len(res.Events) != 3 || res.NextToken == "" {
 		t.Errorf("lookup-events --max-results 3 over TLS: %d events, NextToken %q; want 3 and a token", len(res.Events), res.NextToken)
 	}
+
+	// The awscli lines serve prints work as printed, with its export lines
+	// as the whole AWS environment and no config file.
+	t.Run("banner commands", func(t *testing.T) {
+		home := t.TempDir()
+		env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "AWS_CONFIG_FILE=" + filepath.Join(home, "none"),
+			"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"), "AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true"}
+		for k, v := range srv.Env {
+			env = append(env, k+"="+v)
+		}
+		var lines []string
+		for _, l := range srv.Lines {
+			if strings.HasPrefix(l, "aws ") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) != 2 {
+			t.Fatalf("serve printed %d awscli lines, want 2: %q", len(lines), srv.Lines)
+		}
+		for _, l := range lines {
+			args := strings.Fields(l)[1:]
+			out, errOut, err := execClient(t.Context(), env, home, bin, args...)
+			if err != nil {
+				t.Errorf("%s: %v\n%s", l, err, errOut)
+				continue
+			}
+			switch {
+			case strings.Contains(l, " s3 ls "):
+				logs := 0
+				for line := range strings.Lines(string(out)) {
+					if f := strings.Fields(line); len(f) == 4 && checkLogKey(f[3]) == nil {
+						logs++
+					}
+				}
+				if logs == 0 {
+					t.Errorf("%s: no log file listed:\n%s", l, out)
+				}
+			case strings.Contains(l, "lookup-events"):
+				var res cliLookup
+				if err := json.Unmarshal(out, &res); err != nil || len(res.Events) != 5 {
+					t.Errorf("%s: %d events (%v), want 5:\n%.1000s", l, len(res.Events), err, out)
+				}
+			default:
+				t.Errorf("unexpected awscli line %q", l)
+			}
+		}
+	})
 }

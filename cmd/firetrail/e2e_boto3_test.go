@@ -30,6 +30,12 @@ type boto3Result struct {
 	BadCTEvent    []string                     `json:"bad_cloudtrail_event"`
 	RangedGets    boto3RangedGets              `json:"ranged_gets"`
 	DigestHeads   map[string]map[string]string `json:"digest_heads"`
+	Uploads       []struct {
+		Size       int    `json:"size"`
+		Want       string `json:"want"`
+		PutObject  string `json:"put_object"`
+		UploadFile string `json:"upload_file"`
+	} `json:"uploads"`
 }
 
 type boto3RangedGets struct {
@@ -139,6 +145,17 @@ func TestE2EBoto3(t *testing.T) {
 			}
 			if r.Range != nil && !contentRange.MatchString(deref(r.ContentRange)) {
 				t.Errorf("%s: ContentRange %q", name, deref(r.ContentRange))
+			}
+		}
+	})
+
+	t.Run("uploads", func(t *testing.T) {
+		if len(res.Uploads) != 2 {
+			t.Fatalf("%d uploads, want 2", len(res.Uploads))
+		}
+		for _, u := range res.Uploads {
+			if u.PutObject != u.Want || u.UploadFile != u.Want {
+				t.Errorf("%d bytes: sha256 after put_object %s, after upload_file/download_file %s; want %s", u.Size, u.PutObject, u.UploadFile, u.Want)
 			}
 		}
 	})

@@ -100,6 +100,30 @@ def main():
                    'len': n, 'want_len': n, 'content_range': r.get('ContentRange')})
     out['ranged_gets'] = {'key': k, 'size': n, 'results': ranges}
 
+    # Uploads round-trip: put_object, and upload_file above the 8 MiB
+    # multipart threshold of s3transfer; download_file reads it back in
+    # ranged parts.
+    import hashlib, random, tempfile
+    rnd = random.Random(7)
+    uploads = []
+    with tempfile.TemporaryDirectory() as d:
+        for size in (1234, 9 * 1024 * 1024 + 11):
+            data = rnd.randbytes(size)
+            want = hashlib.sha256(data).hexdigest()
+            key = 'e2e/boto3/put-%d.bin' % size
+            s3.put_object(Bucket=bucket, Key=key, Body=data)
+            got_put = hashlib.sha256(s3.get_object(Bucket=bucket, Key=key)['Body'].read()).hexdigest()
+            src, dst = os.path.join(d, 'src'), os.path.join(d, 'dst')
+            with open(src, 'wb') as f:
+                f.write(data)
+            key2 = 'e2e/boto3/upload-%d.bin' % size
+            s3.upload_file(src, bucket, key2)
+            s3.download_file(bucket, key2, dst)
+            with open(dst, 'rb') as f:
+                got_upload = hashlib.sha256(f.read()).hexdigest()
+            uploads.append({'size': size, 'want': want, 'put_object': got_put, 'upload_file': got_upload})
+    out['uploads'] = uploads
+
     # The signature of a digest, as boto3 shows S3 metadata.
     out['digest_heads'] = {d: s3.head_object(Bucket=bucket, Key=d)['Metadata'] for d in digest_keys}
 
