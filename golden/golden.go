@@ -96,19 +96,7 @@ func Assert(t testing.TB, got []byte, path string) {
 // goldenDir+".actual" and fails the test.
 func AssertDir(t testing.TB, dir, goldenDir string) {
 	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		files[filepath.ToSlash(rel)] = b
-		return err
-	})
+	files, err := readTree(dir)
 	if err != nil {
 		t.Fatalf("golden: read %s: %v", dir, err)
 	}
@@ -226,7 +214,7 @@ func readTree(root string) (map[string][]byte, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read golden directory: %w", err)
+		return nil, fmt.Errorf("read directory: %w", err)
 	}
 	return files, nil
 }
