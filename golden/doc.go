@@ -9,12 +9,16 @@
 //   - seed-example: the five records of AWS's Firehose CloudTrail example
 //     (REFERENCE.md §3.9), built from fixed inputs and written with
 //     schemas.LogFileWriter; byte for byte the file schemas/testdata/seed_example.json.
-//   - mixed-identities: ndjson of a one-account world with every kind of
-//     caller and a 15% error share.
+//   - mixed-identities: ndjson (records.ndjson) of a one-account world in two
+//     regions with every kind of caller and a 15% error share.
 //   - organization: a --format cloudtrail tree of a three-account AWS
-//     Organization that creates a stream of every destination type, as
-//     delivered by emulator/trail; log files are stored decompressed
-//     (.json) beside a SHA256SUMS manifest of the exact .json.gz bytes.
+//     Organization that starts empty and creates a stream of every
+//     destination type, with the exfil-destination scenario planted
+//     (ground-truth.json), as delivered by emulator/trail; log files are
+//     stored decompressed (.json) beside a SHA256SUMS manifest of the exact
+//     .json.gz bytes.
+//
+// Every set also has a SHA256SUMS of its files' exact bytes.
 //
 // TestSets regenerates every set and compares it byte for byte;
 // `go test ./golden -update` rewrites them.
