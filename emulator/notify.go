@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"net"
@@ -43,11 +45,22 @@ func newNotifier(e *Emulator) (*notifier, error) {
 	if len(e.opts.notifyURLs)+len(e.opts.s3EventURLs) == 0 {
 		return nf, nil
 	}
+	// Message IDs repeat for a seed; without WithSeed they must not repeat
+	// across restarts, or subscribers that drop duplicate MessageIds (SNS
+	// delivers at least once) would drop new notices.
+	seed := e.opts.seed
+	if !e.opts.seedSet {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("notifications: seed: %w", err)
+		}
+		seed = int64(binary.LittleEndian.Uint64(b[:]))
+	}
 	n, err := trail.NewNotifier(trail.NotifierConfig{
 		TopicARN:   e.topicARN(),
 		SigningKey: e.key,
 		Clock:      e.clock,
-		Seed:       e.opts.seed,
+		Seed:       seed,
 		S3Event:    trail.S3Event{Region: e.region},
 		Logger:     e.log.With("component", "sns"),
 	})

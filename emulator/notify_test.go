@@ -415,7 +415,8 @@ func TestNotifySlowSubscriberNeverBlocks(t *testing.T) {
 	fast := newHook(t, nil)
 	emu := Start(t, WithNotify(slow.URL), WithS3Events(slow.URL), WithS3Events(fast.URL), testLogger(t))
 	t.Cleanup(func() { close(release) }) // before Close, which waits for the queues
-	select { // the slow endpoint is stuck in its confirmation
+	// The slow endpoint is stuck in its confirmation.
+	select {
 	case <-hit:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the slow endpoint got no request")
