@@ -12,13 +12,12 @@ import (
 // concurrent use; Records may be ranged over more than once and replays the
 // same records each time.
 type Generator struct {
-	cfg       Config
-	orgID     string
-	accounts  []string
-	err       error
-	manifest  Manifest
-	onSecret  func(string)
-	debugSink func(*sim)
+	cfg      Config
+	orgID    string
+	accounts []string
+	err      error
+	manifest Manifest
+	onSecret func(string) // tests: every secret the world holds
 }
 
 // New validates cfg, fills its defaults and returns its Generator. It builds
@@ -96,9 +95,6 @@ func (g *Generator) Records() iter.Seq[schemas.Record] {
 		g.manifest = Manifest{Scenario: g.cfg.Scenario, Config: g.Config(), Incidents: w.incidents}
 		if g.manifest.Incidents == nil {
 			g.manifest.Incidents = []Incident{}
-		}
-		if g.debugSink != nil {
-			g.debugSink(w)
 		}
 	}
 }
