@@ -202,3 +202,39 @@ func BenchmarkEventStoreAdd(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1000, "µs/event")
 }
+
+// BenchmarkEventStoreMemoryUnique measures the heap per event beyond the
+// compressed fragments in the worst case of the index: every event with
+// its own access key, user name and stream (one posting list each).
+func BenchmarkEventStoreMemoryUnique(b *testing.B) {
+	const n = 200_000
+	b.ReportAllocs()
+	for b.Loop() {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s, err := newEventStore()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range n {
+			rec := testRecord(i, DefaultStartTime.Add(time.Duration(i)*time.Second))
+			user := fmt.Sprintf("session-%07d", i)
+			rec.UserIdentity = schemas.UserIdentity{Type: schemas.IdentityAssumedRole, PrincipalID: "AROAEXAMPLE:" + user,
+				ARN: "arn:aws:sts::111122223333:assumed-role/r/" + user, AccountID: "111122223333",
+				AccessKeyID: fmt.Sprintf("ASIAEXAMPLE%09d", i)}
+			rec.RequestParameters = json.RawMessage(fmt.Sprintf(`{"deliveryStreamName":"stream-%07d"}`, i))
+			if err := s.add(&rec, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s.settle()
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		comp := s.compressedBytes()
+		b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc)-float64(comp))/n, "index-B/event")
+		b.ReportMetric(float64(comp)/n, "compressed-B/event")
+		s.close()
+	}
+}

@@ -350,16 +350,14 @@ func TestEventStoreCorrupt(t *testing.T) {
 		wantErr string
 	}{
 		{"compressed bytes", func(s *eventStore) {
-			for i := range s.chunks[0] {
-				s.chunks[0][i] ^= 0x5a
+			b := s.blocks[1]
+			for i := b.off + 2; i < b.off+b.n; i++ { // past the length
+				s.chunks[b.chunk][i] ^= 0x5a
 			}
 		}, "decode block"},
 		{"block location", func(s *eventStore) { s.blocks[1].n = 1 << 30 }, "outside its chunk"},
 		{"fragment location", func(s *eventStore) { s.locs[len(s.locs)-1].n = 1 << 30 }, "outside block"},
-		{"fragment header", func(s *eventStore) {
-			off := s.locs[len(s.locs)-1].off
-			copy(s.open[off:], []byte{0xff, 0xff, 0x7f})
-		}, "bad fragment header"},
+		{"compressed length", func(s *eventStore) { s.chunks[0][s.blocks[1].off] ^= 0x40 }, "bad length"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
