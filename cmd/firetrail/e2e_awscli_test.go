@@ -54,6 +54,27 @@ func (c *awscli) try(t *testing.T, extraEnv []string, args ...string) (stdout, s
 	return execClient(t.Context(), append(slices.Clip(c.env), extraEnv...), c.temp, c.bin, argv...)
 }
 
+// upAndBack copies data up to s3://bucket/key with `aws s3 cp` and back
+// down again, and checks that the bytes survived.
+func (c *awscli) upAndBack(t *testing.T, bucket, key string, data []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	src, back := filepath.Join(dir, "up.bin"), filepath.Join(dir, "back.bin")
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "s3://" + bucket + "/" + key
+	c.run(t, "s3", "cp", "--no-progress", src, url)
+	c.run(t, "s3", "cp", "--no-progress", url, back)
+	got, err := os.ReadFile(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256Hex(got) != sha256Hex(data) {
+		t.Errorf("s3 cp %s up and back: sha256 %s (%d bytes), want %s (%d bytes)", url, sha256Hex(got), len(got), sha256Hex(data), len(data))
+	}
+}
+
 // cliEvent is one event of `aws cloudtrail lookup-events` output.
 type cliEvent struct {
 	EventID         string `json:"EventId"`
@@ -194,24 +215,11 @@ func TestE2EAWSCLI(t *testing.T) {
 		// Up and back: a small file, and one above the awscli's 8 MiB
 		// multipart threshold.
 		for _, size := range []int{1000, 9<<20 + 123} {
-			dir := t.TempDir()
-			src, back := filepath.Join(dir, "up.bin"), filepath.Join(dir, "back.bin")
 			data := randomData(size, uint64(size))
-			if err := os.WriteFile(src, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			up := fmt.Sprintf("s3://%s/e2e/awscli/up-%d.bin", bucket, size)
-			cli.run(t, "s3", "cp", "--no-progress", src, up)
-			cli.run(t, "s3", "cp", "--no-progress", up, back)
-			got, err := os.ReadFile(back)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sha256Hex(got) != sha256Hex(data) {
-				t.Errorf("s3 cp %d bytes up and back: sha256 %s (%d bytes), want %s", size, sha256Hex(got), len(got), sha256Hex(data))
-			}
-			if stored := getObject(t, s3c, bucket, strings.TrimPrefix(up, "s3://"+bucket+"/")); sha256Hex(stored) != sha256Hex(data) {
-				t.Errorf("%s as stored: sha256 %s (%d bytes), want %s", up, sha256Hex(stored), len(stored), sha256Hex(data))
+			key := fmt.Sprintf("e2e/awscli/up-%d.bin", size)
+			cli.upAndBack(t, bucket, key, data)
+			if stored := getObject(t, s3c, bucket, key); sha256Hex(stored) != sha256Hex(data) {
+				t.Errorf("s3://%s/%s as stored: sha256 %s (%d bytes), want %s", bucket, key, sha256Hex(stored), len(stored), sha256Hex(data))
 			}
 		}
 	})
@@ -708,22 +716,7 @@ func TestE2EAWSCLITLS(t *testing.T) {
 	}
 	cli := &awscli{bin: bin, env: clientEnv(t, &srv.serveInfo, pathStyleConfig), url: srv.URL, temp: t.TempDir()}
 
-	dir := t.TempDir()
-	src, back := filepath.Join(dir, "up.bin"), filepath.Join(dir, "back.bin")
-	data := randomData(9<<20+5, 41)
-	if err := os.WriteFile(src, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	up := "s3://" + srv.Bucket + "/e2e/awscli-tls/up.bin"
-	cli.run(t, "s3", "cp", "--no-progress", src, up)
-	cli.run(t, "s3", "cp", "--no-progress", up, back)
-	got, err := os.ReadFile(back)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sha256Hex(got) != sha256Hex(data) {
-		t.Errorf("s3 cp over TLS up and back: sha256 %s (%d bytes), want %s (%d bytes)", sha256Hex(got), len(got), sha256Hex(data), len(data))
-	}
+	cli.upAndBack(t, srv.Bucket, "e2e/awscli-tls/up.bin", randomData(9<<20+5, 41))
 	res := cli.lookup(t, "--max-results", "3")
 	if len(res.Events) != 3 || res.NextToken == "" {
 		t.Errorf("lookup-events --max-results 3 over TLS: %d events, NextToken %q; want 3 and a token", len(res.Events), res.NextToken)
