@@ -672,3 +672,25 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsMayBeKept checks the ownership promise of Records: records
+// kept past their iteration (strings, raw members, pointed-to identities)
+// still encode to the bytes they had when yielded.
+func TestRecordsMayBeKept(t *testing.T) {
+	g := mustNew(t, Config{Seed: 31, Events: 20000, Accounts: 2, Scenario: ScenarioAll})
+	var kept []schemas.Record
+	var streamed []byte
+	for rec := range g.Records() {
+		kept = append(kept, rec)
+		streamed = rec.AppendJSON(streamed)
+		streamed = append(streamed, '\n')
+	}
+	var later []byte
+	for i := range kept {
+		later = kept[i].AppendJSON(later)
+		later = append(later, '\n')
+	}
+	if !bytes.Equal(later, streamed) {
+		t.Fatal("records kept after their iteration changed")
+	}
+}
