@@ -295,18 +295,11 @@ func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 // temporary directory, by event time (a virtual clock).
 func (gen *generation) writeTrail(ctx context.Context) error {
 	cfg := gen.g.Config()
-	// The unique part of file names comes from the seed; shards get seeds
-	// of their own so that their trees can be merged without two files of
-	// the same name.
-	seed := cfg.Seed
-	if cfg.Shards > 1 {
-		seed = cfg.Seed*1_000_003 + int64(cfg.Shard)*7919 + int64(cfg.Shards)
-	}
 	tr, err := trail.New(trail.Config{
 		Sink:        trail.DirSink{Root: gen.tmp},
 		Bucket:      gen.bucket,
 		OrgID:       gen.g.OrgID(),
-		Seed:        seed,
+		Seed:        trailSeed(cfg),
 		ByEventTime: true,
 	})
 	if err != nil {

@@ -126,8 +126,13 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		Bucket:   f.bucket,
 		Prefix:   f.prefix,
 		OrgID:    gen.OrgID(),
-		Seed:     f.seed,
+		Seed:     trailSeed(cfg),
 		Interval: f.interval,
+	}
+	if cfg.Shards > 1 {
+		// Each shard is its own trail: its digest chain must not collide
+		// with another shard's in the same prefix.
+		tcfg.TrailName = fmt.Sprintf("%s-%d-of-%d", trail.DefaultTrailName, cfg.Shard, cfg.Shards)
 	}
 	if f.signingKey != "" {
 		pemBytes, err := os.ReadFile(f.signingKey)

@@ -93,9 +93,12 @@ func serveCommand() command {
 					}
 					dir := *dataDir
 					if dir == "" {
+						// Without a data dir the CA lives as long as the
+						// server: removed on exit.
 						if dir, err = os.MkdirTemp("", "firetrail-tls-"); err != nil {
 							return fmt.Errorf("tls: %w", err)
 						}
+						defer os.RemoveAll(dir)
 					} else if err := os.MkdirAll(dir, 0o755); err != nil {
 						return fmt.Errorf("tls: %w", err)
 					}
