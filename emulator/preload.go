@@ -12,10 +12,13 @@ import (
 // LookupEvents' 90-day window holds it: a first pass measures its span,
 // the second (same seed, so the same world) starts that long before now.
 func (e *Emulator) preload() error {
+	// The activity is the trail owner's: its account, its region, as a
+	// single-account trail of that account would log it.
 	cfg := generator.Config{
-		Seed:    e.opts.seed,
-		Events:  e.opts.events,
-		Regions: []string{e.region},
+		Seed:       e.opts.seed,
+		Events:     e.opts.events,
+		Regions:    []string{e.region},
+		AccountIDs: []string{e.accountID},
 	}
 	g, err := generator.New(cfg)
 	if err != nil {

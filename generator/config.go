@@ -39,6 +39,11 @@ type Config struct {
 	Events int `json:"events"`
 	// Accounts is the number of AWS accounts that own delivery streams.
 	Accounts int `json:"accounts"`
+	// AccountIDs, if set, are the IDs of the first accounts (12 digits,
+	// distinct) in place of generated ones; Accounts grows to hold them.
+	// Nothing else of the world changes, so an emulator can put generated
+	// activity in its own trail's account.
+	AccountIDs []string `json:"accountIds,omitempty"`
 	// Regions are the regions streams live in; the first is the busiest.
 	Regions []string `json:"regions"`
 	// Org makes the accounts members of an AWS Organization; OrgID names
@@ -93,6 +98,19 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Accounts == 0 {
 		c.Accounts = DefaultAccounts
+	}
+	if len(c.AccountIDs) > c.Accounts {
+		c.Accounts = len(c.AccountIDs)
+	}
+	seenIDs := make(map[string]bool, len(c.AccountIDs))
+	for _, id := range c.AccountIDs {
+		if !isAccountID(id) {
+			return c, fmt.Errorf("account id %q: want 12 digits", id)
+		}
+		if seenIDs[id] {
+			return c, fmt.Errorf("account id %s: given twice", id)
+		}
+		seenIDs[id] = true
 	}
 	if c.Accounts < 0 || c.Accounts > 1000 {
 		return c, fmt.Errorf("accounts %d: must be 1 to 1000", c.Accounts)
@@ -177,4 +195,17 @@ func ParseShard(s string) (k, n int, err error) {
 		return 0, 0, fmt.Errorf("shard %q: want k/N with 0 <= k < N", s)
 	}
 	return k, n, nil
+}
+
+// isAccountID reports whether s is 12 decimal digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -694,3 +694,41 @@ func TestRecordsMayBeKept(t *testing.T) {
 		t.Fatal("records kept after their iteration changed")
 	}
 }
+
+func TestAccountIDsReplaceOnlyTheIDs(t *testing.T) {
+	base := Config{Seed: 9, Events: 300}
+	given := base
+	given.AccountIDs = []string{"123456789012"}
+	gb, err := New(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gg, err := New(given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := gb.AccountIDs()[0]
+	var nb, ng int
+	for rec := range gg.Records() {
+		ng++
+		if rec.RecipientAccountID != "123456789012" {
+			t.Fatalf("record %d: recipientAccountId %s, want the given 123456789012", ng, rec.RecipientAccountID)
+		}
+	}
+	for rec := range gb.Records() {
+		nb++
+		if rec.RecipientAccountID != old {
+			t.Fatalf("record %d: recipientAccountId %s, want %s", nb, rec.RecipientAccountID, old)
+		}
+	}
+	if nb != ng {
+		t.Errorf("%d records with given account ids, %d without; want the same world", ng, nb)
+	}
+	for _, bad := range [][]string{{"12345"}, {"123456789012", "123456789012"}, {"12345678901x"}} {
+		c := base
+		c.AccountIDs = bad
+		if _, err := New(c); err == nil {
+			t.Errorf("New(AccountIDs: %q) succeeded, want an error", bad)
+		}
+	}
+}

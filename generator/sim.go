@@ -95,7 +95,10 @@ func newSim(cfg Config) (*sim, error) {
 	}
 	seen := map[string]bool{}
 	for len(w.accounts) < cfg.Accounts {
-		id := accountID(w.r)
+		id := accountID(w.r) // drawn even when replaced: the rest of the world stays the same
+		if n := len(w.accounts); n < len(cfg.AccountIDs) {
+			id = cfg.AccountIDs[n]
+		}
 		if seen[id] {
 			continue
 		}

@@ -618,6 +618,9 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 			account = a
 		}
 	}
+	if !strings.Contains(arn, ":"+account+":trail/") {
+		t.Errorf("the digest chain is in account %s, not the trail's (%s): generated activity should be the trail owner's", account, arn)
+	}
 	chain := digests[account]
 	sort.Strings(chain)
 	if len(chain) < 3 {

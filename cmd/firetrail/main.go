@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return 0
 			}
 			fmt.Fprintf(stderr, "firetrail %s: %v\n", c.name, err)
-			printUsage(stderr)
+			fmt.Fprintf(stderr, "usage: firetrail %s\nRun \"firetrail %s --help\" for its flags.\n", c.usage, c.name)
 			return 2
 		}
 		err := runFn(ctx, e, fs.Args())
