@@ -1,0 +1,65 @@
+// Command firetrail makes CloudTrail logs of Amazon Data Firehose API calls
+// and serves them from an emulator, so that programs that consume CloudTrail
+// can be tested end to end without an AWS account.
+//
+// Usage:
+//
+//	firetrail <command> [flags]
+//
+// The commands:
+//
+//	generate  write deterministic CloudTrail records of a simulated world
+//	          that uses Firehose: NDJSON (one record a line) or a tree of
+//	          .json.gz log files exactly as CloudTrail delivers them
+//	serve     run the emulator: an embedded S3 (path-style) holding the
+//	          delivered log files and signed digests, the CloudTrail API
+//	          (LookupEvents, ListPublicKeys, DescribeTrails, GetTrailStatus)
+//	          and a Firehose API that records every call, on one port
+//	validate  check CloudTrail records — single records, log files, NDJSON,
+//	          .gz, directory trees in the CloudTrail S3 key layout — against
+//	          AWS's record schema and consistency rules
+//	load      deliver generated log files into any S3-compatible store at a
+//	          steady rate, in constant memory, sharded across machines
+//	version   print the version and the versions that pin the output
+//
+// Each command's --help lists its flags; README.md holds the same text.
+//
+// # Exit status
+//
+// 0 on success (and for --help); 1 when a command failed or validate found
+// problems, with one line per problem on stdout (validate) or one line on
+// stderr; 2 for a wrong command line, with the error and the synopsis on
+// stderr. stdout carries data (records, problems, serve's endpoint first),
+// stderr diagnostics.
+//
+// # generate
+//
+// The same version and flags give the same bytes: --seed fixes the world,
+// --start its first instant (default 2025-03-03T00:00:00Z, never the wall
+// clock). --shard k/N writes part k of N; the parts are disjoint and their
+// union is the whole run (record i belongs to shard i mod N). Data events
+// (PutRecord/PutRecordBatch, eventCategory Data) are on by default at 15%
+// of records, as for a trail with a Firehose data-event selector;
+// --data-event-share -1 turns them off. --scenario plants labelled incidents
+// and writes a ground-truth manifest (scenario, eventIDs) beside the output.
+// Output is written to a temporary name and renamed at the end, so a partial
+// run never looks complete.
+//
+// # serve
+//
+// serve prints the endpoint URL on its first line, then the bucket, export
+// lines for the AWS environment and ready-to-paste awscli lines. --events N
+// records are generated (from --seed) and delivered before that. Log files
+// are delivered every --delivery-interval; digests every hour. SIGINT or
+// SIGTERM delivers what is pending and exits 0. --data-dir keeps objects,
+// the digest chain, the signing key, LookupEvents history and Firehose
+// state across restarts.
+//
+// # load
+//
+// load delivers --events N (or --rate × --duration) generated events at
+// --rate per second into --bucket at --endpoint, with the credentials of
+// the AWS environment. Each event's eventTime is the moment it is sent.
+// With --shard k/N each shard is its own trail (its own file names and
+// digest chain), so N machines can share one bucket and prefix.
+package main
