@@ -62,9 +62,10 @@ const (
 	storeBlockSize = 4 << 10
 	// storeDictSize is the raw size of the first block. It is kept as is and
 	// its last 64 KiB (s2.MaxDictSize) serve as the S2 dictionary of every
-	// later block: alone, a 4 KiB block of records compresses poorly;
-	// against a dictionary of similar records it compresses nearly as well
-	// as a 32 KiB zstd block.
+	// later block: alone, a 4 KiB block of records compresses poorly
+	// (matches need earlier records); against a dictionary of similar
+	// records it compresses to within a third of a 32 KiB zstd block (on
+	// generated Firehose logs about 250 rather than 190 bytes per event).
 	storeDictSize = s2.MaxDictSize
 	// storeChunkSize caps the chunks compressed blocks are packed into.
 	storeChunkSize = 1 << 20

@@ -431,3 +431,28 @@ func TestEventStoreConcurrent(t *testing.T) {
 		t.Fatalf("lookup after concurrent adds = %d events (more %v), %v", len(page.frags), page.more, err)
 	}
 }
+
+// TestEventStoreLargeRecord stores records far larger than a block, before
+// and after the dictionary exists, and reads them back whole.
+func TestEventStoreLargeRecord(t *testing.T) {
+	s, err := newEventStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	ref := &refStore{}
+	for i := range 300 {
+		rec := testRecord(i, DefaultStartTime.Add(time.Duration(i)*time.Second))
+		if i == 3 || i == 250 {
+			rec.RequestParameters = json.RawMessage(fmt.Sprintf(`{"deliveryStreamName":"big","blob":%q}`, strings.Repeat("0123456789abcdef\"", 40_000)))
+		}
+		if err := s.add(&rec, nil); err != nil {
+			t.Fatal(err)
+		}
+		ref.add(rec)
+	}
+	q := lookupQuery{region: "us-east-1", kind: attrResourceName, value: "big", lo: math.MinInt64, hi: math.MaxInt64}
+	checkAllPages(t, s, ref, q, 50)
+	q.kind, q.value = attrNone, ""
+	checkAllPages(t, s, ref, q, 50)
+}
