@@ -102,7 +102,8 @@ type eventStore struct {
 	ids      map[uint64]uint32   // hashEventID → first sequence
 	dupIDs   map[uint64][]uint32 // hashEventID → further sequences
 
-	strs   []string // id → string; id 0 is ""
+	// strIDs interns the strings of regions and attribute values; "" is
+	// id 0.
 	strIDs map[string]uint32
 
 	// Block 0 is dict, raw; blocks[i] (i ≥ 1) is compressed in chunks; the
@@ -144,7 +145,6 @@ func newEventStore() (*eventStore, error) {
 		postings: map[postKey]*postingList{},
 		ids:      map[uint64]uint32{},
 		dupIDs:   map[uint64][]uint32{},
-		strs:     []string{""},
 		strIDs:   map[string]uint32{"": 0},
 		open:     make([]byte, 0, storeBlockSize+4096),
 	}, nil
@@ -159,8 +159,7 @@ func (s *eventStore) intern(str string) uint32 {
 	if id, ok := s.strIDs[str]; ok {
 		return id
 	}
-	id := uint32(len(s.strs))
-	s.strs = append(s.strs, str)
+	id := uint32(len(s.strIDs))
 	s.strIDs[str] = id
 	return id
 }
