@@ -153,12 +153,13 @@ func (e *Emulator) open() error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("data dir: %w", err)
 		}
-		if e.fh, err = loadFirehoseState(filepath.Join(dir, firehoseStateFile), e.log.With("api", "firehose")); err != nil {
-			return err
-		}
 		e.db, err = bolt.Open(filepath.Join(dir, "s3.bolt"), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 		if err != nil {
 			return fmt.Errorf("open %s: %w", filepath.Join(dir, "s3.bolt"), err)
+		}
+		// Loaded under the data directory's lock (s3.bolt's).
+		if e.fh, err = loadFirehoseState(filepath.Join(dir, firehoseStateFile), e.log.With("api", "firehose")); err != nil {
+			return err
 		}
 		e.backend = s3bolt.New(e.db, s3bolt.WithTimeSource(ts))
 	} else {
