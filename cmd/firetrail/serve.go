@@ -29,7 +29,7 @@ func serveCommand() command {
 			interval := fs.Duration("delivery-interval", trail.DefaultInterval, "how often log files are delivered")
 			dataDir := fs.String("data-dir", "", "keep objects, digest chain and history in `DIR` across restarts (default: memory)")
 			keyFile := fs.String("signing-key", "", "PEM RSA private key `FILE` that signs digests (default: generated)")
-			notify := fs.StringArray("notify", nil, "POST SNS notifications of log files to `URL` (repeatable)")
+			notify := fs.StringArray("notify", nil, "subscribe `URL` to SNS notifications of log files: it gets a SubscriptionConfirmation and notices once it confirms (repeatable)")
 			s3Events := fs.StringArray("s3-events", nil, "POST S3 event notifications of log files to `URL` (repeatable)")
 			throttle := fs.Bool("throttle", false, "reproduce CloudTrail's rate limits (LookupEvents 2/s)")
 			useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (its CA file is printed for AWS_CA_BUNDLE)")
