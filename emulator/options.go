@@ -26,24 +26,23 @@ type Option func(*settings)
 
 // settings is what the options set; New validates it.
 type settings struct {
-	bucket        string
-	region        string
-	accountID     string
-	clock         trail.Clock
-	interval      time.Duration
-	dataDir       string
-	signingKey    *rsa.PrivateKey
-	seed          int64
-	seedSet       bool
-	events        int
-	notifyURLs    []string
-	s3EventURLs   []string
-	throttle      bool
-	logger        *slog.Logger
-	tls           *tls.Config
-	identities    map[string]schemas.UserIdentity
-	noticeBuffer  int
-	maxObjectSize int64
+	bucket       string
+	region       string
+	accountID    string
+	clock        trail.Clock
+	interval     time.Duration
+	dataDir      string
+	signingKey   *rsa.PrivateKey
+	seed         int64
+	seedSet      bool
+	events       int
+	notifyURLs   []string
+	s3EventURLs  []string
+	throttle     bool
+	logger       *slog.Logger
+	tls          *tls.Config
+	identities   map[string]schemas.UserIdentity
+	noticeBuffer int
 }
 
 // WithBucket names the bucket log files are delivered to (default

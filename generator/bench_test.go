@@ -46,10 +46,9 @@ func cpuTime() time.Duration {
 
 // meter reports throughput per CPU second and per wall second.
 type meter struct {
-	b       *testing.B
-	cpu0    time.Duration
-	records int64
-	bytes   int64 // per op
+	b     *testing.B
+	cpu0  time.Duration
+	bytes int64 // per op
 }
 
 func startMeter(b *testing.B, bytesPerOp int64) *meter {

@@ -524,7 +524,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 	pe := &pending{}
 	*pe = *pe0
 	t := pe.at
-	p, rs, s, a := pe.p, pe.rs, pe.st, pe.act
+	rs, s, a := pe.rs, pe.st, pe.act
 	acct := rs.acct.id
 	var code, msg string
 	var req, resp []byte
@@ -569,7 +569,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 		code = w.pickError(pe)
 		msg = w.errorMessage(pe, code)
 	}
-	p = pe.p // pickError may hand the call to a denied principal
+	p := pe.p // pickError may hand the call to a denied principal
 	p.refresh(w, t)
 
 	// Success changes the world.
