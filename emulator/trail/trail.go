@@ -52,11 +52,12 @@ type Trail struct {
 	mu        sync.Mutex
 	streams   map[streamID]*stream
 	order     []*stream
+	last      *stream // the stream of the last record added
 	watermark time.Time
 	origin    time.Time
 	ready     []*logFile
 	nextEvent time.Time
-	scratch   []byte
+	spare     [][]byte // pending buffers of delivered files, for reuse
 	closed    bool
 	retry     atomic.Bool
 
@@ -101,20 +102,46 @@ type chain struct {
 }
 
 // logFile is a log file being written or waiting for delivery.
+//
+// Encoded records wait in pend and reach the compressor in chunks of about
+// one compressor block (blockSize), exactly when a compressor fed record by
+// record would encode a block: so the compressed size bound sees after each
+// record, and with it every split, is the same as if each record were
+// written on its own, while the compressor runs on whole blocks (and, for a
+// file shorter than a block, only once, at close, with a writer that is warm
+// in the cache). A file has no gzip writer until its first block is full.
 type logFile struct {
 	s           *stream
 	window      time.Time
-	buf         *bytes.Buffer
-	gz          *gzip.Writer
-	sum         hash.Hash
+	end         time.Time     // window + Interval
+	buf         *bytes.Buffer // compressed bytes; nil before the compressor starts
+	gz          *gzip.Writer  // nil before the first block is full, and after close
+	pend        []byte        // encoded bytes not yet compressed
+	sum         hash.Hash     // SHA-256 of the compressed-so-far bytes, with digests
 	n           int
-	raw         int64
-	rawAtGrowth int64
+	raw         int64 // uncompressed bytes, pend included
+	next        int64 // the next block end: a record ending past it makes the compressor encode
+	rawAtGrowth int64 // raw before the record whose write last grew the compressed bytes
 	oldest      time.Time
 	newest      time.Time
 	delivered   time.Time
 	hash        string
 }
+
+// Compressor facts that logFile relies on to compress in chunks and still
+// see the sizes of record-by-record compression. Both hold for klauspost
+// gzip at levels 1 to 6 (flate.maxStoreBlockSize and the gzip header without
+// name, comment or extra), pinned with CompressionLevel and the module
+// version; TestOutputBytesPinned fails if they change.
+const (
+	// blockSize is the input a klauspost flate writer collects before it
+	// encodes a block, which it does when the next byte arrives.
+	blockSize = 65535
+	// gzipHeaderSize is what a gzip writer writes on its first Write.
+	gzipHeaderSize = 10
+	// maxSpare is the largest pending buffer kept for reuse.
+	maxSpare = 1 << 20
+)
 
 // object is one Put waiting in the outbox.
 type object struct {
@@ -148,7 +175,6 @@ func New(cfg Config) (*Trail, error) {
 		cfg:     cfg,
 		log:     cfg.Logger,
 		streams: make(map[streamID]*stream),
-		scratch: make([]byte, 0, 8192),
 	}
 	t.gzPool.New = func() any {
 		gz, err := gzip.NewWriterLevel(nil, CompressionLevel)
@@ -186,6 +212,12 @@ func (t *Trail) now() time.Time {
 	return t.cfg.Clock.Now().UTC()
 }
 
+// The eventTimes ByEventTime accepts, as times: from minYear to maxYear.
+var (
+	minEventTime = time.Date(minYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	endEventTime = time.Date(maxYear+1, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // Add buffers rec for delivery in the current window of its account
 // (recipientAccountId) and region (awsRegion). It writes nothing to the
 // sink: call Tick (or use AddAll) to deliver closed windows.
@@ -195,18 +227,21 @@ func (t *Trail) Add(rec schemas.Record) error {
 	if t.closed {
 		return ErrClosed
 	}
-	id := streamID{rec.RecipientAccountID, rec.AWSRegion}
-	s := t.streams[id]
-	if s == nil {
-		if err := checkStream(id); err != nil {
-			return fmt.Errorf("trail: add record %s: %w", rec.EventID, err)
+	s := t.last
+	if s == nil || s.id.account != rec.RecipientAccountID || s.id.region != rec.AWSRegion {
+		id := streamID{rec.RecipientAccountID, rec.AWSRegion}
+		s = t.streams[id]
+		if s == nil {
+			if err := checkStream(id); err != nil {
+				return fmt.Errorf("trail: add record %s: %w", rec.EventID, err)
+			}
 		}
 	}
 	if t.cfg.ByEventTime {
 		if rec.EventTime.IsZero() {
 			return fmt.Errorf("trail: add record %s: no eventTime", rec.EventID)
 		}
-		if y := rec.EventTime.UTC().Year(); y < minYear || y > maxYear {
+		if rec.EventTime.Before(minEventTime) || !rec.EventTime.Before(endEventTime) {
 			return fmt.Errorf("trail: add record %s: eventTime %s outside the years %d to %d", rec.EventID, rec.EventTime.UTC().Format(time.RFC3339), minYear, maxYear)
 		}
 		if rec.EventTime.After(t.watermark) {
@@ -215,33 +250,45 @@ func (t *Trail) Add(rec schemas.Record) error {
 	}
 	now := t.now()
 	if s == nil {
-		s = t.newStream(id, now)
+		s = t.newStream(streamID{rec.RecipientAccountID, rec.AWSRegion}, now)
 	} else if s.chain.start.IsZero() {
 		t.startChain(s, now) // restored before the trail had a time
 	}
-	window := now.Truncate(t.cfg.Interval)
+	t.last = s
 	f := s.open
-	if f != nil && window.After(f.window) {
-		t.closeFile(f, f.window.Add(t.cfg.Interval+t.cfg.DeliveryDelay))
-		f = nil
+	var window time.Time
+	if f != nil && !now.Before(f.window) && now.Before(f.end) {
+		window = f.window // now.Truncate(Interval), without the division
+	} else {
+		window = now.Truncate(t.cfg.Interval)
+		if f != nil && window.After(f.window) {
+			t.closeFile(f, f.end.Add(t.cfg.DeliveryDelay))
+			f = nil
+		}
 	}
 	if f == nil {
 		f = t.openFile(s, window)
 	}
-	// Encode with room in front for the container start.
+	// Encode in place at the end of the file's pending bytes, after the
+	// container start or a comma.
 	const head = `{"Records":[`
-	b := append(t.scratch[:0], head...)
-	b = rec.AppendJSON(b)
-	t.scratch = b
-	if f.n > 0 && f.bound()+int64(len(b)-len(head)+3) > t.cfg.MaxFileSize {
-		t.closeFile(f, t.splitTime(f, now))
-		f = t.openFile(s, window)
-	}
+	mark := len(f.pend)
 	if f.n == 0 {
-		return f.write(b, rec.EventTime)
+		f.pend = append(f.pend, head...)
+	} else {
+		f.pend = append(f.pend, ',')
 	}
-	b[len(head)-1] = ','
-	return f.write(b[len(head)-1:], rec.EventTime)
+	f.pend = rec.AppendJSON(f.pend)
+	if size := len(f.pend) - mark - 1; f.n > 0 && f.bound()+int64(size+3) > t.cfg.MaxFileSize {
+		// Full: the record starts the next file.
+		g := t.openFile(s, window)
+		g.pend = append(append(g.pend, head...), f.pend[mark+1:]...)
+		f.pend = f.pend[:mark]
+		t.closeFile(f, t.splitTime(f, now))
+		s.open = g
+		f, mark = g, 0
+	}
+	return t.wrote(f, mark, rec.EventTime)
 }
 
 // AddAll adds every record of seq, delivering windows as they close. With
@@ -323,17 +370,31 @@ func (t *Trail) noteEvent(at time.Time) {
 
 // openFile starts a log file for s in window.
 func (t *Trail) openFile(s *stream, window time.Time) *logFile {
-	buf := t.bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	gz := t.gzPool.Get().(*gzip.Writer)
-	gz.Reset(buf)
-	f := &logFile{s: s, window: window, buf: buf, gz: gz}
+	f := &logFile{s: s, window: window, end: window.Add(t.cfg.Interval), next: blockSize}
+	if n := len(t.spare); n > 0 {
+		f.pend = t.spare[n-1][:0]
+		t.spare[n-1] = nil
+		t.spare = t.spare[:n-1]
+	}
 	if t.digests() {
 		f.sum = sha256.New()
 	}
 	s.open = f
-	t.noteEvent(window.Add(t.cfg.Interval))
+	t.noteEvent(f.end)
 	return f
+}
+
+// compressed is the size of the compressed bytes a gzip writer fed record
+// by record would have written: with no block full yet, the gzip header
+// once there is a record.
+func (f *logFile) compressed() int64 {
+	switch {
+	case f.buf != nil:
+		return int64(f.buf.Len())
+	case f.n > 0:
+		return gzipHeaderSize
+	}
+	return 0
 }
 
 // bound is an upper bound of the file's compressed size if it ended now:
@@ -341,24 +402,48 @@ func (t *Trail) openFile(s *stream, window time.Time) *logFile {
 // 64 KiB block at CompressionLevel, stored at worst), plus the end.
 func (f *logFile) bound() int64 {
 	pending := f.raw - f.rawAtGrowth
-	return int64(f.buf.Len()) + pending + pending>>10 + 1024
+	return f.compressed() + pending + pending>>10 + 1024
 }
 
-// write appends encoded record bytes (with their separator) to the file.
-func (f *logFile) write(p []byte, et time.Time) error {
+// wrote accounts for the record encoded at f.pend[mark:] (with its
+// separator), compressing the pending bytes if it ends past a block end,
+// when a compressor fed record by record would encode that block.
+func (t *Trail) wrote(f *logFile, mark int, et time.Time) error {
 	f.noteTimes(et)
-	before, raw := f.buf.Len(), f.raw
-	if _, err := f.gz.Write(p); err != nil {
+	start := f.raw
+	f.raw += int64(len(f.pend) - mark)
+	if f.raw <= f.next {
+		f.n++
+		return nil
+	}
+	before := f.compressed()
+	f.n++
+	if err := t.compress(f); err != nil {
+		return err
+	}
+	if f.compressed() != before {
+		f.rawAtGrowth = start
+	}
+	f.next = (f.raw + blockSize - 1) / blockSize * blockSize
+	return nil
+}
+
+// compress feeds the pending bytes to the file's compressor, starting it
+// if needed.
+func (t *Trail) compress(f *logFile) error {
+	if f.gz == nil {
+		f.buf = t.bufPool.Get().(*bytes.Buffer)
+		f.buf.Reset()
+		f.gz = t.gzPool.Get().(*gzip.Writer)
+		f.gz.Reset(f.buf)
+	}
+	if _, err := f.gz.Write(f.pend); err != nil {
 		return fmt.Errorf("trail: compress: %w", err)
 	}
 	if f.sum != nil {
-		f.sum.Write(p)
+		f.sum.Write(f.pend)
 	}
-	if f.buf.Len() != before {
-		f.rawAtGrowth = raw
-	}
-	f.raw += int64(len(p))
-	f.n++
+	f.pend = f.pend[:0]
 	return nil
 }
 
@@ -383,12 +468,16 @@ func (t *Trail) splitTime(f *logFile, now time.Time) time.Time {
 // closeFile ends f and queues it for delivery at delivered.
 func (t *Trail) closeFile(f *logFile, delivered time.Time) {
 	const end = "]}"
-	f.gz.Write([]byte(end)) // writes into a bytes.Buffer cannot fail
+	f.pend = append(f.pend, end...)
+	t.compress(f) // writes into a bytes.Buffer cannot fail
 	f.gz.Close()
 	t.gzPool.Put(f.gz)
 	f.gz = nil
+	if cap(f.pend) <= maxSpare {
+		t.spare = append(t.spare, f.pend[:0])
+	}
+	f.pend = nil
 	if f.sum != nil {
-		f.sum.Write([]byte(end))
 		f.hash = hex.EncodeToString(f.sum.Sum(nil))
 		f.sum = nil
 	}
