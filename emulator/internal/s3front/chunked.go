@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -142,38 +143,30 @@ func parseChunkHeader(line []byte) (uint64, error) {
 	if len(sizePart) == 0 || len(sizePart) > 16 {
 		return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
 	}
-	var size uint64
-	for _, c := range sizePart {
-		v, ok := hexVal(c)
-		if !ok {
-			return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
-		}
-		size = size<<4 | uint64(v)
+	if !isHex(sizePart) {
+		return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
+	}
+	size, err := strconv.ParseUint(string(sizePart), 16, 64)
+	if err != nil {
+		return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
 	}
 	if hasExt {
 		sig, ok := bytes.CutPrefix(ext, []byte(chunkSignatureEq))
 		if !ok || len(sig) == 0 || len(sig) > maxSignatureHex {
 			return 0, errBadChunk("invalid chunk extension")
 		}
-		for _, c := range sig {
-			if _, ok := hexVal(c); !ok {
-				return 0, errBadChunk("invalid chunk signature")
-			}
+		if !isHex(sig) {
+			return 0, errBadChunk("invalid chunk signature")
 		}
 	}
 	return size, nil
 }
 
-func hexVal(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+// isHex reports whether b is all hex digits (either case).
+func isHex(b []byte) bool {
+	return bytes.IndexFunc(b, func(r rune) bool {
+		return !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F')
+	}) < 0
 }
 
 // readTrailers reads "name:value" lines up to the empty line.
