@@ -1,0 +1,53 @@
+#!/bin/sh
+# bench/run.sh — the performance targets of firetrail, each measured against a
+# baseline in the same run, on one core (-cpu 1), COUNT runs each, medians.
+#
+#   bench/run.sh [COUNT]     (default 3)
+#
+# The machine may be shared and noisy: read the ratios and the per-CPU-second
+# figures the benchmarks report, not single wall-clock numbers.
+# bench/generate.sh covers the generator (ndjson, cloudtrail, peak RSS).
+set -eu
+cd "$(dirname "$0")/.."
+count=${1:-3}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+run() { # PKG PATTERN [extra go test flags]
+	pkg=$1 pat=$2
+	shift 2
+	go test -run '^$' -bench "$pat" -count "$count" -cpu 1 "$@" "$pkg" | grep -E '^Benchmark' | tee -a "$out"
+}
+
+# median NAME UNIT: median of the UNIT figures of benchmark NAME.
+median() {
+	awk -v name="$1" -v unit="$2" '$1 == name { for (i = 2; i < NF; i++) if ($(i+1) == unit) print $i }' "$out" |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+echo "== encoder (schemas): seed CreateDeliveryStream record"
+run ./schemas 'BenchmarkAppendJSON$' -benchtime 1s
+echo "== validator (schemas): NDJSON of 1.5 KB Firehose records"
+run ./schemas 'BenchmarkValidateNDJSON$' -benchtime 20x
+echo "== delivery (emulator/trail): 1,000,000 events into gzip log files"
+run ./emulator/trail 'BenchmarkDeliver$' -benchtime 1x
+echo "== LookupEvents (emulator): 1,000,000 stored events"
+run ./emulator 'BenchmarkLookupEvents$' -benchtime 1000x
+echo "== GetObject (s3front): 5 MiB over loopback with aws-sdk-go-v2"
+run ./emulator/internal/s3front 'BenchmarkGetObject5MiB$' -benchtime 2s
+
+echo
+echo "== summary (medians of $count)"
+a=$(median BenchmarkAppendJSON/append MB/s)
+j=$(median BenchmarkAppendJSON/encoding-json MB/s)
+echo "encode: $a MB/s, encoding/json $j MB/s, ratio $(ratio "$a" "$j")x (target >= 800 MB/s, 0 allocs/op)"
+v=$(median BenchmarkValidateNDJSON/validate records/cpu-s)
+u=$(median BenchmarkValidateNDJSON/baseline=json.Unmarshal records/cpu-s)
+echo "validate: $v records/cpu-s, json.Unmarshal $u, ratio $(ratio "$v" "$u")x (target >= 50,000 records/s)"
+d=$(median BenchmarkDeliver/trail events/cpu-s)
+g=$(median BenchmarkDeliver/gzip-baseline events/cpu-s)
+echo "deliver: $d events/cpu-s, gzip alone $g, ratio $(ratio "$d" "$g") (target >= 250,000 events/s)"
+m=$(median BenchmarkGetObject5MiB MB/s)
+echo "GetObject 5 MiB: $m MB/s (target >= 300 MB/s)"
+echo "LookupEvents: see the p99-ms figures above (target p99 <= 10 ms for a filtered 50-event page)"
