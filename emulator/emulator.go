@@ -188,13 +188,24 @@ func (e *Emulator) open() error {
 	if e.notify, err = newNotifier(e); err != nil {
 		return err
 	}
+	var hist *history
+	if e.opts.events > 0 {
+		if hist, err = e.planHistory(); err != nil {
+			return err
+		}
+	}
+	clock := &replayClock{base: e.clock}
+	if hist != nil && state == nil {
+		// A new trail: the history replays from its first record.
+		clock.at = hist.first
+	}
 	e.trail, err = trail.New(trail.Config{
 		Sink:       s3Sink{e},
 		Bucket:     e.bucket,
 		TrailName:  e.trailName,
 		HomeRegion: e.homeRegion,
 		Seed:       e.opts.seed,
-		Clock:      e.clock,
+		Clock:      clock,
 		Interval:   e.opts.interval,
 		SigningKey: e.key,
 		Notify:     e.onNotice,
@@ -204,8 +215,8 @@ func (e *Emulator) open() error {
 	if err != nil {
 		return err
 	}
-	if e.opts.events > 0 {
-		if err := e.preload(); err != nil {
+	if hist != nil {
+		if err := e.preload(hist, clock); err != nil {
 			return err
 		}
 	}

@@ -639,7 +639,9 @@ func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client
 
 	validate := func() (string, error) {
 		t.Helper()
-		start := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
+		// The preloaded history is moved by whole weeks to end before
+		// now, so it may start up to a week (plus its own span) ago.
+		start := time.Now().UTC().Add(-8 * 24 * time.Hour).Format(time.RFC3339)
 		out, errOut, err := cli.try(t, extra, "cloudtrail", "validate-logs", "--trail-arn", arn,
 			"--account-id", account, "--start-time", start, "--verbose")
 		t.Logf("aws cloudtrail validate-logs: %v\n%s%s", err, out, errOut)
