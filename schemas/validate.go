@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +71,10 @@ func problem(pointer, format string, args ...any) Problem {
 // A Validator is built once with NewValidator and is safe for concurrent
 // use; it holds only compiled, read-only schemas.
 type Validator struct {
+	// recordMembers and identityMembers name the members the schema knows
+	// at the top level and in userIdentity.
+	recordMembers, identityMembers []string
+
 	record   *jsonschema.Schema
 	digest   *jsonschema.Schema
 	request  map[string]*subSchema // by Firehose eventName
@@ -130,6 +136,8 @@ func NewValidator(opts ...Option) (*Validator, error) {
 	if v.digest, err = c.Compile(schemaBaseURL + "digest.json"); err != nil {
 		return nil, fmt.Errorf("compile digest schema: %w", err)
 	}
+	v.recordMembers = slices.Sorted(maps.Keys(v.record.Properties))
+	v.identityMembers = jsonNames[UserIdentity]()
 	if cfg.firehose == nil {
 		return v, nil
 	}
@@ -228,10 +236,15 @@ func (v *Validator) validate(record []byte, info *recordInfo, dst []Problem) []P
 			// Unreachable: the walker accepted the grammar.
 			return append(dst, Problem{Message: err.Error(), Offset: 0})
 		}
-		if _, ok := doc.(map[string]any); !ok {
+		obj, ok := doc.(map[string]any)
+		if !ok {
 			return append(dst, problem("", "record is %s, want a JSON object", jsonKind(doc)))
 		}
 		dst = appendSchemaProblems(dst, "", v.record.Validate(doc))
+		dst = appendMisspelt(dst, "", obj, v.recordMembers)
+		if id, ok := obj["userIdentity"].(map[string]any); ok {
+			dst = appendMisspelt(dst, "/userIdentity", id, v.identityMembers)
+		}
 	}
 	return v.check(info, dst)
 }
@@ -361,4 +374,35 @@ func displayList(vs []any) string {
 		s[i] = display(v)
 	}
 	return strings.Join(s, ", ")
+}
+
+// appendMisspelt reports members of obj that are not known but equal a
+// known name in all but letter case. AWS adds members to records without
+// notice, so the schema accepts unknown members (a real record of tomorrow
+// must pass); `readonly` beside `readOnly` is a typo all the same.
+func appendMisspelt(dst []Problem, ptr string, obj map[string]any, known []string) []Problem {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if slices.Contains(known, k) {
+			continue
+		}
+		for _, name := range known {
+			if strings.EqualFold(k, name) {
+				dst = append(dst, problem(ptr+"/"+escapePointer(k), "unknown member (did you mean %s?)", name))
+				break
+			}
+		}
+	}
+	return dst
+}
+
+// jsonNames returns the JSON member names of struct type T's fields.
+func jsonNames[T any]() []string {
+	t := reflect.TypeFor[T]()
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
