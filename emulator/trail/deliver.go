@@ -19,7 +19,7 @@ const maxBufferReuse = 64 << 20
 // first. It returns the first Sink error; undelivered objects stay queued
 // for the next Tick, Flush or Close.
 func (t *Trail) Tick(ctx context.Context) error {
-	return t.run(ctx, false)
+	return t.run(ctx, false, true)
 }
 
 // Flush delivers everything pending now: every open window is closed early
@@ -27,7 +27,7 @@ func (t *Trail) Tick(ctx context.Context) error {
 // window's own delivery time, so output does not depend on when Flush is
 // called), then digests that are due, as Tick.
 func (t *Trail) Flush(ctx context.Context) error {
-	return t.run(ctx, true)
+	return t.run(ctx, true, true)
 }
 
 // Close stops logging: it flushes, then writes final digests so that every
@@ -45,33 +45,35 @@ func (t *Trail) Close(ctx context.Context) error {
 		objs = append(objs, t.finalDigests(now)...)
 		t.closed = true
 	}
-	return t.handOff(ctx, objs)
+	return t.handOff(ctx, objs, true)
 }
 
-// run collects what is due and delivers it.
-func (t *Trail) run(ctx context.Context, flush bool) error {
+// run collects what is due and delivers it. Without wait it stops at the
+// first object still being compressed, leaving it and the rest queued.
+func (t *Trail) run(ctx context.Context, flush, wait bool) error {
 	t.mu.Lock()
 	now := t.now()
-	if !flush && !t.retry.Load() && (t.nextEvent.IsZero() || now.Before(t.nextEvent)) {
+	due := flush || !t.nextEvent.IsZero() && !now.Before(t.nextEvent)
+	if !due && !t.retry.Load() && !t.queued.Load() {
 		t.mu.Unlock()
 		return nil
 	}
 	var objs []*object
-	if !t.closed {
+	if due && !t.closed {
 		objs = t.collect(now, flush)
 	}
-	return t.handOff(ctx, objs)
+	return t.handOff(ctx, objs, wait)
 }
 
 // handOff queues objs and delivers the queue. It is called with t.mu held
 // and releases it once the queue is locked, so that deliveries keep their
 // order without holding up Add.
-func (t *Trail) handOff(ctx context.Context, objs []*object) error {
+func (t *Trail) handOff(ctx context.Context, objs []*object, wait bool) error {
 	t.putMu.Lock()
 	t.mu.Unlock()
 	defer t.putMu.Unlock()
 	t.outbox = append(t.outbox, objs...)
-	return t.drain(ctx)
+	return t.drain(ctx, wait)
 }
 
 // collect closes windows, names the log files due at now and makes the
@@ -183,29 +185,69 @@ func (t *Trail) deliverLog(f *logFile) *object {
 	key := t.logKey(s.id.account, s.id.region, f.delivered, s.chain.seq)
 	s.chain.seq++
 	if !s.chain.start.IsZero() {
+		var hash string
+		if f.done != nil {
+			// The hash comes with the compression: settle fills it in.
+			s.chain.unhashed = append(s.chain.unhashed, unhashed{len(s.chain.pending), f})
+		} else {
+			hash = f.hash
+		}
 		s.chain.pending = append(s.chain.pending, LogFileEntry{
-			Bucket: t.cfg.Bucket, Key: key, Hash: f.hash,
+			Bucket: t.cfg.Bucket, Key: key, Hash: hash,
 			Oldest: f.oldest, Newest: f.newest, Delivered: f.delivered, Records: f.n,
 		})
 	}
-	o := &object{key: key, buf: f.buf, records: f.n, delivered: f.delivered}
+	o := &object{key: key, file: f, records: f.n, delivered: f.delivered}
 	if t.cfg.Notify != nil {
-		sum := md5.Sum(f.buf.Bytes())
 		o.notice = &Notice{
 			Bucket: t.cfg.Bucket, Key: key, Account: s.id.account, Region: s.id.region,
-			Size: int64(f.buf.Len()), MD5: hex.EncodeToString(sum[:]), Records: f.n,
+			Records:         f.n,
 			OldestEventTime: f.oldest, NewestEventTime: f.newest, DeliveredAt: f.delivered,
 		}
 	}
-	f.buf = nil
 	return o
 }
 
-// drain stores queued objects in order, stopping at the first failure.
+// settle fills in the hashes of c's pending log files compressed by
+// workers, waiting for them. Called with t.mu held.
+func (c *chain) settle() {
+	for _, u := range c.unhashed {
+		u.f.finished(true)
+		c.pending[u.i].Hash = u.f.hash
+	}
+	clear(c.unhashed)
+	c.unhashed = c.unhashed[:0]
+}
+
+// ready takes the compressed bytes of a log file object, waiting for its
+// compression if wait is set; it reports false if they are not ready.
 // Called with t.putMu held.
-func (t *Trail) drain(ctx context.Context) error {
+func (o *object) ready(wait bool) bool {
+	f := o.file
+	if f == nil {
+		return true
+	}
+	if !f.finished(wait) {
+		return false
+	}
+	o.buf, f.buf, o.file = f.buf, nil, nil
+	if o.notice != nil {
+		sum := md5.Sum(o.buf.Bytes())
+		o.notice.Size, o.notice.MD5 = int64(o.buf.Len()), hex.EncodeToString(sum[:])
+	}
+	return true
+}
+
+// drain stores queued objects in order, stopping at the first failure,
+// and without wait at the first object still being compressed. Called
+// with t.putMu held.
+func (t *Trail) drain(ctx context.Context, wait bool) error {
 	for len(t.outbox) > 0 {
 		o := t.outbox[0]
+		if !o.ready(wait) {
+			t.queued.Store(true)
+			return nil
+		}
 		if err := t.cfg.Sink.Put(ctx, o.key, o.buf.Bytes(), o.meta); err != nil {
 			t.retry.Store(true)
 			t.statsMu.Lock()
@@ -237,6 +279,7 @@ func (t *Trail) drain(ctx context.Context) error {
 	}
 	t.outbox = nil
 	t.retry.Store(false)
+	t.queued.Store(false)
 	return nil
 }
 

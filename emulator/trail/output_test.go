@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func TestOutputBytesPinned(t *testing.T) {
 		name  string
 		cfg   trail.Config
 		clock bool // by clock: advance 1 s per record, Flush every 500
-		tick  bool // Tick after every Add
+		tick  bool // Tick after every Add, or AddAll by event time
 		want  map[int]string
 	}{
 		{"min size", trail.Config{MaxFileSize: 2048}, false, true, map[int]string{
@@ -91,12 +92,17 @@ func TestOutputBytesPinned(t *testing.T) {
 			1500: "8f8c68bbae15712eb6213e3aad1f899bc2fedb6d2f3755a53c36eb867bec14f3",
 			400:  "4a38e0ed513fb6a9aa51535ba836b144d7fb0d89208919c25a88194ec5371f7f"}},
 	}
+	// Compressed by the adding goroutine, by workers, and by both when
+	// the workers' queue is full.
+	workers := []struct{ n, queue int }{{0, 0}, {1, 256}, {3, 2}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := pinnedRun(t, tc.cfg, recs, tc.clock, tc.tick)
-			if want := tc.want[n]; got != want {
-				t.Errorf("sha256 %s, want %s", got, want)
+			for _, w := range workers {
+				got := pinnedRun(t, tc.cfg, recs, tc.clock, tc.tick, w.n, w.queue)
+				if want := tc.want[n]; got != want {
+					t.Errorf("%d workers, queue %d: sha256 %s, want %s", w.n, w.queue, got, want)
+				}
 			}
 		})
 	}
@@ -105,7 +111,8 @@ func TestOutputBytesPinned(t *testing.T) {
 		t.Parallel()
 		h := sha256.New()
 		for size := int64(9_000); size < 300_000; size += 12_345 {
-			h.Write([]byte(pinnedRun(t, trail.Config{MaxFileSize: size}, recs[:n/3], false, true)))
+			w := workers[size%3]
+			h.Write([]byte(pinnedRun(t, trail.Config{MaxFileSize: size}, recs[:n/3], false, true, w.n, w.queue)))
 		}
 		want := map[int]string{
 			1500: "806347fd5fdf8a56c3310a1d86d2274c077fbe4f21f75443d3851dec8b489619",
@@ -119,7 +126,7 @@ func TestOutputBytesPinned(t *testing.T) {
 
 // pinnedRun delivers recs through a trail configured by cfg and returns the
 // SHA-256 of every object's key, body and metadata and of every notice.
-func pinnedRun(t *testing.T, cfg trail.Config, recs []schemas.Record, byClock, tick bool) string {
+func pinnedRun(t *testing.T, cfg trail.Config, recs []schemas.Record, byClock, tick bool, workers, queue int) string {
 	t.Helper()
 	cfg.Seed = 7
 	var notices strings.Builder
@@ -132,6 +139,11 @@ func pinnedRun(t *testing.T, cfg trail.Config, recs []schemas.Record, byClock, t
 		cfg.ByEventTime = true
 	}
 	tr, sink := newTrail(t, cfg)
+	tr.SetWorkers(workers, queue)
+	if tick && !byClock {
+		must(t, tr.AddAll(t.Context(), slices.Values(recs)))
+		recs = nil
+	}
 	for i, r := range recs {
 		must(t, tr.Add(r))
 		if tick {

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"iter"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -46,8 +47,17 @@ type Trail struct {
 	log         *slog.Logger
 	fingerprint string
 
-	gzPool  sync.Pool
-	bufPool sync.Pool
+	gzPool   sync.Pool
+	bufPool  sync.Pool
+	pendPool sync.Pool // *[]byte: pending buffers of delivered files
+
+	// Closed log files are compressed on up to par worker goroutines (none
+	// with GOMAXPROCS 1), taking jobs from a bounded queue; when it is
+	// full, the closing goroutine compresses.
+	par     int
+	jobs    chan *logFile
+	workMu  sync.Mutex
+	working int
 
 	mu        sync.Mutex
 	streams   map[streamID]*stream
@@ -57,9 +67,9 @@ type Trail struct {
 	origin    time.Time
 	ready     []*logFile
 	nextEvent time.Time
-	spare     [][]byte // pending buffers of delivered files, for reuse
 	closed    bool
 	retry     atomic.Bool
+	queued    atomic.Bool // the outbox waits for a compression
 
 	putMu  sync.Mutex
 	outbox []*object
@@ -97,8 +107,15 @@ type chain struct {
 	prevSig    string
 	prevHash   string
 	pending    []LogFileEntry // delivered, not yet in a digest
+	unhashed   []unhashed     // pending entries whose file a worker compresses
 	stamp      time.Time      // stamp of the last log file name
 	seq        int            // files named with stamp so far
+}
+
+// unhashed is a pending entry, at index i, waiting for the hash of f.
+type unhashed struct {
+	i int
+	f *logFile
 }
 
 // logFile is a log file being written or waiting for delivery.
@@ -117,7 +134,9 @@ type logFile struct {
 	buf         *bytes.Buffer // compressed bytes; nil before the compressor starts
 	gz          *gzip.Writer  // nil before the first block is full, and after close
 	pend        []byte        // encoded bytes not yet compressed
+	box         *[]byte       // pend's box in pendPool
 	sum         hash.Hash     // SHA-256 of the compressed-so-far bytes, with digests
+	done        chan struct{} // closed when a worker has finished buf and hash; nil: finished by closeFile
 	n           int
 	raw         int64 // uncompressed bytes, pend included
 	next        int64 // the next block end: a record ending past it makes the compressor encode
@@ -141,12 +160,17 @@ const (
 	gzipHeaderSize = 10
 	// maxSpare is the largest pending buffer kept for reuse.
 	maxSpare = 1 << 20
+	// maxWorkers bounds the compression workers; queueLen bounds the
+	// closed files waiting for one (each holds at most about one block).
+	maxWorkers = 8
+	queueLen   = 256
 )
 
 // object is one Put waiting in the outbox.
 type object struct {
 	key       string
 	buf       *bytes.Buffer
+	file      *logFile // a log file until ready takes its bytes
 	meta      map[string]string
 	notice    *Notice   // nil without Config.Notify
 	records   int       // log files: number of records
@@ -184,6 +208,15 @@ func New(cfg Config) (*Trail, error) {
 		return gz
 	}
 	t.bufPool.New = func() any { return new(bytes.Buffer) }
+	t.pendPool.New = func() any {
+		// Room for a block and the record that ends past it.
+		b := make([]byte, 0, blockSize+16<<10)
+		return &b
+	}
+	if p := min(runtime.GOMAXPROCS(0)-1, maxWorkers); p > 0 {
+		t.par = p
+		t.jobs = make(chan *logFile, queueLen)
+	}
 	if cfg.SigningKey != nil {
 		t.fingerprint = Fingerprint(PublicKeyDER(&cfg.SigningKey.PublicKey))
 	}
@@ -293,17 +326,20 @@ func (t *Trail) Add(rec schemas.Record) error {
 
 // AddAll adds every record of seq, delivering windows as they close. With
 // ByEventTime and records in eventTime order it runs in constant memory:
-// the records of one window per account+region.
+// the records of one window per account+region. Unlike Add and Tick, it
+// does not wait for closed files to be compressed before it adds the next
+// record (with GOMAXPROCS above 1, workers compress them meanwhile); when
+// it returns, everything due is delivered, as after Tick.
 func (t *Trail) AddAll(ctx context.Context, seq iter.Seq[schemas.Record]) error {
 	for rec := range seq {
 		if err := t.Add(rec); err != nil {
 			return err
 		}
-		if err := t.Tick(ctx); err != nil {
+		if err := t.run(ctx, false, false); err != nil {
 			return err
 		}
 	}
-	return nil
+	return t.run(ctx, false, true)
 }
 
 // checkStream validates an account ID and region before they become part
@@ -371,11 +407,8 @@ func (t *Trail) noteEvent(at time.Time) {
 // openFile starts a log file for s in window.
 func (t *Trail) openFile(s *stream, window time.Time) *logFile {
 	f := &logFile{s: s, window: window, end: window.Add(t.cfg.Interval), next: blockSize}
-	if n := len(t.spare); n > 0 {
-		f.pend = t.spare[n-1][:0]
-		t.spare[n-1] = nil
-		t.spare = t.spare[:n-1]
-	}
+	f.box = t.pendPool.Get().(*[]byte)
+	f.pend = (*f.box)[:0]
 	if t.digests() {
 		f.sum = sha256.New()
 	}
@@ -457,6 +490,86 @@ func (f *logFile) noteTimes(et time.Time) {
 	}
 }
 
+// finish compresses the rest of f and ends its gzip stream and hash.
+func (t *Trail) finish(f *logFile) {
+	t.compress(f) // writes into a bytes.Buffer cannot fail
+	f.gz.Close()
+	t.gzPool.Put(f.gz)
+	f.gz = nil
+	if cap(f.pend) <= maxSpare {
+		*f.box = f.pend[:0]
+		t.pendPool.Put(f.box)
+	}
+	f.pend, f.box = nil, nil
+	if f.sum != nil {
+		f.hash = hex.EncodeToString(f.sum.Sum(nil))
+		f.sum = nil
+	}
+}
+
+// submit queues f for a worker, starting one if fewer than par run. It
+// reports false when there are no workers or the queue is full.
+func (t *Trail) submit(f *logFile) bool {
+	if t.par == 0 {
+		return false
+	}
+	f.done = make(chan struct{})
+	select {
+	case t.jobs <- f:
+	default:
+		f.done = nil
+		return false
+	}
+	t.workMu.Lock()
+	if t.working < t.par {
+		t.working++
+		go t.work()
+	}
+	t.workMu.Unlock()
+	return true
+}
+
+// work finishes queued files until the queue is empty.
+func (t *Trail) work() {
+	for {
+		select {
+		case f := <-t.jobs:
+			t.finish(f)
+			close(f.done)
+			continue
+		default:
+		}
+		t.workMu.Lock()
+		if len(t.jobs) > 0 {
+			// Queued after the receive above, before this lock: submit
+			// saw this worker running.
+			t.workMu.Unlock()
+			continue
+		}
+		t.working--
+		t.workMu.Unlock()
+		return
+	}
+}
+
+// finished reports whether f's compression is over, waiting for it if
+// wait is set.
+func (f *logFile) finished(wait bool) bool {
+	if f.done == nil {
+		return true
+	}
+	if wait {
+		<-f.done
+		return true
+	}
+	select {
+	case <-f.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // splitTime is the delivery time of a file cut because it is full.
 func (t *Trail) splitTime(f *logFile, now time.Time) time.Time {
 	if t.cfg.ByEventTime {
@@ -465,21 +578,13 @@ func (t *Trail) splitTime(f *logFile, now time.Time) time.Time {
 	return now
 }
 
-// closeFile ends f and queues it for delivery at delivered.
+// closeFile ends f and queues it for delivery at delivered. A worker
+// finishes its compression if one can take it.
 func (t *Trail) closeFile(f *logFile, delivered time.Time) {
 	const end = "]}"
 	f.pend = append(f.pend, end...)
-	t.compress(f) // writes into a bytes.Buffer cannot fail
-	f.gz.Close()
-	t.gzPool.Put(f.gz)
-	f.gz = nil
-	if cap(f.pend) <= maxSpare {
-		t.spare = append(t.spare, f.pend[:0])
-	}
-	f.pend = nil
-	if f.sum != nil {
-		f.hash = hex.EncodeToString(f.sum.Sum(nil))
-		f.sum = nil
+	if !t.submit(f) {
+		t.finish(f)
 	}
 	f.delivered = delivered
 	f.s.open = nil
