@@ -210,24 +210,24 @@ func (t *Trail) deliverLog(f *logFile) *object {
 
 // settle fills in the hashes of c's pending log files compressed by
 // workers, waiting for them. Called with t.mu held.
-func (c *chain) settle() {
+func (t *Trail) settle(c *chain) {
 	for _, u := range c.unhashed {
-		u.f.finished(true)
+		t.finished(u.f, true)
 		c.pending[u.i].Hash = u.f.hash
 	}
 	clear(c.unhashed)
 	c.unhashed = c.unhashed[:0]
 }
 
-// ready takes the compressed bytes of a log file object, waiting for its
+// takeBytes takes the compressed bytes of a log file object, waiting for its
 // compression if wait is set; it reports false if they are not ready.
 // Called with t.putMu held.
-func (o *object) ready(wait bool) bool {
+func (t *Trail) takeBytes(o *object, wait bool) bool {
 	f := o.file
 	if f == nil {
 		return true
 	}
-	if !f.finished(wait) {
+	if !t.finished(f, wait) {
 		return false
 	}
 	o.buf, f.buf, o.file = f.buf, nil, nil
@@ -244,7 +244,7 @@ func (o *object) ready(wait bool) bool {
 func (t *Trail) drain(ctx context.Context, wait bool) error {
 	for len(t.outbox) > 0 {
 		o := t.outbox[0]
-		if !o.ready(wait) {
+		if !t.takeBytes(o, wait) {
 			t.queued.Store(true)
 			return nil
 		}

@@ -26,7 +26,7 @@ const digestTimeFormat = "2006-01-02T15:04:05Z"
 // and advances the chain. Called with t.mu held.
 func (t *Trail) makeDigest(s *stream, end time.Time) *object {
 	c := &s.chain
-	c.settle()
+	t.settle(c)
 	key := t.digestKey(s.id.account, s.id.region, end)
 	var files []LogFileEntry
 	kept := c.pending[:0]

@@ -46,7 +46,7 @@ func (t *Trail) Chains() []ChainState {
 func (t *Trail) chainsLocked() []ChainState {
 	out := make([]ChainState, 0, len(t.order))
 	for _, s := range t.order {
-		s.chain.settle()
+		t.settle(&s.chain)
 		c := s.chain
 		out = append(out, ChainState{
 			Account: s.id.account, Region: s.id.region, Start: c.start,

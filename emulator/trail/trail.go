@@ -552,21 +552,29 @@ func (t *Trail) work() {
 	}
 }
 
-// finished reports whether f's compression is over, waiting for it if
-// wait is set.
-func (f *logFile) finished(wait bool) bool {
+// finished reports whether f's compression is over. With wait it waits
+// for it, meanwhile finishing queued files itself, so that a goroutine
+// waiting for a batch of closed windows compresses alongside the workers.
+func (t *Trail) finished(f *logFile, wait bool) bool {
 	if f.done == nil {
 		return true
 	}
-	if wait {
-		<-f.done
-		return true
+	if !wait {
+		select {
+		case <-f.done:
+			return true
+		default:
+			return false
+		}
 	}
-	select {
-	case <-f.done:
-		return true
-	default:
-		return false
+	for {
+		select {
+		case <-f.done:
+			return true
+		case g := <-t.jobs:
+			t.finish(g)
+			close(g.done)
+		}
 	}
 }
 
