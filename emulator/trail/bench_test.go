@@ -1,6 +1,7 @@
 package trail_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -63,7 +64,7 @@ func BenchmarkDeliver(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		reportRates(b, cpu0)
+		reportRates(b, cpu0, benchEvents)
 	}
 	b.Run("trail", func(b *testing.B) { deliver(b, false) })
 	b.Run("trail+digests", func(b *testing.B) { deliver(b, true) })
@@ -89,7 +90,7 @@ func BenchmarkDeliver(b *testing.B) {
 				}
 			}
 		}
-		reportRates(b, cpu0)
+		reportRates(b, cpu0, benchEvents)
 	})
 	b.Run("gzip-baseline", func(b *testing.B) {
 		// The same JSON bytes, already encoded, through one reused gzip
@@ -117,15 +118,114 @@ func BenchmarkDeliver(b *testing.B) {
 				}
 			}
 		}
-		reportRates(b, cpu0)
+		reportRates(b, cpu0, benchEvents)
 	})
 }
 
-// reportRates reports events per wall-clock second and per CPU second.
-func reportRates(b *testing.B, cpu0 time.Duration) {
-	b.ReportMetric(float64(b.N)*benchEvents/b.Elapsed().Seconds(), "events/s")
+// BenchmarkDeliverSmallFiles measures one op = 200,000 records in 60
+// account+region streams, about 20 records (30 KB of JSON) per stream and
+// 5-minute window: some 10,000 small log files, as `firetrail generate`
+// writes them. Baseline: klauspost gzip alone on the same files' bytes, one
+// writer Reset per file. With -cpu 2, AddAll lets workers compress closed
+// files while records are added.
+// Run with -cpu 1 and -cpu 2 separately (in one -cpu 1,2 run the -cpu 1
+// sub-benchmarks may run on 2 Ps):
+//
+//	go test -run '^$' -bench DeliverSmallFiles -cpu 1 ./emulator/trail/
+func BenchmarkDeliverSmallFiles(b *testing.B) {
+	const events = 200_000
+	recs := make([]schemas.Record, 4096)
+	for i := range recs {
+		account := fmt.Sprintf("%012d", 100000000000+i%20)
+		region := []string{"eu-west-1", "us-east-1", "ap-southeast-2"}[(i/20)%3]
+		recs[i] = firehoseRecord(i, account, region, t0)
+	}
+	// 1,200 records per 5-minute window: 250 ms of event time apiece.
+	record := func(i int) schemas.Record {
+		rec := recs[i%len(recs)]
+		rec.EventTime = t0.Add(time.Duration(i) * 250 * time.Millisecond)
+		return rec
+	}
+	var sink trail.MemSink
+	tr, err := trail.New(trail.Config{Sink: &sink, Bucket: "bench-bucket", ByEventTime: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range events {
+		if err := tr.Add(record(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tr.Close(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	var files [][]byte
+	var size int64
+	for _, o := range sink.Objects() {
+		files = append(files, gunzip(b, o.Body))
+		size += int64(len(files[len(files)-1]))
+	}
+	deliver := func(b *testing.B, addAll bool) {
+		b.ReportAllocs()
+		b.SetBytes(size)
+		cpu0 := cpuTime()
+		for b.Loop() {
+			tr, err := trail.New(trail.Config{Sink: &countSink{}, Bucket: "bench-bucket", ByEventTime: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if addAll {
+				err = tr.AddAll(b.Context(), func(yield func(schemas.Record) bool) {
+					for i := range events {
+						if !yield(record(i)) {
+							return
+						}
+					}
+				})
+			} else {
+				for i := range events {
+					if err = tr.Add(record(i)); err != nil {
+						break
+					}
+					if err = tr.Tick(b.Context()); err != nil {
+						break
+					}
+				}
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := tr.Close(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRates(b, cpu0, events)
+	}
+	b.Run("trail", func(b *testing.B) { deliver(b, false) })
+	b.Run("trail-AddAll", func(b *testing.B) { deliver(b, true) })
+	b.Run("gzip-files-baseline", func(b *testing.B) {
+		b.Logf("%d files, %.1f KB of JSON on average", len(files), float64(size)/float64(len(files))/1e3)
+		zw, _ := gzip.NewWriterLevel(nil, trail.CompressionLevel)
+		b.ReportAllocs()
+		b.SetBytes(size)
+		cpu0 := cpuTime()
+		for b.Loop() {
+			for _, f := range files {
+				zw.Reset(&countWriter{})
+				zw.Write(f)
+				zw.Close()
+			}
+		}
+		reportRates(b, cpu0, events)
+	})
+}
+
+// reportRates reports events per wall-clock second and per CPU second, for
+// ops of events events.
+func reportRates(b *testing.B, cpu0 time.Duration, events int) {
+	b.ReportMetric(float64(b.N)*float64(events)/b.Elapsed().Seconds(), "events/s")
 	if cpu := cpuTime() - cpu0; cpu > 0 && cpu0 > 0 {
-		b.ReportMetric(float64(b.N)*benchEvents/cpu.Seconds(), "events/cpu-s")
+		b.ReportMetric(float64(b.N)*float64(events)/cpu.Seconds(), "events/cpu-s")
 	}
 }
 

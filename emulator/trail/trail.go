@@ -35,9 +35,11 @@ var ErrClosed = errors.New("trail: closed")
 // Trail delivers CloudTrail log files and digest files into a Sink. Records
 // are batched per account (recipientAccountId) and region (awsRegion) into
 // delivery windows of Config.Interval; each window's records are compressed
-// as they arrive, so a Trail holds only the compressed bytes of open windows
-// (about a tenth of the JSON), and a window is released as soon as it is
-// delivered.
+// a block (64 KiB of JSON) at a time as they arrive, so a Trail holds the
+// compressed bytes of open windows (about a tenth of the JSON) and at most a
+// block of JSON per open file, and a window is released as soon as it is
+// delivered. With GOMAXPROCS above 1, up to GOMAXPROCS-1 goroutines (at most
+// 8) compress closed files while records are added; they exit when idle.
 //
 // Add buffers; Tick and Flush deliver. All methods are safe for concurrent
 // use. Sink.Put is called from one goroutine at a time, in delivery order,
