@@ -46,6 +46,24 @@ func paddedStream(n int, span time.Duration) []schemas.Record {
 	return recs
 }
 
+// bigStream returns n records of about 20 KB, mostly incompressible, in
+// 2 streams and one 5-minute window.
+func bigStream(n int) []schemas.Record {
+	recs := make([]schemas.Record, n)
+	var pad strings.Builder
+	for i := range recs {
+		recs[i] = firehoseRecord(i, "111122223333", []string{"eu-west-1", "us-west-2"}[i%2], t0.Add(time.Duration(i)*100*time.Millisecond))
+		x := uint64(i) + 0x9E3779B97F4A7C15
+		pad.Reset()
+		for pad.Len() < 10_000+int(x%20_000) {
+			x = x*6364136223846793005 + 1442695040888963407
+			fmt.Fprintf(&pad, "%016x", x>>7)
+		}
+		recs[i].AdditionalEventData = json.RawMessage(`{"pad":"` + pad.String() + `"}`)
+	}
+	return recs
+}
+
 // TestOutputBytesPinned pins the SHA-256 of everything a trail writes, for
 // file sizes that split windows at many places (MaxFileSize near and below
 // one compressor block, above it, default), with and without digests and
@@ -106,6 +124,24 @@ func TestOutputBytesPinned(t *testing.T) {
 			}
 		})
 	}
+	t.Run("large files", func(t *testing.T) {
+		// Files of megabytes split at sizes the compressor reaches only
+		// after many blocks.
+		t.Parallel()
+		big := bigStream(n * 2 / 3)
+		h := sha256.New()
+		for i, size := range []int64{1_250_000, 1_700_000, 2_500_000, 3_300_000} {
+			w := workers[i%3]
+			h.Write([]byte(pinnedRun(t, trail.Config{MaxFileSize: size, SigningKey: key}, big, false, i%2 == 0, w.n, w.queue)))
+		}
+		want := map[int]string{
+			1500: "8eb30144cfffe0a2c9752d93e278cc2545ac58dea8307a5ab5d9983d9b7f3cbf",
+			400:  "49ab682bb78fb97fbe2031f4178ff1105eeb5b14d3bbda54655a54bbe5445d2b",
+		}[n]
+		if got := hex.EncodeToString(h.Sum(nil)); got != want {
+			t.Errorf("sha256 %s, want %s", got, want)
+		}
+	})
 	t.Run("size sweep", func(t *testing.T) {
 		// Many sizes, so that a split decided a few bytes off shows.
 		t.Parallel()
