@@ -407,7 +407,7 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	if e.closed {
 		e.mu.Unlock()
 		ln.Close()
-		return errors.New("emulator: serve after close")
+		return ErrClosed
 	}
 	e.servers[srv] = struct{}{}
 	e.mu.Unlock()
@@ -426,6 +426,10 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return err
 }
+
+// ErrClosed is returned by Serve when the Emulator is already closed, as
+// http.Server.Serve returns http.ErrServerClosed.
+var ErrClosed = errors.New("emulator: closed")
 
 // Close stops the servers, delivers everything pending, writes the final
 // digests, saves the trail state (with a data directory) and releases

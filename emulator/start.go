@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"net"
 	"net/http"
 	"testing"
@@ -75,7 +76,9 @@ func Start(tb testing.TB, opts ...Option) *Server {
 	go func() { done <- e.Serve(ctx, ln) }()
 	tb.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		// A test that closed the emulator itself may have done so before
+		// the Serve goroutine ran: ErrClosed then is no failure.
+		if err := <-done; err != nil && !errors.Is(err, ErrClosed) {
 			tb.Errorf("emulator: serve: %v", err)
 		}
 		if err := e.Close(); err != nil {
