@@ -24,9 +24,9 @@
 //
 // A file is {"Records":[…]} exactly as schemas.LogFileWriter writes it,
 // gzipped by klauspost/compress at CompressionLevel with a zero ModTime and no
-// name. Records are compressed a block (64 KiB) at a time as they arrive, so
-// a Trail holds the compressed bytes of open windows and at most a block of
-// JSON per open file; with ByEventTime a window is delivered and released as
+// name. Records are compressed 8 blocks (512 KiB) at a time as they arrive,
+// so a Trail holds the compressed bytes of open windows and at most 8 blocks
+// of JSON per open file; with ByEventTime a window is delivered and released as
 // soon as a later record closes it, so AddAll streams any number of records
 // in constant memory. With GOMAXPROCS above 1, closed files are compressed on
 // worker goroutines (the bytes do not depend on it).

@@ -35,9 +35,9 @@ var ErrClosed = errors.New("trail: closed")
 // Trail delivers CloudTrail log files and digest files into a Sink. Records
 // are batched per account (recipientAccountId) and region (awsRegion) into
 // delivery windows of Config.Interval; each window's records are compressed
-// a block (64 KiB of JSON) at a time as they arrive, so a Trail holds the
-// compressed bytes of open windows (about a tenth of the JSON) and at most a
-// block of JSON per open file, and a window is released as soon as it is
+// 8 blocks (512 KiB of JSON) at a time as they arrive, so a Trail holds the
+// compressed bytes of open windows (about a tenth of the JSON) and at most 8
+// blocks of JSON per open file, and a window is released as soon as it is
 // delivered. With GOMAXPROCS above 1, up to GOMAXPROCS-1 goroutines (at most
 // 8) compress closed files while records are added; they exit when idle.
 //
@@ -114,6 +114,13 @@ type chain struct {
 	seq        int            // files named with stamp so far
 }
 
+// cut is a record, in a file's pending bytes, during whose write a
+// compressor fed record by record would encode a block.
+type cut struct {
+	end   int   // offset in pend just after the record
+	start int64 // the record's offset in the uncompressed file
+}
+
 // unhashed is a pending entry, at index i, waiting for the hash of f.
 type unhashed struct {
 	i int
@@ -122,27 +129,33 @@ type unhashed struct {
 
 // logFile is a log file being written or waiting for delivery.
 //
-// Encoded records wait in pend and reach the compressor in chunks of about
-// one compressor block (blockSize), exactly when a compressor fed record by
-// record would encode a block: so the compressed size bound sees after each
-// record, and with it every split, is the same as if each record were
-// written on its own, while the compressor runs on whole blocks (and, for a
-// file shorter than a block, only once, at close, with a writer that is warm
-// in the cache). A file has no gzip writer until its first block is full.
+// Encoded records wait in pend and reach the compressor in chunks of up to
+// deferBlocks compressor blocks (blockSize), so that the compressor runs on
+// whole blocks, back to back, with its tables warm in the cache, and for a
+// file shorter than that only once, at close. The split decision (bound)
+// must still see the compressed size that a compressor fed record by record
+// would have had: such a compressor encodes a block while it is given the
+// record that ends past the block's end (a cut). While a cheap upper bound
+// (upper) shows the file far from MaxFileSize, the cuts are only noted; else
+// replay writes the pending bytes in the record-by-record chunks, cut by
+// cut, noting the compressed size after each, and bound is exact again. A
+// file has no gzip writer until its first replay or its close.
 type logFile struct {
+	t           *Trail // for its pools
 	s           *stream
 	window      time.Time
 	end         time.Time     // window + Interval
 	buf         *bytes.Buffer // compressed bytes; nil before the compressor starts
 	gz          *gzip.Writer  // nil before the first block is full, and after close
 	pend        []byte        // encoded bytes not yet compressed
+	cuts        []cut         // records in pend that end past a block end
 	box         *[]byte       // pend's box in pendPool
 	sum         hash.Hash     // SHA-256 of the compressed-so-far bytes, with digests
 	done        chan struct{} // closed when a worker has finished buf and hash; nil: finished by closeFile
 	n           int
 	raw         int64 // uncompressed bytes, pend included
 	next        int64 // the next block end: a record ending past it makes the compressor encode
-	rawAtGrowth int64 // raw before the record whose write last grew the compressed bytes
+	rawAtGrowth int64 // raw before the record whose write last grew the compressed bytes, as of the last replay
 	oldest      time.Time
 	newest      time.Time
 	delivered   time.Time
@@ -160,6 +173,9 @@ const (
 	blockSize = 65535
 	// gzipHeaderSize is what a gzip writer writes on its first Write.
 	gzipHeaderSize = 10
+	// deferBlocks is how many blocks of records a file holds before it
+	// compresses them.
+	deferBlocks = 8
 	// maxSpare is the largest pending buffer kept for reuse.
 	maxSpare = 1 << 20
 	// maxWorkers bounds the compression workers; queueLen bounds the
@@ -314,7 +330,16 @@ func (t *Trail) Add(rec schemas.Record) error {
 		f.pend = append(f.pend, ',')
 	}
 	f.pend = rec.AppendJSON(f.pend)
-	if size := len(f.pend) - mark - 1; f.n > 0 && f.bound()+int64(size+3) > t.cfg.MaxFileSize {
+	size := int64(len(f.pend)-mark-1) + 3 // with "]}" after it
+	if f.n > 0 && len(f.cuts) > 0 && f.upper()+size > t.cfg.MaxFileSize {
+		// Maybe full: compress as record-by-record compression would have.
+		shift, err := f.replay()
+		if err != nil {
+			return err
+		}
+		mark -= shift
+	}
+	if f.n > 0 && len(f.cuts) == 0 && f.bound()+size > t.cfg.MaxFileSize {
 		// Full: the record starts the next file.
 		g := t.openFile(s, window)
 		g.pend = append(append(g.pend, head...), f.pend[mark+1:]...)
@@ -408,7 +433,7 @@ func (t *Trail) noteEvent(at time.Time) {
 
 // openFile starts a log file for s in window.
 func (t *Trail) openFile(s *stream, window time.Time) *logFile {
-	f := &logFile{s: s, window: window, end: window.Add(t.cfg.Interval), next: blockSize}
+	f := &logFile{t: t, s: s, window: window, end: window.Add(t.cfg.Interval), next: blockSize}
 	f.box = t.pendPool.Get().(*[]byte)
 	f.pend = (*f.box)[:0]
 	if t.digests() {
@@ -434,51 +459,84 @@ func (f *logFile) compressed() int64 {
 
 // bound is an upper bound of the file's compressed size if it ended now:
 // the bytes written, plus the input the compressor still holds (at most one
-// 64 KiB block at CompressionLevel, stored at worst), plus the end.
+// 64 KiB block at CompressionLevel, stored at worst), plus the end. It is
+// the figure of record-by-record compression, exact with no cuts pending.
 func (f *logFile) bound() int64 {
 	pending := f.raw - f.rawAtGrowth
 	return f.compressed() + pending + pending>>10 + 1024
 }
 
+// upper is at least bound would be after a replay. Since the last replay,
+// a compressor fed record by record would have encoded at most the pending
+// bytes and the block it held, deflate (whatever the block type) spends at
+// most 2 bytes a byte plus 1 KiB a block on them, and rawAtGrowth only
+// grows.
+func (f *logFile) upper() int64 {
+	in := int64(len(f.pend)) + blockSize
+	pending := f.raw - f.rawAtGrowth
+	return max(f.compressed(), gzipHeaderSize) + 2*in + 1024*(in/blockSize+3) + pending + pending>>10 + 1024
+}
+
 // wrote accounts for the record encoded at f.pend[mark:] (with its
-// separator), compressing the pending bytes if it ends past a block end,
-// when a compressor fed record by record would encode that block.
+// separator), noting it as a cut if it ends past a block end, and
+// compressing once deferBlocks blocks are pending.
 func (t *Trail) wrote(f *logFile, mark int, et time.Time) error {
 	f.noteTimes(et)
 	start := f.raw
 	f.raw += int64(len(f.pend) - mark)
+	f.n++
 	if f.raw <= f.next {
-		f.n++
 		return nil
 	}
-	before := f.compressed()
-	f.n++
-	if err := t.compress(f); err != nil {
+	f.cuts = append(f.cuts, cut{end: len(f.pend), start: start})
+	f.next = (f.raw + blockSize - 1) / blockSize * blockSize
+	if len(f.pend) >= deferBlocks*blockSize {
+		_, err := f.replay()
 		return err
 	}
-	if f.compressed() != before {
-		f.rawAtGrowth = start
-	}
-	f.next = (f.raw + blockSize - 1) / blockSize * blockSize
 	return nil
 }
 
-// compress feeds the pending bytes to the file's compressor, starting it
-// if needed.
-func (t *Trail) compress(f *logFile) error {
+// replay compresses the pending bytes up to the last cut, cut by cut,
+// updating rawAtGrowth as record-by-record compression would, and returns
+// how many bytes it took from the front of pend.
+func (f *logFile) replay() (int, error) {
+	prev := 0
+	for _, c := range f.cuts {
+		var before int64
+		switch {
+		case f.buf != nil:
+			before = int64(f.buf.Len())
+		case c.start > 0:
+			before = gzipHeaderSize // written with the first record
+		}
+		if err := f.feed(f.pend[prev:c.end]); err != nil {
+			return 0, err
+		}
+		if int64(f.buf.Len()) != before {
+			f.rawAtGrowth = c.start
+		}
+		prev = c.end
+	}
+	f.cuts = f.cuts[:0]
+	f.pend = f.pend[:copy(f.pend, f.pend[prev:])]
+	return prev, nil
+}
+
+// feed writes p to the file's compressor, starting it if needed.
+func (f *logFile) feed(p []byte) error {
 	if f.gz == nil {
-		f.buf = t.bufPool.Get().(*bytes.Buffer)
+		f.buf = f.t.bufPool.Get().(*bytes.Buffer)
 		f.buf.Reset()
-		f.gz = t.gzPool.Get().(*gzip.Writer)
+		f.gz = f.t.gzPool.Get().(*gzip.Writer)
 		f.gz.Reset(f.buf)
 	}
-	if _, err := f.gz.Write(f.pend); err != nil {
+	if _, err := f.gz.Write(p); err != nil {
 		return fmt.Errorf("trail: compress: %w", err)
 	}
 	if f.sum != nil {
-		f.sum.Write(f.pend)
+		f.sum.Write(p)
 	}
-	f.pend = f.pend[:0]
 	return nil
 }
 
@@ -492,9 +550,11 @@ func (f *logFile) noteTimes(et time.Time) {
 	}
 }
 
-// finish compresses the rest of f and ends its gzip stream and hash.
+// finish compresses the rest of f and ends its gzip stream and hash. The
+// cuts no longer matter: the bytes do not depend on how they are written.
 func (t *Trail) finish(f *logFile) {
-	t.compress(f) // writes into a bytes.Buffer cannot fail
+	f.feed(f.pend) // writes into a bytes.Buffer cannot fail
+	f.cuts = nil
 	f.gz.Close()
 	t.gzPool.Put(f.gz)
 	f.gz = nil
