@@ -54,12 +54,13 @@ type Trail struct {
 	pendPool sync.Pool // *[]byte: pending buffers of delivered files
 
 	// Closed log files are compressed on up to par worker goroutines (none
-	// with GOMAXPROCS 1), taking jobs from a bounded queue; when it is
-	// full, the closing goroutine compresses.
-	par     int
-	jobs    chan *logFile
-	workMu  sync.Mutex
-	working int
+	// with GOMAXPROCS 1), taking jobs from a queue bounded in files and in
+	// pending bytes; when it is full, the closing goroutine compresses.
+	par        int
+	jobs       chan *logFile
+	queueBytes atomic.Int64
+	workMu     sync.Mutex
+	working    int
 
 	mu        sync.Mutex
 	streams   map[streamID]*stream
@@ -146,12 +147,13 @@ type logFile struct {
 	window      time.Time
 	end         time.Time     // window + Interval
 	buf         *bytes.Buffer // compressed bytes; nil before the compressor starts
-	gz          *gzip.Writer  // nil before the first block is full, and after close
+	gz          *gzip.Writer  // nil before the first replay or close, and after close
 	pend        []byte        // encoded bytes not yet compressed
 	cuts        []cut         // records in pend that end past a block end
 	box         *[]byte       // pend's box in pendPool
-	sum         hash.Hash     // SHA-256 of the compressed-so-far bytes, with digests
+	sum         hash.Hash     // with digests: SHA-256 of the bytes fed to gz
 	done        chan struct{} // closed when a worker has finished buf and hash; nil: finished by closeFile
+	queued      int64         // pending bytes counted in Trail.queueBytes
 	n           int
 	raw         int64 // uncompressed bytes, pend included
 	next        int64 // the next block end: a record ending past it makes the compressor encode
@@ -178,10 +180,12 @@ const (
 	deferBlocks = 8
 	// maxSpare is the largest pending buffer kept for reuse.
 	maxSpare = 1 << 20
-	// maxWorkers bounds the compression workers; queueLen bounds the
-	// closed files waiting for one (each holds at most about one block).
-	maxWorkers = 8
-	queueLen   = 256
+	// maxWorkers bounds the compression workers; queueLen and
+	// maxQueueBytes bound the closed files waiting for one, and their
+	// pending bytes.
+	maxWorkers    = 8
+	queueLen      = 256
+	maxQueueBytes = 32 << 20
 )
 
 // object is one Put waiting in the outbox.
@@ -575,10 +579,16 @@ func (t *Trail) submit(f *logFile) bool {
 	if t.par == 0 {
 		return false
 	}
+	f.queued = int64(len(f.pend))
+	if t.queueBytes.Add(f.queued) > maxQueueBytes {
+		t.queueBytes.Add(-f.queued)
+		return false
+	}
 	f.done = make(chan struct{})
 	select {
 	case t.jobs <- f:
 	default:
+		t.queueBytes.Add(-f.queued)
 		f.done = nil
 		return false
 	}
@@ -596,8 +606,7 @@ func (t *Trail) work() {
 	for {
 		select {
 		case f := <-t.jobs:
-			t.finish(f)
-			close(f.done)
+			t.job(f)
 			continue
 		default:
 		}
@@ -634,10 +643,16 @@ func (t *Trail) finished(f *logFile, wait bool) bool {
 		case <-f.done:
 			return true
 		case g := <-t.jobs:
-			t.finish(g)
-			close(g.done)
+			t.job(g)
 		}
 	}
+}
+
+// job finishes a file taken from the queue.
+func (t *Trail) job(f *logFile) {
+	t.finish(f)
+	t.queueBytes.Add(-f.queued)
+	close(f.done)
 }
 
 // splitTime is the delivery time of a file cut because it is full.
