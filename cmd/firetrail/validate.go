@@ -33,12 +33,12 @@ func validateCommand() command {
 				}
 				if sum.Problems > 0 {
 					if !*quiet {
-						fmt.Fprintf(e.stderr, "%d problems in %d records of %d files\n", sum.Problems, sum.Records, sum.Files)
+						fmt.Fprintf(e.stderr, "%s in %s of %s\n", plural(sum.Problems, "problem"), plural(sum.Records, "record"), plural(sum.Files, "file"))
 					}
 					return errProblems
 				}
 				if !*quiet {
-					fmt.Fprintf(e.stdout, "ok: %d records in %d files valid", sum.Records, sum.Files)
+					fmt.Fprintf(e.stdout, "ok: %s in %s valid", plural(sum.Records, "record"), plural(sum.Files, "file"))
 					if sum.Digests > 0 {
 						fmt.Fprintf(e.stdout, ", %d digest files checked", sum.Digests)
 					}
@@ -48,4 +48,12 @@ func validateCommand() command {
 			}
 		},
 	}
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
