@@ -178,14 +178,19 @@ const (
 	// deferBlocks is how many blocks of records a file holds before it
 	// compresses them.
 	deferBlocks = 8
+	// pendCap is the capacity of pooled pending buffers: a block and the
+	// record that ends past it. A file that reaches a block end grows its
+	// buffer to bigPendCap at once.
+	pendCap    = blockSize + 16<<10
+	bigPendCap = deferBlocks*blockSize + 16<<10
 	// maxSpare is the largest pending buffer kept for reuse.
 	maxSpare = 1 << 20
 	// maxWorkers bounds the compression workers; queueLen and
-	// maxQueueBytes bound the closed files waiting for one, and their
-	// pending bytes.
+	// maxQueueBytes bound the closed files waiting for one, and the
+	// capacity of their pending buffers.
 	maxWorkers    = 8
 	queueLen      = 256
-	maxQueueBytes = 32 << 20
+	maxQueueBytes = 8 << 20
 )
 
 // object is one Put waiting in the outbox.
@@ -231,8 +236,7 @@ func New(cfg Config) (*Trail, error) {
 	}
 	t.bufPool.New = func() any { return new(bytes.Buffer) }
 	t.pendPool.New = func() any {
-		// Room for a block and the record that ends past it.
-		b := make([]byte, 0, blockSize+16<<10)
+		b := make([]byte, 0, pendCap)
 		return &b
 	}
 	if p := min(runtime.GOMAXPROCS(0)-1, maxWorkers); p > 0 {
@@ -492,6 +496,9 @@ func (t *Trail) wrote(f *logFile, mark int, et time.Time) error {
 	if f.raw <= f.next {
 		return nil
 	}
+	if len(f.cuts) == 0 && cap(f.pend) < bigPendCap {
+		f.pend = slices.Grow(f.pend, bigPendCap-len(f.pend))
+	}
 	f.cuts = append(f.cuts, cut{end: len(f.pend), start: start})
 	f.next = (f.raw + blockSize - 1) / blockSize * blockSize
 	if len(f.pend) >= deferBlocks*blockSize {
@@ -564,8 +571,8 @@ func (t *Trail) finish(f *logFile) {
 	f.gz = nil
 	if cap(f.pend) <= maxSpare {
 		*f.box = f.pend[:0]
-		t.pendPool.Put(f.box)
-	}
+	} // else the box keeps the buffer pend outgrew
+	t.pendPool.Put(f.box)
 	f.pend, f.box = nil, nil
 	if f.sum != nil {
 		f.hash = hex.EncodeToString(f.sum.Sum(nil))
@@ -579,7 +586,7 @@ func (t *Trail) submit(f *logFile) bool {
 	if t.par == 0 {
 		return false
 	}
-	f.queued = int64(len(f.pend))
+	f.queued = int64(cap(f.pend))
 	if t.queueBytes.Add(f.queued) > maxQueueBytes {
 		t.queueBytes.Add(-f.queued)
 		return false
