@@ -197,7 +197,7 @@ const (
 type object struct {
 	key       string
 	buf       *bytes.Buffer
-	file      *logFile // a log file until ready takes its bytes
+	file      *logFile // a log file until takeBytes takes its compressed bytes
 	meta      map[string]string
 	notice    *Notice   // nil without Config.Notify
 	records   int       // log files: number of records
