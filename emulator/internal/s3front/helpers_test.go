@@ -165,3 +165,14 @@ func rawHeaderNames(tb testing.TB, srv *httptest.Server, method, path string) ma
 	tb.Helper()
 	return rawExchange(tb, srv, method+" "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false).names
 }
+
+// readBody reads and closes a response body; a read error fails the test.
+func readBody(tb testing.TB, body io.ReadCloser) []byte {
+	tb.Helper()
+	defer body.Close()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		tb.Fatalf("read body: %v", err)
+	}
+	return b
+}

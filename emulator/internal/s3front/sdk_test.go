@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,11 +48,7 @@ func TestSDKPutGetObject(t *testing.T) {
 					if err != nil {
 						t.Fatalf("GetObject: %v", err)
 					}
-					got, err := io.ReadAll(out.Body)
-					out.Body.Close()
-					if err != nil {
-						t.Fatalf("read GetObject body: %v", err)
-					}
+					got := readBody(t, out.Body)
 					mustEqualBytes(t, "GetObject", got, want)
 					if aws.ToString(out.ChecksumCRC32) == "" {
 						t.Errorf("GetObject: no CRC32 checksum returned (checksum mode is on by default)")
@@ -105,11 +100,7 @@ func TestSDKRangedGet(t *testing.T) {
 				if err != nil {
 					t.Fatalf("GetObject %s: %v", tc.rng, err)
 				}
-				got, err := io.ReadAll(out.Body)
-				out.Body.Close()
-				if err != nil {
-					t.Fatalf("GetObject %s: read: %v", tc.rng, err)
-				}
+				got := readBody(t, out.Body)
 				mustEqualBytes(t, tc.rng, got, want[tc.start:tc.end+1])
 				wantCR := fmt.Sprintf("bytes %d-%d/%d", tc.start, tc.end, n)
 				if aws.ToString(out.ContentRange) != wantCR {
@@ -147,11 +138,7 @@ func TestSDKMultipartUpload(t *testing.T) {
 			if err != nil {
 				t.Fatalf("GetObject: %v", err)
 			}
-			got, err := io.ReadAll(out.Body)
-			out.Body.Close()
-			if err != nil {
-				t.Fatalf("read: %v", err)
-			}
+			got := readBody(t, out.Body)
 			mustEqualBytes(t, "GetObject after multipart upload", got, want)
 			if !strings.HasSuffix(strings.Trim(aws.ToString(out.ETag), `"`), "-5") {
 				t.Errorf("ETag = %s, want a multipart ETag ending in -5", aws.ToString(out.ETag))
@@ -245,8 +232,7 @@ func TestSDKTaggingAndACLKeepBytes(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: GetObject: %v", step, err)
 				}
-				got, _ := io.ReadAll(out.Body)
-				out.Body.Close()
+				got := readBody(t, out.Body)
 				if sha(got) != sha(want) {
 					t.Fatalf("%s: object bytes changed: sha256 %x, want %x", step, sha(got), sha(want))
 				}
@@ -370,8 +356,7 @@ func TestFrontPutObject(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetObject: %v", err)
 	}
-	got, _ := io.ReadAll(out.Body)
-	out.Body.Close()
+	got := readBody(t, out.Body)
 	mustEqualBytes(t, "GetObject", got, want)
 	if out.Metadata["signature"] != "ff" || aws.ToString(out.ChecksumCRC32) == "" {
 		t.Errorf("GetObject: Metadata %v, CRC32 %q", out.Metadata, aws.ToString(out.ChecksumCRC32))
@@ -430,8 +415,7 @@ func TestSDKCopyAndDelete(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetObject: %v", err)
 	}
-	got, _ := io.ReadAll(out.Body)
-	out.Body.Close()
+	got := readBody(t, out.Body)
 	mustEqualBytes(t, "GetObject copy", got, want)
 	if out.Metadata["a"] != "1" || aws.ToInt32(out.TagCount) != 1 || aws.ToString(out.ChecksumCRC32) == "" {
 		t.Errorf("copy: Metadata %v, TagCount %d, CRC32 %q", out.Metadata, aws.ToInt32(out.TagCount), aws.ToString(out.ChecksumCRC32))
@@ -517,8 +501,7 @@ func TestSDKVersioning(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetObject version: %v", err)
 	}
-	got, _ := io.ReadAll(out.Body)
-	out.Body.Close()
+	got := readBody(t, out.Body)
 	mustEqualBytes(t, "GetObject v1", got, v1data)
 	if out.Metadata["gen"] != "1" || aws.ToString(out.ChecksumCRC32) != b64(algCRC32.sum(v1data)) {
 		t.Errorf("v1: Metadata %v CRC32 %s", out.Metadata, aws.ToString(out.ChecksumCRC32))
@@ -527,8 +510,7 @@ func TestSDKVersioning(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetObject: %v", err)
 	}
-	got, _ = io.ReadAll(out.Body)
-	out.Body.Close()
+	got = readBody(t, out.Body)
 	mustEqualBytes(t, "GetObject latest", got, v2data)
 	if len(out.Metadata) != 0 || out.VersionId == nil {
 		t.Errorf("latest: Metadata %v (want none), VersionId %v", out.Metadata, out.VersionId)
