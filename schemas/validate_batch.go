@@ -49,11 +49,7 @@ type LogKey struct {
 	File string
 }
 
-var (
-	orgIDPattern  = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	uniquePattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-)
+var uniquePattern = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
 // ParseLogKey parses the CloudTrail layout out of key, an S3 key or a slash
 // path that contains one (the last AWSLogs/ segment counts). ok is false
@@ -88,17 +84,17 @@ func ParseLogKey(key string) (k LogKey, ok bool, err error) {
 }
 
 func (k *LogKey) parse(rest []string) error {
-	if k.OrgID != "" && !orgIDPattern.MatchString(k.OrgID) {
+	if k.OrgID != "" && !ValidOrgID(k.OrgID) {
 		return fmt.Errorf("organization ID %q is not o- and 10 to 32 of a-z, 0-9", k.OrgID)
 	}
-	if !isAccountID([]byte(k.AccountID)) {
+	if !ValidAccountID(k.AccountID) {
 		return fmt.Errorf("account %q is not 12 digits", k.AccountID)
 	}
 	if len(rest) != 5 {
 		return fmt.Errorf("want REGION/YYYY/MM/DD/FILE after %s/, got %d parts", k.Kind, len(rest))
 	}
 	k.Region = rest[0]
-	if !regionPattern.MatchString(k.Region) {
+	if !ValidRegion(k.Region) {
 		return fmt.Errorf("region %q is not a region name", k.Region)
 	}
 	date, err := time.Parse("2006/01/02", rest[1]+"/"+rest[2]+"/"+rest[3])
