@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/firetrail/firetrail/schemas"
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -101,11 +102,8 @@ type Config struct {
 }
 
 var (
-	orgIDPattern   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	namePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$`)
-	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
-	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	namePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
 // withDefaults returns c with defaults filled in, or an error naming the
@@ -140,11 +138,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("trail: config: prefix longer than 200 characters")
 	case c.Prefix != "" && checkKey(c.Prefix) != nil:
 		return c, fmt.Errorf("trail: config: invalid prefix %q", c.Prefix)
-	case c.OrgID != "" && !orgIDPattern.MatchString(c.OrgID):
+	case c.OrgID != "" && !schemas.ValidOrgID(c.OrgID):
 		return c, fmt.Errorf("trail: config: invalid organization ID %q (want o- and 10 to 32 lowercase letters or digits)", c.OrgID)
 	case !namePattern.MatchString(c.TrailName):
 		return c, fmt.Errorf("trail: config: invalid trail name %q", c.TrailName)
-	case !regionPattern.MatchString(c.HomeRegion):
+	case !schemas.ValidRegion(c.HomeRegion):
 		return c, fmt.Errorf("trail: config: invalid home region %q", c.HomeRegion)
 	case c.Interval < time.Second:
 		return c, fmt.Errorf("trail: config: delivery interval %v shorter than 1s", c.Interval)

@@ -380,10 +380,10 @@ func (t *Trail) AddAll(ctx context.Context, seq iter.Seq[schemas.Record]) error 
 // checkStream validates an account ID and region before they become part
 // of object keys.
 func checkStream(id streamID) error {
-	if !accountPattern.MatchString(id.account) {
+	if !schemas.ValidAccountID(id.account) {
 		return fmt.Errorf("recipientAccountId %q is not a 12-digit account ID", id.account)
 	}
-	if !regionPattern.MatchString(id.region) {
+	if !schemas.ValidRegion(id.region) {
 		return fmt.Errorf("awsRegion %q is not a region name", id.region)
 	}
 	return nil
