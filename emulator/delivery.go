@@ -10,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/schemas"
 )
@@ -25,7 +25,11 @@ type s3Sink struct{ e *Emulator }
 
 // Put stores body as key in the emulator's bucket.
 func (s s3Sink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
-	return s.e.s3.PutObject(ctx, s.e.bucket, key, meta, body)
+	if err := s.e.s3.PutObject(ctx, s.e.bucket, key, meta, body); err != nil {
+		return err
+	}
+	s.e.flushed.add(key)
+	return nil
 }
 
 // onNotice is the trail's Notify hook, called after each stored log file.
@@ -167,29 +171,30 @@ func (e *Emulator) loadLogFile(key string) (int, error) {
 		if err := json.Unmarshal(r, &rec); err != nil {
 			return i, fmt.Errorf("record %d: %w", i, err)
 		}
-		if err := e.store.add(&rec, r); err != nil {
+		if err := e.store.Add(&rec, r); err != nil {
 			return i, err
 		}
 	}
 	return len(lf.Records), nil
 }
 
-// trailStatus is what GetTrailStatus reports.
-type trailStatus struct {
-	started, latestDelivery, latestNotification, latestDigest time.Time
-	latestDeliveryError                                       string
-}
-
-func (e *Emulator) status() trailStatus {
+// status is what GetTrailStatus reports. Delivery and notification
+// attempts succeed or fail as the trail's stats say.
+func (e *Emulator) status() cloudtrail.Status {
 	st := e.trail.Stats()
-	ts := trailStatus{
-		started:             e.started,
-		latestDelivery:      st.LastDelivery,
-		latestDigest:        st.LastDigest,
-		latestDeliveryError: st.LastError,
+	ts := cloudtrail.Status{
+		StartLogging:          e.started,
+		LatestDelivery:        st.LastDelivery,
+		LatestDeliveryAttempt: st.LastDelivery,
+		LatestDigest:          st.LastDigest,
+		LatestDeliveryError:   st.LastError,
+	}
+	if st.LastErrorTime.After(ts.LatestDeliveryAttempt) {
+		ts.LatestDeliveryAttempt = st.LastErrorTime
 	}
 	if len(e.notifyURLs) > 0 {
-		ts.latestNotification = st.LastDelivery
+		ts.LatestNotification = st.LastDelivery
+		ts.LatestNotificationAttempt = st.LastDelivery
 	}
 	return ts
 }

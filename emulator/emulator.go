@@ -23,6 +23,9 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
+	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
+	"github.com/firetrail/firetrail/emulator/internal/firehose"
 	"github.com/firetrail/firetrail/emulator/internal/s3front"
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/schemas"
@@ -53,21 +56,20 @@ type Emulator struct {
 	db      *bolt.DB
 	s3      *s3front.Front
 	trail   *trail.Trail
-	store   *eventStore
-	fh      *firehoseState
+	store   *cloudtrail.Store
+	ct      *cloudtrail.Service
+	fh      *firehose.Service
 	ids     *idSource
 	notify  *notifier
+	routes  []route
 
-	tokenKey       [32]byte
 	key            *rsa.PrivateKey
 	keyDER         []byte
 	keyFingerprint string
 	keyValidFrom   time.Time
 
 	notices chan trail.Notice
-
-	thMu     sync.Mutex
-	throttle map[string]*tokenBucket
+	flushed *keyLog // keys written by a control-endpoint flush
 
 	deliverMu sync.Mutex // serializes Tick/Flush/Advance and state saves
 	lastState []byte     // the trail state last saved
@@ -92,6 +94,7 @@ func New(opts ...Option) (*Emulator, error) {
 		accountID:    DefaultAccountID,
 		interval:     trail.DefaultInterval,
 		noticeBuffer: DefaultNoticeBuffer,
+		version:      "devel",
 	}
 	for _, o := range opts {
 		o(&s)
@@ -118,9 +121,8 @@ func New(opts ...Option) (*Emulator, error) {
 		bucket:     s.bucket,
 		trailName:  trail.DefaultTrailName,
 		notifyURLs: s.notifyURLs,
-		fh:         newFirehoseState(),
 		notices:    make(chan trail.Notice, s.noticeBuffer),
-		throttle:   map[string]*tokenBucket{},
+		flushed:    &keyLog{},
 		servers:    map[*http.Server]struct{}{},
 		done:       make(chan struct{}),
 	}
@@ -128,9 +130,6 @@ func New(opts ...Option) (*Emulator, error) {
 	e.ticker = e.fake == nil
 	e.started = e.clock.Now().UTC().Truncate(time.Second)
 	e.ids = newIDSource(s.seed, s.seedSet)
-	if _, err := rand.Read(e.tokenKey[:]); err != nil {
-		return nil, fmt.Errorf("emulator: token key: %w", err)
-	}
 	if err := e.open(); err != nil {
 		e.closeResources()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -145,10 +144,11 @@ func New(opts ...Option) (*Emulator, error) {
 // open builds storage, S3, the signing key, the trail and the store.
 func (e *Emulator) open() error {
 	var err error
-	if e.store, err = newEventStore(); err != nil {
+	if e.store, err = cloudtrail.NewStore(); err != nil {
 		return err
 	}
 	ts := timeSource{e.clock}
+	fhPath := ""
 	if dir := e.opts.dataDir; dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("data dir: %w", err)
@@ -158,9 +158,7 @@ func (e *Emulator) open() error {
 			return fmt.Errorf("open %s: %w", filepath.Join(dir, "s3.bolt"), err)
 		}
 		// Loaded under the data directory's lock (s3.bolt's).
-		if e.fh, err = loadFirehoseState(filepath.Join(dir, firehoseStateFile), e.log.With("api", "firehose")); err != nil {
-			return err
-		}
+		fhPath = filepath.Join(dir, firehose.StateFile)
 		e.backend = s3bolt.New(e.db, s3bolt.WithTimeSource(ts))
 	} else {
 		e.backend = s3mem.New(s3mem.WithTimeSource(ts), s3mem.WithVersionSeed(e.opts.seed))
@@ -173,6 +171,16 @@ func (e *Emulator) open() error {
 		return err
 	}
 	if err := e.s3.CreateBucket(e.bucket); err != nil {
+		return err
+	}
+	if e.fh, err = firehose.New(firehose.Config{
+		Clock:   e.clock,
+		IDs:     e.ids,
+		Objects: e.s3,
+		Record:  e.recordCall,
+		Path:    fhPath,
+		Logger:  e.log.With("api", "firehose"),
+	}); err != nil {
 		return err
 	}
 	if err := e.loadKey(); err != nil {
@@ -188,6 +196,10 @@ func (e *Emulator) open() error {
 	if e.notify, err = newNotifier(e); err != nil {
 		return err
 	}
+	if e.ct, err = cloudtrail.New(e.cloudTrailConfig()); err != nil {
+		return err
+	}
+	e.routes = e.routeTable()
 	var hist *history
 	if e.opts.events > 0 {
 		if hist, err = e.planHistory(); err != nil {
@@ -209,8 +221,10 @@ func (e *Emulator) open() error {
 		Interval:   e.opts.interval,
 		SigningKey: e.key,
 		Notify:     e.onNotice,
-		State:      state,
-		Logger:     e.log.With("component", "trail"),
+		// Files delivered early (flush) are stamped like closed windows.
+		StampAfterEvents: true,
+		State:            state,
+		Logger:           e.log.With("component", "trail"),
 	})
 	if err != nil {
 		return err
@@ -227,7 +241,7 @@ func (e *Emulator) open() error {
 // new one (saved in the data directory).
 func (e *Emulator) loadKey() error {
 	e.key = e.opts.signingKey
-	e.keyValidFrom = e.started.Add(-retentionWindow)
+	e.keyValidFrom = e.started.Add(-cloudtrail.RetentionWindow)
 	if e.key == nil {
 		path := ""
 		if e.opts.dataDir != "" {
@@ -287,8 +301,8 @@ func newIDSource(seed int64, seeded bool) *idSource {
 	return &idSource{rng: mrand.NewChaCha8(key)}
 }
 
-// uuid returns a random (version 4) UUID in lower case.
-func (s *idSource) uuid() string {
+// UUID returns a random (version 4) UUID in lower case.
+func (s *idSource) UUID() string {
 	var b [16]byte
 	s.mu.Lock()
 	_, _ = s.rng.Read(b[:])
@@ -322,69 +336,65 @@ func (e *Emulator) Now() time.Time { return e.clock.Now() }
 // records, base64-encoded).
 const maxJSONBody = 8 << 20
 
-// ServeHTTP routes r by its X-Amz-Target header.
+// ServeHTTP routes r by the routing table (routes.go).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	target := r.Header.Get("X-Amz-Target")
-	if target == "" {
-		if h := e.notify.route(r); h != nil {
-			h.ServeHTTP(w, r)
-			return
-		}
-		e.s3.ServeHTTP(w, r)
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		e.serveJSON(w, r, target)
 		return
 	}
-	e.serveJSON(w, r, target)
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		e.serveControl(w, r)
+		return
+	}
+	if h := e.notify.route(r); h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	e.s3.ServeHTTP(w, r)
 }
 
-// serveJSON serves one JSON 1.1 call; nothing it is given can make it
-// panic out or answer a bare 500.
+// serveJSON serves one call of a JSON protocol; nothing it is given can
+// make it panic out or answer a bare 500.
 func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target string) {
-	reqID := e.ids.uuid()
+	reqID := e.ids.UUID()
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.Error("panic in JSON handler", "target", target, "panic", p)
-			writeAPIError(w, reqID, errInternalFailure())
+			awsapi.WriteError(w, reqID, awsapi.InternalFailure())
 		}
 	}()
-	ctOp, isCT := cloudTrailOp(target)
-	fhOp, isFH := strings.CutPrefix(target, firehoseTargetPrefix)
-	if !isCT && !isFH {
-		writeAPIError(w, reqID, errUnknownOperation(target))
+	rt, op, ok := e.route(target)
+	if !ok {
+		awsapi.WriteError(w, reqID, awsapi.UnknownOperation(target))
 		return
 	}
-	if err := checkJSONRequest(r); err != nil {
-		writeAPIError(w, reqID, err)
+	if err := awsapi.CheckJSONRequest(r); err != nil {
+		awsapi.WriteError(w, reqID, err)
 		return
 	}
 	if r.ContentLength > maxJSONBody {
-		writeAPIError(w, reqID, newAPIError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body of %d bytes is larger than %d bytes", r.ContentLength, maxJSONBody))
+		awsapi.WriteError(w, reqID, awsapi.NewError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body of %d bytes is larger than %d bytes", r.ContentLength, maxJSONBody))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeAPIError(w, reqID, newAPIError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body is larger than %d bytes", maxJSONBody))
+			awsapi.WriteError(w, reqID, awsapi.NewError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body is larger than %d bytes", maxJSONBody))
 			return
 		}
-		writeAPIError(w, reqID, errSerialization("Could not read the request body: %v", err))
+		awsapi.WriteError(w, reqID, awsapi.Serialization("Could not read the request body: %v", err))
 		return
 	}
-	cc := e.callContextOf(r, reqID)
-	var out []byte
-	if isCT {
-		out, err = e.serveCloudTrail(cc, ctOp, body)
-	} else {
-		out, err = e.serveFirehose(r.Context(), cc, fhOp, body)
-	}
+	out, err := rt.handle(r.Context(), e.callOf(r, reqID), op, body)
 	if err != nil {
-		ae := asAPIError(err)
+		ae := awsapi.AsError(err)
 		if ae.Status >= 500 {
-			e.log.Error("JSON handler failed", "target", target, "err", err)
+			e.log.Error("JSON handler failed", "service", rt.name, "target", target, "err", err)
 		}
-		writeAPIError(w, reqID, ae)
+		awsapi.WriteError(w, reqID, ae)
 		return
 	}
-	writeJSON(w, reqID, out)
+	awsapi.WriteJSON(w, reqID, out)
 }
 
 // Serve accepts connections on ln (over TLS with WithTLS) until ctx is
@@ -462,7 +472,7 @@ func (e *Emulator) Close() error {
 			errs = append(errs, err)
 		}
 		e.deliverMu.Unlock()
-		if err := e.fh.flush(); err != nil {
+		if err := e.fh.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("emulator: %w", err))
 		}
 		cancel()
@@ -474,9 +484,6 @@ func (e *Emulator) Close() error {
 func (e *Emulator) closeResources() error {
 	if e.notify != nil {
 		e.notify.close()
-	}
-	if e.store != nil {
-		e.store.close()
 	}
 	if e.db != nil {
 		if err := e.db.Close(); err != nil {
@@ -497,10 +504,34 @@ func (e *Emulator) Record(rec schemas.Record) error {
 	if rec.RecipientAccountID == "" || rec.AWSRegion == "" {
 		return errors.New("emulator: record without recipientAccountId or awsRegion")
 	}
-	if err := e.trail.Add(rec); err != nil {
+	if !schemas.ValidAccountID(rec.RecipientAccountID) {
+		return fmt.Errorf("emulator: record: recipientAccountId %q is not a 12-digit account ID", rec.RecipientAccountID)
+	}
+	if !schemas.ValidRegion(rec.AWSRegion) {
+		return fmt.Errorf("emulator: record: awsRegion %q is not a region name", rec.AWSRegion)
+	}
+	return e.keep(&rec, "", false)
+}
+
+// recordCall keeps the record of a call a service answered: it is
+// encoded once, and the same bytes go to the log file and to LookupEvents
+// (which is told the stream rather than reading requestParameters back).
+func (e *Emulator) recordCall(rec *schemas.Record, stream string) error {
+	return e.keep(rec, stream, true)
+}
+
+func (e *Emulator) keep(rec *schemas.Record, stream string, named bool) error {
+	raw := rec.AppendJSON(nil)
+	if err := e.trail.AddJSON(rec, raw); err != nil {
 		return fmt.Errorf("emulator: record: %w", err)
 	}
-	if err := e.store.add(&rec, nil); err != nil {
+	var err error
+	if named {
+		err = e.store.AddStream(rec, raw, stream)
+	} else {
+		err = e.store.Add(rec, raw)
+	}
+	if err != nil {
 		return fmt.Errorf("emulator: record: %w", err)
 	}
 	return nil
@@ -511,6 +542,11 @@ func (e *Emulator) Record(rec schemas.Record) error {
 func (e *Emulator) Flush() error {
 	e.deliverMu.Lock()
 	defer e.deliverMu.Unlock()
+	return e.flushLocked()
+}
+
+// flushLocked is Flush with e.deliverMu held.
+func (e *Emulator) flushLocked() error {
 	if err := e.trail.Flush(context.Background()); err != nil {
 		return fmt.Errorf("emulator: flush: %w", err)
 	}

@@ -142,7 +142,7 @@ func TestDeliveryAndLookupEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		byID[rec.EventID] = string(r)
-		if isManagement(&rec) {
+		if rec.ManagementEvent != schemas.BoolFalse && rec.EventCategory != "Data" {
 			mgmt = append(mgmt, idTime{rec.EventID, rec.EventTime})
 		}
 	}
@@ -177,7 +177,7 @@ func TestDeliveryAndLookupEvents(t *testing.T) {
 		{"EventId", "11111111-0000-4000-8000-000000000042", func(r schemas.Record) bool { return r.EventID == "11111111-0000-4000-8000-000000000042" }},
 		{"ReadOnly", "false", func(r schemas.Record) bool { return !r.ReadOnly.Value() }},
 		{"Username", "user2", func(r schemas.Record) bool { return r.UserIdentity.UserName == "user2" }},
-		{"ResourceType", firehoseResourceType, func(r schemas.Record) bool { return true }},
+		{"ResourceType", schemas.FirehoseResourceType, func(r schemas.Record) bool { return true }},
 		{"ResourceName", "stream-3", func(r schemas.Record) bool { return strings.Contains(string(r.RequestParameters), `"stream-3"`) }},
 		{"EventSource", "firehose.amazonaws.com", func(r schemas.Record) bool { return true }},
 		{"AccessKeyId", "AKIAEXAMPLE000000001", func(r schemas.Record) bool { return r.UserIdentity.AccessKeyID == "AKIAEXAMPLE000000001" }},

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/google/go-cmp/cmp"
 
+	fhapi "github.com/firetrail/firetrail/emulator/internal/firehose"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
@@ -146,40 +146,6 @@ func TestFirehoseStateSurvivesRestart(t *testing.T) {
 	}
 }
 
-func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, firehoseStateFile)
-	s, err := loadFirehoseState(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := streamKey{account: "111122223333", region: "eu-west-1", name: "s"}
-	in := &firehose.CreateDeliveryStreamInput{
-		DeliveryStreamName:                 aws.String("s"),
-		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
-	}
-	if _, err := s.create(k, in, DefaultStartTime); err != nil {
-		t.Fatal(err)
-	}
-	// No Close: the file is already there.
-	loaded, err := loadFirehoseState(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := loaded.describe(k); err != nil {
-		t.Errorf("stream not saved on create: %v", err)
-	}
-	if err := s.delete(k); err != nil {
-		t.Fatal(err)
-	}
-	if loaded, err = loadFirehoseState(path, nil); err != nil {
-		t.Fatal(err)
-	}
-	if len(loaded.streams) != 0 {
-		t.Errorf("stream not removed from the saved state on delete")
-	}
-}
-
 func TestFirehoseStateBadFile(t *testing.T) {
 	valid := `{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":1}]}`
 	tests := []struct{ name, body, want string }{
@@ -196,7 +162,7 @@ func TestFirehoseStateBadFile(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, firehoseStateFile), []byte(tc.body), 0o600); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, fhapi.StateFile), []byte(tc.body), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			e, err := New(WithDataDir(dir), WithClock(trail.NewFakeClock(DefaultStartTime)))
@@ -208,66 +174,5 @@ func TestFirehoseStateBadFile(t *testing.T) {
 				t.Errorf("New error = %v, want one about the firehose state with %q", err, tc.want)
 			}
 		})
-	}
-	t.Run("valid", func(t *testing.T) {
-		s := newFirehoseState()
-		if err := s.decode([]byte(valid)); err != nil || len(s.streams) != 1 {
-			t.Errorf("decode(valid) = %v, %d streams", err, len(s.streams))
-		}
-	})
-}
-
-func FuzzFirehoseStateDecode(f *testing.F) {
-	f.Add([]byte(`{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":3,"tags":[{"Key":"a","Value":"b"}],"destination":{"DestinationId":"d"}}]}`))
-	f.Add([]byte(`{"version":1,"streams":null}`))
-	f.Add([]byte(`[]`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		s := newFirehoseState()
-		if err := s.decode(b); err != nil {
-			return
-		}
-		// Whatever loads saves and loads again unchanged.
-		enc, err := s.encode()
-		if err != nil {
-			t.Fatalf("encode after decode: %v", err)
-		}
-		s2 := newFirehoseState()
-		if err := s2.decode(enc); err != nil {
-			t.Fatalf("decode(encode(decode(%q))): %v", b, err)
-		}
-		enc2, err := s2.encode()
-		if err != nil || !bytes.Equal(enc, enc2) {
-			t.Fatalf("round trip changed the state:\n%s\n%s", enc, enc2)
-		}
-	})
-}
-
-func TestFirehoseStateSaveFailure(t *testing.T) {
-	dir := t.TempDir()
-	blocker := filepath.Join(dir, "file")
-	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	// A path under a regular file cannot be written.
-	s := newFirehoseState()
-	s.path = filepath.Join(blocker, firehoseStateFile)
-	k := streamKey{account: "111122223333", region: "eu-west-1", name: "s"}
-	in := &firehose.CreateDeliveryStreamInput{
-		DeliveryStreamName:                 aws.String("s"),
-		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
-	}
-	if _, err := s.create(k, in, DefaultStartTime); err != nil {
-		t.Fatalf("create with an unwritable state file: %v (the change stands, the save is retried)", err)
-	}
-	if err := s.flush(); err == nil || !strings.Contains(err.Error(), "save firehose state") {
-		t.Errorf("flush = %v, want a save error", err)
-	}
-	s.path = filepath.Join(dir, firehoseStateFile) // the disk is back
-	if err := s.flush(); err != nil {
-		t.Fatalf("flush: %v", err)
-	}
-	loaded, err := loadFirehoseState(s.path, nil)
-	if err != nil || len(loaded.streams) != 1 {
-		t.Errorf("after a late flush: %v, %d streams, want 1", err, len(loaded.streams))
 	}
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	fhapi "github.com/firetrail/firetrail/emulator/internal/firehose"
 	"testing"
 	"time"
 )
@@ -46,7 +47,7 @@ func FuzzCloudTrailAPI(f *testing.F) {
 }
 
 func FuzzFirehoseAPI(f *testing.F) {
-	fuzzAPI(f, firehoseTargetPrefix, []string{"CreateDeliveryStream", "DeleteDeliveryStream", "DescribeDeliveryStream",
+	fuzzAPI(f, fhapi.TargetPrefix, []string{"CreateDeliveryStream", "DeleteDeliveryStream", "DescribeDeliveryStream",
 		"ListDeliveryStreams", "ListTagsForDeliveryStream", "PutRecord", "PutRecordBatch", "StartDeliveryStreamEncryption",
 		"StopDeliveryStreamEncryption", "TagDeliveryStream", "UntagDeliveryStream", "UpdateDestination"}, []string{
 		`{"DeliveryStreamName":"s","ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::b","RoleARN":"arn:aws:iam::1:role/r"}}`,

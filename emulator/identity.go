@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/schemas"
 )
 
@@ -48,25 +49,6 @@ func sigV4Scope(r *http.Request) (akid, region string) {
 		return parts[0], ""
 	}
 	return "", ""
-}
-
-// validRegion reports whether s looks like an AWS region name.
-func validRegion(s string) bool {
-	if len(s) < 4 || len(s) > 32 {
-		return false
-	}
-	dash := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '-' && i > 0:
-			dash = true
-		default:
-			return false
-		}
-	}
-	return dash && s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
 }
 
 // uniqueID returns an IAM unique ID: prefix plus 17 characters of
@@ -132,27 +114,22 @@ func (e *Emulator) identityFor(akid string) identity {
 	}}
 }
 
-// tlsInfo is the tlsDetails of a call over TLS.
-type tlsInfo struct {
-	version, cipher string
-}
-
 // tlsDetails describes the connection state the way CloudTrail does
 // (REFERENCE.md §8.4: OpenSSL cipher names for TLS 1.2).
-func tlsDetails(cs *tls.ConnectionState) *tlsInfo {
+func tlsDetails(cs *tls.ConnectionState) *awsapi.TLSInfo {
 	if cs == nil {
 		return nil
 	}
-	ti := &tlsInfo{}
+	ti := &awsapi.TLSInfo{}
 	switch cs.Version {
 	case tls.VersionTLS13:
-		ti.version = "TLSv1.3"
+		ti.Version = "TLSv1.3"
 	case tls.VersionTLS12:
-		ti.version = "TLSv1.2"
+		ti.Version = "TLSv1.2"
 	case tls.VersionTLS11:
-		ti.version = "TLSv1.1"
+		ti.Version = "TLSv1.1"
 	default:
-		ti.version = "TLSv1"
+		ti.Version = "TLSv1"
 	}
 	name := tls.CipherSuiteName(cs.CipherSuite)
 	switch name {
@@ -167,14 +144,16 @@ func tlsDetails(cs *tls.ConnectionState) *tlsInfo {
 	case "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256":
 		name = "ECDHE-RSA-CHACHA20-POLY1305"
 	}
-	ti.cipher = name
+	ti.CipherSuite = name
 	return ti
 }
 
-// callContextOf gathers what the JSON handlers need from r.
-func (e *Emulator) callContextOf(r *http.Request, reqID string) *callContext {
+// callOf gathers what the JSON handlers need from r. A SigV4 scope whose
+// region schemas.ValidRegion refuses (say "local-1") falls back to the
+// emulator's region, so that every call can be recorded.
+func (e *Emulator) callOf(r *http.Request, reqID string) *awsapi.Call {
 	akid, region := sigV4Scope(r)
-	if !validRegion(region) {
+	if !schemas.ValidRegion(region) {
 		region = e.region
 	}
 	ip := r.RemoteAddr
@@ -185,13 +164,15 @@ func (e *Emulator) callContextOf(r *http.Request, reqID string) *callContext {
 	if len(ua) > 1024 {
 		ua = ua[:1024]
 	}
-	return &callContext{
-		requestID: reqID,
-		region:    region,
-		identity:  e.identityFor(akid),
-		sourceIP:  ip,
-		userAgent: ua,
-		tls:       tlsDetails(r.TLS),
-		host:      r.Host,
+	id := e.identityFor(akid)
+	return &awsapi.Call{
+		RequestID: reqID,
+		Region:    region,
+		Account:   id.account,
+		Identity:  id.ui,
+		SourceIP:  ip,
+		UserAgent: ua,
+		TLS:       tlsDetails(r.TLS),
+		Host:      r.Host,
 	}
 }

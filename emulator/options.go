@@ -43,6 +43,7 @@ type settings struct {
 	tls          *tls.Config
 	identities   map[string]schemas.UserIdentity
 	noticeBuffer int
+	version      string
 }
 
 // WithBucket names the bucket log files are delivered to (default
@@ -132,11 +133,15 @@ func WithIdentity(accessKeyID string, id schemas.UserIdentity) Option {
 // DefaultNoticeBuffer).
 func WithNoticeBuffer(n int) Option { return func(s *settings) { s.noticeBuffer = n } }
 
+// WithVersion sets the version the health endpoint reports (default
+// "devel"); cmd/firetrail passes its build's.
+func WithVersion(v string) Option { return func(s *settings) { s.version = v } }
+
 func (s *settings) validate() error {
-	if !validRegion(s.region) {
+	if !schemas.ValidRegion(s.region) {
 		return fmt.Errorf("invalid region %q", s.region)
 	}
-	if len(s.accountID) != 12 || !allDigits(s.accountID) {
+	if !schemas.ValidAccountID(s.accountID) {
 		return fmt.Errorf("invalid account ID %q (want 12 digits)", s.accountID)
 	}
 	if s.interval < time.Second {
@@ -155,13 +160,4 @@ func (s *settings) validate() error {
 		}
 	}
 	return nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -43,7 +43,7 @@ func TestRestartWithDataDir(t *testing.T) {
 	if e.keyFingerprint != fp {
 		t.Errorf("signing key changed across restart: %s, was %s", e.keyFingerprint, fp)
 	}
-	if n := e.store.len(); n != 10 {
+	if n := e.store.Len(); n != 10 {
 		t.Errorf("LookupEvents history after restart: %d events, want 10", n)
 	}
 	w := call(e, ctShort+"LookupEvents", ctJSON, `{}`)

@@ -150,7 +150,7 @@ func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, e
 	s.createResp = createResponse(s.arn)
 	s.putReq = w.tpl.put.fill(name)
 	s.batchReq = w.tpl.batch.fill(name)
-	s.resources = []schemas.Resource{{AccountID: acct, Type: "AWS::KinesisFirehose::DeliveryStream", ARN: s.arn}}
+	s.resources = []schemas.Resource{{AccountID: acct, Type: schemas.FirehoseResourceType, ARN: s.arn}}
 	return s, nil
 }
 

@@ -12,6 +12,10 @@ import (
 // FirehoseEventSource is the eventSource of every Firehose record.
 const FirehoseEventSource = "firehose.amazonaws.com"
 
+// FirehoseResourceType is the resource type of a delivery stream, in a
+// record's resources and in LookupEvents' Resources.
+const FirehoseResourceType = "AWS::KinesisFirehose::DeliveryStream"
+
 // FirehoseActions lists the 12 operations of the Firehose API model
 // (2015-08-04), in the order of the model's operation list.
 var FirehoseActions = []string{

@@ -74,6 +74,13 @@ type Config struct {
 	ByEventTime bool
 	// Interval is the delivery interval; default DefaultInterval.
 	Interval time.Duration
+	// StampAfterEvents stamps the key of a file delivered before the
+	// stamp unit (5 minutes) of its newest event ended (by Flush, or split
+	// for size) with the end of that unit, as if its window had closed: a
+	// file stamped T1505Z then holds events up to 15:04:59, never later.
+	// Off, such a key is stamped with the delivery time (the behaviour
+	// the pinned outputs of earlier versions have).
+	StampAfterEvents bool
 	// DeliveryDelay is how long after its window closes a file is delivered
 	// (real CloudTrail: about a minute). Default 0.
 	DeliveryDelay time.Duration
@@ -93,7 +100,7 @@ type Config struct {
 
 	// Notify, if not nil, is called after each log file is stored (not after
 	// digests), in delivery order, from the goroutine that delivers. It must
-	// not block; Notifier.Notify qualifies.
+	// not block; the Notify of an SNS topic (emulator/internal/sns) qualifies.
 	Notify func(Notice)
 	// State restores digest chains saved with Trail.State.
 	State []byte

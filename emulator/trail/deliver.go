@@ -178,11 +178,15 @@ func (t *Trail) finalDigests(now time.Time) []*object {
 // deliverLog names a closed log file and lists it for its digest.
 func (t *Trail) deliverLog(f *logFile) *object {
 	s := f.s
-	stamp := f.delivered.Truncate(stampUnit)
+	at := f.delivered
+	if t.cfg.StampAfterEvents {
+		at = keyTime(f.delivered, f.newest)
+	}
+	stamp := at.Truncate(stampUnit)
 	if !stamp.Equal(s.chain.stamp) {
 		s.chain.stamp, s.chain.seq = stamp, 0
 	}
-	key := t.logKey(s.id.account, s.id.region, f.delivered, s.chain.seq)
+	key := t.logKey(s.id.account, s.id.region, at, s.chain.seq)
 	s.chain.seq++
 	if !s.chain.start.IsZero() {
 		var hash string
@@ -206,6 +210,18 @@ func (t *Trail) deliverLog(f *logFile) *object {
 		}
 	}
 	return o
+}
+
+// keyTime is the time a log file's key is stamped with: its delivery
+// time, unless a flush or a split delivered it before the stamp unit of
+// its newest event ended. Then the stamp is the end of that unit, as for a
+// file delivered when its window closed: a file stamped T1505Z holds
+// events up to 15:04:59, never later.
+func keyTime(delivered, newest time.Time) time.Time {
+	if newest.IsZero() || delivered.Truncate(stampUnit).After(newest) {
+		return delivered
+	}
+	return newest.Truncate(stampUnit).Add(stampUnit)
 }
 
 // settle fills in the hashes of c's pending log files compressed by

@@ -280,7 +280,14 @@ var (
 // Add buffers rec for delivery in the current window of its account
 // (recipientAccountId) and region (awsRegion). It writes nothing to the
 // sink: call Tick (or use AddAll) to deliver closed windows.
-func (t *Trail) Add(rec schemas.Record) error {
+func (t *Trail) Add(rec schemas.Record) error { return t.add(&rec, nil) }
+
+// AddJSON is Add for a record already encoded: raw must be
+// rec.AppendJSON(nil), and goes into the log file as it is (the
+// emulator encodes a recorded call once, for its files and LookupEvents).
+func (t *Trail) AddJSON(rec *schemas.Record, raw []byte) error { return t.add(rec, raw) }
+
+func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
@@ -337,7 +344,11 @@ func (t *Trail) Add(rec schemas.Record) error {
 	} else {
 		f.pend = append(f.pend, ',')
 	}
-	f.pend = rec.AppendJSON(f.pend)
+	if raw != nil {
+		f.pend = append(f.pend, raw...)
+	} else {
+		f.pend = rec.AppendJSON(f.pend)
+	}
 	size := int64(len(f.pend)-mark-1) + 3 // with "]}" after it
 	if f.n > 0 && len(f.cuts) > 0 && f.upper()+size > t.cfg.MaxFileSize {
 		// Maybe full: compress as record-by-record compression would have.

@@ -1,4 +1,4 @@
-package emulator
+package firehose
 
 import (
 	"encoding/json"
@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 )
 
-// firehoseState is the Firehose control plane: delivery streams per
+// state is the Firehose control plane: delivery streams per
 // account and region. It knows nothing of HTTP. With a path (WithDataDir)
 // every change is saved there (firehose_state_save.go).
-type firehoseState struct {
+type state struct {
 	mu      sync.Mutex
 	streams map[streamKey]*deliveryStream
 	path    string       // where the state is saved; "" in memory only
@@ -43,8 +43,8 @@ type deliveryStream struct {
 	encryption types.DeliveryStreamEncryptionConfiguration
 }
 
-func newFirehoseState() *firehoseState {
-	return &firehoseState{streams: map[streamKey]*deliveryStream{}, log: slog.New(slog.DiscardHandler)}
+func newState() *state {
+	return &state{streams: map[streamKey]*deliveryStream{}, log: slog.New(slog.DiscardHandler)}
 }
 
 // maxTags is the most tags a stream can have.
@@ -65,7 +65,7 @@ func validStreamName(n string) bool {
 }
 
 // get returns the stream or ResourceNotFoundException; s.mu is held.
-func (s *firehoseState) get(k streamKey) (*deliveryStream, error) {
+func (s *state) get(k streamKey) (*deliveryStream, error) {
 	if !validStreamName(k.name) {
 		return nil, errInvalidArgument("DeliveryStreamName %q must be 1 to 64 characters of [a-zA-Z0-9_.-].", k.name)
 	}
@@ -171,7 +171,7 @@ func destinationMember(in any, suffix string) (string, map[string]any, int, erro
 	return name, val, n, nil
 }
 
-func (s *firehoseState) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now time.Time) (*firehose.CreateDeliveryStreamOutput, error) {
+func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now time.Time) (*firehose.CreateDeliveryStreamOutput, error) {
 	if !validStreamName(k.name) {
 		return nil, errInvalidArgument("DeliveryStreamName %q must be 1 to 64 characters of [a-zA-Z0-9_.-].", k.name)
 	}
@@ -288,7 +288,7 @@ func (ds *deliveryStream) setTag(t types.Tag) {
 	ds.tags = append(ds.tags, types.Tag{Key: t.Key, Value: t.Value})
 }
 
-func (s *firehoseState) delete(k streamKey) error {
+func (s *state) delete(k streamKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.get(k); err != nil {
@@ -299,7 +299,7 @@ func (s *firehoseState) delete(k streamKey) error {
 	return nil
 }
 
-func (s *firehoseState) describe(k streamKey) (*firehose.DescribeDeliveryStreamOutput, error) {
+func (s *state) describe(k streamKey) (*firehose.DescribeDeliveryStreamOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ds, err := s.get(k)
@@ -322,7 +322,7 @@ func (s *firehoseState) describe(k streamKey) (*firehose.DescribeDeliveryStreamO
 	}}, nil
 }
 
-func (s *firehoseState) list(account, region string, in *firehose.ListDeliveryStreamsInput) (*firehose.ListDeliveryStreamsOutput, error) {
+func (s *state) list(account, region string, in *firehose.ListDeliveryStreamsInput) (*firehose.ListDeliveryStreamsOutput, error) {
 	limit := 10
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > 10000 {
@@ -356,7 +356,7 @@ func (s *firehoseState) list(account, region string, in *firehose.ListDeliverySt
 	return &firehose.ListDeliveryStreamsOutput{DeliveryStreamNames: names, HasMoreDeliveryStreams: aws.Bool(more)}, nil
 }
 
-func (s *firehoseState) listTags(k streamKey, in *firehose.ListTagsForDeliveryStreamInput) (*firehose.ListTagsForDeliveryStreamOutput, error) {
+func (s *state) listTags(k streamKey, in *firehose.ListTagsForDeliveryStreamInput) (*firehose.ListTagsForDeliveryStreamOutput, error) {
 	limit := 50
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > 50 {
@@ -389,7 +389,7 @@ func (s *firehoseState) listTags(k streamKey, in *firehose.ListTagsForDeliverySt
 	return &firehose.ListTagsForDeliveryStreamOutput{Tags: tags, HasMoreTags: aws.Bool(more)}, nil
 }
 
-func (s *firehoseState) tag(k streamKey, in *firehose.TagDeliveryStreamInput) error {
+func (s *state) tag(k streamKey, in *firehose.TagDeliveryStreamInput) error {
 	if len(in.Tags) == 0 || len(in.Tags) > maxTags {
 		return errInvalidArgument("Tags must hold 1 to %d tags.", maxTags)
 	}
@@ -414,7 +414,7 @@ func (s *firehoseState) tag(k streamKey, in *firehose.TagDeliveryStreamInput) er
 	return nil
 }
 
-func (s *firehoseState) untag(k streamKey, in *firehose.UntagDeliveryStreamInput) error {
+func (s *state) untag(k streamKey, in *firehose.UntagDeliveryStreamInput) error {
 	if len(in.TagKeys) == 0 || len(in.TagKeys) > maxTags {
 		return errInvalidArgument("TagKeys must hold 1 to %d keys.", maxTags)
 	}
@@ -429,7 +429,7 @@ func (s *firehoseState) untag(k streamKey, in *firehose.UntagDeliveryStreamInput
 	return nil
 }
 
-func (s *firehoseState) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEncryptionInput, now time.Time) error {
+func (s *state) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEncryptionInput, now time.Time) error {
 	c := in.DeliveryStreamEncryptionConfigurationInput
 	if c == nil {
 		c = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
@@ -452,7 +452,7 @@ func (s *firehoseState) startEncryption(k streamKey, in *firehose.StartDeliveryS
 	return nil
 }
 
-func (s *firehoseState) stopEncryption(k streamKey, now time.Time) error {
+func (s *state) stopEncryption(k streamKey, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ds, err := s.get(k)
@@ -468,7 +468,7 @@ func (s *firehoseState) stopEncryption(k streamKey, now time.Time) error {
 	return nil
 }
 
-func (s *firehoseState) updateDestination(k streamKey, in *firehose.UpdateDestinationInput, now time.Time) error {
+func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInput, now time.Time) error {
 	name, um, n, err := destinationMember(in, "Update")
 	if err != nil {
 		return err
@@ -523,7 +523,7 @@ type s3Target struct {
 	encrypted      bool
 }
 
-func (s *firehoseState) target(k streamKey) (s3Target, error) {
+func (s *state) target(k streamKey) (s3Target, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ds, err := s.get(k)

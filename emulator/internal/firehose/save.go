@@ -1,4 +1,4 @@
-package emulator
+package firehose
 
 import (
 	"context"
@@ -17,16 +17,16 @@ import (
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
-// firehoseStateFile is the name of the saved Firehose control plane in the
+// StateFile is the name of the saved Firehose control plane in the
 // data directory.
-const firehoseStateFile = "firehose-state.json"
+const StateFile = "firehose-state.json"
 
-// firehoseStateVersion is the format version of the saved state.
-const firehoseStateVersion = 1
+// stateVersion is the format version of the saved state.
+const stateVersion = 1
 
-// savedFirehose is the saved form of a firehoseState: every delivery
+// savedState is the saved form of a state: every delivery
 // stream with what Describe and ListTags show of it.
-type savedFirehose struct {
+type savedState struct {
 	Version int           `json:"version"`
 	Streams []savedStream `json:"streams"`
 }
@@ -48,8 +48,8 @@ type savedStream struct {
 
 // loadFirehoseState returns the control plane saved at path (an empty one
 // if there is no file yet) that saves itself there on every change.
-func loadFirehoseState(path string, log *slog.Logger) (*firehoseState, error) {
-	s := newFirehoseState()
+func loadState(path string, log *slog.Logger) (*state, error) {
+	s := newState()
 	s.path = path
 	if log != nil {
 		s.log = log
@@ -69,18 +69,18 @@ func loadFirehoseState(path string, log *slog.Logger) (*firehoseState, error) {
 
 // decode fills s from saved bytes, rejecting anything the API could not
 // have made.
-func (s *firehoseState) decode(b []byte) error {
-	var sf savedFirehose
+func (s *state) decode(b []byte) error {
+	var sf savedState
 	if err := json.Unmarshal(b, &sf); err != nil {
 		return err
 	}
-	if sf.Version != firehoseStateVersion {
-		return fmt.Errorf("format version %d, want %d", sf.Version, firehoseStateVersion)
+	if sf.Version != stateVersion {
+		return fmt.Errorf("format version %d, want %d", sf.Version, stateVersion)
 	}
 	for i, st := range sf.Streams {
 		k := streamKey{account: st.Account, region: st.Region, name: st.Name}
 		switch {
-		case len(k.account) != 12 || !allDigits(k.account):
+		case !validAccountID(k.account):
 			return fmt.Errorf("stream %d: invalid account %q", i, k.account)
 		case !validRegion(k.region):
 			return fmt.Errorf("stream %d: invalid region %q", i, k.region)
@@ -108,8 +108,8 @@ func (s *firehoseState) decode(b []byte) error {
 }
 
 // encode returns the saved form of s, streams in key order; s.mu is held.
-func (s *firehoseState) encode() ([]byte, error) {
-	sf := savedFirehose{Version: firehoseStateVersion, Streams: make([]savedStream, 0, len(s.streams))}
+func (s *state) encode() ([]byte, error) {
+	sf := savedState{Version: stateVersion, Streams: make([]savedStream, 0, len(s.streams))}
 	for _, ds := range s.streams {
 		sf.Streams = append(sf.Streams, savedStream{
 			Account: ds.key.account, Region: ds.key.region, Name: ds.key.name,
@@ -129,7 +129,7 @@ func (s *firehoseState) encode() ([]byte, error) {
 
 // changed saves s after a change; s.mu is held. A failure is logged and
 // the change stays in memory, saved by the next change or by flush.
-func (s *firehoseState) changed() {
+func (s *state) changed() {
 	if s.path == "" {
 		return
 	}
@@ -141,7 +141,7 @@ func (s *firehoseState) changed() {
 
 // save writes s atomically (a temporary file renamed over the old one) if
 // it has unsaved changes; s.mu is held.
-func (s *firehoseState) save() error {
+func (s *state) save() error {
 	if s.path == "" || !s.dirty {
 		return nil
 	}
@@ -159,8 +159,28 @@ func (s *firehoseState) save() error {
 }
 
 // flush saves what a failed save left unsaved (Close).
-func (s *firehoseState) flush() error {
+func (s *state) flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.save()
+}
+
+// TODO(lead): schemas.ValidRegion / ValidAccountID once they land.
+func validRegion(s string) bool {
+	if len(s) < 4 || len(s) > 32 {
+		return false
+	}
+	return s[len(s)-1] >= '0' && s[len(s)-1] <= '9' && strings.Contains(s, "-")
+}
+
+func validAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

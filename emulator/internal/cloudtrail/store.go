@@ -1,4 +1,4 @@
-package emulator
+package cloudtrail
 
 import (
 	"bytes"
@@ -71,7 +71,7 @@ const (
 	storeChunkSize = 1 << 20
 )
 
-// eventStore holds the management events LookupEvents serves.
+// Store holds the management events LookupEvents serves.
 //
 // Each event is kept as its ready-made LookupEvents Event object (the
 // record as CloudTrailEvent), appended to a small block that is
@@ -89,8 +89,8 @@ const (
 // value. Events added out of time order leave a list's unsorted tail, which
 // the next query of that list sorts and merges in.
 //
-// An eventStore is safe for concurrent use.
-type eventStore struct {
+// An Store is safe for concurrent use.
+type Store struct {
 	mu sync.RWMutex
 
 	// Per event, indexed by sequence.
@@ -140,8 +140,8 @@ type postingList struct {
 	sorted int
 }
 
-func newEventStore() (*eventStore, error) {
-	return &eventStore{
+func NewStore() (*Store, error) {
+	return &Store{
 		postings: map[postKey]*postingList{},
 		ids:      map[uint64]uint32{},
 		dupIDs:   map[uint64][]uint32{},
@@ -152,10 +152,10 @@ func newEventStore() (*eventStore, error) {
 
 // close releases nothing: the store holds no goroutines or files. It is
 // kept for symmetry with newEventStore.
-func (s *eventStore) close() {}
+func (s *Store) close() {}
 
 // intern returns the id of str, adding it; s.mu must be held for writing.
-func (s *eventStore) intern(str string) uint32 {
+func (s *Store) intern(str string) uint32 {
 	if id, ok := s.strIDs[str]; ok {
 		return id
 	}
@@ -212,10 +212,6 @@ func lookupUsername(id *schemas.UserIdentity) string {
 	return id.UserName
 }
 
-// firehoseResourceType is the LookupEvents ResourceType of a delivery
-// stream (REFERENCE.md §7.2: unverified for Firehose; we name the stream).
-const firehoseResourceType = "AWS::KinesisFirehose::DeliveryStream"
-
 // lookupResources returns the LookupEvents Resources of rec: the record's
 // resources, or else the delivery stream named in requestParameters.
 func lookupResources(rec *schemas.Record) [][2]string {
@@ -235,7 +231,7 @@ func lookupResources(rec *schemas.Record) [][2]string {
 	if json.Unmarshal(rec.RequestParameters, &p) != nil || p.DeliveryStreamName == "" {
 		return nil
 	}
-	return [][2]string{{firehoseResourceType, p.DeliveryStreamName}}
+	return [][2]string{{schemas.FirehoseResourceType, p.DeliveryStreamName}}
 }
 
 // appendEventFragment appends the LookupEvents Event object of rec, whose
@@ -278,17 +274,38 @@ func appendEventFragment(dst []byte, rec *schemas.Record, raw []byte, user strin
 	return append(dst, '}')
 }
 
-// add stores rec, whose log-file JSON is raw (nil: encode it here). It
-// ignores events LookupEvents never shows (data events).
-func (s *eventStore) add(rec *schemas.Record, raw []byte) error {
+// Add stores rec, whose log-file JSON is raw (nil: encode it here). It
+// ignores events LookupEvents never shows (data events). Its Resources
+// are the record's resources, or the delivery stream its
+// requestParameters name.
+func (s *Store) Add(rec *schemas.Record, raw []byte) error {
 	if !isManagement(rec) {
 		return nil
 	}
+	return s.add(rec, raw, lookupResources(rec))
+}
+
+// AddStream is Add for a record of a call on the delivery stream named
+// stream ("" for none), known to the caller: requestParameters are not
+// read.
+func (s *Store) AddStream(rec *schemas.Record, raw []byte, stream string) error {
+	if !isManagement(rec) {
+		return nil
+	}
+	var res [][2]string
+	if len(rec.Resources) > 0 {
+		res = lookupResources(rec)
+	} else if stream != "" {
+		res = [][2]string{{schemas.FirehoseResourceType, stream}}
+	}
+	return s.add(rec, raw, res)
+}
+
+func (s *Store) add(rec *schemas.Record, raw []byte, res [][2]string) error {
 	if raw == nil {
 		raw = rec.AppendJSON(nil)
 	}
 	user := lookupUsername(&rec.UserIdentity)
-	res := lookupResources(rec)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -334,7 +351,7 @@ func (s *eventStore) add(rec *schemas.Record, raw []byte) error {
 }
 
 // postString adds seq to the posting list of a non-empty string value.
-func (s *eventStore) postString(region, kind uint32, value string, seq uint32, t int64) {
+func (s *Store) postString(region, kind uint32, value string, seq uint32, t int64) {
 	if value != "" {
 		s.post(postKey{region, kind, s.intern(value)}, seq, t)
 	}
@@ -342,7 +359,7 @@ func (s *eventStore) postString(region, kind uint32, value string, seq uint32, t
 
 // post appends seq, whose time is t, to the list of k; s.mu must be held
 // for writing and seq be the newest event.
-func (s *eventStore) post(k postKey, seq uint32, t int64) {
+func (s *Store) post(k postKey, seq uint32, t int64) {
 	pl := s.postings[k]
 	if pl == nil {
 		pl = &postingList{}
@@ -360,7 +377,7 @@ func (s *eventStore) post(k postKey, seq uint32, t int64) {
 
 // seal closes the open block; s.mu must be held for writing. The first
 // block becomes the dictionary; later ones are compressed against it.
-func (s *eventStore) seal() {
+func (s *Store) seal() {
 	if len(s.open) == 0 {
 		return
 	}
@@ -388,8 +405,8 @@ func (s *eventStore) seal() {
 	s.open = s.open[:0]
 }
 
-// len returns the number of stored events.
-func (s *eventStore) len() int {
+// Len returns the number of stored events.
+func (s *Store) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.times)
@@ -456,7 +473,7 @@ type lookupPage struct {
 
 // postingKey returns the posting list key of q; ok is false when nothing
 // can match. s.mu must be held.
-func (s *eventStore) postingKey(q lookupQuery) (postKey, bool) {
+func (s *Store) postingKey(q lookupQuery) (postKey, bool) {
 	region, ok := s.strIDs[q.region]
 	if !ok {
 		return postKey{}, false
@@ -484,7 +501,7 @@ func (s *eventStore) postingKey(q lookupQuery) (postKey, bool) {
 }
 
 // lookup runs q and returns up to q.limit events, newest first.
-func (s *eventStore) lookup(q lookupQuery) (lookupPage, error) {
+func (s *Store) lookup(q lookupQuery) (lookupPage, error) {
 	if q.kind == attrEventID {
 		return s.lookupEventID(q)
 	}
@@ -535,7 +552,7 @@ func (s *eventStore) lookup(q lookupQuery) (lookupPage, error) {
 
 // lookupEventID runs q, an EventId query: the hash map gives the
 // candidates (usually one), each checked against the fragment's EventId.
-func (s *eventStore) lookupEventID(q lookupQuery) (lookupPage, error) {
+func (s *Store) lookupEventID(q lookupQuery) (lookupPage, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var page lookupPage
@@ -600,7 +617,7 @@ type fetcher struct {
 
 // fragment returns a new copy of the fragment of event seq; s.mu is held
 // for reading.
-func (f *fetcher) fragment(s *eventStore, seq uint32) ([]byte, error) {
+func (f *fetcher) fragment(s *Store, seq uint32) ([]byte, error) {
 	loc := s.locs[seq]
 	if !f.ok || f.block != loc.block {
 		f.ok = false
@@ -636,7 +653,7 @@ func (f *fetcher) fragment(s *eventStore, seq uint32) ([]byte, error) {
 
 // compressedBytes returns the size of the stored fragments: the
 // dictionary, the compressed blocks and the open block.
-func (s *eventStore) compressedBytes() int {
+func (s *Store) compressedBytes() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := len(s.dict) + len(s.open)
@@ -646,5 +663,5 @@ func (s *eventStore) compressedBytes() int {
 	return n
 }
 
-// retentionWindow is how far back LookupEvents looks (REFERENCE.md §7.2).
-const retentionWindow = 90 * 24 * time.Hour
+// RetentionWindow is how far back LookupEvents looks (REFERENCE.md §7.2).
+const RetentionWindow = 90 * 24 * time.Hour

@@ -1,4 +1,4 @@
-package emulator
+package cloudtrail
 
 import (
 	"encoding/json"
@@ -25,7 +25,7 @@ func benchEventID(i int) string {
 // values (user, access key, event name, resources). It returns the store,
 // the heap it costs beyond its compressed bytes per event, the compressed
 // bytes per event and the add time per event.
-func benchStore(b *testing.B, n int) (s *eventStore, perEvent, compPerEvent float64, addTime time.Duration) {
+func benchStore(b *testing.B, n int) (s *Store, perEvent, compPerEvent float64, addTime time.Duration) {
 	b.Helper()
 	ops := []string{"DescribeDeliveryStream", "ListDeliveryStreams", "ListTagsForDeliveryStream", "CreateDeliveryStream",
 		"UpdateDestination", "DeleteDeliveryStream", "TagDeliveryStream", "UntagDeliveryStream",
@@ -33,7 +33,7 @@ func benchStore(b *testing.B, n int) (s *eventStore, perEvent, compPerEvent floa
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	s, err := newEventStore()
+	s, err := NewStore()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func benchStore(b *testing.B, n int) (s *eventStore, perEvent, compPerEvent floa
 		rec.RequestID = fmt.Sprintf("%08x-1111-4000-8000-%012x", i, i*40503)
 		j := rec.AppendJSON(nil)
 		t0 := time.Now()
-		if err := s.add(&rec, j); err != nil {
+		if err := s.Add(&rec, j); err != nil {
 			b.Fatal(err)
 		}
 		spent += time.Since(t0)
@@ -109,7 +109,7 @@ func BenchmarkLookupEvents(b *testing.B) {
 		{"Username+range", attrUsername, "user042", true},
 		{"Username-rare", attrUsername, "rare-user", false},
 		{"Username-rare+range", attrUsername, "rare-user", true},
-		{"ResourceType", attrResourceType, firehoseResourceType, false},
+		{"ResourceType", attrResourceType, schemas.FirehoseResourceType, false},
 		{"ResourceType-rare", attrResourceType, "AWS::IAM::Role", false},
 		{"ResourceName", attrResourceName, "stream-0777", false},
 		{"ResourceName-rare", attrResourceName, "arn:aws:iam::111122223333:role/rare-role", false},
@@ -190,12 +190,12 @@ func BenchmarkEventStoreAdd(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(size))
 	for b.Loop() {
-		s, err := newEventStore()
+		s, err := NewStore()
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range recs {
-			if err := s.add(&recs[i], raws[i]); err != nil {
+			if err := s.Add(&recs[i], raws[i]); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -214,7 +214,7 @@ func BenchmarkEventStoreMemoryUnique(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		s, err := newEventStore()
+		s, err := NewStore()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func BenchmarkEventStoreMemoryUnique(b *testing.B) {
 				ARN: "arn:aws:sts::111122223333:assumed-role/r/" + user, AccountID: "111122223333",
 				AccessKeyID: fmt.Sprintf("ASIAEXAMPLE%09d", i)}
 			rec.RequestParameters = json.RawMessage(fmt.Sprintf(`{"deliveryStreamName":"stream-%07d"}`, i))
-			if err := s.add(&rec, nil); err != nil {
+			if err := s.Add(&rec, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -255,12 +255,12 @@ func BenchmarkLookupAfterShuffledLoad(b *testing.B) {
 	var first, second time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		s, err := newEventStore()
+		s, err := NewStore()
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range recs {
-			if err := s.add(&recs[i], raws[i]); err != nil {
+			if err := s.Add(&recs[i], raws[i]); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,4 +1,4 @@
-package emulator
+package cloudtrail
 
 import (
 	"cmp"
@@ -20,7 +20,7 @@ import (
 )
 
 // settle sorts every posting list, so that benchmarks time queries only.
-func (s *eventStore) settle() {
+func (s *Store) settle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, pl := range s.postings {
@@ -72,7 +72,7 @@ func refMatch(ev *refEvent, q lookupQuery) bool {
 	return false
 }
 
-// refStore is a naive model of eventStore: a list scanned per query.
+// refStore is a naive model of Store: a list scanned per query.
 type refStore struct {
 	events []refEvent
 	seq    uint32
@@ -161,8 +161,8 @@ func storeTestRecord(i int, t time.Time, rnd *rand.Rand) schemas.Record {
 		rec.RequestParameters = nil
 	case 1:
 		rec.Resources = []schemas.Resource{
-			{Type: firehoseResourceType, ARN: "arn:aws:firehose:us-east-1:111122223333:deliverystream/s" + strconv.Itoa(i%3)},
-			{Type: firehoseResourceType, ARN: "arn:aws:firehose:us-east-1:111122223333:deliverystream/s" + strconv.Itoa(i%4)},
+			{Type: schemas.FirehoseResourceType, ARN: "arn:aws:firehose:us-east-1:111122223333:deliverystream/s" + strconv.Itoa(i%3)},
+			{Type: schemas.FirehoseResourceType, ARN: "arn:aws:firehose:us-east-1:111122223333:deliverystream/s" + strconv.Itoa(i%4)},
 			{Type: "AWS::IAM::Role", ARN: "arn:aws:iam::111122223333:role/r" + strconv.Itoa(i%2)},
 		}
 	default:
@@ -200,7 +200,7 @@ func storeTestQueries(base time.Time) []lookupQuery {
 			{attrReadOnly, "TRUE"},
 			{attrUsername, "user3"},
 			{attrUsername, "sess4"},
-			{attrResourceType, firehoseResourceType},
+			{attrResourceType, schemas.FirehoseResourceType},
 			{attrResourceType, "AWS::IAM::Role"},
 			{attrResourceName, "stream-2"},
 			{attrResourceName, "arn:aws:firehose:us-east-1:111122223333:deliverystream/s1"},
@@ -221,7 +221,7 @@ func storeTestQueries(base time.Time) []lookupQuery {
 
 // checkAllPages pages through q on s and ref with page size limit and
 // fails t on any difference.
-func checkAllPages(t *testing.T, s *eventStore, ref *refStore, q lookupQuery, limit int) {
+func checkAllPages(t *testing.T, s *Store, ref *refStore, q lookupQuery, limit int) {
 	t.Helper()
 	q.limit = limit
 	for pageNo := 0; ; pageNo++ {
@@ -268,7 +268,7 @@ func TestEventStoreMatchesModel(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(uint64(tc.n), uint64(len(tc.order))))
-			s, err := newEventStore()
+			s, err := NewStore()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -284,7 +284,7 @@ func TestEventStoreMatchesModel(t *testing.T) {
 					at = at.Add(-time.Duration(rnd.IntN(600)) * time.Second)
 				}
 				rec := storeTestRecord(i, at, rnd)
-				if err := s.add(&rec, rec.AppendJSON(nil)); err != nil {
+				if err := s.Add(&rec, rec.AppendJSON(nil)); err != nil {
 					t.Fatal(err)
 				}
 				ref.add(rec)
@@ -292,8 +292,8 @@ func TestEventStoreMatchesModel(t *testing.T) {
 					checkAllPages(t, s, ref, qs[rnd.IntN(len(qs))], 50)
 				}
 			}
-			if s.len() != len(ref.events) {
-				t.Fatalf("len() = %d, want %d", s.len(), len(ref.events))
+			if s.Len() != len(ref.events) {
+				t.Fatalf("len() = %d, want %d", s.Len(), len(ref.events))
 			}
 			for _, q := range qs {
 				checkAllPages(t, s, ref, q, 50)
@@ -307,7 +307,7 @@ func TestEventStoreMatchesModel(t *testing.T) {
 
 // TestEventStoreFragment pins the bytes of one Event fragment.
 func TestEventStoreFragment(t *testing.T) {
-	s, err := newEventStore()
+	s, err := NewStore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestEventStoreFragment(t *testing.T) {
 	rec := testRecord(1, time.Unix(1741079021, 0))
 	rec.UserAgent = "a\"b"
 	raw := []byte(`{"eventID":"x","userAgent":"a\"b"}`)
-	if err := s.add(&rec, raw); err != nil {
+	if err := s.Add(&rec, raw); err != nil {
 		t.Fatal(err)
 	}
 	page, err := s.lookup(lookupQuery{region: "us-east-1", kind: attrResourceName, value: "stream-1", hi: math.MaxInt64, limit: 50})
@@ -332,11 +332,11 @@ func TestEventStoreFragment(t *testing.T) {
 }
 
 // fillStore adds n test records past the dictionary, in time order.
-func fillStore(t *testing.T, s *eventStore, n int) {
+func fillStore(t *testing.T, s *Store, n int) {
 	t.Helper()
 	for i := range n {
 		rec := testRecord(i, DefaultStartTime.Add(time.Duration(i)*time.Second))
-		if err := s.add(&rec, nil); err != nil {
+		if err := s.Add(&rec, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -346,22 +346,22 @@ func fillStore(t *testing.T, s *eventStore, n int) {
 func TestEventStoreCorrupt(t *testing.T) {
 	tests := []struct {
 		name    string
-		damage  func(s *eventStore)
+		damage  func(s *Store)
 		wantErr string
 	}{
-		{"compressed bytes", func(s *eventStore) {
+		{"compressed bytes", func(s *Store) {
 			b := s.blocks[1]
 			for i := b.off + 2; i < b.off+b.n; i++ { // past the length
 				s.chunks[b.chunk][i] ^= 0x5a
 			}
 		}, "decode block"},
-		{"block location", func(s *eventStore) { s.blocks[1].n = 1 << 30 }, "outside its chunk"},
-		{"fragment location", func(s *eventStore) { s.locs[len(s.locs)-1].n = 1 << 30 }, "outside block"},
-		{"compressed length", func(s *eventStore) { s.chunks[0][s.blocks[1].off] ^= 0x40 }, "bad length"},
+		{"block location", func(s *Store) { s.blocks[1].n = 1 << 30 }, "outside its chunk"},
+		{"fragment location", func(s *Store) { s.locs[len(s.locs)-1].n = 1 << 30 }, "outside block"},
+		{"compressed length", func(s *Store) { s.chunks[0][s.blocks[1].off] ^= 0x40 }, "bad length"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := newEventStore()
+			s, err := NewStore()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -395,7 +395,7 @@ func TestEventStoreCorrupt(t *testing.T) {
 // TestEventStoreConcurrent adds late events while querying (run with
 // -race).
 func TestEventStoreConcurrent(t *testing.T) {
-	s, err := newEventStore()
+	s, err := NewStore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +406,7 @@ func TestEventStoreConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 300 {
 				rec := testRecord(1000*(w+1)+i, DefaultStartTime.Add(time.Duration(i%50)*time.Second))
-				if err := s.add(&rec, nil); err != nil {
+				if err := s.Add(&rec, nil); err != nil {
 					t.Error(err)
 					return
 				}
@@ -435,7 +435,7 @@ func TestEventStoreConcurrent(t *testing.T) {
 // TestEventStoreLargeRecord stores records far larger than a block, before
 // and after the dictionary exists, and reads them back whole.
 func TestEventStoreLargeRecord(t *testing.T) {
-	s, err := newEventStore()
+	s, err := NewStore()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,7 +446,7 @@ func TestEventStoreLargeRecord(t *testing.T) {
 		if i == 3 || i == 250 {
 			rec.RequestParameters = json.RawMessage(fmt.Sprintf(`{"deliveryStreamName":"big","blob":%q}`, strings.Repeat("0123456789abcdef\"", 40_000)))
 		}
-		if err := s.add(&rec, nil); err != nil {
+		if err := s.Add(&rec, nil); err != nil {
 			t.Fatal(err)
 		}
 		ref.add(rec)

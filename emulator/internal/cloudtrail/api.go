@@ -1,69 +1,126 @@
-package emulator
+package cloudtrail
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 )
 
-// CloudTrail API targets (REFERENCE.md §7.1): clients send either form.
+// Targets of the CloudTrail API (REFERENCE.md §7.1): clients send either
+// form.
 const (
-	cloudTrailTargetLong  = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
-	cloudTrailTargetShort = "CloudTrail_20131101."
+	TargetLong  = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
+	TargetShort = "CloudTrail_20131101."
 )
 
-// cloudTrailOp returns the operation named by an X-Amz-Target, if it is a
+// Clock is the time source of the service.
+type Clock interface{ Now() time.Time }
+
+// Trail describes the one trail the service reports.
+type Trail struct {
+	Name, Bucket, HomeRegion, AccountID string
+	// TopicName and TopicARN name its SNS topic ("" without one).
+	TopicName, TopicARN string
+}
+
+// ARN returns the trail's ARN.
+func (t Trail) ARN() string {
+	return "arn:aws:cloudtrail:" + t.HomeRegion + ":" + t.AccountID + ":trail/" + t.Name
+}
+
+// Status is what GetTrailStatus reports of delivery; zero times are
+// "never".
+type Status struct {
+	StartLogging, LatestDelivery, LatestDeliveryAttempt time.Time
+	LatestNotification, LatestNotificationAttempt       time.Time
+	LatestDigest                                        time.Time
+	LatestDeliveryError, LatestNotificationError        string
+}
+
+// Config is what a Service is built from.
+type Config struct {
+	// Store holds the events LookupEvents searches.
+	Store *Store
+	Clock Clock
+	Trail Trail
+	// PublicKeyDER and Fingerprint are the digest signing key's public
+	// half, valid from KeyValidFrom; nil PublicKeyDER: no digests.
+	PublicKeyDER []byte
+	Fingerprint  string
+	KeyValidFrom time.Time
+	// Status reports delivery for GetTrailStatus.
+	Status func() Status
+	// Throttle reproduces CloudTrail's rate limits.
+	Throttle bool
+}
+
+// Service is the CloudTrail API: LookupEvents over its Store,
+// ListPublicKeys, DescribeTrails and GetTrailStatus of one trail. It is
+// safe for concurrent use.
+type Service struct {
+	cfg      Config
+	tokenKey [32]byte
+
+	thMu     sync.Mutex
+	throttle map[string]*tokenBucket
+}
+
+// New returns a Service; NextTokens are keyed by a random key of its own.
+func New(cfg Config) (*Service, error) {
+	s := &Service{cfg: cfg, throttle: map[string]*tokenBucket{}}
+	if _, err := rand.Read(s.tokenKey[:]); err != nil {
+		return nil, fmt.Errorf("cloudtrail: token key: %w", err)
+	}
+	return s, nil
+}
+
+// Op returns the operation named by an X-Amz-Target, if it is a
 // CloudTrail target.
-func cloudTrailOp(target string) (string, bool) {
-	if op, ok := strings.CutPrefix(target, cloudTrailTargetLong); ok {
+func Op(target string) (string, bool) {
+	if op, ok := strings.CutPrefix(target, TargetLong); ok {
 		return op, true
 	}
-	return strings.CutPrefix(target, cloudTrailTargetShort)
+	return strings.CutPrefix(target, TargetShort)
 }
 
-// callContext is what a handler knows of the request beyond its body.
-type callContext struct {
-	requestID string
-	region    string // from the SigV4 credential scope, else the emulator's
-	identity  identity
-	sourceIP  string
-	userAgent string
-	tls       *tlsInfo
-	host      string
-}
-
-// serveCloudTrail runs CloudTrail operation op.
-func (e *Emulator) serveCloudTrail(cc *callContext, op string, body []byte) ([]byte, error) {
+// Handle runs operation op with the JSON request body and returns the
+// JSON answer.
+func (e *Service) Handle(cc *awsapi.Call, op string, body []byte) ([]byte, error) {
 	switch op {
 	case "LookupEvents":
 		if e.throttled(cc, "LookupEvents", 2) {
-			return nil, errThrottling()
+			return nil, awsapi.Throttling()
 		}
 		return e.lookupEvents(cc, body)
 	case "ListPublicKeys":
 		if e.throttled(cc, "cloudtrail", 10) {
-			return nil, errThrottling()
+			return nil, awsapi.Throttling()
 		}
 		return e.listPublicKeys(body)
 	case "DescribeTrails":
 		if e.throttled(cc, "cloudtrail", 10) {
-			return nil, errThrottling()
+			return nil, awsapi.Throttling()
 		}
 		return e.describeTrails(cc, body)
 	case "GetTrailStatus":
 		if e.throttled(cc, "cloudtrail", 10) {
-			return nil, errThrottling()
+			return nil, awsapi.Throttling()
 		}
 		return e.getTrailStatus(cc, body)
 	}
-	return nil, errUnknownOperation(cloudTrailTargetShort + op)
+	return nil, awsapi.UnknownOperation(TargetShort + op)
 }
 
 // lookupEventsInput is the LookupEvents request. Times are epoch seconds,
@@ -80,21 +137,21 @@ type lookupEventsInput struct {
 	NextToken     *string
 }
 
-func parseEpoch(n *json.Number, member string) (float64, *apiError) {
+func parseEpoch(n *json.Number, member string) (float64, *awsapi.Error) {
 	f, err := strconv.ParseFloat(string(*n), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, errSerialization("Invalid timestamp for member %s: %q", member, string(*n))
+		return 0, awsapi.Serialization("Invalid timestamp for member %s: %q", member, string(*n))
 	}
 	return f, nil
 }
 
 // lookupEvents implements LookupEvents (REFERENCE.md §7.2).
-func (e *Emulator) lookupEvents(cc *callContext, body []byte) ([]byte, error) {
+func (e *Service) lookupEvents(cc *awsapi.Call, body []byte) ([]byte, error) {
 	var in lookupEventsInput
-	if err := decodeBody(body, &in); err != nil {
+	if err := awsapi.DecodeBody(body, &in); err != nil {
 		return nil, err
 	}
-	q := lookupQuery{region: cc.region, limit: 50, hi: math.MaxInt64}
+	q := lookupQuery{region: cc.Region, limit: 50, hi: math.MaxInt64}
 	if len(in.LookupAttributes) > 1 {
 		return nil, errInvalidLookupAttributes("You cannot specify more than one lookup attribute.")
 	}
@@ -139,7 +196,7 @@ func (e *Emulator) lookupEvents(cc *callContext, body []byte) ([]byte, error) {
 			if _, ferr := strconv.ParseFloat(string(*in.MaxResults), 64); ferr == nil {
 				return nil, errInvalidMaxResults()
 			}
-			return nil, errSerialization("Invalid value for member MaxResults: %q", string(*in.MaxResults))
+			return nil, awsapi.Serialization("Invalid value for member MaxResults: %q", string(*in.MaxResults))
 		}
 		if n < 1 || n > 50 {
 			return nil, errInvalidMaxResults()
@@ -154,12 +211,12 @@ func (e *Emulator) lookupEvents(cc *callContext, body []byte) ([]byte, error) {
 		return []byte(`{"Events":[]}`), nil
 	}
 	// Only the last 90 days, by the emulator clock.
-	floor := float64(e.clock.Now().Add(-retentionWindow).Unix())
+	floor := float64(e.cfg.Clock.Now().Add(-RetentionWindow).Unix())
 	q.lo = int64(math.Ceil(max(start, floor)))
 	if !math.IsInf(end, 1) {
 		q.hi = int64(math.Floor(end))
 	}
-	ph := lookupParamsHash(cc.region, in)
+	ph := lookupParamsHash(cc.Region, in)
 	if in.NextToken != nil {
 		t, seq, ok := e.decodeToken(*in.NextToken, ph)
 		if !ok {
@@ -167,7 +224,7 @@ func (e *Emulator) lookupEvents(cc *callContext, body []byte) ([]byte, error) {
 		}
 		q.cursor, q.curTime, q.curSeq = true, t, seq
 	}
-	page, err := e.store.lookup(q)
+	page, err := e.cfg.Store.lookup(q)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +304,7 @@ func lookupParamsHash(region string, in lookupEventsInput) uint64 {
 // the first 12 bytes of an HMAC-SHA256 over those, keyed per emulator.
 const tokenLen = 8 + 8 + 4 + 12
 
-func (e *Emulator) encodeToken(params uint64, t int64, seq uint32) string {
+func (e *Service) encodeToken(params uint64, t int64, seq uint32) string {
 	var b [tokenLen]byte
 	binary.BigEndian.PutUint64(b[0:], params)
 	binary.BigEndian.PutUint64(b[8:], uint64(t))
@@ -258,7 +315,7 @@ func (e *Emulator) encodeToken(params uint64, t int64, seq uint32) string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-func (e *Emulator) decodeToken(tok string, params uint64) (t int64, seq uint32, ok bool) {
+func (e *Service) decodeToken(tok string, params uint64) (t int64, seq uint32, ok bool) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil || len(b) != tokenLen {
 		return 0, 0, false
@@ -273,17 +330,17 @@ func (e *Emulator) decodeToken(tok string, params uint64) (t int64, seq uint32, 
 
 // listPublicKeys implements ListPublicKeys (REFERENCE.md §5.4): the one
 // signing key, whatever the time range asked.
-func (e *Emulator) listPublicKeys(body []byte) ([]byte, error) {
+func (e *Service) listPublicKeys(body []byte) ([]byte, error) {
 	var in struct {
 		StartTime *json.Number
 		EndTime   *json.Number
 		NextToken *string
 	}
-	if err := decodeBody(body, &in); err != nil {
+	if err := awsapi.DecodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	var start, end float64 = math.Inf(-1), math.Inf(1)
-	var err *apiError
+	var err *awsapi.Error
 	if in.StartTime != nil {
 		if start, err = parseEpoch(in.StartTime, "StartTime"); err != nil {
 			return nil, err
@@ -298,47 +355,42 @@ func (e *Emulator) listPublicKeys(body []byte) ([]byte, error) {
 		return nil, errInvalidTimeRange("The start time must be before the end time.")
 	}
 	if in.NextToken != nil && *in.NextToken != "" {
-		return nil, newAPIError(400, "InvalidTokenException", "Reserved for future use.")
+		return nil, awsapi.NewError(400, "InvalidTokenException", "Reserved for future use.")
 	}
-	if e.key == nil {
+	if e.cfg.PublicKeyDER == nil {
 		return []byte(`{"PublicKeyList":[]}`), nil
 	}
-	now := e.clock.Now()
-	validFrom := e.keyValidFrom
+	now := e.cfg.Clock.Now()
+	validFrom := e.cfg.KeyValidFrom
 	if now.Before(validFrom) {
 		validFrom = now
 	}
 	validFrom = validFrom.Truncate(time.Hour)
 	validTo := now.Add(30 * 24 * time.Hour).Truncate(time.Hour)
 	out := []byte(`{"PublicKeyList":[{"Value":"`)
-	out = base64.StdEncoding.AppendEncode(out, e.keyDER)
+	out = base64.StdEncoding.AppendEncode(out, e.cfg.PublicKeyDER)
 	out = append(out, `","ValidityStartTime":`...)
 	out = strconv.AppendInt(out, validFrom.Unix(), 10)
 	out = append(out, `,"ValidityEndTime":`...)
 	out = strconv.AppendInt(out, validTo.Unix(), 10)
 	out = append(out, `,"Fingerprint":"`...)
-	out = append(out, e.keyFingerprint...)
+	out = append(out, e.cfg.Fingerprint...)
 	return append(out, `"}]}`...), nil
 }
 
-// trailARN is the ARN of the emulator's trail.
-func (e *Emulator) trailARN() string {
-	return "arn:aws:cloudtrail:" + e.homeRegion + ":" + e.accountID + ":trail/" + e.trailName
-}
-
 // matchesTrail reports whether name names the emulator's trail, by name or ARN.
-func (e *Emulator) matchesTrail(name string) bool {
-	return name == e.trailName || name == e.trailARN()
+func (e *Service) matchesTrail(name string) bool {
+	return name == e.cfg.Trail.Name || name == e.cfg.Trail.ARN()
 }
 
 // describeTrails implements DescribeTrails (REFERENCE.md §7.3): wire
 // members are lower-case.
-func (e *Emulator) describeTrails(cc *callContext, body []byte) ([]byte, error) {
+func (e *Service) describeTrails(cc *awsapi.Call, body []byte) ([]byte, error) {
 	var in struct {
 		TrailNameList       []string `json:"trailNameList"`
 		IncludeShadowTrails *bool    `json:"includeShadowTrails"`
 	}
-	if err := decodeBody(body, &in); err != nil {
+	if err := awsapi.DecodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	include := len(in.TrailNameList) == 0
@@ -349,7 +401,7 @@ func (e *Emulator) describeTrails(cc *callContext, body []byte) ([]byte, error) 
 	}
 	// A multi-region trail shows in every region; its home region's copy
 	// is the original, the others are shadows.
-	if cc.region != e.homeRegion && in.IncludeShadowTrails != nil && !*in.IncludeShadowTrails {
+	if cc.Region != e.cfg.Trail.HomeRegion && in.IncludeShadowTrails != nil && !*in.IncludeShadowTrails {
 		include = false
 	}
 	if !include {
@@ -370,18 +422,16 @@ func (e *Emulator) describeTrails(cc *callContext, body []byte) ([]byte, error) 
 		IsOrganizationTrail        bool
 	}
 	t := trail{
-		Name:                       e.trailName,
-		S3BucketName:               e.bucket,
+		Name:                       e.cfg.Trail.Name,
+		S3BucketName:               e.cfg.Trail.Bucket,
 		IncludeGlobalServiceEvents: true,
 		IsMultiRegionTrail:         true,
-		HomeRegion:                 e.homeRegion,
-		TrailARN:                   e.trailARN(),
-		LogFileValidationEnabled:   e.key != nil,
+		HomeRegion:                 e.cfg.Trail.HomeRegion,
+		TrailARN:                   e.cfg.Trail.ARN(),
+		LogFileValidationEnabled:   e.cfg.PublicKeyDER != nil,
 	}
-	if len(e.notifyURLs) > 0 {
-		t.SnsTopicName = e.topicName()
-		t.SnsTopicARN = e.topicARN()
-	}
+	t.SnsTopicName = e.cfg.Trail.TopicName
+	t.SnsTopicARN = e.cfg.Trail.TopicARN
 	out, err := json.Marshal(struct {
 		TrailList []trail `json:"trailList"`
 	}{[]trail{t}})
@@ -391,21 +441,37 @@ func (e *Emulator) describeTrails(cc *callContext, body []byte) ([]byte, error) 
 	return out, nil
 }
 
-// getTrailStatus implements GetTrailStatus (REFERENCE.md §7.3).
-func (e *Emulator) getTrailStatus(cc *callContext, body []byte) ([]byte, error) {
+// getTrailStatus implements GetTrailStatus (REFERENCE.md §7.3) with every
+// member of the model: Date members as epoch seconds, the string-typed
+// attempt and succeeded times as ISO 8601 text ("2016-01-28T23:02:24Z"),
+// members for events that never happened left out, as AWS does.
+func (e *Service) getTrailStatus(cc *awsapi.Call, body []byte) ([]byte, error) {
 	var in struct{ Name *string }
-	if err := decodeBody(body, &in); err != nil {
+	if err := awsapi.DecodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	if in.Name == nil || *in.Name == "" {
 		return nil, errInvalidTrailName("Name is required.")
 	}
 	if !e.matchesTrail(*in.Name) {
-		return nil, errTrailNotFound(*in.Name, cc.identity.account)
+		return nil, errTrailNotFound(*in.Name, cc.Account)
 	}
-	st := e.status()
+	var st Status
+	if e.cfg.Status != nil {
+		st = e.cfg.Status()
+	}
 	out := []byte(`{"IsLogging":true`)
-	addTime := func(name string, t time.Time) {
+	str := func(name, v string) {
+		if v == "" {
+			return
+		}
+		out = append(out, `,"`...)
+		out = append(out, name...)
+		out = append(out, `":`...)
+		b, _ := json.Marshal(v)
+		out = append(out, b...)
+	}
+	date := func(name string, t time.Time) {
 		if t.IsZero() {
 			return
 		}
@@ -414,16 +480,26 @@ func (e *Emulator) getTrailStatus(cc *callContext, body []byte) ([]byte, error) 
 		out = append(out, `":`...)
 		out = strconv.AppendInt(out, t.Unix(), 10)
 	}
-	addTime("LatestDeliveryTime", st.latestDelivery)
-	addTime("LatestNotificationTime", st.latestNotification)
-	addTime("StartLoggingTime", st.started)
-	addTime("LatestDigestDeliveryTime", st.latestDigest)
-	addTime("LatestDeliveryAttemptTime", st.latestDelivery)
-	addTime("LatestNotificationAttemptTime", st.latestNotification)
-	if st.latestDeliveryError != "" {
-		out = append(out, `,"LatestDeliveryError":`...)
-		b, _ := json.Marshal(st.latestDeliveryError)
-		out = append(out, b...)
+	text := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02T15:04:05Z")
 	}
+	str("LatestDeliveryError", st.LatestDeliveryError)
+	str("LatestNotificationError", st.LatestNotificationError)
+	date("LatestDeliveryTime", st.LatestDelivery)
+	date("LatestNotificationTime", st.LatestNotification)
+	date("StartLoggingTime", st.StartLogging)
+	date("LatestDigestDeliveryTime", st.LatestDigest)
+	str("LatestDeliveryAttemptTime", text(st.LatestDeliveryAttempt))
+	str("LatestNotificationAttemptTime", text(st.LatestNotificationAttempt))
+	if !st.LatestNotificationAttempt.IsZero() {
+		str("LatestNotificationAttemptSucceeded", text(st.LatestNotification))
+	}
+	if !st.LatestDeliveryAttempt.IsZero() {
+		str("LatestDeliveryAttemptSucceeded", text(st.LatestDelivery))
+	}
+	str("TimeLoggingStarted", text(st.StartLogging))
 	return append(out, '}'), nil
 }

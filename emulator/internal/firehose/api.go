@@ -1,4 +1,4 @@
-package emulator
+package firehose
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -18,11 +20,75 @@ import (
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/klauspost/compress/gzip"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/schemas"
 )
 
-// firehoseTargetPrefix starts the X-Amz-Target of every Firehose call.
-const firehoseTargetPrefix = "Firehose_20150804."
+// TargetPrefix starts the X-Amz-Target of every Firehose call.
+const TargetPrefix = "Firehose_20150804."
+
+// Clock is the time source of the service.
+type Clock interface{ Now() time.Time }
+
+// IDSource makes the random parts of record IDs and object keys.
+type IDSource interface {
+	// UUID returns a random (version 4) UUID in lower case.
+	UUID() string
+}
+
+// Objects is where destination data goes: the emulator's S3.
+type Objects interface {
+	// CreateBucket creates bucket; it is not an error if it exists.
+	CreateBucket(bucket string) error
+	// PutObject stores body as bucket/key.
+	PutObject(ctx context.Context, bucket, key string, meta map[string]string, body []byte) error
+}
+
+// Config is what a Service is built from.
+type Config struct {
+	Clock   Clock
+	IDs     IDSource
+	Objects Objects
+	// Record keeps the CloudTrail record of a call on the delivery
+	// stream named stream ("" for none); an error fails the call.
+	Record func(rec *schemas.Record, stream string) error
+	// Path is the file the control plane is saved in on every change
+	// ("" keeps it in memory only); it is loaded by New.
+	Path   string
+	Logger *slog.Logger
+}
+
+// Service is the Firehose API: delivery streams per account and region,
+// every call recorded as a CloudTrail event. It is safe for concurrent
+// use.
+type Service struct {
+	clock   Clock
+	ids     IDSource
+	objects Objects
+	record  func(rec *schemas.Record, stream string) error
+	log     *slog.Logger
+	fh      *state
+}
+
+// New returns a Service with the control plane saved at cfg.Path, if any.
+func New(cfg Config) (*Service, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{clock: cfg.Clock, ids: cfg.IDs, objects: cfg.Objects, record: cfg.Record, log: cfg.Logger}
+	if cfg.Path == "" {
+		s.fh = newState()
+		return s, nil
+	}
+	var err error
+	if s.fh, err = loadState(cfg.Path, cfg.Logger); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close saves what a failed save left unsaved.
+func (e *Service) Close() error { return e.fh.flush() }
 
 // recordEventVersion is the eventVersion of recorded Firehose calls
 // (REFERENCE.md §1.3).
@@ -77,11 +143,12 @@ func encodeFirehoseOutput(opSchema, outSchema *smithy.Schema, out smithy.Seriali
 	return io.ReadAll(s)
 }
 
-// serveFirehose runs Firehose action op and records the call.
-func (e *Emulator) serveFirehose(ctx context.Context, cc *callContext, op string, body []byte) ([]byte, error) {
+// Handle runs Firehose action op with the JSON request body, records the
+// call and returns the JSON answer.
+func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body []byte) ([]byte, error) {
 	opSchema, outSchema, ok := firehoseSchemas(op)
 	if !ok {
-		return nil, errUnknownOperation(firehoseTargetPrefix + op)
+		return nil, awsapi.UnknownOperation(TargetPrefix + op)
 	}
 	now := e.clock.Now().UTC().Truncate(time.Second)
 	in, err := schemas.DecodeFirehoseInput(op, body)
@@ -91,8 +158,10 @@ func (e *Emulator) serveFirehose(ctx context.Context, cc *callContext, op string
 	} else {
 		err = firehoseDecodeError(err)
 	}
-	if rerr := e.recordFirehoseCall(cc, op, in, out, err, now); rerr != nil {
-		e.log.Warn("record firehose call", "op", op, "err", rerr)
+	if rerr := e.recordCall(cc, op, in, out, err, now); rerr != nil {
+		// Never a call without its record.
+		e.log.Error("record firehose call", "op", op, "err", rerr)
+		return nil, awsapi.NewError(http.StatusInternalServerError, "ServiceUnavailableException", "The call could not be recorded: %v", rerr)
 	}
 	if err != nil {
 		return nil, err
@@ -104,14 +173,14 @@ func (e *Emulator) serveFirehose(ctx context.Context, cc *callContext, op string
 func firehoseDecodeError(err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return newAPIError(400, ae.ErrorCode(), "%s", ae.ErrorMessage())
+		return awsapi.NewError(400, ae.ErrorCode(), "%s", ae.ErrorMessage())
 	}
-	return errSerialization("%v", err)
+	return awsapi.Serialization("%v", err)
 }
 
-func (e *Emulator) firehoseCall(ctx context.Context, cc *callContext, op string, in any, now time.Time) (smithy.Serializable, error) {
+func (e *Service) firehoseCall(ctx context.Context, cc *awsapi.Call, op string, in any, now time.Time) (smithy.Serializable, error) {
 	key := func(name *string) streamKey {
-		return streamKey{cc.identity.account, cc.region, aws.ToString(name)}
+		return streamKey{cc.Account, cc.Region, aws.ToString(name)}
 	}
 	fh := e.fh
 	switch in := in.(type) {
@@ -125,7 +194,7 @@ func (e *Emulator) firehoseCall(ctx context.Context, cc *callContext, op string,
 		}
 		return fh.describe(key(in.DeliveryStreamName))
 	case *firehose.ListDeliveryStreamsInput:
-		return fh.list(cc.identity.account, cc.region, in)
+		return fh.list(cc.Account, cc.Region, in)
 	case *firehose.ListTagsForDeliveryStreamInput:
 		return fh.listTags(key(in.DeliveryStreamName), in)
 	case *firehose.TagDeliveryStreamInput:
@@ -168,13 +237,13 @@ func (e *Emulator) firehoseCall(ctx context.Context, cc *callContext, op string,
 		}
 		return &firehose.PutRecordBatchOutput{FailedPutCount: aws.Int32(0), RequestResponses: resp, Encrypted: aws.Bool(enc)}, nil
 	}
-	return nil, errUnknownOperation(firehoseTargetPrefix + op)
+	return nil, awsapi.UnknownOperation(TargetPrefix + op)
 }
 
 // putRecords delivers data to the stream's S3 destination as one object
 // under the Firehose-style prefix YYYY/MM/DD/HH/ (no buffering). Streams
 // with other destinations accept and drop the data.
-func (e *Emulator) putRecords(ctx context.Context, k streamKey, data [][]byte, now time.Time) ([]string, bool, error) {
+func (e *Service) putRecords(ctx context.Context, k streamKey, data [][]byte, now time.Time) ([]string, bool, error) {
 	total := 0
 	for i, d := range data {
 		if len(d) > maxRecordSize {
@@ -191,13 +260,13 @@ func (e *Emulator) putRecords(ctx context.Context, k streamKey, data [][]byte, n
 	}
 	ids := make([]string, len(data))
 	for i := range ids {
-		ids[i] = strings.ReplaceAll(e.ids.uuid()+e.ids.uuid(), "-", "")
+		ids[i] = strings.ReplaceAll(e.ids.UUID()+e.ids.UUID(), "-", "")
 	}
 	if t.bucket == "" {
 		return ids, t.encrypted, nil
 	}
 	body := bytes.Join(data, nil)
-	objKey := t.prefix + now.Format("2006/01/02/15/") + fmt.Sprintf("%s-%d-%s-%s", k.name, t.version, now.Format("2006-01-02-15-04-05"), e.ids.uuid())
+	objKey := t.prefix + now.Format("2006/01/02/15/") + fmt.Sprintf("%s-%d-%s-%s", k.name, t.version, now.Format("2006-01-02-15-04-05"), e.ids.UUID())
 	if t.gzip {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
@@ -205,35 +274,35 @@ func (e *Emulator) putRecords(ctx context.Context, k streamKey, data [][]byte, n
 		_ = zw.Close()
 		body, objKey = buf.Bytes(), objKey+".gz"
 	}
-	if err := e.s3.CreateBucket(t.bucket); err != nil {
+	if err := e.objects.CreateBucket(t.bucket); err != nil {
 		return nil, false, errInvalidArgument("Cannot deliver to %s: %v", t, err)
 	}
-	if err := e.s3.PutObject(ctx, t.bucket, objKey, nil, body); err != nil {
-		return nil, false, newAPIError(500, "ServiceUnavailableException", "Cannot deliver to %s: %v", t, err)
+	if err := e.objects.PutObject(ctx, t.bucket, objKey, nil, body); err != nil {
+		return nil, false, awsapi.NewError(500, "ServiceUnavailableException", "Cannot deliver to %s: %v", t, err)
 	}
 	return ids, t.encrypted, nil
 }
 
-// recordFirehoseCall records one Firehose call as a CloudTrail event, the
+// recordCall records one Firehose call as a CloudTrail event, the
 // way the generator renders them (schemas.RenderFirehoseRequest and
 // RenderFirehoseResponse): PutRecord and PutRecordBatch as data events.
-func (e *Emulator) recordFirehoseCall(cc *callContext, op string, in any, out smithy.Serializable, callErr error, now time.Time) error {
+func (e *Service) recordCall(cc *awsapi.Call, op string, in any, out smithy.Serializable, callErr error, now time.Time) error {
 	data := op == "PutRecord" || op == "PutRecordBatch"
 	rec := schemas.Record{
 		EventVersion:       recordEventVersion,
-		UserIdentity:       cc.identity.ui,
+		UserIdentity:       cc.Identity,
 		EventTime:          now,
 		EventSource:        schemas.FirehoseEventSource,
 		EventName:          op,
-		AWSRegion:          cc.region,
-		SourceIPAddress:    cc.sourceIP,
-		UserAgent:          cc.userAgent,
-		RequestID:          cc.requestID,
-		EventID:            e.ids.uuid(),
+		AWSRegion:          cc.Region,
+		SourceIPAddress:    cc.SourceIP,
+		UserAgent:          cc.UserAgent,
+		RequestID:          cc.RequestID,
+		EventID:            e.ids.UUID(),
 		ReadOnly:           schemas.Bool(schemas.FirehoseReadOnly(op)),
 		EventType:          "AwsApiCall",
 		ManagementEvent:    schemas.Bool(!data),
-		RecipientAccountID: cc.identity.account,
+		RecipientAccountID: cc.Account,
 		EventCategory:      "Management",
 	}
 	if data {
@@ -247,7 +316,7 @@ func (e *Emulator) recordFirehoseCall(cc *callContext, op string, in any, out sm
 		rec.RequestParameters = rp
 	}
 	if callErr != nil {
-		ae := asAPIError(callErr)
+		ae := awsapi.AsError(callErr)
 		rec.ErrorCode, rec.ErrorMessage = ae.Code, ae.Message
 	} else if out != nil {
 		re, err := schemas.RenderFirehoseResponse(out)
@@ -256,26 +325,44 @@ func (e *Emulator) recordFirehoseCall(cc *callContext, op string, in any, out sm
 		}
 		rec.ResponseElements = re
 	}
+	name := streamName(in)
 	if data {
-		name := ""
-		switch in := in.(type) {
-		case *firehose.PutRecordInput:
-			name = aws.ToString(in.DeliveryStreamName)
-		case *firehose.PutRecordBatchInput:
-			name = aws.ToString(in.DeliveryStreamName)
-		}
 		rec.Resources = []schemas.Resource{{
-			AccountID: cc.identity.account,
-			Type:      firehoseResourceType,
-			ARN:       "arn:aws:firehose:" + cc.region + ":" + cc.identity.account + ":deliverystream/" + name,
+			AccountID: cc.Account,
+			Type:      schemas.FirehoseResourceType,
+			ARN:       "arn:aws:firehose:" + cc.Region + ":" + cc.Account + ":deliverystream/" + name,
 		}}
 	}
-	if cc.tls != nil {
-		host := cc.host
-		if host == "" {
-			host = "firehose." + cc.region + ".amazonaws.com"
-		}
-		rec.TLSDetails = &schemas.TLSDetails{TLSVersion: cc.tls.version, CipherSuite: cc.tls.cipher, ClientProvidedHostHeader: host}
+	rec.TLSDetails = cc.TLSDetails("firehose." + cc.Region + ".amazonaws.com")
+	return e.record(&rec, name)
+}
+
+// streamName returns the DeliveryStreamName of an input, "" if it has none.
+func streamName(in any) string {
+	var p *string
+	switch in := in.(type) {
+	case *firehose.CreateDeliveryStreamInput:
+		p = in.DeliveryStreamName
+	case *firehose.DeleteDeliveryStreamInput:
+		p = in.DeliveryStreamName
+	case *firehose.DescribeDeliveryStreamInput:
+		p = in.DeliveryStreamName
+	case *firehose.ListTagsForDeliveryStreamInput:
+		p = in.DeliveryStreamName
+	case *firehose.TagDeliveryStreamInput:
+		p = in.DeliveryStreamName
+	case *firehose.UntagDeliveryStreamInput:
+		p = in.DeliveryStreamName
+	case *firehose.StartDeliveryStreamEncryptionInput:
+		p = in.DeliveryStreamName
+	case *firehose.StopDeliveryStreamEncryptionInput:
+		p = in.DeliveryStreamName
+	case *firehose.UpdateDestinationInput:
+		p = in.DeliveryStreamName
+	case *firehose.PutRecordInput:
+		p = in.DeliveryStreamName
+	case *firehose.PutRecordBatchInput:
+		p = in.DeliveryStreamName
 	}
-	return e.Record(rec)
+	return aws.ToString(p)
 }

@@ -1,9 +1,9 @@
-package emulator
+package cloudtrail
 
 import (
 	"time"
 
-	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 )
 
 // tokenBucket is a rate limiter: rate tokens per second, as many in burst.
@@ -15,12 +15,13 @@ type tokenBucket struct {
 // throttled reports whether a call of class by cc's account and region is
 // over rate requests per second (WithThrottle; REFERENCE.md §7.2). Rates
 // are wall-clock rates even under a virtual clock.
-func (e *Emulator) throttled(cc *callContext, class string, rate float64) bool {
-	if !e.opts.throttle {
+
+func (e *Service) throttled(cc *awsapi.Call, class string, rate float64) bool {
+	if !e.cfg.Throttle {
 		return false
 	}
-	now := trail.RealClock{}.Now()
-	key := cc.identity.account + "/" + cc.region + "/" + class
+	now := time.Now() // wall-clock rates, even under a virtual clock
+	key := cc.Account + "/" + cc.Region + "/" + class
 	e.thMu.Lock()
 	defer e.thMu.Unlock()
 	b, ok := e.throttle[key]

@@ -1,0 +1,114 @@
+package firehose
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+)
+
+// DefaultStartTime is the clock time of the tests.
+var DefaultStartTime = time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)
+
+func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, StateFile)
+	s, err := loadState(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := streamKey{account: "111122223333", region: "eu-west-1", name: "s"}
+	in := &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 aws.String("s"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
+	}
+	if _, err := s.create(k, in, DefaultStartTime); err != nil {
+		t.Fatal(err)
+	}
+	// No Close: the file is already there.
+	loaded, err := loadState(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loaded.describe(k); err != nil {
+		t.Errorf("stream not saved on create: %v", err)
+	}
+	if err := s.delete(k); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err = loadState(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded.streams) != 0 {
+		t.Errorf("stream not removed from the saved state on delete")
+	}
+}
+
+func FuzzFirehoseStateDecode(f *testing.F) {
+	f.Add([]byte(`{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":3,"tags":[{"Key":"a","Value":"b"}],"destination":{"DestinationId":"d"}}]}`))
+	f.Add([]byte(`{"version":1,"streams":null}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := newState()
+		if err := s.decode(b); err != nil {
+			return
+		}
+		// Whatever loads saves and loads again unchanged.
+		enc, err := s.encode()
+		if err != nil {
+			t.Fatalf("encode after decode: %v", err)
+		}
+		s2 := newState()
+		if err := s2.decode(enc); err != nil {
+			t.Fatalf("decode(encode(decode(%q))): %v", b, err)
+		}
+		enc2, err := s2.encode()
+		if err != nil || !bytes.Equal(enc, enc2) {
+			t.Fatalf("round trip changed the state:\n%s\n%s", enc, enc2)
+		}
+	})
+}
+
+func TestFirehoseStateSaveFailure(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A path under a regular file cannot be written.
+	s := newState()
+	s.path = filepath.Join(blocker, StateFile)
+	k := streamKey{account: "111122223333", region: "eu-west-1", name: "s"}
+	in := &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 aws.String("s"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
+	}
+	if _, err := s.create(k, in, DefaultStartTime); err != nil {
+		t.Fatalf("create with an unwritable state file: %v (the change stands, the save is retried)", err)
+	}
+	if err := s.flush(); err == nil || !strings.Contains(err.Error(), "save firehose state") {
+		t.Errorf("flush = %v, want a save error", err)
+	}
+	s.path = filepath.Join(dir, StateFile) // the disk is back
+	if err := s.flush(); err != nil {
+		t.Fatalf("flush: %v", err)
+	}
+	loaded, err := loadState(s.path, nil)
+	if err != nil || len(loaded.streams) != 1 {
+		t.Errorf("after a late flush: %v, %d streams, want 1", err, len(loaded.streams))
+	}
+}
+
+func TestStateDecodeValid(t *testing.T) {
+	valid := `{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":1}]}`
+	s := newState()
+	if err := s.decode([]byte(valid)); err != nil || len(s.streams) != 1 {
+		t.Errorf("decode(valid) = %v, %d streams", err, len(s.streams))
+	}
+}
