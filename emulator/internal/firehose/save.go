@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // StateFile is the name of the saved Firehose control plane in the
@@ -80,9 +81,9 @@ func (s *state) decode(b []byte) error {
 	for i, st := range sf.Streams {
 		k := streamKey{account: st.Account, region: st.Region, name: st.Name}
 		switch {
-		case !validAccountID(k.account):
+		case !schemas.ValidAccountID(k.account):
 			return fmt.Errorf("stream %d: invalid account %q", i, k.account)
-		case !validRegion(k.region):
+		case !schemas.ValidRegion(k.region):
 			return fmt.Errorf("stream %d: invalid region %q", i, k.region)
 		case !validStreamName(k.name):
 			return fmt.Errorf("stream %d: invalid name %q", i, k.name)
@@ -165,22 +166,3 @@ func (s *state) flush() error {
 	return s.save()
 }
 
-// TODO(lead): schemas.ValidRegion / ValidAccountID once they land.
-func validRegion(s string) bool {
-	if len(s) < 4 || len(s) > 32 {
-		return false
-	}
-	return s[len(s)-1] >= '0' && s[len(s)-1] <= '9' && strings.Contains(s, "-")
-}
-
-func validAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
