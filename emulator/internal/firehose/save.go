@@ -165,4 +165,3 @@ func (s *state) flush() error {
 	defer s.mu.Unlock()
 	return s.save()
 }
-
