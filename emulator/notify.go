@@ -12,14 +12,22 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
+// Subscription describes one notification endpoint of the emulator
+// (WithNotify, WithS3Events): its URL, the SNS subscription ARN (SNS
+// subscribers only), whether it is an S3 event endpoint, whether it has
+// confirmed, and how many messages were delivered, given up after retries
+// or dropped.
+type Subscription = sns.Subscription
+
 // notifier is the emulator's side of notifications (WithNotify,
-// WithS3Events): it names the trail's SNS topic, runs a trail.Notifier and
+// WithS3Events): it names the trail's SNS topic, runs a sns.Notifier and
 // routes the SNS requests that reach the emulator's port (SubscribeURL,
 // UnsubscribeURL, SigningCertURL) to it. Delivery, the handshake, signing
-// and retries are all trail.Notifier's.
+// and retries are all sns.Notifier's.
 //
 // SubscribeURLs must point at the emulator, whose address is known only
 // when it serves, so SNS subscribers are subscribed (and get their
@@ -27,7 +35,7 @@ import (
 // with SNS, their notices are dropped. S3 event endpoints need no
 // handshake and get every log file from New on, preloaded ones included.
 type notifier struct {
-	n        *trail.Notifier // nil without notification endpoints
+	n        *sns.Notifier // nil without notification endpoints
 	log      *slog.Logger
 	urls     []string // SNS subscribers, subscribed at the first Serve
 	certPath string   // path of SigningCertURL on the emulator
@@ -56,12 +64,12 @@ func newNotifier(e *Emulator) (*notifier, error) {
 		}
 		seed = int64(binary.LittleEndian.Uint64(b[:]))
 	}
-	n, err := trail.NewNotifier(trail.NotifierConfig{
+	n, err := sns.NewNotifier(sns.NotifierConfig{
 		TopicARN:   e.topicARN(),
 		SigningKey: e.key,
 		Clock:      e.clock,
 		Seed:       seed,
-		S3Event:    trail.S3Event{Region: e.region},
+		S3Event:    sns.S3Event{Region: e.region},
 		Logger:     e.log.With("component", "sns"),
 	})
 	if err != nil {
@@ -158,7 +166,7 @@ func (nf *notifier) route(r *http.Request) http.Handler {
 // Subscriptions lists the notification endpoints (WithNotify,
 // WithS3Events) with their state and delivery counters; nil without any.
 // SNS subscribers appear once the emulator serves.
-func (e *Emulator) Subscriptions() []trail.Subscription {
+func (e *Emulator) Subscriptions() []Subscription {
 	if e.notify == nil || e.notify.n == nil {
 		return nil
 	}

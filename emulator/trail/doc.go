@@ -1,6 +1,6 @@
 // Package trail is CloudTrail delivery: it batches records into log files,
 // names, compresses and stores them, writes signed hourly digest files that
-// chain together, and tells subscribers about each delivered file. Every
+// chain together, and reports each delivered file to Config.Notify. Every
 // path of firetrail that writes log files uses it: `generate --format
 // cloudtrail` (a DirSink and ByEventTime), `serve` (the embedded S3, a real
 // or fake clock) and `load` (any S3 endpoint). The same records, Config and
@@ -56,8 +56,8 @@
 //
 // # Notifications
 //
-// Config.Notify hears of each stored log file. Notifier turns notices into
-// SNS envelopes POSTed to confirmed HTTP subscribers and S3 event JSON
-// POSTed to plain endpoints, never blocking delivery; SNSMessage and S3Event
-// build the same payloads for other transports.
+// Config.Notify hears of each stored log file, as a Notice, from the
+// goroutine that delivers. The package knows nothing of HTTP or SNS: the
+// emulator's SNS (emulator/internal/sns) turns notices into SNS envelopes
+// and S3 event notifications without blocking delivery.
 package trail

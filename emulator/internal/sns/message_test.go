@@ -1,4 +1,4 @@
-package trail_test
+package sns_test
 
 import (
 	"bytes"
@@ -11,15 +11,18 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
+// sampleKey is a log file's key.
 const sampleKey = "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/111122223333_CloudTrail_eu-west-1_20250304T0905Z_q8ZrT2mWcLxN4vBa.json.gz"
 
 // snsSignatureError checks an envelope's SignatureVersion 1 signature from
@@ -58,12 +61,12 @@ func verifySNS(t *testing.T, pub *rsa.PublicKey, env map[string]string) {
 }
 
 func TestSNSNotificationLayout(t *testing.T) {
-	key := loadKey(t, "sns-key.pem")
-	m := trail.SNSMessage{
-		Type:           trail.SNSNotification,
+	key := testKey(t)
+	m := sns.SNSMessage{
+		Type:           sns.SNSNotification,
 		MessageID:      "0f6c2b1e-7a54-5d3e-9b2a-4c8e1d7f6a90",
 		TopicARN:       "arn:aws:sns:eu-west-1:111122223333:trail-notices",
-		Message:        trail.CloudTrailMessage("example-trail-bucket", sampleKey),
+		Message:        sns.CloudTrailMessage("example-trail-bucket", sampleKey),
 		Timestamp:      time.Date(2025, 3, 4, 9, 6, 11, 482_000_000, time.UTC),
 		SigningCertURL: "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem",
 		UnsubscribeURL: "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:111122223333:trail-notices:1b2c",
@@ -101,17 +104,23 @@ func TestSNSNotificationLayout(t *testing.T) {
 	}
 }
 
+// envelopeKey matches the names of an envelope's fields, one a line.
+var envelopeKey = regexp.MustCompile(`(?m)^  "(\w+)" : `)
+
 func TestSubscriptionConfirmationLayout(t *testing.T) {
-	key := loadKey(t, "sns-key.pem")
-	m := trail.SNSMessage{
-		Type: trail.SNSSubscriptionConfirmation, MessageID: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
+	key := testKey(t)
+	m := sns.SNSMessage{
+		Type: sns.SNSSubscriptionConfirmation, MessageID: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
 		Token: "2336412f37fb687f5d51e6e2425", TopicARN: "arn:aws:sns:us-west-2:123456789012:MyTopic",
 		Message:      "You have chosen to subscribe to the topic arn:aws:sns:us-west-2:123456789012:MyTopic.\nTo confirm the subscription, visit the SubscribeURL included in this message.",
 		SubscribeURL: "https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-west-2:123456789012:MyTopic&Token=2336412f37fb687f5d51e6e2425",
 		Timestamp:    time.Date(2012, 4, 26, 20, 45, 4, 751_000_000, time.UTC), SigningCertURL: "https://sns.us-west-2.amazonaws.com/x.pem",
 	}
 	must(t, m.Sign(key))
-	got := jsonKeys(t, m.JSON())
+	var got []string
+	for _, sub := range envelopeKey.FindAllStringSubmatch(string(m.JSON()), -1) {
+		got = append(got, sub[1])
+	}
 	want := []string{"Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
@@ -130,7 +139,7 @@ func TestSubscriptionConfirmationLayout(t *testing.T) {
 }
 
 func TestS3EventJSON(t *testing.T) {
-	e := trail.S3Event{
+	e := sns.S3Event{
 		Region: "eu-west-1", Bucket: "example-trail-bucket",
 		Key:  "ct logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a=b.json.gz",
 		Size: 18394, ETag: "0123456789abcdef0123456789abcdef",
@@ -154,15 +163,15 @@ func TestS3EventJSON(t *testing.T) {
 			}
 		}
 	}
-	must(t, json.Unmarshal(trail.S3Event{Bucket: "b", Key: "k", EventTime: t0}.JSON(), &v))
+	must(t, json.Unmarshal(sns.S3Event{Bucket: "b", Key: "k", EventTime: t0}.JSON(), &v))
 	if len(v.Records) != 1 || v.Records[0].EventName != "ObjectCreated:Put" || v.Records[0].S3.Object.Sequencer == "" {
 		t.Errorf("default S3 event = %+v", v)
 	}
 }
 
 func TestSigningCertificate(t *testing.T) {
-	key := loadKey(t, "sns-key.pem")
-	n, err := trail.NewNotifier(trail.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: key, Clock: trail.NewFakeClock(t0)})
+	key := testKey(t)
+	n, err := sns.NewNotifier(sns.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: key, Clock: trail.NewFakeClock(t0)})
 	must(t, err)
 	defer n.Close()
 	rec := httptest.NewRecorder()
@@ -174,13 +183,13 @@ func TestSigningCertificate(t *testing.T) {
 	cert, err := x509.ParseCertificate(block.Bytes)
 	must(t, err)
 	// An envelope verifies with the certificate's key, as subscribers check.
-	m := trail.SNSMessage{Type: trail.SNSNotification, MessageID: "m", TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", Message: "x", Timestamp: t0}
+	m := sns.SNSMessage{Type: sns.SNSNotification, MessageID: "m", TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", Message: "x", Timestamp: t0}
 	must(t, m.Sign(key))
 	sig, _ := base64.StdEncoding.DecodeString(m.Signature)
 	if err := cert.CheckSignature(x509.SHA1WithRSA, []byte(m.StringToSign()), sig); err != nil {
 		t.Errorf("signature does not verify with the served certificate: %v", err)
 	}
-	again, err := trail.SigningCertificatePEM(key, t0)
+	again, err := sns.SigningCertificatePEM(key, t0)
 	must(t, err)
 	if !bytes.Equal(again, rec.Body.Bytes()) {
 		t.Error("SigningCertificatePEM is not deterministic")

@@ -1,4 +1,4 @@
-package trail_test
+package sns_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
@@ -67,11 +68,11 @@ func (e *endpoint) next(t *testing.T) post {
 	}
 }
 
-func newNotifier(t *testing.T, snsURL string) (*trail.Notifier, *trail.FakeClock) {
+func newNotifier(t *testing.T, snsURL string) (*sns.Notifier, *trail.FakeClock) {
 	t.Helper()
 	clock := trail.NewFakeClock(t0)
-	n, err := trail.NewNotifier(trail.NotifierConfig{
-		TopicARN: "arn:aws:sns:eu-west-1:111122223333:trail-notices", SigningKey: loadKey(t, "sns-key.pem"),
+	n, err := sns.NewNotifier(sns.NotifierConfig{
+		TopicARN: "arn:aws:sns:eu-west-1:111122223333:trail-notices", SigningKey: testKey(t),
 		SNSURL: snsURL, Clock: clock, Seed: 1, Backoff: 10 * time.Millisecond, Timeout: 2 * time.Second,
 	})
 	must(t, err)
@@ -80,10 +81,10 @@ func newNotifier(t *testing.T, snsURL string) (*trail.Notifier, *trail.FakeClock
 }
 
 func TestNotifierHandshakeAndDelivery(t *testing.T) {
-	key := loadKey(t, "sns-key.pem")
-	var n *trail.Notifier
-	sns := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.ConfirmHandler().ServeHTTP(w, r) }))
-	n, _ = newNotifier(t, sns.URL+"/")
+	key := testKey(t)
+	var n *sns.Notifier
+	snsSrv := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.ConfirmHandler().ServeHTTP(w, r) }))
+	n, _ = newNotifier(t, snsSrv.URL+"/")
 	sub := newEndpoint(1) // the first POST (the confirmation) fails, its retry succeeds
 	subSrv := startServer(t, sub)
 	s3ep := newEndpoint(0)
@@ -138,7 +139,7 @@ func TestNotifierHandshakeAndDelivery(t *testing.T) {
 	}
 	must(t, json.Unmarshal(p.body, &env))
 	verifySNS(t, &key.PublicKey, env)
-	if want := trail.CloudTrailMessage("example-trail-bucket", sampleKey); env["Message"] != want {
+	if want := sns.CloudTrailMessage("example-trail-bucket", sampleKey); env["Message"] != want {
 		t.Errorf("Message = %q, want %q", env["Message"], want)
 	}
 	if env["Timestamp"] != "2025-03-04T09:02:31.000Z" {
@@ -146,7 +147,7 @@ func TestNotifierHandshakeAndDelivery(t *testing.T) {
 	}
 	s3ep.next(t)
 
-	var st trail.Subscription
+	var st sns.Subscription
 	for range 500 { // the counter moves after the endpoint answers
 		for _, s := range n.Subscriptions() {
 			if s.ARN == arn {
@@ -178,8 +179,8 @@ func TestNotifierNeverBlocks(t *testing.T) {
 	block := make(chan struct{})
 	srv := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
 	defer close(block)
-	n, err := trail.NewNotifier(trail.NotifierConfig{
-		TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: loadKey(t, "sns-key.pem"),
+	n, err := sns.NewNotifier(sns.NotifierConfig{
+		TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: testKey(t),
 		QueueSize: 2, Retries: -1, Timeout: time.Minute,
 	})
 	must(t, err)
@@ -233,12 +234,12 @@ func TestConfirmHandlerErrors(t *testing.T) {
 	if err := n.SubscribeS3Events("not a url"); err == nil {
 		t.Error("SubscribeS3Events(not a url) succeeded")
 	}
-	for _, cfg := range []trail.NotifierConfig{
+	for _, cfg := range []sns.NotifierConfig{
 		{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t"},
-		{TopicARN: "topic", SigningKey: loadKey(t, "sns-key.pem")},
-		{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: loadKey(t, "sns-key.pem"), SignatureVersion: "9"},
+		{TopicARN: "topic", SigningKey: testKey(t)},
+		{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: testKey(t), SignatureVersion: "9"},
 	} {
-		if _, err := trail.NewNotifier(cfg); err == nil {
+		if _, err := sns.NewNotifier(cfg); err == nil {
 			t.Errorf("NewNotifier(%+v) succeeded", cfg.TopicARN)
 		}
 	}
@@ -248,8 +249,8 @@ func FuzzConfirmHandler(f *testing.F) {
 	f.Add("GET", "Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:111122223333:trail-notices&Token=00")
 	f.Add("POST", "Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:111122223333:trail-notices:x")
 	f.Add("GET", "%%%")
-	key := loadKey(f, "sns-key.pem")
-	n, err := trail.NewNotifier(trail.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:trail-notices", SigningKey: key})
+	key := testKey(f)
+	n, err := sns.NewNotifier(sns.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:trail-notices", SigningKey: key})
 	if err != nil {
 		f.Fatal(err)
 	}

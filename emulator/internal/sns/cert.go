@@ -1,4 +1,4 @@
-package trail
+package sns
 
 import (
 	"crypto/rand"
@@ -10,6 +10,8 @@ import (
 	"math/big"
 	"net/http"
 	"time"
+
+	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 // SigningCertificatePEM returns a self-signed X.509 certificate for key, in
@@ -17,7 +19,7 @@ import (
 // serves, so that subscribers can check envelope signatures. The same key
 // and notBefore give the same bytes.
 func SigningCertificatePEM(key *rsa.PrivateKey, notBefore time.Time) ([]byte, error) {
-	fp := Fingerprint(PublicKeyDER(&key.PublicKey))
+	fp := trail.Fingerprint(trail.PublicKeyDER(&key.PublicKey))
 	serial, _ := new(big.Int).SetString(fp, 16)
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,

@@ -1,4 +1,4 @@
-package trail
+package sns
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 // NotifierConfig configures a Notifier.
@@ -54,7 +56,7 @@ type NotifierConfig struct {
 	// ConfigurationID, PrincipalID, SourceIP and OwnerID are copied from it.
 	S3Event S3Event
 	// Clock stamps envelopes; default RealClock.
-	Clock Clock
+	Clock trail.Clock
 	// Seed makes message IDs, tokens and subscription IDs reproducible.
 	Seed int64
 	// Logger receives delivery failures; default discards.
@@ -118,7 +120,7 @@ type subscriber struct {
 type message struct {
 	body   []byte
 	header http.Header
-	notice *Notice
+	notice *trail.Notice
 	at     time.Time
 	id     string
 }
@@ -148,7 +150,7 @@ func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
 	}
 	if cfg.SigningCertURL == "" {
 		cfg.SigningCertURL = "https://sns." + m[1] + ".amazonaws.com/SimpleNotificationService-" +
-			Fingerprint(PublicKeyDER(&cfg.SigningKey.PublicKey)) + ".pem"
+			trail.Fingerprint(trail.PublicKeyDER(&cfg.SigningKey.PublicKey)) + ".pem"
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -169,7 +171,7 @@ func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
 		cfg.QueueSize = 1000
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = RealClock{}
+		cfg.Clock = trail.RealClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -323,7 +325,7 @@ func (n *Notifier) snsHeader(m *SNSMessage, subscriptionARN string) http.Header 
 
 // Notify queues nt for every endpoint. It never blocks: envelopes are
 // built and signed by the endpoint's sender.
-func (n *Notifier) Notify(nt Notice) {
+func (n *Notifier) Notify(nt trail.Notice) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -616,4 +618,4 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-var _ func(Notice) = (*Notifier)(nil).Notify
+var _ func(trail.Notice) = (*Notifier)(nil).Notify

@@ -1,0 +1,235 @@
+package sns
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// SNS message types.
+const (
+	SNSNotification             = "Notification"
+	SNSSubscriptionConfirmation = "SubscriptionConfirmation"
+)
+
+// snsTimeFormat is the format of SNS envelope timestamps: UTC with ms.
+const snsTimeFormat = "2006-01-02T15:04:05.000Z"
+
+// SNSMessage is an SNS envelope as POSTed to HTTP/HTTPS subscribers
+// (REFERENCE.md §6.2). Empty optional fields (Subject, Token, SubscribeURL,
+// UnsubscribeURL) are left out of the JSON where SNS leaves them out.
+type SNSMessage struct {
+	Type             string
+	MessageID        string
+	Token            string // SubscriptionConfirmation only
+	TopicARN         string
+	Subject          string // Notification only, if set
+	Message          string
+	SubscribeURL     string // SubscriptionConfirmation only
+	Timestamp        time.Time
+	SignatureVersion string // "1" (SHA1withRSA) or "2" (SHA256withRSA)
+	Signature        string // base64
+	SigningCertURL   string
+	UnsubscribeURL   string // Notification only
+}
+
+// CloudTrailMessage returns the Message CloudTrail publishes for delivered
+// log files (REFERENCE.md §6.1): {"s3Bucket":…,"s3ObjectKey":[…]}, compact.
+func CloudTrailMessage(bucket string, keys ...string) string {
+	b := append([]byte(nil), `{"s3Bucket":`...)
+	b = schemas.AppendString(b, bucket)
+	b = append(b, `,"s3ObjectKey":[`...)
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = schemas.AppendString(b, k)
+	}
+	return string(append(b, "]}"...))
+}
+
+// StringToSign returns the text the envelope's signature covers: for each
+// signed field in alphabetical order, name, newline, value, newline. A
+// Notification signs Message, MessageId, Subject (if set), Timestamp,
+// TopicArn and Type; a SubscriptionConfirmation signs Message, MessageId,
+// SubscribeURL, Timestamp, Token, TopicArn and Type.
+func (m *SNSMessage) StringToSign() string {
+	var b strings.Builder
+	add := func(name, value string) {
+		b.WriteString(name)
+		b.WriteByte('\n')
+		b.WriteString(value)
+		b.WriteByte('\n')
+	}
+	ts := m.Timestamp.UTC().Format(snsTimeFormat)
+	add("Message", m.Message)
+	add("MessageId", m.MessageID)
+	if m.Type == SNSNotification {
+		if m.Subject != "" {
+			add("Subject", m.Subject)
+		}
+	} else {
+		add("SubscribeURL", m.SubscribeURL)
+	}
+	add("Timestamp", ts)
+	if m.Type != SNSNotification {
+		add("Token", m.Token)
+	}
+	add("TopicArn", m.TopicARN)
+	add("Type", m.Type)
+	return b.String()
+}
+
+// Sign sets Signature: SignatureVersion "1" (the default, set when empty)
+// signs StringToSign with SHA1withRSA, "2" with SHA256withRSA, both
+// PKCS#1 v1.5, base64-encoded.
+func (m *SNSMessage) Sign(key *rsa.PrivateKey) error {
+	if key == nil {
+		return errors.New("trail: sign sns message: nil key")
+	}
+	if m.SignatureVersion == "" {
+		m.SignatureVersion = "1"
+	}
+	var (
+		h   crypto.Hash
+		sum []byte
+	)
+	switch m.SignatureVersion {
+	case "1":
+		s := sha1.Sum([]byte(m.StringToSign()))
+		h, sum = crypto.SHA1, s[:]
+	case "2":
+		s := sha256.Sum256([]byte(m.StringToSign()))
+		h, sum = crypto.SHA256, s[:]
+	default:
+		return fmt.Errorf("trail: sign sns message: unknown signature version %q", m.SignatureVersion)
+	}
+	sig, err := rsa.SignPKCS1v15(nil, key, h, sum)
+	if err != nil {
+		return fmt.Errorf("trail: sign sns message: %w", err)
+	}
+	m.Signature = base64.StdEncoding.EncodeToString(sig)
+	return nil
+}
+
+// JSON returns the envelope as SNS writes it: pretty-printed with two-space
+// indents and " : " between names and values, fields in SNS's order.
+func (m *SNSMessage) JSON() []byte {
+	b := append([]byte(nil), "{\n"...)
+	first := true
+	add := func(name, value string) {
+		if !first {
+			b = append(b, ",\n"...)
+		}
+		first = false
+		b = append(b, "  "...)
+		b = schemas.AppendString(b, name)
+		b = append(b, " : "...)
+		b = schemas.AppendString(b, value)
+	}
+	ts := m.Timestamp.UTC().Format(snsTimeFormat)
+	add("Type", m.Type)
+	add("MessageId", m.MessageID)
+	if m.Type == SNSNotification {
+		add("TopicArn", m.TopicARN)
+		if m.Subject != "" {
+			add("Subject", m.Subject)
+		}
+		add("Message", m.Message)
+		add("Timestamp", ts)
+		add("SignatureVersion", m.SignatureVersion)
+		add("Signature", m.Signature)
+		add("SigningCertURL", m.SigningCertURL)
+		add("UnsubscribeURL", m.UnsubscribeURL)
+	} else {
+		add("Token", m.Token)
+		add("TopicArn", m.TopicARN)
+		add("Message", m.Message)
+		add("SubscribeURL", m.SubscribeURL)
+		add("Timestamp", ts)
+		add("SignatureVersion", m.SignatureVersion)
+		add("Signature", m.Signature)
+		add("SigningCertURL", m.SigningCertURL)
+	}
+	return append(b, "\n}"...)
+}
+
+// S3Event describes an S3 ObjectCreated:Put event notification
+// (REFERENCE.md §6.3). Empty fields get plausible defaults in JSON.
+type S3Event struct {
+	Region          string
+	Bucket          string
+	Key             string // raw key; JSON URL-encodes it
+	Size            int64
+	ETag            string // hex MD5, without quotes
+	EventTime       time.Time
+	Sequencer       string // default: derived from EventTime
+	PrincipalID     string // default "AWS:AROAFIRETRAILEXAMPLE:regionalDeliverySession"
+	SourceIP        string // default "203.0.113.10"
+	RequestID       string // default derived from Sequencer
+	HostID          string
+	ConfigurationID string // default "cloudtrail-logs"
+	OwnerID         string // bucket owner canonical principal; default "A1FIRETRAILOWNER"
+}
+
+// S3EventKey URL-encodes an object key as S3 event notifications do: form
+// encoding (spaces become "+") with "/" kept.
+func S3EventKey(key string) string {
+	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
+}
+
+// JSON returns the event notification: {"Records":[{…}]}, compact, keys in
+// the order S3 writes them.
+func (e S3Event) JSON() []byte {
+	or := func(s, def string) string {
+		if s == "" {
+			return def
+		}
+		return s
+	}
+	seq := e.Sequencer
+	if seq == "" {
+		seq = fmt.Sprintf("00%016X", uint64(e.EventTime.UnixNano()))
+	}
+	reqID := or(e.RequestID, strings.ToUpper(seq[len(seq)-16:]))
+	str := schemas.AppendString
+	b := append([]byte(nil), `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":`...)
+	b = str(b, e.Region)
+	b = append(b, `,"eventTime":`...)
+	b = str(b, e.EventTime.UTC().Format(snsTimeFormat))
+	b = append(b, `,"eventName":"ObjectCreated:Put","userIdentity":{"principalId":`...)
+	b = str(b, or(e.PrincipalID, "AWS:AROAFIRETRAILEXAMPLE:regionalDeliverySession"))
+	b = append(b, `},"requestParameters":{"sourceIPAddress":`...)
+	b = str(b, or(e.SourceIP, "203.0.113.10"))
+	b = append(b, `},"responseElements":{"x-amz-request-id":`...)
+	b = str(b, reqID)
+	b = append(b, `,"x-amz-id-2":`...)
+	b = str(b, or(e.HostID, "firetrail/"+reqID))
+	b = append(b, `},"s3":{"s3SchemaVersion":"1.0","configurationId":`...)
+	b = str(b, or(e.ConfigurationID, "cloudtrail-logs"))
+	b = append(b, `,"bucket":{"name":`...)
+	b = str(b, e.Bucket)
+	b = append(b, `,"ownerIdentity":{"principalId":`...)
+	b = str(b, or(e.OwnerID, "A1FIRETRAILOWNER"))
+	b = append(b, `},"arn":`...)
+	b = str(b, "arn:aws:s3:::"+e.Bucket)
+	b = append(b, `},"object":{"key":`...)
+	b = str(b, S3EventKey(e.Key))
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, e.Size, 10)
+	b = append(b, `,"eTag":`...)
+	b = str(b, e.ETag)
+	b = append(b, `,"sequencer":`...)
+	b = str(b, seq)
+	return append(b, "}}}]}"...)
+}
