@@ -166,6 +166,7 @@ func (f *Front) PutObject(ctx context.Context, bucket, key string, meta map[stri
 
 // ServeHTTP serves one S3 request.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	continueEmptyBody(w, r)
 	rw := &responseWriter{ResponseWriter: w, f: f, requestID: f.nextRequestID()}
 	defer func() {
 		v := recover()
@@ -197,6 +198,22 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rw.finish()
+}
+
+// continueEmptyBody answers "Expect: 100-continue" on a request without a
+// body with an interim 100 Continue, as S3 does. net/http sends 100 Continue
+// only when the handler reads a non-empty body, so an empty PutObject was
+// answered with its final status alone. That is valid HTTP, but botocore
+// (boto3, awscli) then keeps that early status for the connection: the next
+// request on it that expects 100-continue gets its 100 and then misreads the
+// real response, and waits for its read timeout (60 s) before retrying on a
+// new connection. A non-empty body needs nothing here: net/http sends 100
+// Continue when readBody reads it, or closes the connection if it is never
+// read.
+func continueEmptyBody(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength == 0 && r.ProtoAtLeast(1, 1) && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		w.WriteHeader(http.StatusContinue)
+	}
 }
 
 func (f *Front) nextRequestID() string {
