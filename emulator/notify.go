@@ -24,10 +24,10 @@ import (
 type Subscription = sns.Subscription
 
 // notifier is the emulator's side of notifications (WithNotify,
-// WithS3Events): it names the trail's SNS topic, runs a sns.Notifier and
-// routes the SNS requests that reach the emulator's port (SubscribeURL,
-// UnsubscribeURL, SigningCertURL) to it. Delivery, the handshake, signing
-// and retries are all sns.Notifier's.
+// WithS3Events): it names the trail's SNS topic, runs an sns.Service
+// holding that topic and routes the SNS requests that reach the
+// emulator's port (SubscribeURL, UnsubscribeURL, SigningCertURL) to it.
+// Delivery, the handshake, signing and retries are all the sns package's.
 //
 // SubscribeURLs must point at the emulator, whose address is known only
 // when it serves, so SNS subscribers are subscribed (and get their
@@ -35,7 +35,8 @@ type Subscription = sns.Subscription
 // with SNS, their notices are dropped. S3 event endpoints need no
 // handshake and get every log file from New on, preloaded ones included.
 type notifier struct {
-	n        *sns.Notifier // nil without notification endpoints
+	svc      *sns.Service // nil without notification endpoints
+	topic    *sns.Topic   // the trail's topic, in svc
 	log      *slog.Logger
 	urls     []string // SNS subscribers, subscribed at the first Serve
 	certPath string   // path of SigningCertURL on the emulator
@@ -64,24 +65,29 @@ func newNotifier(e *Emulator) (*notifier, error) {
 		}
 		seed = int64(binary.LittleEndian.Uint64(b[:]))
 	}
-	n, err := sns.NewNotifier(sns.NotifierConfig{
-		TopicARN:   e.topicARN(),
+	svc, err := sns.New(sns.Config{
+		Region:     e.region,
 		SigningKey: e.key,
 		Clock:      e.clock,
 		Seed:       seed,
-		S3Event:    sns.S3Event{Region: e.region},
 		Logger:     e.log.With("component", "sns"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
-	for _, u := range e.opts.s3EventURLs {
-		if err := n.SubscribeS3Events(u); err != nil {
-			n.Close()
-			return nil, fmt.Errorf("notifications: %w", err)
+	topic, err := svc.CreateTopic(e.topicARN())
+	if err == nil {
+		for _, u := range e.opts.s3EventURLs {
+			if err = topic.SubscribeS3Events(u, sns.S3Event{Region: e.region}); err != nil {
+				break
+			}
 		}
 	}
-	nf.n = n
+	if err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	nf.svc, nf.topic = svc, topic
 	return nf, nil
 }
 
@@ -97,17 +103,17 @@ func (e *Emulator) topicARN() string {
 // carry a SubscribeURL and SigningCertURL under base. An unspecified host
 // (0.0.0.0, [::]) becomes 127.0.0.1.
 func (nf *notifier) setBaseURL(base string) {
-	if nf.n == nil {
+	if nf.svc == nil {
 		return
 	}
 	nf.once.Do(func() {
 		base = loopbackBase(base)
-		if err := nf.n.SetURLs(base+"/", base+nf.certPath); err != nil {
+		if err := nf.svc.SetURLs(base+"/", base+nf.certPath); err != nil {
 			nf.log.Warn("notifications: set SNS URLs", "err", err)
 			return
 		}
 		for _, u := range nf.urls {
-			if _, err := nf.n.Subscribe(u); err != nil {
+			if _, err := nf.topic.Subscribe(u); err != nil {
 				nf.log.Warn("notifications: subscribe", "url", u, "err", err)
 			}
 		}
@@ -133,8 +139,8 @@ func loopbackBase(base string) string {
 // enqueue hands the notice of one delivered log file to the notifier; it
 // never blocks.
 func (nf *notifier) enqueue(nt trail.Notice) {
-	if nf.n != nil {
-		nf.n.Notify(nt)
+	if nf.svc != nil {
+		nf.topic.Notify(nt)
 	}
 }
 
@@ -145,20 +151,20 @@ func (nf *notifier) enqueue(nt trail.Notice) {
 // valid S3 request: "/" with an SNS Action is no S3 operation, and the
 // certificate's name is no valid bucket name.
 func (nf *notifier) route(r *http.Request) http.Handler {
-	if nf.n == nil {
+	if nf.svc == nil {
 		return nil
 	}
 	switch {
 	case r.URL.Path == nf.certPath && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		return nf.n.CertHandler()
+		return nf.svc.CertHandler()
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		switch r.URL.Query().Get("Action") {
 		case "ConfirmSubscription", "Unsubscribe":
-			return nf.n.ConfirmHandler()
+			return nf.svc.Handler()
 		}
 	case r.URL.Path == "/" && r.Method == http.MethodPost &&
 		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
-		return nf.n.ConfirmHandler()
+		return nf.svc.Handler()
 	}
 	return nil
 }
@@ -167,10 +173,10 @@ func (nf *notifier) route(r *http.Request) http.Handler {
 // WithS3Events) with their state and delivery counters; nil without any.
 // SNS subscribers appear once the emulator serves.
 func (e *Emulator) Subscriptions() []Subscription {
-	if e.notify == nil || e.notify.n == nil {
+	if e.notify == nil || e.notify.svc == nil {
 		return nil
 	}
-	return e.notify.n.Subscriptions()
+	return e.notify.topic.Subscriptions()
 }
 
 // notifyShutdown bounds how long Close waits for queued notifications.
@@ -181,12 +187,12 @@ const notifyShutdown = 5 * time.Second
 // what is left is dropped and a POST in flight cancelled. It may be called
 // more than once.
 func (nf *notifier) close() {
-	if nf.n == nil {
+	if nf.svc == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), notifyShutdown)
 	defer cancel()
-	if err := nf.n.Shutdown(ctx); err != nil {
+	if err := nf.svc.Shutdown(ctx); err != nil {
 		nf.log.Warn("notifications left unsent at close", "err", err)
 	}
 }

@@ -32,24 +32,24 @@ func SigningCertificatePEM(key *rsa.PrivateKey, notBefore time.Time) ([]byte, er
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, fmt.Errorf("trail: signing certificate: %w", err)
+		return nil, fmt.Errorf("sns: signing certificate: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
 
-// CertHandler serves the certificate of the notifier's signing key
-// (SigningCertificatePEM, valid from the notifier's creation) for requests
+// CertHandler serves the certificate of the service's signing key
+// (SigningCertificatePEM, valid from the service's creation) for requests
 // to SigningCertURL.
-func (n *Notifier) CertHandler() http.Handler {
+func (svc *Service) CertHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.certOnce.Do(func() {
-			n.cert, n.certErr = SigningCertificatePEM(n.cfg.SigningKey, n.created)
+		svc.certOnce.Do(func() {
+			svc.cert, svc.certErr = SigningCertificatePEM(svc.cfg.SigningKey, svc.created)
 		})
-		if n.certErr != nil {
+		if svc.certErr != nil {
 			http.Error(w, "certificate unavailable", http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-pem-file")
-		w.Write(n.cert)
+		w.Write(svc.cert)
 	})
 }

@@ -18,17 +18,17 @@ import (
 
 // SNS message types.
 const (
-	SNSNotification             = "Notification"
-	SNSSubscriptionConfirmation = "SubscriptionConfirmation"
+	TypeNotification             = "Notification"
+	TypeSubscriptionConfirmation = "SubscriptionConfirmation"
 )
 
-// snsTimeFormat is the format of SNS envelope timestamps: UTC with ms.
-const snsTimeFormat = "2006-01-02T15:04:05.000Z"
+// timeFormat is the format of SNS envelope timestamps: UTC with ms.
+const timeFormat = "2006-01-02T15:04:05.000Z"
 
-// SNSMessage is an SNS envelope as POSTed to HTTP/HTTPS subscribers
+// Envelope is an SNS message as POSTed to HTTP/HTTPS subscribers
 // (REFERENCE.md §6.2). Empty optional fields (Subject, Token, SubscribeURL,
 // UnsubscribeURL) are left out of the JSON where SNS leaves them out.
-type SNSMessage struct {
+type Envelope struct {
 	Type             string
 	MessageID        string
 	Token            string // SubscriptionConfirmation only
@@ -63,7 +63,7 @@ func CloudTrailMessage(bucket string, keys ...string) string {
 // Notification signs Message, MessageId, Subject (if set), Timestamp,
 // TopicArn and Type; a SubscriptionConfirmation signs Message, MessageId,
 // SubscribeURL, Timestamp, Token, TopicArn and Type.
-func (m *SNSMessage) StringToSign() string {
+func (m *Envelope) StringToSign() string {
 	var b strings.Builder
 	add := func(name, value string) {
 		b.WriteString(name)
@@ -71,10 +71,10 @@ func (m *SNSMessage) StringToSign() string {
 		b.WriteString(value)
 		b.WriteByte('\n')
 	}
-	ts := m.Timestamp.UTC().Format(snsTimeFormat)
+	ts := m.Timestamp.UTC().Format(timeFormat)
 	add("Message", m.Message)
 	add("MessageId", m.MessageID)
-	if m.Type == SNSNotification {
+	if m.Type == TypeNotification {
 		if m.Subject != "" {
 			add("Subject", m.Subject)
 		}
@@ -82,7 +82,7 @@ func (m *SNSMessage) StringToSign() string {
 		add("SubscribeURL", m.SubscribeURL)
 	}
 	add("Timestamp", ts)
-	if m.Type != SNSNotification {
+	if m.Type != TypeNotification {
 		add("Token", m.Token)
 	}
 	add("TopicArn", m.TopicARN)
@@ -93,9 +93,9 @@ func (m *SNSMessage) StringToSign() string {
 // Sign sets Signature: SignatureVersion "1" (the default, set when empty)
 // signs StringToSign with SHA1withRSA, "2" with SHA256withRSA, both
 // PKCS#1 v1.5, base64-encoded.
-func (m *SNSMessage) Sign(key *rsa.PrivateKey) error {
+func (m *Envelope) Sign(key *rsa.PrivateKey) error {
 	if key == nil {
-		return errors.New("trail: sign sns message: nil key")
+		return errors.New("sns: sign message: nil key")
 	}
 	if m.SignatureVersion == "" {
 		m.SignatureVersion = "1"
@@ -112,11 +112,11 @@ func (m *SNSMessage) Sign(key *rsa.PrivateKey) error {
 		s := sha256.Sum256([]byte(m.StringToSign()))
 		h, sum = crypto.SHA256, s[:]
 	default:
-		return fmt.Errorf("trail: sign sns message: unknown signature version %q", m.SignatureVersion)
+		return fmt.Errorf("sns: sign message: unknown signature version %q", m.SignatureVersion)
 	}
 	sig, err := rsa.SignPKCS1v15(nil, key, h, sum)
 	if err != nil {
-		return fmt.Errorf("trail: sign sns message: %w", err)
+		return fmt.Errorf("sns: sign message: %w", err)
 	}
 	m.Signature = base64.StdEncoding.EncodeToString(sig)
 	return nil
@@ -124,7 +124,7 @@ func (m *SNSMessage) Sign(key *rsa.PrivateKey) error {
 
 // JSON returns the envelope as SNS writes it: pretty-printed with two-space
 // indents and " : " between names and values, fields in SNS's order.
-func (m *SNSMessage) JSON() []byte {
+func (m *Envelope) JSON() []byte {
 	b := append([]byte(nil), "{\n"...)
 	first := true
 	add := func(name, value string) {
@@ -137,29 +137,27 @@ func (m *SNSMessage) JSON() []byte {
 		b = append(b, " : "...)
 		b = schemas.AppendString(b, value)
 	}
-	ts := m.Timestamp.UTC().Format(snsTimeFormat)
+	ts := m.Timestamp.UTC().Format(timeFormat)
 	add("Type", m.Type)
 	add("MessageId", m.MessageID)
-	if m.Type == SNSNotification {
+	if m.Type == TypeNotification {
 		add("TopicArn", m.TopicARN)
 		if m.Subject != "" {
 			add("Subject", m.Subject)
 		}
 		add("Message", m.Message)
-		add("Timestamp", ts)
-		add("SignatureVersion", m.SignatureVersion)
-		add("Signature", m.Signature)
-		add("SigningCertURL", m.SigningCertURL)
-		add("UnsubscribeURL", m.UnsubscribeURL)
 	} else {
 		add("Token", m.Token)
 		add("TopicArn", m.TopicARN)
 		add("Message", m.Message)
 		add("SubscribeURL", m.SubscribeURL)
-		add("Timestamp", ts)
-		add("SignatureVersion", m.SignatureVersion)
-		add("Signature", m.Signature)
-		add("SigningCertURL", m.SigningCertURL)
+	}
+	add("Timestamp", ts)
+	add("SignatureVersion", m.SignatureVersion)
+	add("Signature", m.Signature)
+	add("SigningCertURL", m.SigningCertURL)
+	if m.Type == TypeNotification {
+		add("UnsubscribeURL", m.UnsubscribeURL)
 	}
 	return append(b, "\n}"...)
 }
@@ -206,7 +204,7 @@ func (e S3Event) JSON() []byte {
 	b := append([]byte(nil), `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":`...)
 	b = str(b, e.Region)
 	b = append(b, `,"eventTime":`...)
-	b = str(b, e.EventTime.UTC().Format(snsTimeFormat))
+	b = str(b, e.EventTime.UTC().Format(timeFormat))
 	b = append(b, `,"eventName":"ObjectCreated:Put","userIdentity":{"principalId":`...)
 	b = str(b, or(e.PrincipalID, "AWS:AROAFIRETRAILEXAMPLE:regionalDeliverySession"))
 	b = append(b, `},"requestParameters":{"sourceIPAddress":`...)

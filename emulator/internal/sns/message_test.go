@@ -60,10 +60,10 @@ func verifySNS(t *testing.T, pub *rsa.PublicKey, env map[string]string) {
 	}
 }
 
-func TestSNSNotificationLayout(t *testing.T) {
+func TestTypeNotificationLayout(t *testing.T) {
 	key := testKey(t)
-	m := sns.SNSMessage{
-		Type:           sns.SNSNotification,
+	m := sns.Envelope{
+		Type:           sns.TypeNotification,
 		MessageID:      "0f6c2b1e-7a54-5d3e-9b2a-4c8e1d7f6a90",
 		TopicARN:       "arn:aws:sns:eu-west-1:111122223333:trail-notices",
 		Message:        sns.CloudTrailMessage("example-trail-bucket", sampleKey),
@@ -109,8 +109,8 @@ var envelopeKey = regexp.MustCompile(`(?m)^  "(\w+)" : `)
 
 func TestSubscriptionConfirmationLayout(t *testing.T) {
 	key := testKey(t)
-	m := sns.SNSMessage{
-		Type: sns.SNSSubscriptionConfirmation, MessageID: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
+	m := sns.Envelope{
+		Type: sns.TypeSubscriptionConfirmation, MessageID: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
 		Token: "2336412f37fb687f5d51e6e2425", TopicARN: "arn:aws:sns:us-west-2:123456789012:MyTopic",
 		Message:      "You have chosen to subscribe to the topic arn:aws:sns:us-west-2:123456789012:MyTopic.\nTo confirm the subscription, visit the SubscribeURL included in this message.",
 		SubscribeURL: "https://sns.us-west-2.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-west-2:123456789012:MyTopic&Token=2336412f37fb687f5d51e6e2425",
@@ -171,11 +171,11 @@ func TestS3EventJSON(t *testing.T) {
 
 func TestSigningCertificate(t *testing.T) {
 	key := testKey(t)
-	n, err := sns.NewNotifier(sns.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: key, Clock: trail.NewFakeClock(t0)})
+	svc, err := sns.New(sns.Config{Region: "eu-west-1", SigningKey: key, Clock: trail.NewFakeClock(t0)})
 	must(t, err)
-	defer n.Close()
+	defer svc.Close()
 	rec := httptest.NewRecorder()
-	n.CertHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/SimpleNotificationService-x.pem", nil))
+	svc.CertHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/SimpleNotificationService-x.pem", nil))
 	block, _ := pem.Decode(rec.Body.Bytes())
 	if block == nil {
 		t.Fatalf("no PEM in %q", rec.Body)
@@ -183,7 +183,7 @@ func TestSigningCertificate(t *testing.T) {
 	cert, err := x509.ParseCertificate(block.Bytes)
 	must(t, err)
 	// An envelope verifies with the certificate's key, as subscribers check.
-	m := sns.SNSMessage{Type: sns.SNSNotification, MessageID: "m", TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", Message: "x", Timestamp: t0}
+	m := sns.Envelope{Type: sns.TypeNotification, MessageID: "m", TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", Message: "x", Timestamp: t0}
 	must(t, m.Sign(key))
 	sig, _ := base64.StdEncoding.DecodeString(m.Signature)
 	if err := cert.CheckSignature(x509.SHA1WithRSA, []byte(m.StringToSign()), sig); err != nil {

@@ -22,18 +22,17 @@ import (
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
-// NotifierConfig configures a Notifier.
-type NotifierConfig struct {
-	// TopicARN is the SNS topic the notices come from,
-	// arn:aws:sns:REGION:ACCOUNT:NAME. Required.
-	TopicARN string
+// Config configures a Service.
+type Config struct {
+	// Region is the service's region; topic ARNs must name it. Required.
+	Region string
 	// SigningKey signs SNS envelopes. Required.
 	SigningKey *rsa.PrivateKey
 	// SignatureVersion is "1" (SHA1withRSA, the default) or "2"
 	// (SHA256withRSA).
 	SignatureVersion string
 	// SNSURL is the base of SubscribeURL and UnsubscribeURL; requests to it
-	// must reach ConfirmHandler. Default https://sns.REGION.amazonaws.com/.
+	// must reach Handler. Default https://sns.REGION.amazonaws.com/.
 	SNSURL string
 	// SigningCertURL goes in every envelope; default
 	// https://sns.REGION.amazonaws.com/SimpleNotificationService-<md5 of the public key>.pem.
@@ -52,30 +51,28 @@ type NotifierConfig struct {
 	// QueueSize is how many messages wait per endpoint before new ones are
 	// dropped; default 1000.
 	QueueSize int
-	// S3Event is the template of S3 event notifications: Region,
-	// ConfigurationID, PrincipalID, SourceIP and OwnerID are copied from it.
-	S3Event S3Event
-	// Clock stamps envelopes; default RealClock.
+	// Clock stamps envelopes; default trail.RealClock.
 	Clock trail.Clock
-	// Seed makes message IDs, tokens and subscription IDs reproducible.
+	// Seed makes message IDs, tokens, subscription IDs and request IDs
+	// reproducible.
 	Seed int64
 	// Logger receives delivery failures; default discards.
 	Logger *slog.Logger
 }
 
-// Notifier sends notices of delivered log files to HTTP endpoints: SNS
-// envelopes to subscribers (after the SubscriptionConfirmation handshake)
-// and S3 event notification JSON to S3-event endpoints. Each endpoint has
-// its own queue and goroutine, so Notify never blocks and a slow endpoint
-// holds up no other. Notices for a subscription that is not confirmed yet
-// are dropped, as SNS drops them; so are notices that find the queue full.
-type Notifier struct {
-	cfg     NotifierConfig
-	region  string
-	account string
-	ctx     context.Context
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+// Service is SNS in one region: its topics, their HTTP subscriptions, and
+// the key that signs every envelope. It sends each topic's notices to its
+// endpoints: SNS envelopes to subscribers (after the
+// SubscriptionConfirmation handshake) and S3 event notification JSON to
+// S3-event endpoints. Each endpoint has its own queue and goroutine, so
+// Topic.Notify never blocks and a slow endpoint holds up no other. Notices
+// for a subscription that is not confirmed yet are dropped, as SNS drops
+// them; so are notices that find the queue full.
+type Service struct {
+	cfg    Config
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 
 	created  time.Time
 	certOnce sync.Once
@@ -83,13 +80,21 @@ type Notifier struct {
 	certErr  error
 
 	mu      sync.Mutex
-	subs    []*subscriber
+	topics  []*Topic
 	byToken map[string]*subscriber
 	seq     uint64
 	closed  bool
 }
 
-// Subscription describes one endpoint of a Notifier.
+// Topic is one SNS topic of a Service and its subscriptions.
+type Topic struct {
+	svc     *Service
+	arn     string
+	account string
+	subs    []*subscriber // guarded by svc.mu
+}
+
+// Subscription describes one endpoint of a topic.
 type Subscription struct {
 	Endpoint  string
 	ARN       string // SNS subscriptions only
@@ -101,12 +106,13 @@ type Subscription struct {
 }
 
 type subscriber struct {
+	topic     *Topic
 	endpoint  string
 	arn       string
 	token     string
-	snsURL    string // SNSURL when subscribed: base of UnsubscribeURL
-	certURL   string // SigningCertURL when subscribed
-	s3        bool
+	snsURL    string   // SNSURL when subscribed: base of UnsubscribeURL
+	certURL   string   // SigningCertURL when subscribed
+	s3        *S3Event // template of an S3 event endpoint; nil for SNS
 	confirmed atomic.Bool
 	queue     chan message
 	done      chan struct{}
@@ -125,31 +131,33 @@ type message struct {
 	id     string
 }
 
-var topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):[A-Za-z0-9_-]{1,256}$`)
+var (
+	regionPattern   = regexp.MustCompile(`^[a-z0-9-]+$`)
+	topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):[A-Za-z0-9_-]{1,256}$`)
+)
 
-// NewNotifier returns a Notifier; Close stops it.
-func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
-	m := topicARNPattern.FindStringSubmatch(cfg.TopicARN)
-	if m == nil {
-		return nil, fmt.Errorf("trail: notifier: invalid topic ARN %q", cfg.TopicARN)
+// New returns a Service without topics; Close stops it.
+func New(cfg Config) (*Service, error) {
+	if !regionPattern.MatchString(cfg.Region) {
+		return nil, fmt.Errorf("sns: invalid region %q", cfg.Region)
 	}
 	if cfg.SigningKey == nil {
-		return nil, errors.New("trail: notifier: signing key is required")
+		return nil, errors.New("sns: signing key is required")
 	}
 	if cfg.SignatureVersion == "" {
 		cfg.SignatureVersion = "1"
 	}
 	if cfg.SignatureVersion != "1" && cfg.SignatureVersion != "2" {
-		return nil, fmt.Errorf("trail: notifier: signature version %q, want 1 or 2", cfg.SignatureVersion)
+		return nil, fmt.Errorf("sns: signature version %q, want 1 or 2", cfg.SignatureVersion)
 	}
 	if cfg.SNSURL == "" {
-		cfg.SNSURL = "https://sns." + m[1] + ".amazonaws.com/"
+		cfg.SNSURL = "https://sns." + cfg.Region + ".amazonaws.com/"
 	}
-	if u, err := url.Parse(cfg.SNSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("trail: notifier: invalid SNS URL %q", cfg.SNSURL)
+	if !isHTTPURL(cfg.SNSURL) {
+		return nil, fmt.Errorf("sns: invalid SNS URL %q", cfg.SNSURL)
 	}
 	if cfg.SigningCertURL == "" {
-		cfg.SigningCertURL = "https://sns." + m[1] + ".amazonaws.com/SimpleNotificationService-" +
+		cfg.SigningCertURL = "https://sns." + cfg.Region + ".amazonaws.com/SimpleNotificationService-" +
 			trail.Fingerprint(trail.PublicKeyDER(&cfg.SigningKey.PublicKey)) + ".pem"
 	}
 	if cfg.Client == nil {
@@ -176,23 +184,56 @@ func NewNotifier(cfg NotifierConfig) (*Notifier, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.S3Event.Region == "" {
-		cfg.S3Event.Region = m[1]
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Notifier{
-		cfg: cfg, region: m[1], account: m[2], ctx: ctx, cancel: cancel,
+	return &Service{
+		cfg: cfg, ctx: ctx, cancel: cancel,
 		byToken: make(map[string]*subscriber), created: cfg.Clock.Now(),
 	}, nil
 }
 
+// CreateTopic returns the topic arn (arn:aws:sns:REGION:ACCOUNT:NAME, in
+// the service's region), creating it if it does not exist yet.
+func (svc *Service) CreateTopic(arn string) (*Topic, error) {
+	m := topicARNPattern.FindStringSubmatch(arn)
+	if m == nil {
+		return nil, fmt.Errorf("sns: invalid topic ARN %q", arn)
+	}
+	if m[1] != svc.cfg.Region {
+		return nil, fmt.Errorf("sns: topic ARN %q is not in region %s", arn, svc.cfg.Region)
+	}
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if svc.closed {
+		return nil, errors.New("sns: closed")
+	}
+	if t := svc.topic(arn); t != nil {
+		return t, nil
+	}
+	t := &Topic{svc: svc, arn: arn, account: m[2]}
+	svc.topics = append(svc.topics, t)
+	return t, nil
+}
+
+// topic returns the topic arn, or nil. Called with svc.mu held.
+func (svc *Service) topic(arn string) *Topic {
+	for _, t := range svc.topics {
+		if t.arn == arn {
+			return t
+		}
+	}
+	return nil
+}
+
+// ARN returns the topic's ARN.
+func (t *Topic) ARN() string { return t.arn }
+
 // id returns 32 bytes derived from the seed, a purpose and a counter.
-// Called with n.mu held.
-func (n *Notifier) id(purpose string) [32]byte {
-	n.seq++
+// Called with svc.mu held.
+func (svc *Service) id(purpose string) [32]byte {
+	svc.seq++
 	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(n.cfg.Seed))
-	binary.BigEndian.PutUint64(b[8:], n.seq)
+	binary.BigEndian.PutUint64(b[:8], uint64(svc.cfg.Seed))
+	binary.BigEndian.PutUint64(b[8:], svc.seq)
 	return sha256.Sum256(append([]byte("firetrail/sns/"+purpose+"\x00"), b[:]...))
 }
 
@@ -204,113 +245,123 @@ func uuid(h [32]byte) string {
 	return s[:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:]
 }
 
+// isHTTPURL reports whether s is an absolute http or https URL.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
 // checkEndpoint accepts absolute http and https URLs.
 func checkEndpoint(endpoint string) error {
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("trail: invalid endpoint %q: want an http or https URL", endpoint)
+	if !isHTTPURL(endpoint) {
+		return fmt.Errorf("sns: invalid endpoint %q: want an http or https URL", endpoint)
 	}
 	return nil
 }
 
-// Subscribe adds an SNS HTTP/HTTPS subscription and POSTs it a
+// Subscribe adds an SNS HTTP/HTTPS subscription to t and POSTs it a
 // SubscriptionConfirmation. The subscription receives notices once its
-// SubscribeURL has been visited (ConfirmHandler). It returns the
-// subscription ARN.
-func (n *Notifier) Subscribe(endpoint string) (string, error) {
+// SubscribeURL has been visited (Handler). It returns the subscription
+// ARN.
+func (t *Topic) Subscribe(endpoint string) (string, error) {
 	if err := checkEndpoint(endpoint); err != nil {
 		return "", err
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
-		return "", errors.New("trail: notifier closed")
+	svc := t.svc
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if svc.closed {
+		return "", errors.New("sns: closed")
 	}
-	tok := n.id("token")
-	tok2 := n.id("token")
+	tok := svc.id("token")
+	tok2 := svc.id("token")
 	s := &subscriber{
+		topic:    t,
 		endpoint: endpoint,
-		arn:      n.cfg.TopicARN + ":" + uuid(n.id("subscription")),
+		arn:      t.arn + ":" + uuid(svc.id("subscription")),
 		token:    hex.EncodeToString(tok[:]) + hex.EncodeToString(tok2[:]),
-		snsURL:   n.cfg.SNSURL,
-		certURL:  n.cfg.SigningCertURL,
+		snsURL:   svc.cfg.SNSURL,
+		certURL:  svc.cfg.SigningCertURL,
 	}
-	conf := SNSMessage{
-		Type:      SNSSubscriptionConfirmation,
-		MessageID: uuid(n.id("message")),
+	conf := Envelope{
+		Type:      TypeSubscriptionConfirmation,
+		MessageID: uuid(svc.id("message")),
 		Token:     s.token,
-		TopicARN:  n.cfg.TopicARN,
-		Message: "You have chosen to subscribe to the topic " + n.cfg.TopicARN +
+		TopicARN:  t.arn,
+		Message: "You have chosen to subscribe to the topic " + t.arn +
 			".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
-		SubscribeURL:     s.snsURL + "?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(n.cfg.TopicARN) + "&Token=" + s.token,
-		Timestamp:        n.cfg.Clock.Now(),
-		SignatureVersion: n.cfg.SignatureVersion,
+		SubscribeURL:     s.snsURL + "?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(t.arn) + "&Token=" + s.token,
+		Timestamp:        svc.cfg.Clock.Now(),
+		SignatureVersion: svc.cfg.SignatureVersion,
 		SigningCertURL:   s.certURL,
 	}
-	if err := conf.Sign(n.cfg.SigningKey); err != nil {
+	if err := conf.Sign(svc.cfg.SigningKey); err != nil {
 		return "", err
 	}
-	n.start(s)
-	n.byToken[s.token] = s
+	svc.start(s)
+	svc.byToken[s.token] = s
 	s.pending.Add(1)
-	s.queue <- message{body: conf.JSON(), header: n.snsHeader(&conf, "")}
+	s.queue <- message{body: conf.JSON(), header: snsHeader(&conf, "")}
 	return s.arn, nil
 }
 
 // SetURLs replaces SNSURL and SigningCertURL (an empty argument keeps the
 // current value) for the subscriptions made from now on; earlier ones keep
 // the URLs they were given. It is for a server that learns its own address
-// after NewNotifier, and must then route both URLs to ConfirmHandler and
-// CertHandler.
-func (n *Notifier) SetURLs(snsURL, signingCertURL string) error {
+// after New, and must then route both URLs to Handler and CertHandler.
+func (svc *Service) SetURLs(snsURL, signingCertURL string) error {
 	for _, u := range []string{snsURL, signingCertURL} {
-		if u == "" {
-			continue
-		}
-		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return fmt.Errorf("trail: notifier: invalid URL %q", u)
+		if u != "" && !isHTTPURL(u) {
+			return fmt.Errorf("sns: invalid URL %q", u)
 		}
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
 	if snsURL != "" {
-		n.cfg.SNSURL = snsURL
+		svc.cfg.SNSURL = snsURL
 	}
 	if signingCertURL != "" {
-		n.cfg.SigningCertURL = signingCertURL
+		svc.cfg.SigningCertURL = signingCertURL
 	}
 	return nil
 }
 
-// SubscribeS3Events adds an endpoint that receives S3 event notification
-// JSON (REFERENCE.md §6.3) for every delivered log file, without a
-// handshake.
-func (n *Notifier) SubscribeS3Events(endpoint string) error {
+// SubscribeS3Events adds to t an endpoint that receives S3 event
+// notification JSON (REFERENCE.md §6.3) for every notice, without a
+// handshake. event is the template of the notifications: Region
+// (default the service's), ConfigurationID, PrincipalID, SourceIP and
+// OwnerID are copied from it.
+func (t *Topic) SubscribeS3Events(endpoint string, event S3Event) error {
 	if err := checkEndpoint(endpoint); err != nil {
 		return err
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
-		return errors.New("trail: notifier closed")
+	svc := t.svc
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if svc.closed {
+		return errors.New("sns: closed")
 	}
-	s := &subscriber{endpoint: endpoint, s3: true}
+	if event.Region == "" {
+		event.Region = svc.cfg.Region
+	}
+	s := &subscriber{topic: t, endpoint: endpoint, s3: &event}
 	s.confirmed.Store(true)
-	n.start(s)
+	svc.start(s)
 	return nil
 }
 
-// start registers s and runs its sender. Called with n.mu held.
-func (n *Notifier) start(s *subscriber) {
-	s.queue = make(chan message, n.cfg.QueueSize)
+// start registers s with its topic and runs its sender. Called with
+// svc.mu held.
+func (svc *Service) start(s *subscriber) {
+	s.queue = make(chan message, svc.cfg.QueueSize)
 	s.done = make(chan struct{})
-	n.subs = append(n.subs, s)
-	n.wg.Add(1)
-	go n.send(s)
+	s.topic.subs = append(s.topic.subs, s)
+	svc.wg.Add(1)
+	go svc.send(s)
 }
 
 // snsHeader returns the headers SNS sends with an envelope.
-func (n *Notifier) snsHeader(m *SNSMessage, subscriptionARN string) http.Header {
+func snsHeader(m *Envelope, subscriptionARN string) http.Header {
 	h := http.Header{}
 	h.Set("Content-Type", "text/plain; charset=UTF-8")
 	h.Set("User-Agent", "Amazon Simple Notification Service Agent")
@@ -323,23 +374,24 @@ func (n *Notifier) snsHeader(m *SNSMessage, subscriptionARN string) http.Header 
 	return h
 }
 
-// Notify queues nt for every endpoint. It never blocks: envelopes are
+// Notify queues nt for every endpoint of t. It never blocks: envelopes are
 // built and signed by the endpoint's sender.
-func (n *Notifier) Notify(nt trail.Notice) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
+func (t *Topic) Notify(nt trail.Notice) {
+	svc := t.svc
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	if svc.closed {
 		return
 	}
-	at := n.cfg.Clock.Now()
-	for _, s := range n.subs {
+	at := svc.cfg.Clock.Now()
+	for _, s := range t.subs {
 		if !s.confirmed.Load() {
 			s.dropped.Add(1)
 			continue
 		}
 		msg := message{notice: &nt, at: at}
-		if !s.s3 {
-			msg.id = uuid(n.id("message"))
+		if s.s3 == nil {
+			msg.id = uuid(svc.id("message"))
 		}
 		s.pending.Add(1)
 		select {
@@ -352,52 +404,52 @@ func (n *Notifier) Notify(nt trail.Notice) {
 }
 
 // build makes the body and headers of a notice for s.
-func (n *Notifier) build(s *subscriber, msg message) (message, error) {
+func (svc *Service) build(s *subscriber, msg message) (message, error) {
 	nt := msg.notice
-	if s.s3 {
-		e := n.cfg.S3Event
+	if s.s3 != nil {
+		e := *s.s3
 		e.Bucket, e.Key, e.Size, e.ETag, e.EventTime = nt.Bucket, nt.Key, nt.Size, nt.MD5, nt.DeliveredAt
 		h := http.Header{}
 		h.Set("Content-Type", "application/json")
 		return message{body: e.JSON(), header: h}, nil
 	}
-	env := SNSMessage{
-		Type:             SNSNotification,
+	env := Envelope{
+		Type:             TypeNotification,
 		MessageID:        msg.id,
-		TopicARN:         n.cfg.TopicARN,
+		TopicARN:         s.topic.arn,
 		Message:          CloudTrailMessage(nt.Bucket, nt.Key),
 		Timestamp:        msg.at,
-		SignatureVersion: n.cfg.SignatureVersion,
+		SignatureVersion: svc.cfg.SignatureVersion,
 		SigningCertURL:   s.certURL,
 		UnsubscribeURL:   s.snsURL + "?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(s.arn),
 	}
-	if err := env.Sign(n.cfg.SigningKey); err != nil {
+	if err := env.Sign(svc.cfg.SigningKey); err != nil {
 		return message{}, err
 	}
-	return message{body: env.JSON(), header: n.snsHeader(&env, s.arn)}, nil
+	return message{body: env.JSON(), header: snsHeader(&env, s.arn)}, nil
 }
 
-// send POSTs s's messages in order until the notifier closes or s is
+// send POSTs s's messages in order until the service closes or s is
 // unsubscribed.
-func (n *Notifier) send(s *subscriber) {
-	defer n.wg.Done()
+func (svc *Service) send(s *subscriber) {
+	defer svc.wg.Done()
 	for {
 		select {
-		case <-n.ctx.Done():
+		case <-svc.ctx.Done():
 			return
 		case <-s.done:
 			return
 		case msg := <-s.queue:
 			if msg.notice != nil {
 				var err error
-				if msg, err = n.build(s, msg); err != nil {
-					n.cfg.Logger.Error("trail: build notification", "err", err)
+				if msg, err = svc.build(s, msg); err != nil {
+					svc.cfg.Logger.Error("sns: build notification", "err", err)
 					s.failed.Add(1)
 					s.pending.Add(-1)
 					continue
 				}
 			}
-			if n.post(s, msg) {
+			if svc.post(s, msg) {
 				s.delivered.Add(1)
 			} else {
 				s.failed.Add(1)
@@ -408,20 +460,20 @@ func (n *Notifier) send(s *subscriber) {
 }
 
 // post delivers one message with retries; it reports success.
-func (n *Notifier) post(s *subscriber, msg message) bool {
-	pause := n.cfg.Backoff
+func (svc *Service) post(s *subscriber, msg message) bool {
+	pause := svc.cfg.Backoff
 	for attempt := 0; ; attempt++ {
-		err := n.postOnce(s.endpoint, msg)
+		err := svc.postOnce(s.endpoint, msg)
 		if err == nil {
 			return true
 		}
-		if attempt >= n.cfg.Retries || n.ctx.Err() != nil {
-			n.cfg.Logger.Warn("trail: notification failed", "endpoint", s.endpoint, "attempts", attempt+1, "err", err)
+		if attempt >= svc.cfg.Retries || svc.ctx.Err() != nil {
+			svc.cfg.Logger.Warn("sns: notification failed", "endpoint", s.endpoint, "attempts", attempt+1, "err", err)
 			return false
 		}
 		t := time.NewTimer(pause)
 		select {
-		case <-n.ctx.Done():
+		case <-svc.ctx.Done():
 			t.Stop()
 			return false
 		case <-s.done:
@@ -433,15 +485,15 @@ func (n *Notifier) post(s *subscriber, msg message) bool {
 	}
 }
 
-func (n *Notifier) postOnce(endpoint string, msg message) error {
-	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.Timeout)
+func (svc *Service) postOnce(endpoint string, msg message) error {
+	ctx, cancel := context.WithTimeout(svc.ctx, svc.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(msg.body))
 	if err != nil {
 		return fmt.Errorf("post %s: %w", endpoint, err)
 	}
 	req.Header = msg.header.Clone()
-	resp, err := n.cfg.Client.Do(req)
+	resp, err := svc.cfg.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("post %s: %w", endpoint, err)
 	}
@@ -453,14 +505,32 @@ func (n *Notifier) postOnce(endpoint string, msg message) error {
 	return nil
 }
 
-// Subscriptions lists the endpoints and their counters.
-func (n *Notifier) Subscriptions() []Subscription {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	out := make([]Subscription, 0, len(n.subs))
-	for _, s := range n.subs {
+// Subscriptions lists the endpoints of t and their counters, in the order
+// they were added.
+func (t *Topic) Subscriptions() []Subscription {
+	t.svc.mu.Lock()
+	defer t.svc.mu.Unlock()
+	return t.appendSubscriptions(make([]Subscription, 0, len(t.subs)))
+}
+
+// Subscriptions lists the endpoints of every topic, topic by topic in the
+// order the topics were created.
+func (svc *Service) Subscriptions() []Subscription {
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	var out []Subscription
+	for _, t := range svc.topics {
+		out = t.appendSubscriptions(out)
+	}
+	return out
+}
+
+// appendSubscriptions appends t's endpoints to out. Called with svc.mu
+// held.
+func (t *Topic) appendSubscriptions(out []Subscription) []Subscription {
+	for _, s := range t.subs {
 		out = append(out, Subscription{
-			Endpoint: s.endpoint, ARN: s.arn, S3Events: s.s3, Confirmed: s.confirmed.Load(),
+			Endpoint: s.endpoint, ARN: s.arn, S3Events: s.s3 != nil, Confirmed: s.confirmed.Load(),
 			Delivered: s.delivered.Load(), Failed: s.failed.Load(), Dropped: s.dropped.Load(),
 		})
 	}
@@ -469,29 +539,32 @@ func (n *Notifier) Subscriptions() []Subscription {
 
 // Close stops all senders; queued messages are dropped and a POST in
 // flight is cancelled.
-func (n *Notifier) Close() error {
-	n.mu.Lock()
-	n.closed = true
-	n.mu.Unlock()
-	n.cancel()
-	n.wg.Wait()
+func (svc *Service) Close() error {
+	svc.mu.Lock()
+	svc.closed = true
+	svc.mu.Unlock()
+	svc.cancel()
+	svc.wg.Wait()
 	return nil
 }
 
 // Shutdown stops taking notices and subscriptions, waits until every
 // queued message has been sent (or given up after its retries) or ctx is
-// done, and then closes the notifier. It returns ctx's error if messages
+// done, and then closes the service. It returns ctx's error if messages
 // were left unsent.
-func (n *Notifier) Shutdown(ctx context.Context) error {
-	n.mu.Lock()
-	n.closed = true
-	subs := append([]*subscriber(nil), n.subs...)
-	n.mu.Unlock()
+func (svc *Service) Shutdown(ctx context.Context) error {
+	svc.mu.Lock()
+	svc.closed = true
+	var subs []*subscriber
+	for _, t := range svc.topics {
+		subs = append(subs, t.subs...)
+	}
+	svc.mu.Unlock()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		busy := false
-		if n.ctx.Err() != nil { // closed already: queues were dropped
+		if svc.ctx.Err() != nil { // closed already: queues were dropped
 			subs = nil
 		}
 		for _, s := range subs {
@@ -502,33 +575,33 @@ func (n *Notifier) Shutdown(ctx context.Context) error {
 			}
 		}
 		if !busy {
-			return n.Close()
+			return svc.Close()
 		}
 		select {
 		case <-ctx.Done():
-			n.Close()
-			return fmt.Errorf("trail: notifier shutdown: %w", ctx.Err())
+			svc.Close()
+			return fmt.Errorf("sns: shutdown: %w", ctx.Err())
 		case <-tick.C:
 		}
 	}
 }
 
-const snsXMLNS = "http://sns.amazonaws.com/doc/2010-03-31/"
+const xmlns = "http://sns.amazonaws.com/doc/2010-03-31/"
 
-type snsConfirmResponse struct {
+type confirmResponse struct {
 	XMLName         xml.Name `xml:"ConfirmSubscriptionResponse"`
 	XMLNS           string   `xml:"xmlns,attr"`
 	SubscriptionArn string   `xml:"ConfirmSubscriptionResult>SubscriptionArn"`
 	RequestID       string   `xml:"ResponseMetadata>RequestId"`
 }
 
-type snsUnsubscribeResponse struct {
+type unsubscribeResponse struct {
 	XMLName   xml.Name `xml:"UnsubscribeResponse"`
 	XMLNS     string   `xml:"xmlns,attr"`
 	RequestID string   `xml:"ResponseMetadata>RequestId"`
 }
 
-type snsErrorResponse struct {
+type errorResponse struct {
 	XMLName   xml.Name `xml:"ErrorResponse"`
 	XMLNS     string   `xml:"xmlns,attr"`
 	Type      string   `xml:"Error>Type"`
@@ -537,18 +610,18 @@ type snsErrorResponse struct {
 	RequestID string   `xml:"RequestId"`
 }
 
-// ConfirmHandler answers the SNS actions that SubscribeURL and
+// Handler answers the SNS query-protocol actions that SubscribeURL and
 // UnsubscribeURL name (GET query or POST form): ConfirmSubscription with
 // TopicArn and Token confirms a subscription; Unsubscribe with
-// SubscriptionArn removes one. Replies are SNS's XML; unknown actions,
-// tokens and ARNs get SNS's XML errors.
-func (n *Notifier) ConfirmHandler() http.Handler {
+// SubscriptionArn removes one. Replies are SNS's XML; other actions,
+// unknown topics, tokens and ARNs get SNS's XML errors.
+func (svc *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.mu.Lock()
-		reqID := uuid(n.id("request"))
-		n.mu.Unlock()
+		svc.mu.Lock()
+		reqID := uuid(svc.id("request"))
+		svc.mu.Unlock()
 		fail := func(status int, code, msg string) {
-			writeXML(w, status, snsErrorResponse{XMLNS: snsXMLNS, Type: "Sender", Code: code, Message: msg, RequestID: reqID})
+			writeXML(w, status, errorResponse{XMLNS: xmlns, Type: "Sender", Code: code, Message: msg, RequestID: reqID})
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
 			fail(http.StatusMethodNotAllowed, "InvalidAction", "method "+r.Method+" not allowed")
@@ -562,26 +635,27 @@ func (n *Notifier) ConfirmHandler() http.Handler {
 		switch action := r.Form.Get("Action"); action {
 		case "ConfirmSubscription":
 			topic, token := r.Form.Get("TopicArn"), r.Form.Get("Token")
-			if topic != n.cfg.TopicARN {
+			svc.mu.Lock()
+			t := svc.topic(topic)
+			s := svc.byToken[token]
+			svc.mu.Unlock()
+			if t == nil {
 				fail(http.StatusNotFound, "NotFound", "Topic does not exist")
 				return
 			}
-			n.mu.Lock()
-			s := n.byToken[token]
-			n.mu.Unlock()
-			if s == nil || token == "" {
+			if s == nil || s.topic != t || token == "" {
 				fail(http.StatusBadRequest, "InvalidParameter", "Invalid parameter: Token")
 				return
 			}
 			s.confirmed.Store(true)
-			writeXML(w, http.StatusOK, snsConfirmResponse{XMLNS: snsXMLNS, SubscriptionArn: s.arn, RequestID: reqID})
+			writeXML(w, http.StatusOK, confirmResponse{XMLNS: xmlns, SubscriptionArn: s.arn, RequestID: reqID})
 		case "Unsubscribe":
 			arn := r.Form.Get("SubscriptionArn")
-			if !n.unsubscribe(arn) {
+			if !svc.unsubscribe(arn) {
 				fail(http.StatusNotFound, "NotFound", "Subscription does not exist")
 				return
 			}
-			writeXML(w, http.StatusOK, snsUnsubscribeResponse{XMLNS: snsXMLNS, RequestID: reqID})
+			writeXML(w, http.StatusOK, unsubscribeResponse{XMLNS: xmlns, RequestID: reqID})
 		case "":
 			fail(http.StatusBadRequest, "MissingAction", "no Action parameter")
 		default:
@@ -592,15 +666,20 @@ func (n *Notifier) ConfirmHandler() http.Handler {
 
 // unsubscribe removes the subscription with arn and reports whether it
 // existed.
-func (n *Notifier) unsubscribe(arn string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	for i, s := range n.subs {
-		if s.arn != "" && s.arn == arn {
-			close(s.done)
-			delete(n.byToken, s.token)
-			n.subs = append(n.subs[:i], n.subs[i+1:]...)
-			return true
+func (svc *Service) unsubscribe(arn string) bool {
+	if arn == "" {
+		return false
+	}
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	for _, t := range svc.topics {
+		for i, s := range t.subs {
+			if s.arn == arn {
+				close(s.done)
+				delete(svc.byToken, s.token)
+				t.subs = append(t.subs[:i], t.subs[i+1:]...)
+				return true
+			}
 		}
 	}
 	return false
@@ -618,4 +697,4 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-var _ func(trail.Notice) = (*Notifier)(nil).Notify
+var _ func(trail.Notice) = (*Topic)(nil).Notify

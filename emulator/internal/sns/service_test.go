@@ -68,23 +68,26 @@ func (e *endpoint) next(t *testing.T) post {
 	}
 }
 
-func newNotifier(t *testing.T, snsURL string) (*sns.Notifier, *trail.FakeClock) {
+// newTopic returns the topic arn:aws:sns:eu-west-1:111122223333:trail-notices
+// of a new service, on a fake clock, closed when the test ends.
+func newTopic(t *testing.T, snsURL string) (*sns.Service, *sns.Topic) {
 	t.Helper()
-	clock := trail.NewFakeClock(t0)
-	n, err := sns.NewNotifier(sns.NotifierConfig{
-		TopicARN: "arn:aws:sns:eu-west-1:111122223333:trail-notices", SigningKey: testKey(t),
-		SNSURL: snsURL, Clock: clock, Seed: 1, Backoff: 10 * time.Millisecond, Timeout: 2 * time.Second,
+	svc, err := sns.New(sns.Config{
+		Region: "eu-west-1", SigningKey: testKey(t),
+		SNSURL: snsURL, Clock: trail.NewFakeClock(t0), Seed: 1, Backoff: 10 * time.Millisecond, Timeout: 2 * time.Second,
 	})
 	must(t, err)
-	t.Cleanup(func() { n.Close() })
-	return n, clock
+	t.Cleanup(func() { svc.Close() })
+	topic, err := svc.CreateTopic("arn:aws:sns:eu-west-1:111122223333:trail-notices")
+	must(t, err)
+	return svc, topic
 }
 
 func TestNotifierHandshakeAndDelivery(t *testing.T) {
 	key := testKey(t)
-	var n *sns.Notifier
-	snsSrv := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.ConfirmHandler().ServeHTTP(w, r) }))
-	n, _ = newNotifier(t, snsSrv.URL+"/")
+	var svc *sns.Service
+	snsSrv := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { svc.Handler().ServeHTTP(w, r) }))
+	svc, n := newTopic(t, snsSrv.URL+"/")
 	sub := newEndpoint(1) // the first POST (the confirmation) fails, its retry succeeds
 	subSrv := startServer(t, sub)
 	s3ep := newEndpoint(0)
@@ -92,7 +95,7 @@ func TestNotifierHandshakeAndDelivery(t *testing.T) {
 
 	arn, err := n.Subscribe(subSrv.URL + "/hook")
 	must(t, err)
-	must(t, n.SubscribeS3Events(s3Srv.URL))
+	must(t, n.SubscribeS3Events(s3Srv.URL, sns.S3Event{}))
 	notice := trail.Notice{Bucket: "example-trail-bucket", Key: sampleKey, Size: 1234, MD5: "0123456789abcdef0123456789abcdef", Records: 3, DeliveredAt: t0}
 
 	// The confirmation arrives first; it was sent before any notice. The
@@ -179,13 +182,15 @@ func TestNotifierNeverBlocks(t *testing.T) {
 	block := make(chan struct{})
 	srv := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block }))
 	defer close(block)
-	n, err := sns.NewNotifier(sns.NotifierConfig{
-		TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: testKey(t),
+	svc, err := sns.New(sns.Config{
+		Region: "eu-west-1", SigningKey: testKey(t),
 		QueueSize: 2, Retries: -1, Timeout: time.Minute,
 	})
 	must(t, err)
-	defer n.Close()
-	must(t, n.SubscribeS3Events(srv.URL))
+	defer svc.Close()
+	n, err := svc.CreateTopic("arn:aws:sns:eu-west-1:111122223333:t")
+	must(t, err)
+	must(t, n.SubscribeS3Events(srv.URL, sns.S3Event{}))
 	done := make(chan struct{})
 	go func() {
 		for range 100 {
@@ -204,8 +209,8 @@ func TestNotifierNeverBlocks(t *testing.T) {
 }
 
 func TestConfirmHandlerErrors(t *testing.T) {
-	n, _ := newNotifier(t, "")
-	h := n.ConfirmHandler()
+	svc, n := newTopic(t, "")
+	h := svc.Handler()
 	tests := []struct {
 		name, method, query string
 		status              int
@@ -231,31 +236,39 @@ func TestConfirmHandlerErrors(t *testing.T) {
 	if _, err := n.Subscribe("ftp://x"); err == nil {
 		t.Error("Subscribe(ftp://x) succeeded")
 	}
-	if err := n.SubscribeS3Events("not a url"); err == nil {
+	if err := n.SubscribeS3Events("not a url", sns.S3Event{}); err == nil {
 		t.Error("SubscribeS3Events(not a url) succeeded")
 	}
-	for _, cfg := range []sns.NotifierConfig{
-		{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t"},
-		{TopicARN: "topic", SigningKey: testKey(t)},
-		{TopicARN: "arn:aws:sns:eu-west-1:111122223333:t", SigningKey: testKey(t), SignatureVersion: "9"},
+	for _, cfg := range []sns.Config{
+		{Region: "eu-west-1"},
+		{SigningKey: testKey(t)},
+		{Region: "eu-west-1", SigningKey: testKey(t), SignatureVersion: "9"},
 	} {
-		if _, err := sns.NewNotifier(cfg); err == nil {
-			t.Errorf("NewNotifier(%+v) succeeded", cfg.TopicARN)
+		if _, err := sns.New(cfg); err == nil {
+			t.Errorf("New(%q, key %v, version %q) succeeded", cfg.Region, cfg.SigningKey != nil, cfg.SignatureVersion)
+		}
+	}
+	for _, arn := range []string{"topic", "arn:aws:sns:us-east-1:111122223333:t"} {
+		if _, err := svc.CreateTopic(arn); err == nil {
+			t.Errorf("CreateTopic(%q) in eu-west-1 succeeded", arn)
 		}
 	}
 }
 
-func FuzzConfirmHandler(f *testing.F) {
+func FuzzHandler(f *testing.F) {
 	f.Add("GET", "Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:111122223333:trail-notices&Token=00")
 	f.Add("POST", "Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:111122223333:trail-notices:x")
 	f.Add("GET", "%%%")
 	key := testKey(f)
-	n, err := sns.NewNotifier(sns.NotifierConfig{TopicARN: "arn:aws:sns:eu-west-1:111122223333:trail-notices", SigningKey: key})
+	svc, err := sns.New(sns.Config{Region: "eu-west-1", SigningKey: key})
 	if err != nil {
 		f.Fatal(err)
 	}
-	defer n.Close()
-	h := n.ConfirmHandler()
+	defer svc.Close()
+	if _, err := svc.CreateTopic("arn:aws:sns:eu-west-1:111122223333:trail-notices"); err != nil {
+		f.Fatal(err)
+	}
+	h := svc.Handler()
 	f.Fuzz(func(t *testing.T, method, query string) {
 		if method != "GET" && method != "POST" {
 			method = "GET"
@@ -274,13 +287,13 @@ func FuzzConfirmHandler(f *testing.F) {
 }
 
 func TestNotifierSetURLs(t *testing.T) {
-	n, _ := newNotifier(t, "")
+	svc, n := newTopic(t, "")
 	sub := newEndpoint(0)
 	subSrv := startServer(t, sub)
-	if err := n.SetURLs("ftp://x/", ""); err == nil {
+	if err := svc.SetURLs("ftp://x/", ""); err == nil {
 		t.Error("SetURLs(ftp://x/) succeeded")
 	}
-	must(t, n.SetURLs("http://127.0.0.1:9/", "http://127.0.0.1:9/cert.pem"))
+	must(t, svc.SetURLs("http://127.0.0.1:9/", "http://127.0.0.1:9/cert.pem"))
 	_, err := n.Subscribe(subSrv.URL)
 	must(t, err)
 	var env map[string]string
@@ -291,15 +304,15 @@ func TestNotifierSetURLs(t *testing.T) {
 }
 
 func TestNotifierShutdown(t *testing.T) {
-	n, _ := newNotifier(t, "")
+	svc, n := newTopic(t, "")
 	ep := newEndpoint(1) // the first POST fails: Shutdown waits for the retry
-	must(t, n.SubscribeS3Events(startServer(t, ep).URL))
+	must(t, n.SubscribeS3Events(startServer(t, ep).URL, sns.S3Event{}))
 	for range 3 {
 		n.Notify(trail.Notice{Bucket: "b", Key: "k"})
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	must(t, n.Shutdown(ctx))
+	must(t, svc.Shutdown(ctx))
 	if got := len(ep.posts); got != 3 {
 		t.Errorf("%d notices delivered before Shutdown returned, want 3", got)
 	}
@@ -317,13 +330,13 @@ func TestNotifierShutdown(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	n2, _ := newNotifier(t, "")
-	must(t, n2.SubscribeS3Events(stuck.URL))
+	svc2, n2 := newTopic(t, "")
+	must(t, n2.SubscribeS3Events(stuck.URL, sns.S3Event{}))
 	n2.Notify(trail.Notice{Bucket: "b", Key: "k"})
 	ctx2, cancel2 := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel2()
 	start := time.Now()
-	if err := n2.Shutdown(ctx2); !errors.Is(err, context.DeadlineExceeded) {
+	if err := svc2.Shutdown(ctx2); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Shutdown with a stuck endpoint = %v, want a deadline error", err)
 	}
 	if d := time.Since(start); d > 3*time.Second {
