@@ -278,6 +278,8 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.serveTagging(rw, r, bucket, key, body)
 	case q.Has("acl"):
 		return f.serveACL(rw, r, bucket, key, body)
+	case key == "" && r.Method == http.MethodGet && q.Has("uploads"):
+		return f.listMultipartUploads(rw, r, bucket, q)
 	case key == "":
 		if r.Method == http.MethodGet {
 			r = fixListMarker(r, q)

@@ -307,3 +307,47 @@ func (f *Front) prepareCompletion(r *http.Request, u *upload, in *completeReques
 	}
 	return c, nil
 }
+
+// emptyUploadsResult is ListMultipartUploads' answer for a bucket without
+// uploads, with every element S3 sends.
+type emptyUploadsResult struct {
+	XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
+	Xmlns              string   `xml:"xmlns,attr"`
+	Bucket             string
+	KeyMarker          string
+	UploadIDMarker     string `xml:"UploadIdMarker"`
+	NextKeyMarker      string
+	NextUploadIDMarker string `xml:"NextUploadIdMarker"`
+	Delimiter          string `xml:",omitempty"`
+	Prefix             string `xml:",omitempty"`
+	MaxUploads         int
+	IsTruncated        bool
+	EncodingType       string `xml:",omitempty"`
+}
+
+// listMultipartUploads serves ListMultipartUploads. gofakes3 answers
+// NoSuchUpload (404) for a bucket that has never had an upload; S3 answers
+// an empty listing.
+func (f *Front) listMultipartUploads(rw *responseWriter, r *http.Request, bucket string, q url.Values) error {
+	capture := newCaptureWriter()
+	if err := f.forward(capture, r, nil, false); err != nil {
+		return err
+	}
+	if capture.status == http.StatusNotFound {
+		var xe xmlError
+		if xml.Unmarshal(capture.body.Bytes(), &xe) == nil && xe.Code == "NoSuchUpload" {
+			maxUploads, err := strconv.Atoi(q.Get("max-uploads"))
+			if err != nil || maxUploads <= 0 || maxUploads > 1000 {
+				maxUploads = 1000
+			}
+			return writeXML(rw, emptyUploadsResult{
+				Xmlns: s3Xmlns, Bucket: bucket,
+				KeyMarker: q.Get("key-marker"), UploadIDMarker: q.Get("upload-id-marker"),
+				Delimiter: q.Get("delimiter"), Prefix: q.Get("prefix"),
+				MaxUploads: maxUploads, EncodingType: q.Get("encoding-type"),
+			})
+		}
+	}
+	capture.copyTo(rw)
+	return nil
+}
