@@ -98,7 +98,7 @@ func readServeBanner(r io.Reader) (*serveInfo, error) {
 		return info, fmt.Errorf("first line %q is not the endpoint URL (output %q)", info.URL, info.Lines)
 	}
 	if info.Bucket == "" || info.Env["AWS_ACCESS_KEY_ID"] == "" || info.Env["AWS_SECRET_ACCESS_KEY"] == "" ||
-		info.Env["AWS_REGION"] == "" || info.Env["AWS_ENDPOINT_URL"] != info.URL {
+		info.Env["AWS_REGION"] == "" || info.Env["AWS_DEFAULT_REGION"] != info.Env["AWS_REGION"] || info.Env["AWS_ENDPOINT_URL"] != info.URL {
 		return info, fmt.Errorf("serve output lacks bucket or env lines: %q", info.Lines)
 	}
 	return info, nil

@@ -40,6 +40,7 @@ func commands() []command {
 	cmds := []command{
 		generateCommand(),
 		serveCommand(),
+		flushCommand(),
 		validateCommand(),
 		loadCommand(),
 		versionCommand(),

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -15,6 +16,21 @@ import (
 	"github.com/firetrail/firetrail/emulator"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
+
+// clientAddr is the host:port a client on this machine dials to reach a
+// listener on addr: an unspecified address (0.0.0.0, [::]) becomes the
+// loopback address of its family.
+func clientAddr(addr net.Addr) string {
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok || !ta.IP.IsUnspecified() {
+		return addr.String()
+	}
+	ip := net.IPv4(127, 0, 0, 1)
+	if ta.IP.To4() == nil {
+		ip = net.IPv6loopback
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(ta.Port))
+}
 
 func serveCommand() command {
 	return command{
@@ -61,6 +77,7 @@ func serveCommand() command {
 					emulator.WithThrottle(*throttle),
 					emulator.WithLogger(log),
 					emulator.WithEvents(*events),
+					emulator.WithVersion(version),
 				}
 				if fs.Changed("seed") || *events > 0 {
 					opts = append(opts, emulator.WithSeed(*seed))
@@ -121,19 +138,24 @@ func serveCommand() command {
 				if *useTLS {
 					scheme = "https"
 				}
-				url := scheme + "://" + ln.Addr().String()
+				url := scheme + "://" + clientAddr(ln.Addr())
 				w := e.stdout
 				fmt.Fprintln(w, url)
 				fmt.Fprintf(w, "bucket: %s\n", emu.Bucket())
 				fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\n", emulator.DefaultAccessKeyID)
 				fmt.Fprintf(w, "export AWS_SECRET_ACCESS_KEY=%s\n", emulator.DefaultSecretAccessKey)
+				// awscli v1 and boto3 read AWS_DEFAULT_REGION; v2 and the
+				// SDKs AWS_REGION. AWS_ENDPOINT_URL needs awscli 2.13+, so
+				// the command lines pass --endpoint-url too.
 				fmt.Fprintf(w, "export AWS_REGION=%s\n", emu.Region())
+				fmt.Fprintf(w, "export AWS_DEFAULT_REGION=%s\n", emu.Region())
 				fmt.Fprintf(w, "export AWS_ENDPOINT_URL=%s\n", url)
 				if caFile != "" {
 					fmt.Fprintf(w, "export AWS_CA_BUNDLE=%s\n", caFile)
 				}
 				fmt.Fprintf(w, "aws --endpoint-url %s s3 ls s3://%s --recursive\n", url, emu.Bucket())
 				fmt.Fprintf(w, "aws --endpoint-url %s cloudtrail lookup-events --max-items 5\n", url)
+				fmt.Fprintf(w, "curl -s -X POST %s%s\n", url, emulator.FlushPath)
 				if f, ok := w.(*os.File); ok {
 					_ = f.Sync()
 				}
