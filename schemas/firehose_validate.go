@@ -112,7 +112,8 @@ func ValidateFirehoseRequest(op string, body []byte) error {
 		}
 		return &FirehoseInputError{Action: op, Reason: msg}
 	}
-	v := fhValidator{re: firehosePatterns()}
+	var path [128]byte
+	v := fhValidator{re: firehosePatterns(), path: path[:0]}
 	l = lexer{b: body}
 	v.check(&l, int16(root))
 	if len(v.errs) == 0 {
@@ -244,17 +245,18 @@ func (v *fhValidator) check(l *lexer, si int16) {
 		}
 		v.bounds(si, n, l.b[start:l.i], "length")
 		end := l.i
-		sub := lexer{b: l.b[:end], i: elems}
-		sub.beginArray()
-		for first, i := true, 1; sub.nextElem(&first); i++ {
-			if sub.kind() == kindNull {
-				sub.skip()
+		l.i = elems
+		l.beginArray()
+		for first, i := true, 1; l.nextElem(&first); i++ {
+			if l.kind() == kindNull {
+				l.skip()
 				continue
 			}
 			mark := v.pushIndex(i, ".member")
-			v.check(&sub, s.elem)
+			v.check(l, s.elem)
 			v.path = v.path[:mark]
 		}
+		l.i = end
 	case s.kind == fhvMap && k == kindObject:
 		v.mapValue(l, si)
 	case (s.kind == fhvString || s.kind == fhvBlob) && k == kindString:
@@ -273,6 +275,15 @@ func (v *fhValidator) check(l *lexer, si int16) {
 	default: // no constraints, or the wrong type: DecodeFirehoseInput's concern
 		l.skip()
 	}
+}
+
+// at validates the value at sp of l's bytes against shape si, leaving l
+// as it was.
+func (v *fhValidator) at(l *lexer, sp span, si int16) {
+	b, i, depth := l.b, l.i, l.depth
+	l.b, l.i = b[:sp.end], sp.start
+	v.check(l, si)
+	l.b, l.i, l.depth = b, i, depth
 }
 
 // object validates a structure's members in model order.
@@ -314,8 +325,7 @@ func (v *fhValidator) object(l *lexer, s *fhvShape) {
 				v.violate(m.shape, nil, "Member must not be null")
 			}
 		} else {
-			sub := lexer{b: l.b[:sp.end], i: sp.start}
-			v.check(&sub, m.shape)
+			v.at(l, sp, m.shape)
 		}
 		v.path = v.path[:mark]
 	}
