@@ -32,8 +32,12 @@ echo "== validator (schemas): NDJSON of 1.5 KB Firehose records"
 run ./schemas 'BenchmarkValidateNDJSON$' -benchtime 20x
 echo "== delivery (emulator/trail): 1,000,000 events into gzip log files"
 run ./emulator/trail 'BenchmarkDeliver$' -benchtime 1x
-echo "== LookupEvents (emulator): 1,000,000 stored events"
-run ./emulator 'BenchmarkLookupEvents$' -benchtime 1000x
+echo "== LookupEvents (emulator/internal/cloudtrail): 1,000,000 stored events"
+run ./emulator/internal/cloudtrail 'BenchmarkLookupEvents$' -benchtime 1000x
+echo "== recorded Firehose calls (emulator): aws-sdk-go-v2 over loopback, both cores, beside a no-op handler"
+run ./emulator 'BenchmarkFirehoseCallsSDK$' -benchtime 3s -cpu 2
+echo "== keeping one call's record (emulator): encoded once vs twice"
+run ./emulator 'BenchmarkRecordCall$' -benchtime 2s
 echo "== GetObject (s3front): 5 MiB over loopback with aws-sdk-go-v2"
 run ./emulator/internal/s3front 'BenchmarkGetObject5MiB$' -benchtime 2s
 
@@ -50,4 +54,10 @@ g=$(median BenchmarkDeliver/gzip-baseline events/cpu-s)
 echo "deliver: $d events/cpu-s, gzip alone $g, ratio $(ratio "$d" "$g") (target >= 250,000 events/s)"
 m=$(median BenchmarkGetObject5MiB MB/s)
 echo "GetObject 5 MiB: $m MB/s (target >= 300 MB/s)"
+fe=$(median BenchmarkFirehoseCallsSDK/emulator-2 ns/op)
+fn=$(median BenchmarkFirehoseCallsSDK/noop-2 ns/op)
+echo "firehose calls: $(awk -v n="$fe" 'BEGIN { printf "%.0f", 1e9 / n }') calls/s, no-op handler $(awk -v n="$fn" 'BEGIN { printf "%.0f", 1e9 / n }') calls/s, time ratio $(ratio "$fe" "$fn") (target >= 5,000 calls/s)"
+r2=$(median BenchmarkRecordCall/twice ns/op)
+r1=$(median BenchmarkRecordCall/once ns/op)
+echo "record a call: once $r1 ns, twice (before) $r2 ns, ratio $(ratio "$r1" "$r2")"
 echo "LookupEvents: see the p99-ms figures above (target p99 <= 10 ms for a filtered 50-event page)"
