@@ -167,7 +167,7 @@ func (f *Front) PutObject(ctx context.Context, bucket, key string, meta map[stri
 // ServeHTTP serves one S3 request.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	continueEmptyBody(w, r)
-	rw := &responseWriter{ResponseWriter: w, f: f, requestID: f.nextRequestID()}
+	rw := &responseWriter{ResponseWriter: w, f: f, requestID: f.nextRequestID(), method: r.Method}
 	defer func() {
 		v := recover()
 		if v == nil {
@@ -177,9 +177,9 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(v)
 		}
 		f.log.Error("s3front: panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-		if !rw.wroteHeader {
+		if !rw.sent {
 			rw.object = false
-			writeError(rw, r, newError(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again."), rw.requestID)
+			rw.writeError(knownError(0, "InternalError", ""))
 		}
 	}()
 	if err := f.serve(rw, r); err != nil {
@@ -189,12 +189,12 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else {
 			f.log.Debug("s3front: request refused", "method", r.Method, "path", r.URL.Path, "code", e.Code, "message", e.Message)
 		}
-		if rw.wroteHeader {
+		if rw.sent {
 			return
 		}
 		rw.object = false
 		f.drain(rw, r, err)
-		writeError(rw, r, e, rw.requestID)
+		rw.writeError(e)
 		return
 	}
 	rw.finish()
@@ -236,19 +236,16 @@ func (f *Front) toS3Error(err error) *s3Error {
 	}
 	if e, ok := errors.AsType[gofakes3.Error](err); ok {
 		code := e.ErrorCode()
-		msg := code.Message()
-		if er, ok := errors.AsType[*gofakes3.ErrorResponse](err); ok && er.Message != "" {
+		var msg string
+		if er, ok := errors.AsType[*gofakes3.ErrorResponse](err); ok {
 			msg = er.Message
 		}
-		if msg == "" {
-			msg = string(code)
-		}
-		return &s3Error{Status: code.Status(), Code: string(code), Message: msg}
+		return knownError(code.Status(), string(code), msg)
 	}
 	if isTimeout(err) {
 		return errRequestTimeout()
 	}
-	return newError(http.StatusInternalServerError, "InternalError", "We encountered an internal error. Please try again.")
+	return knownError(0, "InternalError", "")
 }
 
 // serve dispatches one request; errors are answered by ServeHTTP.
@@ -259,6 +256,9 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 	}
 	if err := f.checkTimeSkew(r); err != nil {
 		return err
+	}
+	if bucket == "" && r.Method != http.MethodGet {
+		return knownError(0, "MethodNotAllowed", "") // only ListBuckets is served at /
 	}
 	q := r.URL.Query()
 	if err := checkSubresources(r.Method, q); err != nil {

@@ -2,7 +2,9 @@ package s3front
 
 import (
 	"bytes"
+	"encoding/xml"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,8 +20,14 @@ type responseWriter struct {
 	f         *Front
 	requestID string
 
-	wroteHeader bool
-	status      int
+	method string
+
+	// wroteHeader is set once the status is chosen, sent once it went to
+	// the client. An error status (4xx, 5xx) is held with its body in
+	// errBody until finish, which sends S3's complete error document.
+	wroteHeader, sent bool
+	status            int
+	errBody           *bytes.Buffer
 
 	bucket, key  string
 	object       bool // object GET/HEAD
@@ -32,6 +40,11 @@ func (w *responseWriter) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	w.status = code
+	if code >= 400 {
+		w.errBody = new(bytes.Buffer)
+		return
+	}
+	w.sent = true
 	w.fixHeader(code)
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -39,6 +52,9 @@ func (w *responseWriter) WriteHeader(code int) {
 func (w *responseWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
+	}
+	if w.errBody != nil {
+		return w.errBody.Write(p)
 	}
 	return w.ResponseWriter.Write(p)
 }
@@ -50,11 +66,70 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // succeeds without writing a status).
 func (w *responseWriter) ok() bool { return !w.wroteHeader || w.status/100 == 2 }
 
-// finish writes the header if gofakes3 did not.
+// finish writes the header if gofakes3 did not, or the error it wrote.
 func (w *responseWriter) finish() {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.errBody == nil || w.sent {
+		return
+	}
+	var e *s3Error
+	var xe xmlError
+	if xml.Unmarshal(w.errBody.Bytes(), &xe) == nil && xe.Code != "" {
+		e = knownError(w.status, xe.Code, xe.Message)
+		e.Resource, e.extra = xe.Resource, xe.Extra
+	} else {
+		e = knownError(w.status, codeForStatus(w.status), "")
+		e.Status = w.status // a HEAD response: no code to go by
+	}
+	w.writeError(e)
+}
+
+// writeError sends e as S3's XML error document (no body for HEAD) with the
+// request id, and the elements S3 adds for some codes.
+func (w *responseWriter) writeError(e *s3Error) {
+	w.errBody = nil
+	w.wroteHeader, w.sent, w.status = true, true, e.Status
+	extra := e.extra
+	add := func(name, value string) {
+		if value == "" || slices.ContainsFunc(extra, func(x xmlElement) bool { return x.XMLName.Local == name }) {
+			return
+		}
+		extra = append(extra, xmlElement{XMLName: xml.Name{Local: name}, Value: value})
+	}
+	switch e.Code {
+	case "NoSuchKey":
+		add("Key", w.key)
+	case "NoSuchBucket":
+		add("BucketName", w.bucket)
+	case "MethodNotAllowed":
+		add("Method", w.method)
+		switch {
+		case w.key != "":
+			add("ResourceType", "OBJECT")
+		case w.bucket != "":
+			add("ResourceType", "BUCKET")
+		default:
+			add("ResourceType", "SERVICE")
+		}
+	}
+	w.fixHeader(e.Status)
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	if w.method == http.MethodHead {
+		h.Del("Content-Length")
+		w.ResponseWriter.WriteHeader(e.Status)
+		return
+	}
+	body, err := xml.Marshal(xmlError{Code: e.Code, Message: e.Message, Resource: e.Resource, Extra: extra, RequestID: w.requestID, HostID: hostID(w.requestID)})
+	if err != nil {
+		body = []byte("<Error><Code>InternalError</Code></Error>")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+	w.ResponseWriter.WriteHeader(e.Status)
+	_, _ = w.ResponseWriter.Write([]byte(xml.Header))
+	_, _ = w.ResponseWriter.Write(body)
 }
 
 func (w *responseWriter) fixHeader(code int) {

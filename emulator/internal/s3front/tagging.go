@@ -188,7 +188,7 @@ func (f *Front) serveTagging(rw *responseWriter, r *http.Request, bucket, key st
 		rw.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+	return knownError(0, "MethodNotAllowed", "")
 }
 
 type aclGrantee struct {
@@ -249,7 +249,7 @@ func (f *Front) serveACL(rw *responseWriter, r *http.Request, bucket, key string
 		}{aclGrantee{"http://www.w3.org/2001/XMLSchema-instance", "CanonicalUser", ownerID, ownerDisplayName}, "FULL_CONTROL"})
 		return writeXML(rw, out)
 	}
-	return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+	return knownError(0, "MethodNotAllowed", "")
 }
 
 // writeXML writes v as an S3 XML document with status 200.
