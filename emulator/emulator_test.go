@@ -18,40 +18,12 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/firetrail/firetrail/emulator/internal/testrec"
 	"github.com/firetrail/firetrail/schemas"
 )
 
 // testRecord returns a management record at t, numbered i.
-func testRecord(i int, t time.Time) schemas.Record {
-	names := []string{"DescribeDeliveryStream", "CreateDeliveryStream", "ListDeliveryStreams"}
-	name := names[i%len(names)]
-	user := fmt.Sprintf("user%d", i%4)
-	return schemas.Record{
-		EventVersion: "1.08",
-		UserIdentity: schemas.UserIdentity{
-			Type:        schemas.IdentityIAMUser,
-			PrincipalID: "AIDAEXAMPLE" + user,
-			ARN:         "arn:aws:iam::111122223333:user/" + user,
-			AccountID:   "111122223333",
-			AccessKeyID: fmt.Sprintf("AKIAEXAMPLE%09d", i%4),
-			UserName:    user,
-		},
-		EventTime:          t.UTC().Truncate(time.Second),
-		EventSource:        schemas.FirehoseEventSource,
-		EventName:          name,
-		AWSRegion:          "us-east-1",
-		SourceIPAddress:    "198.51.100.7",
-		UserAgent:          "test <&> agent",
-		RequestParameters:  json.RawMessage(fmt.Sprintf(`{"deliveryStreamName":"stream-%d"}`, i%5)),
-		RequestID:          fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
-		EventID:            fmt.Sprintf("11111111-0000-4000-8000-%012d", i),
-		ReadOnly:           schemas.Bool(name != "CreateDeliveryStream"),
-		EventType:          "AwsApiCall",
-		ManagementEvent:    schemas.BoolTrue,
-		RecipientAccountID: "111122223333",
-		EventCategory:      "Management",
-	}
-}
+var testRecord = testrec.Record
 
 func testLogger(t testing.TB) Option {
 	return WithLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))

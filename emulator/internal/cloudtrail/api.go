@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -95,32 +97,34 @@ func Op(target string) (string, bool) {
 	return strings.CutPrefix(target, TargetShort)
 }
 
+// operations maps each CloudTrail operation to its throttle class, the
+// rate of that class (requests per second per account and region,
+// REFERENCE.md §7.2) and its handler.
+var operations = map[string]struct {
+	class string
+	rate  float64
+	run   func(e *Service, cc *awsapi.Call, body []byte) ([]byte, error)
+}{
+	"LookupEvents":   {"LookupEvents", 2, (*Service).lookupEvents},
+	"ListPublicKeys": {"cloudtrail", 10, func(e *Service, _ *awsapi.Call, body []byte) ([]byte, error) { return e.listPublicKeys(body) }},
+	"DescribeTrails": {"cloudtrail", 10, (*Service).describeTrails},
+	"GetTrailStatus": {"cloudtrail", 10, (*Service).getTrailStatus},
+}
+
+// Operations lists the operations the service implements.
+func Operations() []string { return slices.Sorted(maps.Keys(operations)) }
+
 // Handle runs operation op with the JSON request body and returns the
 // JSON answer.
 func (e *Service) Handle(cc *awsapi.Call, op string, body []byte) ([]byte, error) {
-	switch op {
-	case "LookupEvents":
-		if e.throttled(cc, "LookupEvents", 2) {
-			return nil, awsapi.Throttling()
-		}
-		return e.lookupEvents(cc, body)
-	case "ListPublicKeys":
-		if e.throttled(cc, "cloudtrail", 10) {
-			return nil, awsapi.Throttling()
-		}
-		return e.listPublicKeys(body)
-	case "DescribeTrails":
-		if e.throttled(cc, "cloudtrail", 10) {
-			return nil, awsapi.Throttling()
-		}
-		return e.describeTrails(cc, body)
-	case "GetTrailStatus":
-		if e.throttled(cc, "cloudtrail", 10) {
-			return nil, awsapi.Throttling()
-		}
-		return e.getTrailStatus(cc, body)
+	o, ok := operations[op]
+	if !ok {
+		return nil, awsapi.UnknownOperation(TargetShort + op)
 	}
-	return nil, awsapi.UnknownOperation(TargetShort + op)
+	if e.throttled(cc, o.class, o.rate) {
+		return nil, awsapi.Throttling()
+	}
+	return o.run(e, cc, body)
 }
 
 // lookupEventsInput is the LookupEvents request. Times are epoch seconds,

@@ -1,45 +1,13 @@
 package cloudtrail
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
-	"github.com/firetrail/firetrail/schemas"
+	"github.com/firetrail/firetrail/emulator/internal/testrec"
 )
 
 // DefaultStartTime is the base time of the store's tests.
 var DefaultStartTime = time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)
 
-// testRecord returns a management record at t, numbered i: four users,
-// five stream names, three event names.
-func testRecord(i int, t time.Time) schemas.Record {
-	names := []string{"DescribeDeliveryStream", "CreateDeliveryStream", "ListDeliveryStreams"}
-	name := names[i%len(names)]
-	user := fmt.Sprintf("user%d", i%4)
-	return schemas.Record{
-		EventVersion: "1.08",
-		UserIdentity: schemas.UserIdentity{
-			Type:        schemas.IdentityIAMUser,
-			PrincipalID: "AIDAEXAMPLE" + user,
-			ARN:         "arn:aws:iam::111122223333:user/" + user,
-			AccountID:   "111122223333",
-			AccessKeyID: fmt.Sprintf("AKIAEXAMPLE%09d", i%4),
-			UserName:    user,
-		},
-		EventTime:          t.UTC().Truncate(time.Second),
-		EventSource:        schemas.FirehoseEventSource,
-		EventName:          name,
-		AWSRegion:          "us-east-1",
-		SourceIPAddress:    "198.51.100.7",
-		UserAgent:          "test <&> agent",
-		RequestParameters:  json.RawMessage(fmt.Sprintf(`{"deliveryStreamName":"stream-%d"}`, i%5)),
-		RequestID:          fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
-		EventID:            fmt.Sprintf("11111111-0000-4000-8000-%012d", i),
-		ReadOnly:           schemas.Bool(name != "CreateDeliveryStream"),
-		EventType:          "AwsApiCall",
-		ManagementEvent:    schemas.BoolTrue,
-		RecipientAccountID: "111122223333",
-		EventCategory:      "Management",
-	}
-}
+// testRecord is testrec.Record.
+var testRecord = testrec.Record
