@@ -67,6 +67,7 @@ type Front struct {
 
 	mu          sync.Mutex
 	tags        map[string]objectTags  // tagKey(bucket, key) → tags
+	encryption  map[string]sseRule     // bucket → default encryption, if given one
 	uploads     map[string]*upload     // upload ID → state
 	completions map[string]*completion // object id → pending completion
 }
@@ -88,6 +89,7 @@ func New(opts Options) (*Front, error) {
 		maxObjectSize: opts.MaxObjectSize,
 		idleTimeout:   defaultIdleTimeout,
 		tags:          make(map[string]objectTags),
+		encryption:    make(map[string]sseRule),
 		uploads:       make(map[string]*upload),
 		completions:   make(map[string]*completion),
 	}
@@ -278,13 +280,23 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.serveTagging(rw, r, bucket, key, body)
 	case q.Has("acl"):
 		return f.serveACL(rw, r, bucket, key, body)
+	case q.Has("encryption"):
+		return f.serveEncryption(rw, r, bucket, key, body)
 	case key == "" && r.Method == http.MethodGet && q.Has("uploads"):
 		return f.listMultipartUploads(rw, r, bucket, q)
 	case key == "":
 		if r.Method == http.MethodGet {
 			r = fixListMarker(r, q)
 		}
-		return f.forward(rw, r, body, false)
+		if err := f.forward(rw, r, body, false); err != nil {
+			return err
+		}
+		if r.Method == http.MethodDelete && len(q) == 0 && rw.ok() {
+			f.mu.Lock()
+			delete(f.encryption, bucket) // DeleteBucket
+			f.mu.Unlock()
+		}
+		return nil
 	}
 	uploadID := q.Get("uploadId")
 	switch {
@@ -367,10 +379,11 @@ func (f *Front) checkTimeSkew(r *http.Request) error {
 
 // rejectedSubresources are S3 sub-resources gofakes3 v1.2.0 does not route:
 // it would treat them as plain object or bucket requests (a PUT ?lifecycle
-// would overwrite the object with the XML). tagging and acl are served here.
+// would overwrite the object with the XML). tagging, acl and encryption are
+// served here.
 var rejectedSubresources = map[string]bool{
 	"accelerate": true, "analytics": true, "attributes": true, "cors": true,
-	"encryption": true, "intelligent-tiering": true, "inventory": true,
+	"intelligent-tiering": true, "inventory": true,
 	"legal-hold": true, "lifecycle": true, "logging": true, "metrics": true,
 	"notification": true, "object-lock": true, "ownershipControls": true,
 	"policy": true, "policyStatus": true, "publicAccessBlock": true,
@@ -385,7 +398,7 @@ var rejectedSubresources = map[string]bool{
 // still be routed to gofakes3 (or served here).
 var writeSafeParams = map[string]bool{
 	"uploads": true, "uploadId": true, "partNumber": true, "versionId": true,
-	"versioning": true, "delete": true, "tagging": true, "acl": true, "x-id": true,
+	"versioning": true, "delete": true, "tagging": true, "acl": true, "encryption": true, "x-id": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true,
 }
 

@@ -44,6 +44,9 @@ func (f *Front) putObject(rw *responseWriter, r *http.Request, bucket, key strin
 		tags = f.copySourceTags(copySource)
 	}
 	r2 := forwardRequest(r, body, true)
+	if rw.onSuccess, err = f.applySSE(bucket, r2.Header); err != nil {
+		return err
+	}
 	id := f.newObjectID()
 	r2.Header.Set(hdrID, id)
 	var ck storedChecksum
@@ -96,6 +99,7 @@ type upload struct {
 	ctype       string
 	explicit    bool // the client chose the algorithm
 	tags        []tag
+	sse         http.Header // encryption response headers
 	parts       map[int]uploadedPart
 }
 
@@ -139,6 +143,9 @@ func (f *Front) createMultipartUpload(rw *responseWriter, r *http.Request, bucke
 		return newError(http.StatusBadRequest, "InvalidRequest", "The %s checksum type cannot be used with the %s checksum algorithm.", strings.ToLower(u.ctype), strings.ToLower(string(u.alg)))
 	}
 	r2 := forwardRequest(r, body, true)
+	if u.sse, err = f.applySSE(bucket, r2.Header); err != nil {
+		return err
+	}
 	r2.Header.Set(hdrID, u.id)
 	r2.Header.Set(hdrChecksum, "")
 	r2.Header.Set(hdrETag, "")
@@ -153,6 +160,7 @@ func (f *Front) createMultipartUpload(rw *responseWriter, r *http.Request, bucke
 			f.uploads[out.UploadID] = u
 			f.mu.Unlock()
 		}
+		addHeaders(capture.h, u.sse)
 		if u.explicit {
 			capture.h.Set("X-Amz-Checksum-Algorithm", string(u.alg))
 			capture.h.Set("X-Amz-Checksum-Type", u.ctype)
@@ -180,6 +188,9 @@ func (f *Front) uploadPart(rw *responseWriter, r *http.Request, uploadID string,
 			return newError(http.StatusBadRequest, "InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s", strings.ToLower(string(u.alg)), strings.ToLower(string(body.alg)))
 		}
 		alg = u.alg
+	}
+	if u != nil {
+		rw.onSuccess = u.sse
 	}
 	f.s3.ServeHTTP(rw, forwardRequest(r, body, false))
 	if !rw.ok() || u == nil {
@@ -236,6 +247,7 @@ func (f *Front) completeMultipartUpload(rw *responseWriter, r *http.Request, buc
 		delete(f.uploads, uploadID)
 		f.mu.Unlock()
 		f.setTags(bucket, key, u.id, u.tags)
+		addHeaders(capture.h, u.sse)
 		if c != nil && c.done && c.value != "" && u.explicit {
 			extra := "<Checksum" + string(c.alg) + ">" + c.value + "</Checksum" + string(c.alg) + "><ChecksumType>" + c.ctype + "</ChecksumType>"
 			b := capture.body.Bytes()
@@ -350,4 +362,11 @@ func (f *Front) listMultipartUploads(rw *responseWriter, r *http.Request, bucket
 	}
 	capture.copyTo(rw)
 	return nil
+}
+
+// addHeaders copies the header fields of src into dst.
+func addHeaders(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
 }

@@ -30,8 +30,9 @@ type responseWriter struct {
 	errBody           *bytes.Buffer
 
 	bucket, key  string
-	object       bool // object GET/HEAD
-	checksumMode bool // x-amz-checksum-mode: ENABLED
+	onSuccess    http.Header // added to a 2xx response
+	object       bool        // object GET/HEAD
+	checksumMode bool        // x-amz-checksum-mode: ENABLED
 }
 
 func (w *responseWriter) WriteHeader(code int) {
@@ -136,6 +137,9 @@ func (w *responseWriter) fixHeader(code int) {
 	h := w.Header()
 	h.Set("X-Amz-Request-Id", w.requestID)
 	h.Set("X-Amz-Id-2", hostID(w.requestID))
+	if code/100 == 2 {
+		addHeaders(h, w.onSuccess)
+	}
 	if !w.object {
 		for k := range h {
 			if strings.HasPrefix(k, internalPrefix) {

@@ -221,10 +221,8 @@ const (
 // with the owner holding FULL_CONTROL.
 func (f *Front) serveACL(rw *responseWriter, r *http.Request, bucket, key string, body *requestBody) error {
 	if key == "" {
-		if ok, err := f.backend.BucketExists(bucket); err != nil {
+		if err := f.checkBucket(bucket); err != nil {
 			return err
-		} else if !ok {
-			return gofakes3.BucketNotFound(bucket)
 		}
 	} else if _, err := f.currentIdentity(bucket, key); err != nil {
 		return err
