@@ -98,6 +98,7 @@ func TestFirehoseStateSurvivesRestart(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("CreateDeliveryStream doomed: %v", err)
 	}
+	clock.Advance(time.Second) // a CREATING stream cannot be deleted
 	if _, err := fh.DeleteDeliveryStream(ctx, &firehose.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("doomed")}); err != nil {
 		t.Fatalf("DeleteDeliveryStream: %v", err)
 	}

@@ -42,6 +42,8 @@ func TestFirehoseAPIRecorded(t *testing.T) {
 	if _, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: name, ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::x"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")}}); !isCode(err, "ResourceInUseException") {
 		t.Errorf("duplicate create: %v, want ResourceInUseException", err)
 	}
+	// A stream is CREATING for a moment (firehose.DefaultCreateDelay).
+	emu.Clock.Advance(time.Second)
 	desc, err := fh.DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: name})
 	if err != nil {
 		t.Fatalf("DescribeDeliveryStream: %v", err)
@@ -91,12 +93,16 @@ func TestFirehoseAPIRecorded(t *testing.T) {
 	if _, err := fh.DeleteDeliveryStream(ctx, &firehose.DeleteDeliveryStreamInput{DeliveryStreamName: name}); err != nil {
 		t.Fatalf("DeleteDeliveryStream: %v", err)
 	}
+	// DELETING for a moment, then gone; five minutes on, the buffering
+	// interval of the put has passed, and the next call writes it.
+	emu.Clock.Advance(5 * time.Minute)
 	_, err = fh.DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: name})
 	if !isCode(err, "ResourceNotFoundException") || !strings.Contains(err.Error(), "Firehose clicks under account 111122223333 not found.") {
 		t.Errorf("describe after delete: %v", err)
 	}
 
-	// PutRecord data went to the destination bucket.
+	// PutRecord data went to the destination bucket once its buffering
+	// interval had passed.
 	objs, err := emu.S3Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("clicks-raw")})
 	if err != nil || len(objs.Contents) != 1 || !strings.HasPrefix(aws.ToString(objs.Contents[0].Key), "v2/2025/03/04/09/clicks-2-") {
 		t.Fatalf("destination objects = %+v, %v", objs, err)
@@ -138,7 +144,6 @@ func TestFirehoseAPIRecorded(t *testing.T) {
 	if len(recs) != 14 {
 		t.Errorf("%d records in log files, want 14", len(recs))
 	}
-	_ = time.Second
 }
 
 func isCode(err error, code string) bool {

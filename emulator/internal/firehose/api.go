@@ -1,7 +1,6 @@
 package firehose
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
-	"github.com/klauspost/compress/gzip"
 
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/schemas"
@@ -56,7 +54,17 @@ type Config struct {
 	// ("" keeps it in memory only); it is loaded by New.
 	Path   string
 	Logger *slog.Logger
+	// CreateDelay is how long, by Clock, a new stream is CREATING before
+	// it is ACTIVE, and a deleted one DELETING before it is gone: 0 means
+	// DefaultCreateDelay, a negative delay none (ACTIVE and gone at once).
+	CreateDelay time.Duration
 }
+
+// DefaultCreateDelay is the CreateDelay of a Config that sets none: long
+// enough that code putting to a stream it has not seen ACTIVE fails, as it
+// would on AWS (where creation takes seconds to minutes), and short enough
+// that tests polling DescribeDeliveryStream do not wait.
+const DefaultCreateDelay = 500 * time.Millisecond
 
 // Service is the Firehose API: delivery streams per account and region,
 // every call recorded as a CloudTrail event. It is safe for concurrent
@@ -68,6 +76,7 @@ type Service struct {
 	record  func(rec *schemas.Record, stream string) error
 	log     *slog.Logger
 	fh      *state
+	out     *delivery
 }
 
 // New returns a Service with the control plane saved at cfg.Path, if any.
@@ -75,27 +84,53 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{clock: cfg.Clock, ids: cfg.IDs, objects: cfg.Objects, record: cfg.Record, log: cfg.Logger}
+	switch {
+	case cfg.CreateDelay == 0:
+		cfg.CreateDelay = DefaultCreateDelay
+	case cfg.CreateDelay < 0:
+		cfg.CreateDelay = 0
+	}
+	s := &Service{clock: cfg.Clock, ids: cfg.IDs, objects: cfg.Objects, record: cfg.Record, log: cfg.Logger,
+		out: newDelivery(cfg.Objects, cfg.Logger)}
 	if cfg.Path == "" {
 		s.fh = newState()
-		return s, nil
+	} else {
+		var err error
+		if s.fh, err = loadState(cfg.Path, cfg.Logger); err != nil {
+			return nil, err
+		}
 	}
-	var err error
-	if s.fh, err = loadState(cfg.Path, cfg.Logger); err != nil {
-		return nil, err
-	}
+	s.fh.delay = cfg.CreateDelay
 	return s, nil
 }
 
-// Close saves what a failed save left unsaved.
-func (e *Service) Close() error { return e.fh.flush() }
+// Close writes every buffer (Flush) and saves what a failed save left
+// unsaved.
+func (e *Service) Close() error {
+	return errors.Join(e.Flush(context.Background()), e.fh.flush())
+}
+
+// Flush writes the buffered records of every stream now, whatever their
+// buffering hints. Writes that fail are kept and retried by the next Tick,
+// Flush or call.
+func (e *Service) Flush(ctx context.Context) error {
+	return e.out.deliver(ctx, e.clock.Now().UTC(), true)
+}
+
+// Tick writes the buffers whose buffering interval has passed, and
+// retries failed writes. Every call does the same at its end; Tick is for
+// a ticker, so that data is delivered when no calls come.
+func (e *Service) Tick(ctx context.Context) error {
+	return e.out.deliver(ctx, e.clock.Now().UTC(), false)
+}
 
 // recordEventVersion is the eventVersion of recorded Firehose calls
 // (REFERENCE.md §1.3).
 const recordEventVersion = "1.08"
 
-// maxRecordSize is the largest Firehose record (1,000 KiB).
-const maxRecordSize = 1000 << 10
+// maxBatchBytes is the most data one PutRecordBatch holds (4 MiB), a
+// service limit the model does not state.
+const maxBatchBytes = 4 << 20
 
 // firehoseOps maps each action to its operation and output schemas.
 func firehoseSchemas(op string) (opSchema, outSchema *smithy.Schema, ok bool) {
@@ -150,11 +185,19 @@ func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body [
 	if !ok {
 		return nil, awsapi.UnknownOperation(TargetPrefix + op)
 	}
-	now := e.clock.Now().UTC().Truncate(time.Second)
+	at := e.clock.Now().UTC()
+	now := at.Truncate(time.Second)
+	// Due buffers are written after the call, whatever its outcome; a
+	// failed write fails no call.
+	defer func() { _ = e.out.deliver(context.WithoutCancel(ctx), at, false) }()
 	in, err := schemas.DecodeFirehoseInput(op, body)
 	var out smithy.Serializable
 	if err == nil {
-		out, err = e.firehoseCall(ctx, cc, op, in, now)
+		// The model's constraints, as AWS checks them before acting.
+		err = schemas.ValidateFirehoseRequest(op, body)
+	}
+	if err == nil {
+		out, err = e.firehoseCall(ctx, cc, op, in, at)
 	} else {
 		err = firehoseDecodeError(err)
 	}
@@ -169,8 +212,12 @@ func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body [
 	return encodeFirehoseOutput(opSchema, outSchema, out)
 }
 
-// firehoseDecodeError turns a DecodeFirehoseInput error into an AWS error.
+// firehoseDecodeError turns a DecodeFirehoseInput or
+// ValidateFirehoseRequest error into an AWS error.
 func firehoseDecodeError(err error) error {
+	if ve, ok := errors.AsType[*schemas.ValidationError](err); ok {
+		return errValidation(ve.ErrorMessage())
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return awsapi.NewError(400, ae.ErrorCode(), "%s", ae.ErrorMessage())
@@ -178,6 +225,7 @@ func firehoseDecodeError(err error) error {
 	return awsapi.Serialization("%v", err)
 }
 
+// firehoseCall runs a decoded and validated call at now.
 func (e *Service) firehoseCall(ctx context.Context, cc *awsapi.Call, op string, in any, now time.Time) (smithy.Serializable, error) {
 	key := func(name *string) streamKey {
 		return streamKey{cc.Account, cc.Region, aws.ToString(name)}
@@ -187,20 +235,17 @@ func (e *Service) firehoseCall(ctx context.Context, cc *awsapi.Call, op string, 
 	case *firehose.CreateDeliveryStreamInput:
 		return fh.create(key(in.DeliveryStreamName), in, now)
 	case *firehose.DeleteDeliveryStreamInput:
-		return &firehose.DeleteDeliveryStreamOutput{}, fh.delete(key(in.DeliveryStreamName))
+		return &firehose.DeleteDeliveryStreamOutput{}, fh.delete(key(in.DeliveryStreamName), now)
 	case *firehose.DescribeDeliveryStreamInput:
-		if in.Limit != nil && (*in.Limit < 1 || *in.Limit > 10000) {
-			return nil, errInvalidArgument("Limit must be between 1 and 10000.")
-		}
-		return fh.describe(key(in.DeliveryStreamName))
+		return fh.describe(key(in.DeliveryStreamName), now)
 	case *firehose.ListDeliveryStreamsInput:
-		return fh.list(cc.Account, cc.Region, in)
+		return fh.list(cc.Account, cc.Region, in, now)
 	case *firehose.ListTagsForDeliveryStreamInput:
-		return fh.listTags(key(in.DeliveryStreamName), in)
+		return fh.listTags(key(in.DeliveryStreamName), in, now)
 	case *firehose.TagDeliveryStreamInput:
-		return &firehose.TagDeliveryStreamOutput{}, fh.tag(key(in.DeliveryStreamName), in)
+		return &firehose.TagDeliveryStreamOutput{}, fh.tag(key(in.DeliveryStreamName), in, now)
 	case *firehose.UntagDeliveryStreamInput:
-		return &firehose.UntagDeliveryStreamOutput{}, fh.untag(key(in.DeliveryStreamName), in)
+		return &firehose.UntagDeliveryStreamOutput{}, fh.untag(key(in.DeliveryStreamName), in, now)
 	case *firehose.StartDeliveryStreamEncryptionInput:
 		return &firehose.StartDeliveryStreamEncryptionOutput{}, fh.startEncryption(key(in.DeliveryStreamName), in, now)
 	case *firehose.StopDeliveryStreamEncryptionInput:
@@ -208,26 +253,17 @@ func (e *Service) firehoseCall(ctx context.Context, cc *awsapi.Call, op string, 
 	case *firehose.UpdateDestinationInput:
 		return &firehose.UpdateDestinationOutput{}, fh.updateDestination(key(in.DeliveryStreamName), in, now)
 	case *firehose.PutRecordInput:
-		if in.Record == nil || in.Record.Data == nil {
-			return nil, errInvalidArgument("Record.Data is required.")
-		}
-		ids, enc, err := e.putRecords(ctx, key(in.DeliveryStreamName), [][]byte{in.Record.Data}, now)
+		ids, enc, err := e.putRecords(key(in.DeliveryStreamName), [][]byte{in.Record.Data}, now)
 		if err != nil {
 			return nil, err
 		}
 		return &firehose.PutRecordOutput{RecordId: aws.String(ids[0]), Encrypted: aws.Bool(enc)}, nil
 	case *firehose.PutRecordBatchInput:
-		if len(in.Records) == 0 || len(in.Records) > 500 {
-			return nil, errInvalidArgument("Records must hold 1 to 500 records, not %d.", len(in.Records))
-		}
 		data := make([][]byte, len(in.Records))
 		for i, r := range in.Records {
-			if r.Data == nil {
-				return nil, errInvalidArgument("Records[%d].Data is required.", i)
-			}
 			data[i] = r.Data
 		}
-		ids, enc, err := e.putRecords(ctx, key(in.DeliveryStreamName), data, now)
+		ids, enc, err := e.putRecords(key(in.DeliveryStreamName), data, now)
 		if err != nil {
 			return nil, err
 		}
@@ -240,21 +276,19 @@ func (e *Service) firehoseCall(ctx context.Context, cc *awsapi.Call, op string, 
 	return nil, awsapi.UnknownOperation(TargetPrefix + op)
 }
 
-// putRecords delivers data to the stream's S3 destination as one object
-// under the Firehose-style prefix YYYY/MM/DD/HH/ (no buffering). Streams
-// with other destinations accept and drop the data.
-func (e *Service) putRecords(ctx context.Context, k streamKey, data [][]byte, now time.Time) ([]string, bool, error) {
+// putRecords takes records for stream k at now and buffers them for
+// where the stream's data lands (describe.go's landing), if anywhere.
+// The model bounds each record and the count; the 4 MiB total of a batch
+// is the service's rule.
+func (e *Service) putRecords(k streamKey, data [][]byte, now time.Time) ([]string, bool, error) {
 	total := 0
-	for i, d := range data {
-		if len(d) > maxRecordSize {
-			return nil, false, errInvalidArgument("Record %d is %d bytes, more than %d.", i, len(d), maxRecordSize)
-		}
+	for _, d := range data {
 		total += len(d)
 	}
-	if total > 4<<20 {
-		return nil, false, errInvalidArgument("Records hold %d bytes, more than 4 MiB.", total)
+	if total > maxBatchBytes {
+		return nil, false, errInvalidArgument("Records hold %d bytes, more than the 4 MiB a request can hold.", total)
 	}
-	t, err := e.fh.target(k)
+	t, err := e.fh.putTarget(k, now)
 	if err != nil {
 		return nil, false, err
 	}
@@ -262,23 +296,8 @@ func (e *Service) putRecords(ctx context.Context, k streamKey, data [][]byte, no
 	for i := range ids {
 		ids[i] = strings.ReplaceAll(e.ids.UUID()+e.ids.UUID(), "-", "")
 	}
-	if t.bucket == "" {
-		return ids, t.encrypted, nil
-	}
-	body := bytes.Join(data, nil)
-	objKey := t.prefix + now.Format("2006/01/02/15/") + fmt.Sprintf("%s-%d-%s-%s", k.name, t.version, now.Format("2006-01-02-15-04-05"), e.ids.UUID())
-	if t.gzip {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		_, _ = zw.Write(body)
-		_ = zw.Close()
-		body, objKey = buf.Bytes(), objKey+".gz"
-	}
-	if err := e.objects.CreateBucket(t.bucket); err != nil {
-		return nil, false, errInvalidArgument("Cannot deliver to %s: %v", t, err)
-	}
-	if err := e.objects.PutObject(ctx, t.bucket, objKey, nil, body); err != nil {
-		return nil, false, awsapi.NewError(500, "ServiceUnavailableException", "Cannot deliver to %s: %v", t, err)
+	if t.bucket != "" {
+		e.out.add(k, t, data, now, e.ids.UUID)
 	}
 	return ids, t.encrypted, nil
 }

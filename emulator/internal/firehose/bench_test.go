@@ -42,7 +42,7 @@ func BenchmarkFirehoseChange(b *testing.B) {
 			k := streamKey{account: "111122223333", region: "us-east-1", name: "stream-7"}
 			in := &firehose.TagDeliveryStreamInput{Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}
 			for b.Loop() {
-				if err := s.tag(k, in); err != nil {
+				if err := s.tag(k, in, DefaultStartTime); err != nil {
 					b.Fatal(err)
 				}
 			}

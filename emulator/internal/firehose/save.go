@@ -45,6 +45,11 @@ type savedStream struct {
 	Source      *types.SourceDescription                    `json:"source,omitempty"`
 	Tags        []types.Tag                                 `json:"tags,omitempty"`
 	Encryption  types.DeliveryStreamEncryptionConfiguration `json:"encryption"`
+	// Status is CREATING for a stream not yet ACTIVE, which it is at
+	// ActiveAt; "" is ACTIVE (files of earlier versions have neither).
+	// DELETING streams are not saved: their deletion stands.
+	Status   types.DeliveryStreamStatus `json:"status,omitempty"`
+	ActiveAt *time.Time                 `json:"activeAt,omitempty"`
 }
 
 // loadFirehoseState returns the control plane saved at path (an empty one
@@ -85,7 +90,7 @@ func (s *state) decode(b []byte) error {
 			return fmt.Errorf("stream %d: invalid account %q", i, k.account)
 		case !schemas.ValidRegion(k.region):
 			return fmt.Errorf("stream %d: invalid region %q", i, k.region)
-		case !validStreamName(k.name):
+		case !validName(k.name):
 			return fmt.Errorf("stream %d: invalid name %q", i, k.name)
 		case !slices.Contains(st.Type.Values(), st.Type):
 			return fmt.Errorf("stream %s: invalid type %q", k.name, st.Type)
@@ -99,24 +104,53 @@ func (s *state) decode(b []byte) error {
 		if _, dup := s.streams[k]; dup {
 			return fmt.Errorf("stream %s: saved twice for account %s in %s", k.name, k.account, k.region)
 		}
-		s.streams[k] = &deliveryStream{
+		ds := &deliveryStream{
 			key: k, arn: st.ARN, typ: st.Type, version: st.Version,
-			created: st.Created, updated: st.Updated,
-			dest: st.Destination, source: st.Source, tags: st.Tags, encryption: st.Encryption,
+			created: st.Created, updated: st.Updated, status: types.DeliveryStreamStatusActive,
+			source: st.Source, tags: st.Tags, encryption: st.Encryption,
 		}
+		switch st.Status {
+		case "", types.DeliveryStreamStatusActive:
+		case types.DeliveryStreamStatusCreating:
+			if st.ActiveAt == nil {
+				return fmt.Errorf("stream %s: CREATING without activeAt", k.name)
+			}
+			ds.status, ds.until = st.Status, *st.ActiveAt
+			s.pending(ds.until)
+		default:
+			return fmt.Errorf("stream %s: invalid status %q", k.name, st.Status)
+		}
+		if err := ds.setDest(st.Destination); err != nil {
+			return fmt.Errorf("stream %s: %w", k.name, err)
+		}
+		s.streams[k] = ds
 	}
 	return nil
+}
+
+// validName reports whether name is a DeliveryStreamName the API model
+// allows, by the one check of its constraints.
+func validName(name string) bool {
+	b, err := json.Marshal(map[string]string{"DeliveryStreamName": name})
+	return err == nil && schemas.ValidateFirehoseRequest("DescribeDeliveryStream", b) == nil
 }
 
 // encode returns the saved form of s, streams in key order; s.mu is held.
 func (s *state) encode() ([]byte, error) {
 	sf := savedState{Version: stateVersion, Streams: make([]savedStream, 0, len(s.streams))}
 	for _, ds := range s.streams {
-		sf.Streams = append(sf.Streams, savedStream{
+		st := savedStream{
 			Account: ds.key.account, Region: ds.key.region, Name: ds.key.name,
 			ARN: ds.arn, Type: ds.typ, Version: ds.version, Created: ds.created, Updated: ds.updated,
 			Destination: ds.dest, Source: ds.source, Tags: ds.tags, Encryption: ds.encryption,
-		})
+		}
+		switch ds.status {
+		case types.DeliveryStreamStatusDeleting:
+			continue
+		case types.DeliveryStreamStatusCreating:
+			st.Status, st.ActiveAt = ds.status, &ds.until
+		}
+		sf.Streams = append(sf.Streams, st)
 	}
 	slices.SortFunc(sf.Streams, func(a, b savedStream) int {
 		return strings.Compare(a.Account+"\x00"+a.Region+"\x00"+a.Name, b.Account+"\x00"+b.Region+"\x00"+b.Name)

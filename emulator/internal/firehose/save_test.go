@@ -36,10 +36,10 @@ func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loaded.describe(k); err != nil {
+	if _, err := loaded.describe(k, DefaultStartTime); err != nil {
 		t.Errorf("stream not saved on create: %v", err)
 	}
-	if err := s.delete(k); err != nil {
+	if err := s.delete(k, DefaultStartTime); err != nil {
 		t.Fatal(err)
 	}
 	if loaded, err = loadState(path, nil); err != nil {

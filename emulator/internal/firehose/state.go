@@ -2,7 +2,6 @@ package firehose
 
 import (
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
@@ -18,26 +17,38 @@ import (
 
 // state is the Firehose control plane: delivery streams per
 // account and region. It knows nothing of HTTP. With a path (WithDataDir)
-// every change is saved there (firehose_state_save.go).
+// every change is saved there (save.go). Every method takes the time of
+// the call: streams change status (CREATING to ACTIVE, DELETING to gone)
+// when it passes their deadline.
 type state struct {
 	mu      sync.Mutex
 	streams map[streamKey]*deliveryStream
-	path    string       // where the state is saved; "" in memory only
-	log     *slog.Logger // save failures
-	dirty   bool         // a change is not saved yet
+	delay   time.Duration // CREATING and DELETING last this long
+	next    time.Time     // the earliest deadline of a stream; zero if none
+	path    string        // where the state is saved; "" in memory only
+	log     *slog.Logger  // save failures
+	dirty   bool          // a change is not saved yet
 }
 
 type streamKey struct{ account, region, name string }
 
 // deliveryStream is one delivery stream.
 type deliveryStream struct {
-	key        streamKey
-	arn        string
-	typ        types.DeliveryStreamType
-	version    int64
-	created    time.Time
-	updated    time.Time
+	key     streamKey
+	arn     string
+	typ     types.DeliveryStreamType
+	version int64
+	created time.Time
+	updated time.Time
+	// status is CREATING, ACTIVE or DELETING; until is when CREATING
+	// turns ACTIVE and a DELETING stream is gone.
+	status types.DeliveryStreamStatus
+	until  time.Time
+	// dest is the destination as configured and updated; shown is dest
+	// with AWS's defaults filled (describe.go), what Describe shows and
+	// what delivery reads.
 	dest       types.DestinationDescription
+	shown      types.DestinationDescription
 	source     *types.SourceDescription
 	tags       []types.Tag
 	encryption types.DeliveryStreamEncryptionConfiguration
@@ -47,31 +58,82 @@ func newState() *state {
 	return &state{streams: map[streamKey]*deliveryStream{}, log: slog.New(slog.DiscardHandler)}
 }
 
-// maxTags is the most tags a stream can have.
+// maxTags is the most tags a stream can have (a service limit: the model
+// bounds the tags of one call, not of a stream).
 const maxTags = 50
 
-func validStreamName(n string) bool {
-	if len(n) < 1 || len(n) > 64 {
+// setDest sets the stream's destination and what Describe shows of it.
+func (ds *deliveryStream) setDest(d types.DestinationDescription) error {
+	shown, err := withDefaults(d)
+	if err != nil {
+		return err
+	}
+	ds.dest, ds.shown = d, shown
+	return nil
+}
+
+// settle moves every stream whose deadline now has passed on: CREATING
+// to ACTIVE, DELETING out of the state; s.mu is held. Neither is a saved
+// change: the saved state already has a CREATING stream's deadline and
+// never a DELETING stream.
+func (s *state) settle(now time.Time) {
+	if s.next.IsZero() || now.Before(s.next) {
+		return
+	}
+	s.next = time.Time{}
+	for k, ds := range s.streams {
+		if ds.status == types.DeliveryStreamStatusActive {
+			continue
+		}
+		if now.Before(ds.until) {
+			s.pending(ds.until)
+			continue
+		}
+		if ds.status == types.DeliveryStreamStatusDeleting {
+			delete(s.streams, k)
+			continue
+		}
+		ds.status, ds.until = types.DeliveryStreamStatusActive, time.Time{}
+	}
+}
+
+// pending notes a stream deadline for settle; s.mu is held.
+func (s *state) pending(until time.Time) {
+	if s.next.IsZero() || until.Before(s.next) {
+		s.next = until
+	}
+}
+
+// transition puts ds in status until now plus the delay, or skips it
+// with no delay: it returns false then; s.mu is held.
+func (s *state) transition(ds *deliveryStream, status types.DeliveryStreamStatus, now time.Time) bool {
+	if s.delay <= 0 {
 		return false
 	}
-	for _, c := range []byte(n) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-':
-		default:
-			return false
-		}
-	}
+	ds.status, ds.until = status, now.Add(s.delay)
+	s.pending(ds.until)
 	return true
 }
 
 // get returns the stream or ResourceNotFoundException; s.mu is held.
-func (s *state) get(k streamKey) (*deliveryStream, error) {
-	if !validStreamName(k.name) {
-		return nil, errInvalidArgument("DeliveryStreamName %q must be 1 to 64 characters of [a-zA-Z0-9_.-].", k.name)
-	}
+func (s *state) get(k streamKey, now time.Time) (*deliveryStream, error) {
+	s.settle(now)
 	ds, ok := s.streams[k]
 	if !ok {
 		return nil, errFirehoseNotFound(k.name, k.account)
+	}
+	return ds, nil
+}
+
+// getActive returns the stream if it is ACTIVE, ResourceInUseException if
+// it is CREATING or DELETING; s.mu is held.
+func (s *state) getActive(k streamKey, now time.Time) (*deliveryStream, error) {
+	ds, err := s.get(k, now)
+	if err != nil {
+		return nil, err
+	}
+	if ds.status != types.DeliveryStreamStatusActive {
+		return nil, errNotActive(k, ds.status)
 	}
 	return ds, nil
 }
@@ -83,7 +145,6 @@ var descriptionKeys = map[string]string{
 	"S3Update":              "S3DestinationDescription",
 	"S3BackupConfiguration": "S3BackupDescription",
 	"S3BackupUpdate":        "S3BackupDescription",
-	"EndpointConfiguration": "EndpointDescription",
 	"VpcConfiguration":      "VpcConfigurationDescription",
 }
 
@@ -172,15 +233,10 @@ func destinationMember(in any, suffix string) (string, map[string]any, int, erro
 }
 
 func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now time.Time) (*firehose.CreateDeliveryStreamOutput, error) {
-	if !validStreamName(k.name) {
-		return nil, errInvalidArgument("DeliveryStreamName %q must be 1 to 64 characters of [a-zA-Z0-9_.-].", k.name)
-	}
+	shown := now.Truncate(time.Second)
 	typ := in.DeliveryStreamType
 	if typ == "" {
 		typ = types.DeliveryStreamTypeDirectPut
-	}
-	if !slices.Contains(typ.Values(), typ) {
-		return nil, errInvalidArgument("Invalid DeliveryStreamType %q.", typ)
 	}
 	var source *types.SourceDescription
 	switch typ {
@@ -190,7 +246,7 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 			return nil, errInvalidArgument("KinesisStreamSourceConfiguration is required for DeliveryStreamType KinesisStreamAsSource.")
 		}
 		source = &types.SourceDescription{KinesisStreamSourceDescription: &types.KinesisStreamSourceDescription{
-			KinesisStreamARN: c.KinesisStreamARN, RoleARN: c.RoleARN, DeliveryStartTimestamp: aws.Time(now),
+			KinesisStreamARN: c.KinesisStreamARN, RoleARN: c.RoleARN, DeliveryStartTimestamp: aws.Time(shown),
 		}}
 	case types.DeliveryStreamTypeMSKAsSource:
 		c := in.MSKSourceConfiguration
@@ -199,7 +255,7 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 		}
 		source = &types.SourceDescription{MSKSourceDescription: &types.MSKSourceDescription{
 			MSKClusterARN: c.MSKClusterARN, TopicName: c.TopicName, AuthenticationConfiguration: c.AuthenticationConfiguration,
-			DeliveryStartTimestamp: aws.Time(now), ReadFromTimestamp: c.ReadFromTimestamp,
+			DeliveryStartTimestamp: aws.Time(shown), ReadFromTimestamp: c.ReadFromTimestamp,
 		}}
 	}
 	name, dm, n, err := destinationMember(in, "Configuration")
@@ -208,9 +264,6 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 	}
 	if n != 1 {
 		return nil, errInvalidArgument("Exactly one destination configuration is required, %d given.", n)
-	}
-	if len(in.Tags) > maxTags {
-		return nil, errLimitExceeded("A delivery stream can have at most %d tags.", maxTags)
 	}
 	enc := types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
 	if c := in.DeliveryStreamEncryptionConfigurationInput; c != nil {
@@ -233,35 +286,42 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 		delete(dm, "DestinationId")
 		dm = map[string]any{"DestinationId": id, name: dm}
 	}
-	var dest types.DestinationDescription
-	if err := fromMap(dm, &dest); err != nil {
-		return nil, errInvalidArgument("Invalid destination configuration: %v", err)
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.streams[k]; ok {
-		return nil, errFirehoseInUse("Firehose %s under account %s already exists.", k.name, k.account)
-	}
 	ds := &deliveryStream{
 		key:        k,
 		arn:        "arn:aws:firehose:" + k.region + ":" + k.account + ":deliverystream/" + k.name,
 		typ:        typ,
 		version:    1,
-		created:    now,
-		updated:    now,
-		dest:       dest,
+		created:    shown,
+		updated:    shown,
+		status:     types.DeliveryStreamStatusActive,
 		source:     source,
 		encryption: enc,
+	}
+	var dest types.DestinationDescription
+	if err := fromMap(dm, &dest); err != nil {
+		return nil, errInvalidArgument("Invalid destination configuration: %v", err)
+	}
+	if err := ds.setDest(dest); err != nil {
+		return nil, errInvalidArgument("Invalid destination configuration: %v", err)
 	}
 	for _, t := range in.Tags {
 		ds.setTag(t)
 	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settle(now)
+	if _, ok := s.streams[k]; ok {
+		return nil, errFirehoseInUse("Firehose %s under account %s already exists.", k.name, k.account)
+	}
+	s.transition(ds, types.DeliveryStreamStatusCreating, now)
 	s.streams[k] = ds
 	s.changed()
 	return &firehose.CreateDeliveryStreamOutput{DeliveryStreamARN: aws.String(ds.arn)}, nil
 }
 
+// checkKey applies the service's rules for a KMS key (the model checks
+// KeyType and the form of KeyARN).
 func checkKey(c *types.DeliveryStreamEncryptionConfigurationInput) error {
 	switch c.KeyType {
 	case types.KeyTypeAwsOwnedCmk:
@@ -272,8 +332,6 @@ func checkKey(c *types.DeliveryStreamEncryptionConfigurationInput) error {
 		if c.KeyARN == nil || !strings.HasPrefix(*c.KeyARN, "arn:aws:kms:") {
 			return errInvalidKMSResource("KeyARN must be the ARN of a KMS key when KeyType is CUSTOMER_MANAGED_CMK.")
 		}
-	default:
-		return errInvalidArgument("Invalid KeyType %q.", c.KeyType)
 	}
 	return nil
 }
@@ -288,21 +346,33 @@ func (ds *deliveryStream) setTag(t types.Tag) {
 	ds.tags = append(ds.tags, types.Tag{Key: t.Key, Value: t.Value})
 }
 
-func (s *state) delete(k streamKey) error {
+// delete marks the stream DELETING; it is gone when the delay has passed.
+// A CREATING stream cannot be deleted; deleting a DELETING one again is
+// no error.
+func (s *state) delete(k streamKey, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.get(k); err != nil {
+	ds, err := s.get(k, now)
+	if err != nil {
 		return err
 	}
-	delete(s.streams, k)
+	switch ds.status {
+	case types.DeliveryStreamStatusCreating:
+		return errNotActive(k, ds.status)
+	case types.DeliveryStreamStatusDeleting:
+		return nil
+	}
+	if !s.transition(ds, types.DeliveryStreamStatusDeleting, now) {
+		delete(s.streams, k)
+	}
 	s.changed()
 	return nil
 }
 
-func (s *state) describe(k streamKey) (*firehose.DescribeDeliveryStreamOutput, error) {
+func (s *state) describe(k streamKey, now time.Time) (*firehose.DescribeDeliveryStreamOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.get(k, now)
 	if err != nil {
 		return nil, err
 	}
@@ -310,9 +380,9 @@ func (s *state) describe(k streamKey) (*firehose.DescribeDeliveryStreamOutput, e
 	return &firehose.DescribeDeliveryStreamOutput{DeliveryStreamDescription: &types.DeliveryStreamDescription{
 		DeliveryStreamARN:                     aws.String(ds.arn),
 		DeliveryStreamName:                    aws.String(k.name),
-		DeliveryStreamStatus:                  types.DeliveryStreamStatusActive,
+		DeliveryStreamStatus:                  ds.status,
 		DeliveryStreamType:                    ds.typ,
-		Destinations:                          []types.DestinationDescription{ds.dest},
+		Destinations:                          []types.DestinationDescription{ds.shown},
 		HasMoreDestinations:                   aws.Bool(false),
 		VersionId:                             aws.String(strconv.FormatInt(ds.version, 10)),
 		CreateTimestamp:                       aws.Time(ds.created),
@@ -322,15 +392,14 @@ func (s *state) describe(k streamKey) (*firehose.DescribeDeliveryStreamOutput, e
 	}}, nil
 }
 
-func (s *state) list(account, region string, in *firehose.ListDeliveryStreamsInput) (*firehose.ListDeliveryStreamsOutput, error) {
+// list lists the streams of every status, as AWS does.
+func (s *state) list(account, region string, in *firehose.ListDeliveryStreamsInput, now time.Time) (*firehose.ListDeliveryStreamsOutput, error) {
 	limit := 10
 	if in.Limit != nil {
-		if *in.Limit < 1 || *in.Limit > 10000 {
-			return nil, errInvalidArgument("Limit must be between 1 and 10000.")
-		}
 		limit = int(*in.Limit)
 	}
 	s.mu.Lock()
+	s.settle(now)
 	var names []string
 	for k, ds := range s.streams {
 		if k.account != account || k.region != region {
@@ -356,17 +425,14 @@ func (s *state) list(account, region string, in *firehose.ListDeliveryStreamsInp
 	return &firehose.ListDeliveryStreamsOutput{DeliveryStreamNames: names, HasMoreDeliveryStreams: aws.Bool(more)}, nil
 }
 
-func (s *state) listTags(k streamKey, in *firehose.ListTagsForDeliveryStreamInput) (*firehose.ListTagsForDeliveryStreamOutput, error) {
+func (s *state) listTags(k streamKey, in *firehose.ListTagsForDeliveryStreamInput, now time.Time) (*firehose.ListTagsForDeliveryStreamOutput, error) {
 	limit := 50
 	if in.Limit != nil {
-		if *in.Limit < 1 || *in.Limit > 50 {
-			return nil, errInvalidArgument("Limit must be between 1 and 50.")
-		}
 		limit = int(*in.Limit)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.get(k, now)
 	if err != nil {
 		return nil, err
 	}
@@ -389,21 +455,28 @@ func (s *state) listTags(k streamKey, in *firehose.ListTagsForDeliveryStreamInpu
 	return &firehose.ListTagsForDeliveryStreamOutput{Tags: tags, HasMoreTags: aws.Bool(more)}, nil
 }
 
-func (s *state) tag(k streamKey, in *firehose.TagDeliveryStreamInput) error {
-	if len(in.Tags) == 0 || len(in.Tags) > maxTags {
-		return errInvalidArgument("Tags must hold 1 to %d tags.", maxTags)
+// taggable returns the stream if its tags can change: CREATING or ACTIVE,
+// not DELETING; s.mu is held.
+func (s *state) taggable(k streamKey, now time.Time) (*deliveryStream, error) {
+	ds, err := s.get(k, now)
+	if err != nil {
+		return nil, err
 	}
+	if ds.status == types.DeliveryStreamStatusDeleting {
+		return nil, errNotActive(k, ds.status)
+	}
+	return ds, nil
+}
+
+func (s *state) tag(k streamKey, in *firehose.TagDeliveryStreamInput, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.taggable(k, now)
 	if err != nil {
 		return err
 	}
 	next := &deliveryStream{tags: slices.Clone(ds.tags)}
 	for _, t := range in.Tags {
-		if t.Key == nil || *t.Key == "" {
-			return errInvalidArgument("Tag keys must not be empty.")
-		}
 		next.setTag(t)
 	}
 	if len(next.tags) > maxTags {
@@ -414,13 +487,10 @@ func (s *state) tag(k streamKey, in *firehose.TagDeliveryStreamInput) error {
 	return nil
 }
 
-func (s *state) untag(k streamKey, in *firehose.UntagDeliveryStreamInput) error {
-	if len(in.TagKeys) == 0 || len(in.TagKeys) > maxTags {
-		return errInvalidArgument("TagKeys must hold 1 to %d keys.", maxTags)
-	}
+func (s *state) untag(k streamKey, in *firehose.UntagDeliveryStreamInput, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.taggable(k, now)
 	if err != nil {
 		return err
 	}
@@ -439,7 +509,7 @@ func (s *state) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEnc
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.getActive(k, now)
 	if err != nil {
 		return err
 	}
@@ -447,7 +517,7 @@ func (s *state) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEnc
 		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
 	}
 	ds.encryption = types.DeliveryStreamEncryptionConfiguration{KeyType: c.KeyType, KeyARN: c.KeyARN, Status: types.DeliveryStreamEncryptionStatusEnabled}
-	ds.updated = now
+	ds.updated = now.Truncate(time.Second)
 	s.changed()
 	return nil
 }
@@ -455,7 +525,7 @@ func (s *state) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEnc
 func (s *state) stopEncryption(k streamKey, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.getActive(k, now)
 	if err != nil {
 		return err
 	}
@@ -463,7 +533,7 @@ func (s *state) stopEncryption(k streamKey, now time.Time) error {
 		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
 	}
 	ds.encryption = types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
-	ds.updated = now
+	ds.updated = now.Truncate(time.Second)
 	s.changed()
 	return nil
 }
@@ -478,7 +548,7 @@ func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInp
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.getActive(k, now)
 	if err != nil {
 		return err
 	}
@@ -507,46 +577,34 @@ func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInp
 	if err := fromMap(dm, &dest); err != nil {
 		return errInvalidArgument("Invalid destination update: %v", err)
 	}
-	ds.dest = dest
+	if err := ds.setDest(dest); err != nil {
+		return errInvalidArgument("Invalid destination update: %v", err)
+	}
 	ds.version++
-	ds.updated = now
+	ds.updated = now.Truncate(time.Second)
 	s.changed()
 	return nil
 }
 
-// s3Target is where PutRecord data of a stream goes.
-type s3Target struct {
-	bucket, prefix string
-	gzip           bool
-	version        int64
-	arn            string
-	encrypted      bool
-}
-
-func (s *state) target(k streamKey) (s3Target, error) {
+// putTarget returns where data put to the stream lands (target.bucket ""
+// for nowhere). A CREATING stream is not found, as on AWS a stream takes
+// data only once ACTIVE; a DELETING one still takes data. Streams with a
+// Kinesis or MSK source take no puts.
+func (s *state) putTarget(k streamKey, now time.Time) (s3Target, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ds, err := s.get(k)
+	ds, err := s.get(k, now)
 	if err != nil {
 		return s3Target{}, err
 	}
-	t := s3Target{version: ds.version, arn: ds.arn, encrypted: ds.encryption.Status == types.DeliveryStreamEncryptionStatusEnabled}
-	var bucketARN, prefix *string
-	var cf types.CompressionFormat
-	switch d := ds.dest; {
-	case d.ExtendedS3DestinationDescription != nil:
-		x := d.ExtendedS3DestinationDescription
-		bucketARN, prefix, cf = x.BucketARN, x.Prefix, x.CompressionFormat
-	case d.S3DestinationDescription != nil:
-		x := d.S3DestinationDescription
-		bucketARN, prefix, cf = x.BucketARN, x.Prefix, x.CompressionFormat
+	if ds.status == types.DeliveryStreamStatusCreating {
+		return s3Target{}, errFirehoseNotFound(k.name, k.account)
 	}
-	if b, ok := strings.CutPrefix(aws.ToString(bucketARN), "arn:aws:s3:::"); ok {
-		t.bucket = b
+	if ds.typ != types.DeliveryStreamTypeDirectPut {
+		return s3Target{}, errInvalidArgument("This operation is not permitted on %s delivery stream type.", ds.typ)
 	}
-	t.prefix = aws.ToString(prefix)
-	t.gzip = cf == types.CompressionFormatGzip
+	t := landing(ds.shown)
+	t.version = ds.version
+	t.encrypted = ds.encryption.Status == types.DeliveryStreamEncryptionStatusEnabled
 	return t, nil
 }
-
-func (t s3Target) String() string { return fmt.Sprintf("s3://%s/%s", t.bucket, t.prefix) }
