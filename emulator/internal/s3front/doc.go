@@ -24,9 +24,20 @@
 //   - bodies without Content-Length are read up to the size limit; short or
 //     stalled bodies, oversized bodies and path-traversal keys get S3 XML
 //     errors; a panic becomes an S3 InternalError.
+//   - every error, gofakes3's included, is S3's complete XML error document:
+//     Code, Message in S3's wording, RequestId and HostId (and the same ids in
+//     x-amz-request-id and x-amz-id-2), with S3's status for the code.
+//   - an empty body sent with "Expect: 100-continue" gets 100 Continue first,
+//     as from S3; botocore stalls on the connection's next PUT otherwise.
+//   - ListMultipartUploads of a bucket without uploads is an empty listing.
+//   - default bucket encryption (SetBucketEncryption, PutBucketEncryption)
+//     and x-amz-server-side-encryption on PUT are reported on the object's
+//     PUT, GET and HEAD; GetBucketEncryption answers AES256 for any bucket
+//     never configured, as S3 has since 2023.
 //
 // Object checksums, the multipart ETag and the list of metadata keys written
 // by the latest PUT live in the object's gofakes3 metadata under internal
 // keys (X-Amz-Firetrail-*) that are never shown to clients, so they survive a
-// restart of a persistent backend. Object tags are kept in memory only.
+// restart of a persistent backend. Object tags and bucket encryption
+// settings are kept in memory only.
 package s3front
