@@ -60,6 +60,10 @@ func TestControlFlush(t *testing.T) {
 	if obj.Code != http.StatusOK {
 		t.Errorf("HEAD flushed key = %d, want 200", obj.Code)
 	}
+	// The trail's bucket has default encryption, as a CloudTrail bucket.
+	if sse := obj.Header().Get("x-amz-server-side-encryption"); sse != "AES256" {
+		t.Errorf("log file x-amz-server-side-encryption = %q, want AES256", sse)
+	}
 }
 
 func TestControlHealth(t *testing.T) {

@@ -173,6 +173,11 @@ func (e *Emulator) open() error {
 	if err := e.s3.CreateBucket(e.bucket); err != nil {
 		return err
 	}
+	// A CloudTrail bucket with default encryption (SSE-S3), as every new
+	// bucket has had since 2023: its log and digest objects report AES256.
+	if err := e.s3.SetBucketEncryption(e.bucket); err != nil {
+		return err
+	}
 	if e.fh, err = firehose.New(firehose.Config{
 		Clock:   e.clock,
 		IDs:     e.ids,
