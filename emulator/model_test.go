@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -841,15 +840,6 @@ func loadModels(t *testing.T) map[string]*awsmodel.Model {
 	t.Helper()
 	modelsOnce.Do(func() {
 		models = map[string]*awsmodel.Model{}
-		if _, err := awsmodel.ModuleDir(); err != nil {
-			// A fresh module cache: plain `go test ./...` downloads only
-			// the modules packages import, not the pinned models.
-			out, derr := exec.Command("go", "mod", "download", awsmodel.SDKModule).CombinedOutput()
-			if derr != nil {
-				modelsErr = fmt.Errorf("%v; go mod download %s: %v: %s", err, awsmodel.SDKModule, derr, out)
-				return
-			}
-		}
 		for _, name := range []string{"cloudtrail", "firehose", "s3"} {
 			m, err := awsmodel.LoadService(name)
 			if err != nil {

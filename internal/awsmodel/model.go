@@ -294,8 +294,29 @@ func ServicePath(name string) (string, error) {
 }
 
 // ModuleDir returns the directory of SDKModule in the module cache, as the
-// go command reports it for the main module of the current directory.
+// go command reports it for the main module of the current directory. On a
+// fresh module cache (a plain `go test ./...` downloads only the modules
+// that packages import, not a tool's) it downloads the module first.
 func ModuleDir() (string, error) {
+	dir, err := goList()
+	if err == nil && dir != "" {
+		return dir, nil
+	}
+	out, derr := exec.Command("go", "mod", "download", SDKModule).CombinedOutput()
+	if derr != nil {
+		return "", fmt.Errorf("awsmodel: module %s is not downloaded, and go mod download failed: %v: %s", SDKModule, derr, strings.TrimSpace(string(out)))
+	}
+	if dir, err = goList(); err != nil {
+		return "", err
+	}
+	if dir == "" {
+		return "", fmt.Errorf("awsmodel: module %s is not downloaded (run go mod download)", SDKModule)
+	}
+	return dir, nil
+}
+
+// goList asks the go command where SDKModule is ("" if not downloaded).
+func goList() (string, error) {
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", SDKModule)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -303,9 +324,5 @@ func ModuleDir() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("awsmodel: go list -m %s: %w: %s", SDKModule, err, strings.TrimSpace(stderr.String()))
 	}
-	dir := strings.TrimSpace(string(out))
-	if dir == "" {
-		return "", fmt.Errorf("awsmodel: module %s is not downloaded (run go mod download)", SDKModule)
-	}
-	return dir, nil
+	return strings.TrimSpace(string(out)), nil
 }
