@@ -3,11 +3,16 @@ package firehose
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
+	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // BenchmarkFirehoseChange measures a control-plane change (tagging one of
@@ -47,5 +52,27 @@ func BenchmarkFirehoseChange(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkPutRecord measures a PutRecord call end to end in the service
+// (decode, model validation, buffering, the record), to a stream whose
+// buffer is written every 5 MB.
+func BenchmarkPutRecord(b *testing.B) {
+	s, err := New(Config{Clock: trail.NewFakeClock(DefaultStartTime), IDs: &seqIDs{}, Objects: &memObjects{objects: map[string]string{}},
+		Record: func(*schemas.Record, string) error { return nil }, CreateDelay: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cc := &awsapi.Call{Account: "111122223333", Region: "us-east-1", RequestID: "r"}
+	if _, err := s.Handle(b.Context(), cc, "CreateDeliveryStream", []byte(createExt)); err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"DeliveryStreamName":"s","Record":{"Data":"` + strings.Repeat("QUJD", 256) + `"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Handle(b.Context(), cc, "PutRecord", body); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
