@@ -55,15 +55,6 @@ var modelUnknownAllowed = map[string]string{
 	"cloudtrail.*:message": "CloudTrail exception shapes model no members; the message is read by the protocol",
 }
 
-// modelKnownFailures makes the named subtests (service.case) skip with
-// the reason: answers of packages this test does not own (Firehose, S3)
-// that disagree with the model, until their owners fix them. Remove an
-// entry when its fix lands; the test then checks the answer again.
-var modelKnownFailures = map[string]string{
-	// S3 (emulator/internal/s3front).
-	"s3.GetBucketVersioning": "GET /bucket?versioning of a never-versioned bucket answers <Status></Status> and <MfaDelete></MfaDelete>, empty strings outside their enums (Enabled|Suspended, Enabled|Disabled); S3 answers <VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/> with both left out",
-}
-
 // modelCase is one operation (or one variant of it) of the table.
 type modelCase struct {
 	service string // "cloudtrail", "firehose" or "s3"
@@ -887,9 +878,6 @@ func TestAnswersMatchModels(t *testing.T) {
 			a := send(t, env.client, c.send(t))
 			if c.after != nil {
 				defer c.after(t, a)
-			}
-			if reason, ok := modelKnownFailures[c.service+"."+c.name()]; ok {
-				t.Skip("known failure: " + reason)
 			}
 			m := ms[c.service]
 			op := m.Operations[c.op]

@@ -282,6 +282,8 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.serveACL(rw, r, bucket, key, body)
 	case q.Has("encryption"):
 		return f.serveEncryption(rw, r, bucket, key, body)
+	case key == "" && r.Method == http.MethodGet && q.Has("versioning"):
+		return f.getBucketVersioning(rw, bucket)
 	case key == "" && r.Method == http.MethodGet && q.Has("uploads"):
 		return f.listMultipartUploads(rw, r, bucket, q)
 	case key == "":

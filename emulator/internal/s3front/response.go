@@ -146,6 +146,9 @@ func (w *responseWriter) fixHeader(code int) {
 				delete(h, k)
 			}
 		}
+		if strings.HasPrefix(h.Get("Content-Type"), "text/xml") {
+			h.Set("Content-Type", "application/xml") // gofakes3 says text/xml; S3 application/xml
+		}
 		return
 	}
 	ck, _ := parseStoredChecksum(h.Get(hdrChecksum))
