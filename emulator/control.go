@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -39,52 +40,68 @@ type Health struct {
 
 // FlushResult is the answer of FlushPath.
 type FlushResult struct {
-	// Keys are the keys of the log and digest files the flush wrote, in
-	// the order written.
+	// Keys are the keys of the log and digest files the flush wrote into
+	// the trail's bucket, in the order written.
 	Keys []string `json:"keys"`
+	// FirehoseObjects are the "bucket/key" of the objects Firehose
+	// destinations were written by the flush (buffered put data).
+	FirehoseObjects []string `json:"firehoseObjects"`
 }
 
-// keyLog collects the keys the trail writes while a flush runs.
+// keyLog collects the keys written while a flush runs: the trail's (keys)
+// and Firehose destinations' (objects, "bucket/key").
 type keyLog struct {
-	mu   sync.Mutex
-	on   bool
-	keys []string
+	mu            sync.Mutex
+	on            bool
+	keys, objects []string
 }
 
-func (l *keyLog) add(key string) {
+func (l *keyLog) add(dst *[]string, key string) {
 	l.mu.Lock()
 	if l.on {
-		l.keys = append(l.keys, key)
+		*dst = append(*dst, key)
 	}
 	l.mu.Unlock()
 }
 
 func (l *keyLog) start() {
 	l.mu.Lock()
-	l.on, l.keys = true, nil
+	l.on, l.keys, l.objects = true, []string{}, []string{}
 	l.mu.Unlock()
 }
 
-func (l *keyLog) stop() []string {
+func (l *keyLog) stop() FlushResult {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.on = false
-	keys := l.keys
-	l.keys = nil
-	return keys
+	r := FlushResult{Keys: l.keys, FirehoseObjects: l.objects}
+	l.keys, l.objects = nil, nil
+	return r
 }
 
-// FlushKeys is Flush that returns the keys of the objects it wrote.
-func (e *Emulator) FlushKeys() ([]string, error) {
+// FlushKeys is Flush that says what it wrote.
+func (e *Emulator) FlushKeys() (FlushResult, error) {
 	e.deliverMu.Lock()
 	defer e.deliverMu.Unlock()
 	e.flushed.start()
 	err := e.flushLocked()
-	keys := e.flushed.stop()
-	if keys == nil {
-		keys = []string{}
+	return e.flushed.stop(), err
+}
+
+// destObjects is where Firehose destinations write: the embedded S3,
+// noting what a flush writes.
+type destObjects struct{ e *Emulator }
+
+// CreateBucket creates bucket if it does not exist.
+func (d destObjects) CreateBucket(bucket string) error { return d.e.s3.CreateBucket(bucket) }
+
+// PutObject stores body as bucket/key.
+func (d destObjects) PutObject(ctx context.Context, bucket, key string, meta map[string]string, body []byte) error {
+	if err := d.e.s3.PutObject(ctx, bucket, key, meta, body); err != nil {
+		return err
 	}
-	return keys, err
+	d.e.flushed.add(&d.e.flushed.objects, bucket+"/"+key)
+	return nil
 }
 
 // Health returns what HealthPath answers.
@@ -110,13 +127,13 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			awsapi.WriteError(w, reqID, awsapi.NewError(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s %s: use POST", r.Method, r.URL.Path))
 			return
 		}
-		keys, err := e.FlushKeys()
+		fr, err := e.FlushKeys()
 		if err != nil {
 			e.log.Error("control: flush", "err", err)
 			awsapi.WriteError(w, reqID, awsapi.NewError(http.StatusInternalServerError, "InternalFailure", "flush: %v", err))
 			return
 		}
-		v = FlushResult{Keys: keys}
+		v = fr
 	case HealthPath:
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

@@ -19,8 +19,8 @@ func TestControlFlush(t *testing.T) {
 	e := newTestEmulator(t, WithDeliveryInterval(5*time.Minute))
 	// Nothing pending: an empty list, not null.
 	w := control(e, http.MethodPost, FlushPath)
-	if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != `{"keys":[]}` {
-		t.Fatalf("flush of nothing = %d %s, want 200 {\"keys\":[]}", w.Code, w.Body)
+	if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != `{"keys":[],"firehoseObjects":[]}` {
+		t.Fatalf("flush of nothing = %d %s, want 200 and empty lists", w.Code, w.Body)
 	}
 	// Events at 09:02:30 and 09:04:59, flushed at 09:04:59: the file is
 	// stamped like the closed window (T0905Z), never before its events.

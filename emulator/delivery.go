@@ -28,7 +28,7 @@ func (s s3Sink) Put(ctx context.Context, key string, body []byte, meta map[strin
 	if err := s.e.s3.PutObject(ctx, s.e.bucket, key, meta, body); err != nil {
 		return err
 	}
-	s.e.flushed.add(key)
+	s.e.flushed.add(&s.e.flushed.keys, key)
 	return nil
 }
 

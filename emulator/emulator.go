@@ -179,12 +179,13 @@ func (e *Emulator) open() error {
 		return err
 	}
 	if e.fh, err = firehose.New(firehose.Config{
-		Clock:   e.clock,
-		IDs:     e.ids,
-		Objects: e.s3,
-		Record:  e.recordCall,
-		Path:    fhPath,
-		Logger:  e.log.With("api", "firehose"),
+		Clock:       e.clock,
+		IDs:         e.ids,
+		Objects:     destObjects{e},
+		Record:      e.recordCall,
+		CreateDelay: e.opts.firehoseDelay,
+		Path:        fhPath,
+		Logger:      e.log.With("api", "firehose"),
 	}); err != nil {
 		return err
 	}
@@ -542,16 +543,20 @@ func (e *Emulator) keep(rec *schemas.Record, stream string, named bool) error {
 	return nil
 }
 
-// Flush delivers everything pending now: open log files, and digests that
-// are due.
+// Flush delivers everything pending now: buffered Firehose destination
+// data, open log files, and digests that are due.
 func (e *Emulator) Flush() error {
 	e.deliverMu.Lock()
 	defer e.deliverMu.Unlock()
 	return e.flushLocked()
 }
 
-// flushLocked is Flush with e.deliverMu held.
+// flushLocked is Flush with e.deliverMu held: Firehose destination data
+// first, then the trail's files.
 func (e *Emulator) flushLocked() error {
+	if err := e.fh.Flush(context.Background()); err != nil {
+		return fmt.Errorf("emulator: flush firehose: %w", err)
+	}
 	if err := e.trail.Flush(context.Background()); err != nil {
 		return fmt.Errorf("emulator: flush: %w", err)
 	}
@@ -571,6 +576,9 @@ func (e *Emulator) Advance(d time.Duration) error {
 		step := min(d, e.opts.interval)
 		e.fake.Advance(step)
 		d -= step
+		if err := e.fh.Tick(context.Background()); err != nil {
+			return fmt.Errorf("emulator: advance: %w", err)
+		}
 		if err := e.trail.Tick(context.Background()); err != nil {
 			return fmt.Errorf("emulator: advance: %w", err)
 		}
@@ -595,6 +603,9 @@ func (e *Emulator) tickLoop() {
 			return
 		case <-t.C:
 			e.deliverMu.Lock()
+			if err := e.fh.Tick(context.Background()); err != nil {
+				e.log.Warn("firehose delivery failed", "err", err)
+			}
 			if err := e.trail.Tick(context.Background()); err != nil {
 				e.log.Warn("delivery failed", "err", err)
 			}

@@ -26,24 +26,25 @@ type Option func(*settings)
 
 // settings is what the options set; New validates it.
 type settings struct {
-	bucket       string
-	region       string
-	accountID    string
-	clock        trail.Clock
-	interval     time.Duration
-	dataDir      string
-	signingKey   *rsa.PrivateKey
-	seed         int64
-	seedSet      bool
-	events       int
-	notifyURLs   []string
-	s3EventURLs  []string
-	throttle     bool
-	logger       *slog.Logger
-	tls          *tls.Config
-	identities   map[string]schemas.UserIdentity
-	noticeBuffer int
-	version      string
+	bucket        string
+	region        string
+	accountID     string
+	clock         trail.Clock
+	interval      time.Duration
+	dataDir       string
+	signingKey    *rsa.PrivateKey
+	seed          int64
+	seedSet       bool
+	events        int
+	notifyURLs    []string
+	s3EventURLs   []string
+	throttle      bool
+	logger        *slog.Logger
+	tls           *tls.Config
+	identities    map[string]schemas.UserIdentity
+	noticeBuffer  int
+	version       string
+	firehoseDelay time.Duration
 }
 
 // WithBucket names the bucket log files are delivered to (default
@@ -132,6 +133,15 @@ func WithIdentity(accessKeyID string, id schemas.UserIdentity) Option {
 // WithNoticeBuffer sets the capacity of the Notifications channel (default
 // DefaultNoticeBuffer).
 func WithNoticeBuffer(n int) Option { return func(s *settings) { s.noticeBuffer = n } }
+
+// WithFirehoseCreateDelay sets how long (by the emulator's clock) a new
+// delivery stream stays CREATING, and a deleted one DELETING, before it is
+// ACTIVE or gone (default 500ms: long enough that code which uses a stream
+// before it is ACTIVE fails, as on AWS, short enough for tests; a negative
+// d makes streams ACTIVE at once).
+func WithFirehoseCreateDelay(d time.Duration) Option {
+	return func(s *settings) { s.firehoseDelay = d }
+}
 
 // WithVersion sets the version the health endpoint reports (default
 // "devel"); cmd/firetrail passes its build's.

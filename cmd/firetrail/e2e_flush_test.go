@@ -83,18 +83,20 @@ func TestFlushCommandErrors(t *testing.T) {
 }
 
 func TestClientAddr(t *testing.T) {
-	for _, tc := range []struct{ listen, want string }{
-		{"127.0.0.1:4599", "127.0.0.1:4599"},
-		{"0.0.0.0:4599", "127.0.0.1:4599"},
-		{"[::]:4599", "[::1]:4599"},
-		{"[::1]:4599", "[::1]:4599"},
+	for _, tc := range []struct{ requested, bound, want string }{
+		{"127.0.0.1:4599", "127.0.0.1:4599", "127.0.0.1:4599"},
+		{"0.0.0.0:4599", "[::]:4599", "127.0.0.1:4599"}, // Go binds 0.0.0.0 dual-stack
+		{"0.0.0.0:0", "0.0.0.0:4600", "127.0.0.1:4600"},
+		{":4599", "[::]:4599", "127.0.0.1:4599"},
+		{"[::]:4599", "[::]:4599", "[::1]:4599"},
+		{"[::1]:4599", "[::1]:4599", "[::1]:4599"},
 	} {
-		a, err := net.ResolveTCPAddr("tcp", tc.listen)
+		a, err := net.ResolveTCPAddr("tcp", tc.bound)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := clientAddr(a); got != tc.want {
-			t.Errorf("clientAddr(%s) = %s, want %s", tc.listen, got, tc.want)
+		if got := clientAddr(tc.requested, a); got != tc.want {
+			t.Errorf("clientAddr(%s, %s) = %s, want %s", tc.requested, tc.bound, got, tc.want)
 		}
 	}
 }

@@ -44,12 +44,17 @@ func flushCommand() command {
 				}
 				ctx, cancel := context.WithTimeout(ctx, *timeout)
 				defer cancel()
-				keys, err := flush(ctx, strings.TrimRight(base, "/"))
+				fr, err := flush(ctx, strings.TrimRight(base, "/"))
 				if err != nil {
 					return err
 				}
-				for _, k := range keys {
+				// Log and digest keys of the trail's bucket as they are;
+				// Firehose destination objects as s3:// URIs.
+				for _, k := range fr.Keys {
 					fmt.Fprintln(e.stdout, k)
+				}
+				for _, o := range fr.FirehoseObjects {
+					fmt.Fprintln(e.stdout, "s3://"+o)
 				}
 				return nil
 			}
@@ -58,20 +63,21 @@ func flushCommand() command {
 }
 
 // flush POSTs the control endpoint's flush of the emulator at base and
-// returns the keys it wrote.
-func flush(ctx context.Context, base string) ([]string, error) {
+// returns what it wrote.
+func flush(ctx context.Context, base string) (emulator.FlushResult, error) {
+	var fr emulator.FlushResult
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+emulator.FlushPath, nil)
 	if err != nil {
-		return nil, fmt.Errorf("flush: %w", err)
+		return fr, fmt.Errorf("flush: %w", err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("flush: %w", err)
+		return fr, fmt.Errorf("flush: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, fmt.Errorf("flush: read answer: %w", err)
+		return fr, fmt.Errorf("flush: read answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var ae struct {
@@ -79,13 +85,12 @@ func flush(ctx context.Context, base string) ([]string, error) {
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(body, &ae) == nil && ae.Type != "" {
-			return nil, fmt.Errorf("flush: %s: %s: %s", resp.Status, ae.Type, ae.Message)
+			return fr, fmt.Errorf("flush: %s: %s: %s", resp.Status, ae.Type, ae.Message)
 		}
-		return nil, fmt.Errorf("flush: %s from %s (is firetrail serve listening there?)", resp.Status, base)
+		return fr, fmt.Errorf("flush: %s from %s (is firetrail serve listening there?)", resp.Status, base)
 	}
-	var fr emulator.FlushResult
 	if err := json.Unmarshal(body, &fr); err != nil {
-		return nil, fmt.Errorf("flush: bad answer from %s: %w", base, err)
+		return fr, fmt.Errorf("flush: bad answer from %s: %w", base, err)
 	}
-	return fr.Keys, nil
+	return fr, nil
 }

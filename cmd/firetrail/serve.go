@@ -18,15 +18,18 @@ import (
 )
 
 // clientAddr is the host:port a client on this machine dials to reach a
-// listener on addr: an unspecified address (0.0.0.0, [::]) becomes the
-// loopback address of its family.
-func clientAddr(addr net.Addr) string {
+// listener asked for as requested (the --addr) and bound at addr: an
+// unspecified host ("", 0.0.0.0, [::]) becomes the loopback address of its
+// family. The family comes from the request: Go binds "0.0.0.0" dual-stack
+// and reports [::].
+func clientAddr(requested string, addr net.Addr) string {
 	ta, ok := addr.(*net.TCPAddr)
 	if !ok || !ta.IP.IsUnspecified() {
 		return addr.String()
 	}
+	host, _, _ := net.SplitHostPort(requested)
 	ip := net.IPv4(127, 0, 0, 1)
-	if ta.IP.To4() == nil {
+	if h := net.ParseIP(host); h != nil && h.To4() == nil {
 		ip = net.IPv6loopback
 	}
 	return net.JoinHostPort(ip.String(), strconv.Itoa(ta.Port))
@@ -138,7 +141,7 @@ func serveCommand() command {
 				if *useTLS {
 					scheme = "https"
 				}
-				url := scheme + "://" + clientAddr(ln.Addr())
+				url := scheme + "://" + clientAddr(*addr, ln.Addr())
 				w := e.stdout
 				fmt.Fprintln(w, url)
 				fmt.Fprintf(w, "bucket: %s\n", emu.Bucket())
