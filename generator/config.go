@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // DefaultStart is the first instant of a generated world when Config.Start
@@ -74,11 +76,7 @@ type Config struct {
 	EmptyWorld bool `json:"emptyWorld,omitempty"`
 }
 
-var (
-	regionRE       = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	orgIDRE        = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	eventVersionRE = regexp.MustCompile(`^1\.(0[2-9]|1[01])$`)
-)
+var eventVersionRE = regexp.MustCompile(`^1\.(0[2-9]|1[01])$`)
 
 // withDefaults returns c with zero fields set to their defaults, and
 // reports the first invalid field.
@@ -104,7 +102,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	seenIDs := make(map[string]bool, len(c.AccountIDs))
 	for _, id := range c.AccountIDs {
-		if !isAccountID(id) {
+		if !schemas.ValidAccountID(id) {
 			return c, fmt.Errorf("account id %q: want 12 digits", id)
 		}
 		if seenIDs[id] {
@@ -119,7 +117,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Regions = slices.Clone(DefaultRegions)
 	}
 	for i, r := range c.Regions {
-		if !regionRE.MatchString(r) {
+		if !schemas.ValidRegion(r) {
 			return c, fmt.Errorf("region %q: not a region name like us-east-1", r)
 		}
 		if slices.Contains(c.Regions[:i], r) {
@@ -127,7 +125,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	if c.OrgID != "" {
-		if !orgIDRE.MatchString(c.OrgID) {
+		if !schemas.ValidOrgID(c.OrgID) {
 			return c, fmt.Errorf("org id %q: want o- and 10 to 32 lower-case letters or digits", c.OrgID)
 		}
 		c.Org = true
@@ -195,17 +193,4 @@ func ParseShard(s string) (k, n int, err error) {
 		return 0, 0, fmt.Errorf("shard %q: want k/N with 0 <= k < N", s)
 	}
 	return k, n, nil
-}
-
-// isAccountID reports whether s is 12 decimal digits.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -601,7 +601,7 @@ func TestStartAndOrg(t *testing.T) {
 			t.Errorf("recipient %s not an account of the world", rec.RecipientAccountID)
 		}
 	}
-	if g2 := mustNew(t, Config{Seed: 3, Org: true}); !orgIDRE.MatchString(g2.OrgID()) {
+	if g2 := mustNew(t, Config{Seed: 3, Org: true}); !schemas.ValidOrgID(g2.OrgID()) {
 		t.Errorf("generated org id %q", g2.OrgID())
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/firetrail/firetrail/schemas"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
@@ -132,13 +133,12 @@ type message struct {
 }
 
 var (
-	regionPattern   = regexp.MustCompile(`^[a-z0-9-]+$`)
 	topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):[A-Za-z0-9_-]{1,256}$`)
 )
 
 // New returns a Service without topics; Close stops it.
 func New(cfg Config) (*Service, error) {
-	if !regionPattern.MatchString(cfg.Region) {
+	if !schemas.ValidRegion(cfg.Region) {
 		return nil, fmt.Errorf("sns: invalid region %q", cfg.Region)
 	}
 	if cfg.SigningKey == nil {
