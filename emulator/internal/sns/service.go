@@ -19,8 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/firetrail/firetrail/schemas"
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // Config configures a Service.
