@@ -33,12 +33,14 @@ import (
 
 // Emulator serves an embedded S3, the CloudTrail API and a recording
 // Firehose API on one handler, and delivers CloudTrail log and digest files
-// of the records it gets into its bucket (DESIGN.md, "The emulator").
+// of the records it gets into its bucket.
 //
-// Requests are routed by X-Amz-Target: CloudTrail_20131101.* (long or
-// short form) to the CloudTrail API, Firehose_20150804.* to the Firehose
-// API, an unknown target to an UnknownOperationException, and everything
-// else to S3 (path-style).
+// Requests are routed by the routing table (routes.go): X-Amz-Target
+// CloudTrail_20131101.* (long or short form) to the CloudTrail API,
+// Firehose_20150804.* to the Firehose API, an unknown target to an
+// UnknownOperationException; /_firetrail/ to the control endpoint; SNS's
+// confirmation and certificate URLs to the notifier; everything else to S3
+// (path-style).
 //
 // An Emulator is safe for concurrent use.
 type Emulator struct {
