@@ -95,7 +95,6 @@ type modelEnv struct {
 
 	// State handed from case to case.
 	nextToken, uploadID, abortID, etag, continuation string
-	stream                                           string
 	destID, versionID                                string
 }
 

@@ -289,7 +289,7 @@ func (v *fhValidator) at(l *lexer, sp span, si int16) {
 // object validates a structure's members in model order.
 func (v *fhValidator) object(l *lexer, s *fhvShape) {
 	var buf [32]span
-	spans := buf[:0]
+	var spans []span
 	if len(s.members) > len(buf) {
 		spans = make([]span, len(s.members))
 	} else {
