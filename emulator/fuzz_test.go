@@ -2,9 +2,14 @@ package emulator
 
 import (
 	"encoding/json"
-	fhapi "github.com/firetrail/firetrail/emulator/internal/firehose"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	fhapi "github.com/firetrail/firetrail/emulator/internal/firehose"
 )
 
 // fuzzAPI checks that any body to any of ops gets either a 200 or a 4xx
@@ -58,4 +63,83 @@ func FuzzFirehoseAPI(f *testing.F) {
 		`{"DeliveryStreamName":"s","CurrentDeliveryStreamVersionId":"1","DestinationId":"destinationId-000000000001","ExtendedS3DestinationUpdate":{"Prefix":"p/"}}`,
 		`{"DeliveryStreamName":"s","RedshiftDestinationConfiguration":{"Password":"p"}}`,
 	})
+}
+
+// FuzzServeHTTP sends any method, path, X-Amz-Target, Content-Type and
+// body through the routing table: every answer is a success or a 4xx in
+// the shape of the protocol the request was routed to (JSON with __type
+// for X-Amz-Target and the control endpoint, S3's XML Error otherwise),
+// never a panic or a 5xx.
+func FuzzServeHTTP(f *testing.F) {
+	e := newTestEmulator(f)
+	for _, s := range []struct{ method, path, target, ctype, body string }{
+		{"POST", "/", "Firehose_20150804.ListDeliveryStreams", ctJSON, `{}`},
+		{"POST", "/", "CloudTrail_20131101.GetTrailStatus", ctJSON, `{"Name":"firetrail"}`},
+		{"POST", "/", "AmazonSQS.ListQueues", "application/x-amz-json-1.0", `{}`},
+		{"GET", "/", "Firehose_20150804.ListDeliveryStreams", "text/plain", `{}`},
+		{"POST", "/_firetrail/flush", "", "", ""},
+		{"GET", "/_firetrail/health", "", "", ""},
+		{"DELETE", "/_firetrail/x", "", "", ""},
+		{"GET", "/" + DefaultBucket + "?list-type=2", "", "", ""},
+		{"PUT", "/" + DefaultBucket + "/k", "", "text/plain", "x"},
+		{"GET", "/" + DefaultBucket + "/missing", "", "", ""},
+		{"POST", "/" + DefaultBucket + "?delete", "", "application/xml", "<Delete/>"},
+	} {
+		f.Add(s.method, s.path, s.target, s.ctype, s.body)
+	}
+	f.Fuzz(func(t *testing.T, method, path, target, ctype, body string) {
+		if !validMethod(method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") {
+			return
+		}
+		r := httptest.NewRequest(http.MethodGet, "/", strings.NewReader(body))
+		r.Method = method
+		r.URL.Path, r.URL.RawQuery, _ = strings.Cut(path, "?")
+		r.RequestURI = path
+		if target != "" {
+			r.Header.Set("X-Amz-Target", target)
+		}
+		if ctype != "" {
+			r.Header.Set("Content-Type", ctype)
+		}
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, r)
+		if w.Code >= 500 || w.Code < 200 {
+			t.Fatalf("%s %q target %q: status %d %s", method, path, target, w.Code, w.Body.String())
+		}
+		if w.Code < 400 || method == http.MethodHead {
+			return
+		}
+		if target != "" || strings.HasPrefix(r.URL.Path, controlPrefix) {
+			var eb struct {
+				Type    string `json:"__type"`
+				Message string `json:"message"`
+			}
+			if err := json.Unmarshal(w.Body.Bytes(), &eb); err != nil || eb.Type == "" {
+				t.Fatalf("%s %q target %q: %d error body %q is not JSON with __type", method, path, target, w.Code, w.Body.String())
+			}
+			return
+		}
+		if r.URL.Path == e.notify.certPath || r.Header.Get("X-Amz-Target") != "" {
+			return
+		}
+		var xe struct {
+			Code, Message, RequestId string
+		}
+		if err := xml.Unmarshal(w.Body.Bytes(), &xe); err != nil || xe.Code == "" || xe.RequestId == "" {
+			t.Fatalf("%s %q: %d error body %q is not S3's XML Error", method, path, w.Code, w.Body.String())
+		}
+	})
+}
+
+// validMethod reports whether m is an HTTP token a client can send.
+func validMethod(m string) bool {
+	if m == "" || len(m) > 16 {
+		return false
+	}
+	for _, c := range []byte(m) {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
 }
