@@ -3,6 +3,8 @@ package emulator
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +151,31 @@ func TestFirehoseAPIRecorded(t *testing.T) {
 func isCode(err error, code string) bool {
 	var ae interface{ ErrorCode() string }
 	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// TestUnknownRegionFallsBack: a SigV4 scope whose region is no AWS region
+// ("local-1", as some harnesses sign with) is served in the emulator's
+// region, and the call's record is kept there (it used to be dropped: the
+// API and the trail checked regions by different rules).
+func TestUnknownRegionFallsBack(t *testing.T) {
+	e := newTestEmulator(t)
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	r.Header.Set("X-Amz-Target", "Firehose_20150804.ListDeliveryStreams")
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+DefaultAccessKeyID+"/20250304/local-1/firehose/aws4_request, SignedHeaders=host, Signature=00")
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("ListDeliveryStreams signed for local-1 = %d %s", w.Code, w.Body)
+	}
+	if n := e.store.Len(); n != 1 {
+		t.Fatalf("%d events stored after the call, want 1", n)
+	}
+	fr, err := e.FlushKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fr.Keys) != 1 || !strings.Contains(fr.Keys[0], "/CloudTrail/"+DefaultRegion+"/") {
+		t.Errorf("flushed %q, want one log file in %s", fr.Keys, DefaultRegion)
+	}
 }
