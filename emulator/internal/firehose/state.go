@@ -507,22 +507,16 @@ func (s *state) startEncryption(k streamKey, in *firehose.StartDeliveryStreamEnc
 	if err := checkKey(c); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ds, err := s.getActive(k, now)
-	if err != nil {
-		return err
-	}
-	if ds.typ != types.DeliveryStreamTypeDirectPut {
-		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
-	}
-	ds.encryption = types.DeliveryStreamEncryptionConfiguration{KeyType: c.KeyType, KeyARN: c.KeyARN, Status: types.DeliveryStreamEncryptionStatusEnabled}
-	ds.updated = now.Truncate(time.Second)
-	s.changed()
-	return nil
+	return s.setEncryption(k, now, types.DeliveryStreamEncryptionConfiguration{KeyType: c.KeyType, KeyARN: c.KeyARN, Status: types.DeliveryStreamEncryptionStatusEnabled})
 }
 
 func (s *state) stopEncryption(k streamKey, now time.Time) error {
+	return s.setEncryption(k, now, types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled})
+}
+
+// setEncryption sets the server-side encryption of an ACTIVE DirectPut
+// stream.
+func (s *state) setEncryption(k streamKey, now time.Time, enc types.DeliveryStreamEncryptionConfiguration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ds, err := s.getActive(k, now)
@@ -532,7 +526,7 @@ func (s *state) stopEncryption(k streamKey, now time.Time) error {
 	if ds.typ != types.DeliveryStreamTypeDirectPut {
 		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
 	}
-	ds.encryption = types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
+	ds.encryption = enc
 	ds.updated = now.Truncate(time.Second)
 	s.changed()
 	return nil
