@@ -256,6 +256,35 @@ func TestFlushStampsNow(t *testing.T) {
 	}
 }
 
+// TestFlushStampAfterEvents: with StampAfterEvents a flushed file is
+// stamped like a closed window, never before its newest event; two flushes
+// in one stamp unit still get two keys.
+func TestFlushStampAfterEvents(t *testing.T) {
+	clock := trail.NewFakeClock(t0)
+	tr, sink := newTrail(t, trail.Config{Clock: clock, StampAfterEvents: true})
+	must(t, tr.Add(firehoseRecord(1, "111122223333", "eu-west-1", t0)))
+	clock.Advance(90 * time.Second)
+	must(t, tr.Flush(t.Context()))
+	must(t, tr.Add(firehoseRecord(2, "111122223333", "eu-west-1", clock.Now())))
+	must(t, tr.Flush(t.Context()))
+	clock.Advance(5 * time.Minute) // into the next unit: its delivery time
+	must(t, tr.Add(firehoseRecord(3, "111122223333", "eu-west-1", clock.Now())))
+	must(t, tr.Flush(t.Context()))
+	keys := logKeys(sink)
+	want := []string{"20250304T0905Z", "20250304T0905Z", "20250304T0910Z"}
+	if len(keys) != len(want) {
+		t.Fatalf("got %d files, want %d", len(keys), len(want))
+	}
+	for i, k := range keys {
+		if !strings.Contains(k, "_CloudTrail_eu-west-1_"+want[i]+"_") {
+			t.Errorf("flushed key %d %q, want stamp %s", i, k, want[i])
+		}
+	}
+	if keys[0] == keys[1] {
+		t.Errorf("two flushes in one stamp gave the same key %q", keys[0])
+	}
+}
+
 func TestAddRejectsBadRecords(t *testing.T) {
 	good := firehoseRecord(1, "111122223333", "eu-west-1", t0)
 	tests := []struct {
