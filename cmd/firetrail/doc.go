@@ -15,6 +15,8 @@
 //	          delivered log files and signed digests, the CloudTrail API
 //	          (LookupEvents, ListPublicKeys, DescribeTrails, GetTrailStatus)
 //	          and a Firehose API that records every call, on one port
+//	flush     make a running serve deliver everything pending now (POST
+//	          /_firetrail/flush) and print the keys it wrote
 //	validate  check CloudTrail records — single records, log files, NDJSON,
 //	          .gz, directory trees in the CloudTrail S3 key layout — against
 //	          AWS's record schema and consistency rules
@@ -53,7 +55,22 @@
 // are delivered every --delivery-interval; digests every hour. SIGINT or
 // SIGTERM delivers what is pending and exits 0. --data-dir keeps objects,
 // the digest chain, the signing key, LookupEvents history and Firehose
-// state across restarts.
+// state across restarts. With --addr 0.0.0.0:PORT (or [::]:PORT) the URL
+// printed is the loopback one a client on the machine can dial.
+//
+// On the same port: POST /_firetrail/flush delivers everything pending now
+// (open log files, due digests, buffered Firehose destination data) and
+// answers {"keys":[...],"firehoseObjects":[...]}; GET /_firetrail/health
+// answers the version, account, region, bucket, trail and counters. A
+// flushed file's key is stamped like a closed window: never before its
+// newest event.
+//
+// # flush
+//
+// flush [--endpoint URL] POSTs /_firetrail/flush to a running serve
+// (default $AWS_ENDPOINT_URL, else http://127.0.0.1:4599) and prints the
+// keys of the log and digest files written, one a line, then the Firehose
+// destination objects as s3://bucket/key.
 //
 // # load
 //
