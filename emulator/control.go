@@ -26,16 +26,21 @@ const (
 
 // Health is the answer of HealthPath.
 type Health struct {
-	Status         string `json:"status"`
-	Version        string `json:"version"`
-	AccountID      string `json:"account"`
-	Region         string `json:"region"`
-	Bucket         string `json:"bucket"`
-	Trail          string `json:"trail"`
-	EventsRecorded int    `json:"eventsRecorded"`
-	LogFiles       int    `json:"logFiles"`
-	DigestFiles    int    `json:"digestFiles"`
-	Pending        int    `json:"pendingDeliveries"`
+	Status    string `json:"status"`
+	Version   string `json:"version"`
+	AccountID string `json:"account"`
+	Region    string `json:"region"`
+	Bucket    string `json:"bucket"`
+	Trail     string `json:"trail"`
+	// EventsRecorded counts the records kept since start: recorded calls,
+	// Record calls and preloaded history, data events included.
+	EventsRecorded int64 `json:"eventsRecorded"`
+	// LookupEvents counts the management events LookupEvents can show
+	// (with a data directory, history from earlier runs included).
+	LookupEvents int `json:"lookupEvents"`
+	LogFiles     int `json:"logFiles"`
+	DigestFiles  int `json:"digestFiles"`
+	Pending      int `json:"pendingDeliveries"`
 }
 
 // FlushResult is the answer of FlushPath.
@@ -110,7 +115,8 @@ func (e *Emulator) Health() Health {
 	return Health{
 		Status: "running", Version: e.opts.version,
 		AccountID: e.accountID, Region: e.region, Bucket: e.bucket, Trail: e.trailName,
-		EventsRecorded: e.store.Len(),
+		EventsRecorded: e.recorded.Load(),
+		LookupEvents:   e.store.Len(),
 		LogFiles:       st.LogFiles, DigestFiles: st.Digests, Pending: st.PendingDeliveries,
 	}
 }

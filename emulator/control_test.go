@@ -79,7 +79,7 @@ func TestControlHealth(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &h); err != nil {
 		t.Fatal(err)
 	}
-	want := Health{Status: "running", Version: "1.2.3", AccountID: DefaultAccountID, Region: DefaultRegion, Bucket: DefaultBucket, Trail: e.trailName, EventsRecorded: 1}
+	want := Health{Status: "running", Version: "1.2.3", AccountID: DefaultAccountID, Region: DefaultRegion, Bucket: DefaultBucket, Trail: e.trailName, EventsRecorded: 1, LookupEvents: 1}
 	if h != want {
 		t.Errorf("health = %+v, want %+v", h, want)
 	}

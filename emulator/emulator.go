@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
@@ -70,8 +71,9 @@ type Emulator struct {
 	keyFingerprint string
 	keyValidFrom   time.Time
 
-	notices chan trail.Notice
-	flushed *keyLog // keys written by a control-endpoint flush
+	notices  chan trail.Notice
+	flushed  *keyLog      // keys written by a control-endpoint flush
+	recorded atomic.Int64 // records kept (Health)
 
 	deliverMu sync.Mutex // serializes Tick/Flush/Advance and state saves
 	lastState []byte     // the trail state last saved
@@ -542,6 +544,7 @@ func (e *Emulator) keep(rec *schemas.Record, stream string, named bool) error {
 	if err != nil {
 		return fmt.Errorf("emulator: record: %w", err)
 	}
+	e.recorded.Add(1)
 	return nil
 }
 
