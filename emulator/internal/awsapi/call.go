@@ -41,3 +41,23 @@ func (c *Call) TLSDetails(defaultHost string) *schemas.TLSDetails {
 	}
 	return &schemas.TLSDetails{TLSVersion: c.TLS.Version, CipherSuite: c.TLS.CipherSuite, ClientProvidedHostHeader: host}
 }
+
+// BaseURL is the scheme and host the client called, as it sent them
+// (http://127.0.0.1:4599): the base of the URLs an answer hands back, such
+// as SQS queue URLs.
+func (c *Call) BaseURL() string {
+	scheme := "http"
+	if c.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Host
+}
+
+// MessageAttribute is a message attribute of SQS and SNS: a DataType
+// ("String", "Number", "Binary", optionally with a ".custom" suffix) and
+// a string or binary value.
+type MessageAttribute struct {
+	DataType    string
+	StringValue string
+	BinaryValue []byte
+}

@@ -8,13 +8,21 @@ import (
 	"strings"
 )
 
-// Error is the one AWS error type at the HTTP edge of the JSON APIs
-// (CloudTrail and Firehose). Each service package has its own table of
-// constructors (its errors.go).
+// Error is the one AWS error type at the HTTP edge of the JSON and query
+// APIs (CloudTrail, Firehose, SQS, SNS). Each service package has its own
+// table of constructors (its errors.go).
 type Error struct {
+	// Code is the error code of the JSON protocols' __type, e.g.
+	// "ResourceNotFoundException" or SQS's "com.amazonaws.sqs#QueueDoesNotExist"
+	// (clients drop what comes before '#').
 	Code    string
 	Message string
 	Status  int
+	// QueryCode is the code of the query protocol when it differs from
+	// Code (SQS: "AWS.SimpleQueueService.NonExistentQueue"). JSON 1.0
+	// answers of a query-compatible service send it in the
+	// x-amzn-query-error header, so that SDKs report the legacy code.
+	QueryCode string
 }
 
 // Error implements error.
@@ -62,10 +70,22 @@ func AsError(err error) *Error {
 	return InternalFailure()
 }
 
+// Content types of the AWS JSON protocols.
+const (
+	JSON10 = "application/x-amz-json-1.0"
+	JSON11 = "application/x-amz-json-1.1"
+)
+
 // WriteJSON writes a JSON 1.1 success response.
 func WriteJSON(w http.ResponseWriter, reqID string, body []byte) {
+	WriteJSONAs(w, reqID, JSON11, body)
+}
+
+// WriteJSONAs writes a success response of the JSON protocol whose
+// content type is contentType (JSON10 or JSON11).
+func WriteJSONAs(w http.ResponseWriter, reqID, contentType string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("Content-Type", contentType)
 	h.Set("x-amzn-RequestId", reqID)
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(http.StatusOK)
@@ -75,17 +95,35 @@ func WriteJSON(w http.ResponseWriter, reqID string, body []byte) {
 // WriteError writes e in the JSON 1.1 error shape:
 // {"__type":"Code","message":"…"} plus X-Amzn-ErrorType (REFERENCE.md §7.1).
 func WriteError(w http.ResponseWriter, reqID string, e *Error) {
+	WriteErrorAs(w, reqID, JSON11, e)
+}
+
+// WriteErrorAs writes e in the error shape of the JSON protocol whose
+// content type is contentType; with a QueryCode, also the
+// x-amzn-query-error header ("Code;Sender" or "Code;Receiver").
+func WriteErrorAs(w http.ResponseWriter, reqID, contentType string, e *Error) {
 	body, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{e.Code, e.Message})
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("Content-Type", contentType)
 	h.Set("x-amzn-RequestId", reqID)
 	h.Set("X-Amzn-ErrorType", e.Code)
+	if e.QueryCode != "" {
+		h.Set("x-amzn-query-error", e.QueryCode+";"+e.faultType())
+	}
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
+}
+
+// faultType is the query protocol's Type of e: who is at fault.
+func (e *Error) faultType() string {
+	if e.Status >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
 }
 
 // CheckJSONRequest checks method and content type of a JSON 1.1 request.
