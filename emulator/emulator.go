@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -12,6 +13,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +67,7 @@ type Emulator struct {
 	ids     *idSource
 	notify  *notifier
 	routes  []route
+	queries []queryRoute
 
 	key            *rsa.PrivateKey
 	keyDER         []byte
@@ -210,6 +213,7 @@ func (e *Emulator) open() error {
 		return err
 	}
 	e.routes = e.routeTable()
+	e.queries = e.queryTable()
 	var hist *history
 	if e.opts.events > 0 {
 		if hist, err = e.planHistory(); err != nil {
@@ -356,6 +360,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveControl(w, r)
 		return
 	}
+	if form, ok := e.queryForm(w, r); ok {
+		if qr, ok := e.queryRoute(r, form); ok {
+			e.serveQuery(w, r, qr, form)
+			return
+		}
+	}
 	if h := e.notify.route(r); h != nil {
 		h.ServeHTTP(w, r)
 		return
@@ -401,10 +411,65 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target stri
 		if ae.Status >= 500 {
 			e.log.Error("JSON handler failed", "service", rt.name, "target", target, "err", err)
 		}
-		awsapi.WriteError(w, reqID, ae)
+		awsapi.WriteErrorAs(w, reqID, rt.contentType, ae)
 		return
 	}
-	awsapi.WriteJSON(w, reqID, out)
+	awsapi.WriteJSONAs(w, reqID, rt.contentType, out)
+}
+
+// queryForm returns the parameters of a request that may be a query
+// protocol call: a GET or POST whose URL has an Action, or a POST with a
+// form body (read, up to maxJSONBody). Other requests (S3's) are left
+// untouched; a form body that turns out to be S3's is put back.
+func (e *Emulator) queryForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	q := r.URL.Query()
+	form := q
+	isForm := r.Method == http.MethodPost && strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/x-www-form-urlencoded")
+	if !isForm && q.Get("Action") == "" {
+		return nil, false
+	}
+	if isForm {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+		if err != nil {
+			return nil, false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		fv, err := url.ParseQuery(string(body))
+		if err != nil || fv.Get("Action") == "" {
+			return nil, false
+		}
+		form = make(url.Values, len(q)+len(fv))
+		for k, v := range q {
+			form[k] = v
+		}
+		for k, v := range fv {
+			form[k] = append(form[k], v...)
+		}
+	}
+	return form, form.Get("Action") != ""
+}
+
+// serveQuery serves one query-protocol call; nothing it is given can make
+// it panic out or answer a bare 500.
+func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, qr queryRoute, form url.Values) {
+	reqID := e.ids.UUID()
+	action := form.Get("Action")
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error("panic in query handler", "service", qr.name, "action", action, "panic", p)
+			awsapi.WriteQueryError(w, reqID, qr.xmlns, awsapi.InternalFailure())
+		}
+	}()
+	out, err := qr.handle(r.Context(), e.callOf(r, reqID), action, r.URL.Path, form)
+	if err != nil {
+		ae := awsapi.AsError(err)
+		if ae.Status >= 500 {
+			e.log.Error("query handler failed", "service", qr.name, "action", action, "err", err)
+		}
+		awsapi.WriteQueryError(w, reqID, qr.xmlns, ae)
+		return
+	}
+	awsapi.WriteQuery(w, reqID, qr.xmlns, action, out)
 }
 
 // Serve accepts connections on ln (over TLS with WithTLS) until ctx is

@@ -33,6 +33,12 @@ type identity struct {
 // from the Authorization header's credential scope, or from a presigned
 // URL's X-Amz-Credential.
 func sigV4Scope(r *http.Request) (akid, region string) {
+	akid, region, _ = sigV4ScopeService(r)
+	return akid, region
+}
+
+// sigV4ScopeService is sigV4Scope with the scope's service name.
+func sigV4ScopeService(r *http.Request) (akid, region, service string) {
 	cred := ""
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if _, rest, ok := strings.Cut(auth, "Credential="); ok {
@@ -42,13 +48,14 @@ func sigV4Scope(r *http.Request) (akid, region string) {
 		cred = r.URL.Query().Get("X-Amz-Credential")
 	}
 	parts := strings.Split(strings.TrimSpace(cred), "/")
-	if len(parts) >= 3 {
-		return parts[0], parts[2]
+	switch {
+	case len(parts) >= 4:
+		return parts[0], parts[2], parts[3]
+	case len(parts) == 3:
+		return parts[0], parts[2], ""
+	default:
+		return parts[0], "", ""
 	}
-	if len(parts) >= 1 {
-		return parts[0], ""
-	}
-	return "", ""
 }
 
 // uniqueID returns an IAM unique ID: prefix plus 17 characters of

@@ -2,6 +2,9 @@ package emulator
 
 import (
 	"context"
+	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
@@ -12,6 +15,8 @@ import (
 // route is one service of the JSON protocols in the routing table.
 type route struct {
 	name string
+	// contentType is the protocol's: awsapi.JSON11 or awsapi.JSON10.
+	contentType string
 	// op returns the operation an X-Amz-Target names, if it is this
 	// service's.
 	op func(target string) (string, bool)
@@ -26,11 +31,52 @@ type route struct {
 // one line here.
 func (e *Emulator) routeTable() []route {
 	return []route{
-		{"cloudtrail", cloudtrail.Op, func(_ context.Context, cc *awsapi.Call, op string, body []byte) ([]byte, error) {
+		{"cloudtrail", awsapi.JSON11, cloudtrail.Op, func(_ context.Context, cc *awsapi.Call, op string, body []byte) ([]byte, error) {
 			return e.ct.Handle(cc, op, body)
 		}},
-		{"firehose", prefixOp(firehose.TargetPrefix), e.fh.Handle},
+		{"firehose", awsapi.JSON11, prefixOp(firehose.TargetPrefix), e.fh.Handle},
 	}
+}
+
+// queryRoute is one service of the query protocol (form-encoded
+// Action=<Op>&Version=<date>, XML answers) in the routing table.
+type queryRoute struct {
+	name    string // also the SigV4 service name of its requests
+	version string // the Version its requests carry
+	xmlns   string // the namespace of its answers
+	// actions are answered even without a Version or SigV4 scope (SNS's
+	// SubscribeURL and UnsubscribeURL links are plain GETs).
+	actions []string
+	// handle runs action with every form and URL parameter; path is the
+	// request's URL path (SQS clients may post to the queue URL). It
+	// returns the inner XML of <ActionResult>, nil for none.
+	handle func(ctx context.Context, cc *awsapi.Call, action, path string, form url.Values) ([]byte, error)
+}
+
+// queryTable is the routing table of the query protocol.
+func (e *Emulator) queryTable() []queryRoute {
+	return nil
+}
+
+// queryRoute picks the query-protocol service of a request: by its
+// Version, else by the service of its SigV4 scope, else by its action.
+func (e *Emulator) queryRoute(r *http.Request, form url.Values) (queryRoute, bool) {
+	version := form.Get("Version")
+	_, _, service := sigV4ScopeService(r)
+	for _, qr := range e.queries {
+		if version == qr.version || (version == "" && service == qr.name) {
+			return qr, true
+		}
+	}
+	if version == "" {
+		action := form.Get("Action")
+		for _, qr := range e.queries {
+			if slices.Contains(qr.actions, action) {
+				return qr, true
+			}
+		}
+	}
+	return queryRoute{}, false
 }
 
 // prefixOp returns an op function for targets "<prefix><Op>".
