@@ -8,11 +8,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/schemas"
 )
 
@@ -41,6 +44,9 @@ type Envelope struct {
 	Signature        string // base64
 	SigningCertURL   string
 	UnsubscribeURL   string // Notification only
+	// MessageAttributes of a Notification, written after UnsubscribeURL
+	// (names sorted) when there are any; not signed.
+	MessageAttributes map[string]awsapi.MessageAttribute
 }
 
 // CloudTrailMessage returns the Message CloudTrail publishes for delivered
@@ -158,8 +164,34 @@ func (m *Envelope) JSON() []byte {
 	add("SigningCertURL", m.SigningCertURL)
 	if m.Type == TypeNotification {
 		add("UnsubscribeURL", m.UnsubscribeURL)
+		if len(m.MessageAttributes) > 0 {
+			b = append(b, ",\n  \"MessageAttributes\" : {"...)
+			for i, name := range slices.Sorted(maps.Keys(m.MessageAttributes)) {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				a := m.MessageAttributes[name]
+				b = append(b, "\n    "...)
+				b = schemas.AppendString(b, name)
+				b = append(b, ` : {"Type":`...)
+				b = schemas.AppendString(b, a.DataType)
+				b = append(b, `,"Value":`...)
+				b = schemas.AppendString(b, attributeValue(a))
+				b = append(b, '}')
+			}
+			b = append(b, "\n  }"...)
+		}
 	}
 	return append(b, "\n}"...)
+}
+
+// attributeValue is the Value of a message attribute in an envelope: the
+// string, or the base64 of a binary value.
+func attributeValue(a awsapi.MessageAttribute) string {
+	if strings.HasPrefix(a.DataType, "Binary") {
+		return base64.StdEncoding.EncodeToString(a.BinaryValue)
+	}
+	return a.StringValue
 }
 
 // S3Event describes an S3 ObjectCreated:Put event notification

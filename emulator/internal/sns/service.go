@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +14,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/schemas"
 )
@@ -59,6 +61,18 @@ type Config struct {
 	Seed int64
 	// Logger receives delivery failures; default discards.
 	Logger *slog.Logger
+	// Account owns the topics of calls that name none (a nil Call);
+	// default 000000000000.
+	Account string
+	// DeliverToQueue delivers a message to an SQS queue (sqs
+	// subscriptions); without it sqs subscriptions are refused.
+	DeliverToQueue func(ctx context.Context, queueARN, body string, attrs map[string]awsapi.MessageAttribute) error
+	// QueueExists reports whether an SQS queue exists; Subscribe refuses
+	// sqs endpoints it does not know. Nil accepts any queue ARN.
+	QueueExists func(queueARN string) bool
+	// Path is the state file: topics and subscriptions (their confirmed
+	// state and attributes) survive restarts. "" keeps them in memory.
+	Path string
 }
 
 // Service is SNS in one region: its topics, their HTTP subscriptions, and
@@ -81,7 +95,8 @@ type Service struct {
 	certErr  error
 
 	mu      sync.Mutex
-	topics  []*Topic
+	topics  []*Topic // in creation order
+	byARN   map[string]*Topic
 	byToken map[string]*subscriber
 	seq     uint64
 	closed  bool
@@ -92,13 +107,22 @@ type Topic struct {
 	svc     *Service
 	arn     string
 	account string
-	subs    []*subscriber // guarded by svc.mu
+	region  string
+	name    string
+	// guarded by svc.mu:
+	subs    []*subscriber
+	attrs   map[string]string // attributes set by CreateTopic and SetTopicAttributes
+	tags    map[string]string
+	deleted int64 // SubscriptionsDeleted
+	gone    bool  // deleted by DeleteTopic
 }
 
 // Subscription describes one endpoint of a topic.
 type Subscription struct {
 	Endpoint  string
 	ARN       string // SNS subscriptions only
+	Protocol  string // http, https or sqs; "" for S3 event endpoints
+	TopicARN  string
 	S3Events  bool   // true for S3 event endpoints
 	Confirmed bool
 	Delivered int64 // messages accepted (2xx)
@@ -108,12 +132,20 @@ type Subscription struct {
 
 type subscriber struct {
 	topic     *Topic
+	protocol  string // http, https, sqs; "" for S3 events
 	endpoint  string
+	owner     string
 	arn       string
 	token     string
 	snsURL    string   // SNSURL when subscribed: base of UnsubscribeURL
 	certURL   string   // SigningCertURL when subscribed
 	s3        *S3Event // template of an S3 event endpoint; nil for SNS
+	loaded    bool     // from the state file: SetURLs moves its URLs
+	// guarded by svc.mu:
+	attrs       map[string]string // RawMessageDelivery, FilterPolicy, ...
+	filter      *filterPolicy
+	authUnsub   bool // AuthenticateOnUnsubscribe
+	authConfirm bool // ConfirmationWasAuthenticated
 	confirmed atomic.Bool
 	queue     chan message
 	done      chan struct{}
@@ -123,17 +155,38 @@ type subscriber struct {
 	pending   atomic.Int64 // messages queued or being sent (Shutdown)
 }
 
-// message is a prepared POST, or a notice to prepare.
+// message is a prepared POST, or a publication to prepare.
 type message struct {
-	body   []byte
-	header http.Header
-	notice *trail.Notice
-	at     time.Time
-	id     string
+	body    []byte
+	header  http.Header
+	pub     *publication
+	at      time.Time
+	id      string
+	raw     bool   // RawMessageDelivery
+	sigVer  string // the topic's SignatureVersion
+	snsURL  string
+	certURL string
+}
+
+// publication is one published message, as Publish and Notify give it.
+type publication struct {
+	subject   string
+	message   string            // the default message
+	protocols map[string]string // MessageStructure json: per-protocol messages
+	attrs     map[string]awsapi.MessageAttribute
+	notice    *trail.Notice // for S3 event endpoints; nil for Publish
+}
+
+// messageFor returns the message for a protocol.
+func (p *publication) messageFor(protocol string) string {
+	if m, ok := p.protocols[protocol]; ok {
+		return m
+	}
+	return p.message
 }
 
 var (
-	topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):[A-Za-z0-9_-]{1,256}$`)
+	topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_-]{1,256})$`)
 )
 
 // New returns a Service without topics; Close stops it.
@@ -184,11 +237,19 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Account == "" {
+		cfg.Account = "000000000000"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	svc := &Service{
 		cfg: cfg, ctx: ctx, cancel: cancel,
-		byToken: make(map[string]*subscriber), created: cfg.Clock.Now(),
-	}, nil
+		byARN: make(map[string]*Topic), byToken: make(map[string]*subscriber), created: cfg.Clock.Now(),
+	}
+	if err := svc.load(); err != nil {
+		cancel()
+		return nil, err
+	}
+	return svc, nil
 }
 
 // CreateTopic returns the topic arn (arn:aws:sns:REGION:ACCOUNT:NAME, in
@@ -209,19 +270,29 @@ func (svc *Service) CreateTopic(arn string) (*Topic, error) {
 	if t := svc.topic(arn); t != nil {
 		return t, nil
 	}
-	t := &Topic{svc: svc, arn: arn, account: m[2]}
-	svc.topics = append(svc.topics, t)
+	t := svc.addTopic(arn, m[1], m[2], m[3])
+	svc.save()
 	return t, nil
+}
+
+// addTopic adds a topic. Called with svc.mu held.
+func (svc *Service) addTopic(arn, region, account, name string) *Topic {
+	t := &Topic{svc: svc, arn: arn, region: region, account: account, name: name, attrs: map[string]string{}, tags: map[string]string{}}
+	svc.topics = append(svc.topics, t)
+	svc.byARN[arn] = t
+	return t
 }
 
 // topic returns the topic arn, or nil. Called with svc.mu held.
 func (svc *Service) topic(arn string) *Topic {
-	for _, t := range svc.topics {
-		if t.arn == arn {
-			return t
-		}
-	}
-	return nil
+	return svc.byARN[arn]
+}
+
+// TopicExists reports whether the topic arn exists.
+func (svc *Service) TopicExists(arn string) bool {
+	svc.mu.Lock()
+	defer svc.mu.Unlock()
+	return svc.topic(arn) != nil
 }
 
 // ARN returns the topic's ARN.
@@ -262,27 +333,91 @@ func checkEndpoint(endpoint string) error {
 // Subscribe adds an SNS HTTP/HTTPS subscription to t and POSTs it a
 // SubscriptionConfirmation. The subscription receives notices once its
 // SubscribeURL has been visited (Handler). It returns the subscription
-// ARN.
+// ARN. Subscribing an endpoint again returns the same subscription (and,
+// if it is still pending, sends a new confirmation).
 func (t *Topic) Subscribe(endpoint string) (string, error) {
 	if err := checkEndpoint(endpoint); err != nil {
 		return "", err
 	}
+	protocol, _, _ := strings.Cut(endpoint, ":")
 	svc := t.svc
 	svc.mu.Lock()
 	defer svc.mu.Unlock()
 	if svc.closed {
 		return "", errors.New("sns: closed")
 	}
-	tok := svc.id("token")
-	tok2 := svc.id("token")
+	s, err := svc.subscribe(t.live(), strings.ToLower(protocol), endpoint, t.account, nil)
+	if err != nil {
+		return "", err
+	}
+	return s.arn, nil
+}
+
+// live returns the topic of t's ARN now: t, or the topic created again
+// after t was deleted, or nil. Called with svc.mu held.
+func (t *Topic) live() *Topic {
+	if !t.gone {
+		return t
+	}
+	return t.svc.topic(t.arn)
+}
+
+// subscribe returns the subscription of endpoint to t, adding it if it does
+// not exist: an http/https one gets a SubscriptionConfirmation, an sqs one
+// is confirmed at once. Called with svc.mu held.
+func (svc *Service) subscribe(t *Topic, protocol, endpoint, owner string, attrs map[string]string) (*subscriber, error) {
+	if t == nil {
+		return nil, topicNotFound()
+	}
+	for _, s := range t.subs {
+		if s.s3 == nil && s.protocol == protocol && s.endpoint == endpoint {
+			for k, v := range attrs {
+				if s.attrs[k] != v {
+					return nil, invalidParameter("Attributes Reason: Subscription already exists with different attributes")
+				}
+			}
+			if !s.confirmed.Load() {
+				if err := svc.sendConfirmation(s); err != nil {
+					return nil, err
+				}
+			}
+			return s, nil
+		}
+	}
 	s := &subscriber{
 		topic:    t,
+		protocol: protocol,
 		endpoint: endpoint,
+		owner:    owner,
 		arn:      t.arn + ":" + uuid(svc.id("subscription")),
-		token:    hex.EncodeToString(tok[:]) + hex.EncodeToString(tok2[:]),
 		snsURL:   svc.cfg.SNSURL,
 		certURL:  svc.cfg.SigningCertURL,
+		attrs:    map[string]string{},
 	}
+	if err := s.setAttributes(attrs); err != nil {
+		return nil, err
+	}
+	if protocol == "sqs" {
+		s.confirmed.Store(true)
+		s.authConfirm = true
+		svc.start(s)
+		return s, nil
+	}
+	tok := svc.id("token")
+	tok2 := svc.id("token")
+	s.token = hex.EncodeToString(tok[:]) + hex.EncodeToString(tok2[:])
+	svc.start(s)
+	svc.byToken[s.token] = s
+	if err := svc.sendConfirmation(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// sendConfirmation queues a SubscriptionConfirmation for s. Called with
+// svc.mu held.
+func (svc *Service) sendConfirmation(s *subscriber) error {
+	t := s.topic
 	conf := Envelope{
 		Type:      TypeSubscriptionConfirmation,
 		MessageID: uuid(svc.id("message")),
@@ -292,22 +427,35 @@ func (t *Topic) Subscribe(endpoint string) (string, error) {
 			".\nTo confirm the subscription, visit the SubscribeURL included in this message.",
 		SubscribeURL:     s.snsURL + "?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(t.arn) + "&Token=" + s.token,
 		Timestamp:        svc.cfg.Clock.Now(),
-		SignatureVersion: svc.cfg.SignatureVersion,
+		SignatureVersion: t.signatureVersion(),
 		SigningCertURL:   s.certURL,
 	}
 	if err := conf.Sign(svc.cfg.SigningKey); err != nil {
-		return "", err
+		return err
 	}
-	svc.start(s)
-	svc.byToken[s.token] = s
 	s.pending.Add(1)
-	s.queue <- message{body: conf.JSON(), header: snsHeader(&conf, "")}
-	return s.arn, nil
+	select {
+	case s.queue <- message{body: conf.JSON(), header: snsHeader(&conf, "")}:
+	default:
+		s.pending.Add(-1)
+		s.dropped.Add(1)
+	}
+	return nil
+}
+
+// signatureVersion is the topic's SignatureVersion attribute, or the
+// service's. Called with svc.mu held.
+func (t *Topic) signatureVersion() string {
+	if v := t.attrs["SignatureVersion"]; v != "" {
+		return v
+	}
+	return t.svc.cfg.SignatureVersion
 }
 
 // SetURLs replaces SNSURL and SigningCertURL (an empty argument keeps the
 // current value) for the subscriptions made from now on; earlier ones keep
-// the URLs they were given. It is for a server that learns its own address
+// the URLs they were given, except those loaded from the state file,
+// which take the new ones. It is for a server that learns its own address
 // after New, and must then route both URLs to Handler and CertHandler.
 func (svc *Service) SetURLs(snsURL, signingCertURL string) error {
 	for _, u := range []string{snsURL, signingCertURL} {
@@ -322,6 +470,13 @@ func (svc *Service) SetURLs(snsURL, signingCertURL string) error {
 	}
 	if signingCertURL != "" {
 		svc.cfg.SigningCertURL = signingCertURL
+	}
+	for _, t := range svc.topics {
+		for _, s := range t.subs {
+			if s.loaded {
+				s.snsURL, s.certURL = svc.cfg.SNSURL, svc.cfg.SigningCertURL
+			}
+		}
 	}
 	return nil
 }
@@ -350,12 +505,16 @@ func (t *Topic) SubscribeS3Events(endpoint string, event S3Event) error {
 	return nil
 }
 
-// start registers s with its topic and runs its sender. Called with
-// svc.mu held.
+// start registers s with its topic and runs its sender (sqs
+// subscriptions have none: Publish delivers to them). Called with svc.mu
+// held.
 func (svc *Service) start(s *subscriber) {
-	s.queue = make(chan message, svc.cfg.QueueSize)
 	s.done = make(chan struct{})
 	s.topic.subs = append(s.topic.subs, s)
+	if s.protocol == "sqs" {
+		return
+	}
+	s.queue = make(chan message, svc.cfg.QueueSize)
 	svc.wg.Add(1)
 	go svc.send(s)
 }
@@ -374,54 +533,158 @@ func snsHeader(m *Envelope, subscriptionARN string) http.Header {
 	return h
 }
 
-// Notify queues nt for every endpoint of t. It never blocks: envelopes are
-// built and signed by the endpoint's sender.
+// Notify publishes CloudTrail's message for nt (CloudTrailMessage) to t,
+// as Publish does, and hands nt to its S3 event endpoints. It never
+// blocks on HTTP endpoints: their envelopes are built and signed by each
+// endpoint's sender; sqs subscriptions get theirs before it returns.
 func (t *Topic) Notify(nt trail.Notice) {
 	svc := t.svc
 	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	if svc.closed {
+	live := t.live()
+	svc.mu.Unlock()
+	if live == nil {
 		return
 	}
+	_, _ = svc.publish(svc.ctx, live, &publication{message: CloudTrailMessage(nt.Bucket, nt.Key), notice: &nt})
+}
+
+// Publish publishes a message to a topic as the Publish action does and
+// returns its MessageId.
+func (svc *Service) Publish(ctx context.Context, topicARN, subject, msg string, attrs map[string]awsapi.MessageAttribute) (string, error) {
+	svc.mu.Lock()
+	t := svc.topic(topicARN)
+	svc.mu.Unlock()
+	if t == nil {
+		return "", topicNotFound()
+	}
+	return svc.publish(ctx, t, &publication{subject: subject, message: msg, attrs: attrs})
+}
+
+// sqsDelivery is a message for an sqs subscription, delivered after
+// svc.mu is released.
+type sqsDelivery struct {
+	s   *subscriber
+	msg message
+}
+
+// publish delivers p to t's subscriptions: it queues it for HTTP
+// endpoints (dropping it for those not confirmed, or whose filter policy
+// it does not pass) and S3 event endpoints (notices only), and delivers it
+// to sqs subscriptions. It returns the MessageId.
+func (svc *Service) publish(ctx context.Context, t *Topic, p *publication) (string, error) {
+	svc.mu.Lock()
+	if svc.closed {
+		svc.mu.Unlock()
+		return "", errClosed()
+	}
+	id := uuid(svc.id("message"))
 	at := svc.cfg.Clock.Now()
+	sigVer := t.signatureVersion()
+	var direct []sqsDelivery
 	for _, s := range t.subs {
+		if s.s3 != nil {
+			if p.notice == nil {
+				continue
+			}
+			s.enqueue(message{pub: p, at: at})
+			continue
+		}
 		if !s.confirmed.Load() {
 			s.dropped.Add(1)
 			continue
 		}
-		msg := message{notice: &nt, at: at}
-		if s.s3 == nil {
-			msg.id = uuid(svc.id("message"))
+		if s.filter != nil {
+			pass := false
+			if s.filter.body {
+				pass = s.filter.matchBody(p.messageFor(s.protocol))
+			} else {
+				pass = s.filter.matchAttributes(p.attrs)
+			}
+			if !pass {
+				continue
+			}
 		}
-		s.pending.Add(1)
-		select {
-		case s.queue <- msg:
-		default:
-			s.pending.Add(-1)
-			s.dropped.Add(1)
+		msg := message{pub: p, at: at, id: id, raw: s.attrs["RawMessageDelivery"] == "true", sigVer: sigVer, snsURL: s.snsURL, certURL: s.certURL}
+		if s.protocol == "sqs" {
+			direct = append(direct, sqsDelivery{s, msg})
+			continue
 		}
+		s.enqueue(msg)
+	}
+	svc.mu.Unlock()
+	for _, d := range direct {
+		svc.deliverSQS(ctx, d.s, d.msg)
+	}
+	return id, nil
+}
+
+// enqueue queues msg for s's sender, dropping it if the queue is full.
+func (s *subscriber) enqueue(msg message) {
+	s.pending.Add(1)
+	select {
+	case s.queue <- msg:
+	default:
+		s.pending.Add(-1)
+		s.dropped.Add(1)
 	}
 }
 
-// build makes the body and headers of a notice for s.
+// deliverSQS delivers msg to s's queue: the envelope JSON, or with
+// RawMessageDelivery the message alone with its attributes as the SQS
+// message's.
+func (svc *Service) deliverSQS(ctx context.Context, s *subscriber, msg message) {
+	if svc.cfg.DeliverToQueue == nil {
+		s.failed.Add(1)
+		return
+	}
+	var err error
+	if msg.raw {
+		err = svc.cfg.DeliverToQueue(ctx, s.endpoint, msg.pub.messageFor("sqs"), msg.pub.attrs)
+	} else {
+		env := svc.envelope(s, msg)
+		if err = env.Sign(svc.cfg.SigningKey); err == nil {
+			err = svc.cfg.DeliverToQueue(ctx, s.endpoint, string(env.JSON()), nil)
+		}
+	}
+	if err != nil {
+		svc.cfg.Logger.Warn("sns: delivery to queue failed", "queue", s.endpoint, "err", err)
+		s.failed.Add(1)
+		return
+	}
+	s.delivered.Add(1)
+}
+
+// envelope returns the unsigned Notification of msg for s.
+func (svc *Service) envelope(s *subscriber, msg message) Envelope {
+	return Envelope{
+		Type:              TypeNotification,
+		MessageID:         msg.id,
+		TopicARN:          s.topic.arn,
+		Subject:           msg.pub.subject,
+		Message:           msg.pub.messageFor(s.protocol),
+		Timestamp:         msg.at,
+		SignatureVersion:  msg.sigVer,
+		SigningCertURL:    msg.certURL,
+		UnsubscribeURL:    msg.snsURL + "?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(s.arn),
+		MessageAttributes: msg.pub.attrs,
+	}
+}
+
+// build makes the body and headers of a publication for s.
 func (svc *Service) build(s *subscriber, msg message) (message, error) {
-	nt := msg.notice
 	if s.s3 != nil {
+		nt := msg.pub.notice
 		e := *s.s3
 		e.Bucket, e.Key, e.Size, e.ETag, e.EventTime = nt.Bucket, nt.Key, nt.Size, nt.MD5, nt.DeliveredAt
 		h := http.Header{}
 		h.Set("Content-Type", "application/json")
 		return message{body: e.JSON(), header: h}, nil
 	}
-	env := Envelope{
-		Type:             TypeNotification,
-		MessageID:        msg.id,
-		TopicARN:         s.topic.arn,
-		Message:          CloudTrailMessage(nt.Bucket, nt.Key),
-		Timestamp:        msg.at,
-		SignatureVersion: svc.cfg.SignatureVersion,
-		SigningCertURL:   s.certURL,
-		UnsubscribeURL:   s.snsURL + "?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(s.arn),
+	env := svc.envelope(s, msg)
+	if msg.raw {
+		h := snsHeader(&env, s.arn)
+		h.Set("x-amz-sns-rawdelivery", "true")
+		return message{body: []byte(env.Message), header: h}, nil
 	}
 	if err := env.Sign(svc.cfg.SigningKey); err != nil {
 		return message{}, err
@@ -440,7 +703,7 @@ func (svc *Service) send(s *subscriber) {
 		case <-s.done:
 			return
 		case msg := <-s.queue:
-			if msg.notice != nil {
+			if msg.pub != nil {
 				var err error
 				if msg, err = svc.build(s, msg); err != nil {
 					svc.cfg.Logger.Error("sns: build notification", "err", err)
@@ -530,7 +793,7 @@ func (svc *Service) Subscriptions() []Subscription {
 func (t *Topic) appendSubscriptions(out []Subscription) []Subscription {
 	for _, s := range t.subs {
 		out = append(out, Subscription{
-			Endpoint: s.endpoint, ARN: s.arn, S3Events: s.s3 != nil, Confirmed: s.confirmed.Load(),
+			Endpoint: s.endpoint, ARN: s.arn, Protocol: s.protocol, TopicARN: t.arn, S3Events: s.s3 != nil, Confirmed: s.confirmed.Load(),
 			Delivered: s.delivered.Load(), Failed: s.failed.Load(), Dropped: s.dropped.Load(),
 		})
 	}
@@ -541,7 +804,10 @@ func (t *Topic) appendSubscriptions(out []Subscription) []Subscription {
 // flight is cancelled.
 func (svc *Service) Close() error {
 	svc.mu.Lock()
-	svc.closed = true
+	if !svc.closed {
+		svc.closed = true
+		svc.save()
+	}
 	svc.mu.Unlock()
 	svc.cancel()
 	svc.wg.Wait()
@@ -554,7 +820,10 @@ func (svc *Service) Close() error {
 // were left unsent.
 func (svc *Service) Shutdown(ctx context.Context) error {
 	svc.mu.Lock()
-	svc.closed = true
+	if !svc.closed {
+		svc.closed = true
+		svc.save()
+	}
 	var subs []*subscriber
 	for _, t := range svc.topics {
 		subs = append(subs, t.subs...)
@@ -586,115 +855,91 @@ func (svc *Service) Shutdown(ctx context.Context) error {
 	}
 }
 
-const xmlns = "http://sns.amazonaws.com/doc/2010-03-31/"
-
-type confirmResponse struct {
-	XMLName         xml.Name `xml:"ConfirmSubscriptionResponse"`
-	XMLNS           string   `xml:"xmlns,attr"`
-	SubscriptionArn string   `xml:"ConfirmSubscriptionResult>SubscriptionArn"`
-	RequestID       string   `xml:"ResponseMetadata>RequestId"`
-}
-
-type unsubscribeResponse struct {
-	XMLName   xml.Name `xml:"UnsubscribeResponse"`
-	XMLNS     string   `xml:"xmlns,attr"`
-	RequestID string   `xml:"ResponseMetadata>RequestId"`
-}
-
-type errorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	XMLNS     string   `xml:"xmlns,attr"`
-	Type      string   `xml:"Error>Type"`
-	Code      string   `xml:"Error>Code"`
-	Message   string   `xml:"Error>Message"`
-	RequestID string   `xml:"RequestId"`
-}
-
 // Handler answers the SNS query-protocol actions that SubscribeURL and
-// UnsubscribeURL name (GET query or POST form): ConfirmSubscription with
-// TopicArn and Token confirms a subscription; Unsubscribe with
-// SubscriptionArn removes one. Replies are SNS's XML; other actions,
-// unknown topics, tokens and ARNs get SNS's XML errors.
+// UnsubscribeURL name (GET query or POST form), as HandleQuery does for an
+// unauthenticated caller: ConfirmSubscription with TopicArn and Token
+// confirms a subscription; Unsubscribe with SubscriptionArn removes one.
+// Other actions get InvalidAction.
 func (svc *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		svc.mu.Lock()
 		reqID := uuid(svc.id("request"))
 		svc.mu.Unlock()
-		fail := func(status int, code, msg string) {
-			writeXML(w, status, errorResponse{XMLNS: xmlns, Type: "Sender", Code: code, Message: msg, RequestID: reqID})
-		}
+		fail := func(e *awsapi.Error) { awsapi.WriteQueryError(w, reqID, XMLNS, e) }
 		if r.Method != http.MethodGet && r.Method != http.MethodPost {
-			fail(http.StatusMethodNotAllowed, "InvalidAction", "method "+r.Method+" not allowed")
+			fail(awsapi.NewError(http.StatusMethodNotAllowed, "InvalidAction", "method %s not allowed", r.Method))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {
-			fail(http.StatusBadRequest, "MalformedQueryString", "cannot parse request")
+			fail(awsapi.NewError(http.StatusBadRequest, "MalformedQueryString", "cannot parse request"))
 			return
 		}
 		switch action := r.Form.Get("Action"); action {
-		case "ConfirmSubscription":
-			topic, token := r.Form.Get("TopicArn"), r.Form.Get("Token")
-			svc.mu.Lock()
-			t := svc.topic(topic)
-			s := svc.byToken[token]
-			svc.mu.Unlock()
-			if t == nil {
-				fail(http.StatusNotFound, "NotFound", "Topic does not exist")
+		case "ConfirmSubscription", "Unsubscribe":
+			out, err := svc.HandleQuery(r.Context(), nil, action, r.Form)
+			if err != nil {
+				fail(awsapi.AsError(err))
 				return
 			}
-			if s == nil || s.topic != t || token == "" {
-				fail(http.StatusBadRequest, "InvalidParameter", "Invalid parameter: Token")
-				return
-			}
-			s.confirmed.Store(true)
-			writeXML(w, http.StatusOK, confirmResponse{XMLNS: xmlns, SubscriptionArn: s.arn, RequestID: reqID})
-		case "Unsubscribe":
-			arn := r.Form.Get("SubscriptionArn")
-			if !svc.unsubscribe(arn) {
-				fail(http.StatusNotFound, "NotFound", "Subscription does not exist")
-				return
-			}
-			writeXML(w, http.StatusOK, unsubscribeResponse{XMLNS: xmlns, RequestID: reqID})
+			awsapi.WriteQuery(w, reqID, XMLNS, action, out)
 		case "":
-			fail(http.StatusBadRequest, "MissingAction", "no Action parameter")
+			fail(awsapi.NewError(http.StatusBadRequest, "MissingAction", "no Action parameter"))
 		default:
-			fail(http.StatusBadRequest, "InvalidAction", "action "+action+" is not valid for this endpoint")
+			fail(invalidAction(action))
 		}
 	})
 }
 
 // unsubscribe removes the subscription with arn and reports whether it
-// existed.
+// existed. Called with svc.mu held.
 func (svc *Service) unsubscribe(arn string) bool {
-	if arn == "" {
+	s := svc.subscription(arn)
+	if s == nil {
 		return false
 	}
-	svc.mu.Lock()
-	defer svc.mu.Unlock()
-	for _, t := range svc.topics {
-		for i, s := range t.subs {
-			if s.arn == arn {
-				close(s.done)
-				delete(svc.byToken, s.token)
-				t.subs = append(t.subs[:i], t.subs[i+1:]...)
-				return true
-			}
-		}
-	}
-	return false
+	svc.remove(s)
+	s.topic.deleted++
+	return true
 }
 
-func writeXML(w http.ResponseWriter, status int, v any) {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+// remove stops s and takes it off its topic. Called with svc.mu held.
+func (svc *Service) remove(s *subscriber) {
+	close(s.done)
+	delete(svc.byToken, s.token)
+	t := s.topic
+	t.subs = slices.DeleteFunc(t.subs, func(x *subscriber) bool { return x == s })
+}
+
+// subscription returns the subscription arn, or nil. Called with svc.mu
+// held.
+func (svc *Service) subscription(arn string) *subscriber {
+	if arn == "" {
+		return nil
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	w.Write([]byte(xml.Header))
-	w.Write(b)
+	topic, _, ok := cutLast(arn, ':')
+	if !ok {
+		return nil
+	}
+	t := svc.topic(topic)
+	if t == nil {
+		return nil
+	}
+	for _, s := range t.subs {
+		if s.arn == arn {
+			return s
+		}
+	}
+	return nil
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s string, sep byte) (string, string, bool) {
+	i := strings.LastIndexByte(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 var _ func(trail.Notice) = (*Topic)(nil).Notify
