@@ -47,6 +47,28 @@ type Options struct {
 	// MaxObjectSize bounds the size of one request body (PutObject,
 	// UploadPart); 0 means DefaultMaxObjectSize.
 	MaxObjectSize int64
+
+	// Region is the region of event notifications (awsRegion), and the
+	// region notification destinations must be in; "" means us-east-1 in
+	// events and destinations in any region.
+	Region string
+	// Publish delivers one S3 event notification (or s3:TestEvent) body
+	// to destinationARN, the QueueArn or TopicArn of a bucket's
+	// notification configuration. Messages are sent asynchronously, never
+	// delaying or failing the request that caused them, in the order they
+	// happened, one at a time per bucket; an error is logged and the
+	// message dropped. nil: configurations are kept and answered, nothing
+	// is sent.
+	Publish func(ctx context.Context, destinationARN string, body []byte) error
+	// CheckDestination validates a destination ARN when a notification
+	// configuration is PUT; an error refuses the configuration with S3's
+	// InvalidArgument "Unable to validate the following destination
+	// configurations". nil accepts every destination.
+	CheckDestination func(arn string) error
+	// NotificationPath is the file keeping bucket notification
+	// configurations across restarts (read by New, written on every
+	// change); "" keeps them in memory.
+	NotificationPath string
 }
 
 // Front is an http.Handler serving path-style S3 over gofakes3, with the
@@ -70,6 +92,19 @@ type Front struct {
 	encryption  map[string]sseRule     // bucket → default encryption, if given one
 	uploads     map[string]*upload     // upload ID → state
 	completions map[string]*completion // object id → pending completion
+
+	notifications    map[string]*notificationConfiguration // bucket → configuration
+	region           string                                // Options.Region
+	eventRegion      string                                // awsRegion of events
+	publish          func(ctx context.Context, destinationARN string, body []byte) error
+	checkDestination func(arn string) error
+	notificationPath string
+
+	qmu           sync.Mutex
+	queues        map[string]*bucketQueue // bucket → deliveries not yet sent
+	pending       int                     // deliveries queued or being sent
+	idle          chan struct{}           // closed when pending drops to 0
+	lastSequencer uint64
 }
 
 var _ http.Handler = (*Front)(nil)
@@ -92,6 +127,20 @@ func New(opts Options) (*Front, error) {
 		encryption:    make(map[string]sseRule),
 		uploads:       make(map[string]*upload),
 		completions:   make(map[string]*completion),
+
+		notifications:    make(map[string]*notificationConfiguration),
+		region:           opts.Region,
+		eventRegion:      opts.Region,
+		publish:          opts.Publish,
+		checkDestination: opts.CheckDestination,
+		notificationPath: opts.NotificationPath,
+		queues:           make(map[string]*bucketQueue),
+	}
+	if f.eventRegion == "" {
+		f.eventRegion = "us-east-1"
+	}
+	if err := f.loadNotifications(); err != nil {
+		return nil, fmt.Errorf("s3front: load notification configurations: %w", err)
 	}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
@@ -147,7 +196,7 @@ func (f *Front) PutObject(ctx context.Context, bucket, key string, meta map[stri
 		Host:          "s3front.internal",
 		RequestURI:    "/" + bucket + "/" + key,
 	}
-	req = req.WithContext(ctx)
+	req = req.WithContext(context.WithValue(ctx, internalKey{}, true))
 	for k, v := range meta {
 		req.Header[http.CanonicalHeaderKey("X-Amz-Meta-"+strings.ToLower(k))] = []string{v}
 	}
@@ -282,6 +331,10 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.serveACL(rw, r, bucket, key, body)
 	case q.Has("encryption"):
 		return f.serveEncryption(rw, r, bucket, key, body)
+	case q.Has("notification"):
+		return f.serveNotification(rw, r, bucket, key, body)
+	case key == "" && r.Method == http.MethodPost && q.Has("delete") && f.notifying(bucket):
+		return f.deleteObjectsEvents(rw, r, bucket, body)
 	case key == "" && r.Method == http.MethodGet && q.Has("versioning"):
 		return f.getBucketVersioning(rw, bucket)
 	case key == "" && r.Method == http.MethodGet && q.Has("uploads"):
@@ -297,6 +350,14 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 			f.mu.Lock()
 			delete(f.encryption, bucket) // DeleteBucket
 			f.mu.Unlock()
+			f.dropNotifications(bucket)
+		}
+		if r.Method == http.MethodPost && len(q) == 0 && rw.ok() && f.notifying(bucket) {
+			if k, ok := browserUploadKey(r, body); ok {
+				if ev, ok := f.createdObject("ObjectCreated:Post", bucket, k); ok {
+					f.notify(bucket, f.requestInfo(rw, r), ev)
+				}
+			}
 		}
 		return nil
 	}
@@ -323,11 +384,24 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 	case r.Method == http.MethodPut:
 		return f.putObject(rw, r, bucket, key, body)
 	case r.Method == http.MethodDelete && !q.Has("versionId"):
+		notifying := f.notifying(bucket)
+		existed := notifying && f.objectExists(bucket, key)
 		if err := f.forward(rw, r, nil, false); err != nil {
 			return err
 		}
 		if rw.ok() {
 			f.setTags(bucket, key, "", nil) // tags follow the object
+			if notifying {
+				f.deleteEvent(rw, r, bucket, key, existed)
+			}
+		}
+		return nil
+	case r.Method == http.MethodDelete:
+		if err := f.forward(rw, r, nil, false); err != nil {
+			return err
+		}
+		if rw.ok() && f.notifying(bucket) {
+			f.notify(bucket, f.requestInfo(rw, r), objectEvent{name: "ObjectRemoved:Delete", key: key, versionID: q.Get("versionId")})
 		}
 		return nil
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
@@ -381,13 +455,13 @@ func (f *Front) checkTimeSkew(r *http.Request) error {
 
 // rejectedSubresources are S3 sub-resources gofakes3 v1.2.0 does not route:
 // it would treat them as plain object or bucket requests (a PUT ?lifecycle
-// would overwrite the object with the XML). tagging, acl and encryption are
-// served here.
+// would overwrite the object with the XML). tagging, acl, encryption and
+// notification are served here.
 var rejectedSubresources = map[string]bool{
 	"accelerate": true, "analytics": true, "attributes": true, "cors": true,
 	"intelligent-tiering": true, "inventory": true,
 	"legal-hold": true, "lifecycle": true, "logging": true, "metrics": true,
-	"notification": true, "object-lock": true, "ownershipControls": true,
+	"object-lock": true, "ownershipControls": true,
 	"policy": true, "policyStatus": true, "publicAccessBlock": true,
 	"replication": true, "requestPayment": true, "restore": true,
 	"retention": true, "select": true, "select-type": true, "torrent": true,
@@ -400,7 +474,7 @@ var rejectedSubresources = map[string]bool{
 // still be routed to gofakes3 (or served here).
 var writeSafeParams = map[string]bool{
 	"uploads": true, "uploadId": true, "partNumber": true, "versionId": true,
-	"versioning": true, "delete": true, "tagging": true, "acl": true, "encryption": true, "x-id": true,
+	"versioning": true, "delete": true, "tagging": true, "acl": true, "encryption": true, "notification": true, "x-id": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true,
 }
 

@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"encoding/xml"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -63,6 +66,47 @@ func FuzzAwsChunked(f *testing.F) {
 		again, _, err := dec.decode(bufio.NewReader(bytes.NewReader(raw)), nil)
 		if err != nil || !bytes.Equal(again, data) {
 			t.Fatalf("decode with declared length: %v", err)
+		}
+	})
+}
+
+// FuzzPutBucketNotification checks that any PUT ?notification body is
+// answered without a panic: a success, or S3's XML error with a 4xx status
+// (501 NotImplemented for Lambda destinations).
+func FuzzPutBucketNotification(f *testing.F) {
+	for _, s := range []string{
+		notificationXML(),
+		notificationXML(queueConfig("id", "s3:ObjectCreated:*,s3:ObjectRemoved:Delete", filterXML("prefix", "a/", "suffix", ".gz"))),
+		notificationXML(`<TopicConfiguration><Topic>`+testTopic+`</Topic><Event>s3:ObjectCreated:Put</Event></TopicConfiguration>`, `<EventBridgeConfiguration/>`),
+		notificationXML(queueConfig("a", "s3:ObjectCreated:*", ""), queueConfig("b", "s3:ObjectCreated:Put", filterXML("Prefix", "x"))),
+		"<NotificationConfiguration><QueueConfiguration><Queue>arn:aws:sqs:us-east-1:1:q</Queue></QueueConfiguration>",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	front, _ := newNotifyFront(f, Options{CheckDestination: func(arn string) error {
+		if strings.Contains(arn, "missing") {
+			return errors.New("missing")
+		}
+		return nil
+	}})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := do(front, http.MethodPut, "/"+testBucket+"?notification", body)
+		switch {
+		case w.Code == 200:
+			if _, raw := getNotification(t, front); !strings.Contains(raw, "<NotificationConfiguration") {
+				t.Fatalf("GET after PUT: %s", raw)
+			}
+		case w.Code/100 == 4 || w.Code == 501:
+			var e xmlError
+			if err := xml.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Code == "" || e.Message == "" || e.RequestID == "" || e.HostID == "" {
+				t.Fatalf("status %d: not an S3 error document: %q (%v)", w.Code, w.Body, err)
+			}
+			if w.Code == 501 && e.Code != "NotImplemented" {
+				t.Fatalf("501 with code %s", e.Code)
+			}
+		default:
+			t.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	})
 }

@@ -71,7 +71,31 @@ func (f *Front) putObject(rw *responseWriter, r *http.Request, bucket, key strin
 		rw.Header().Set("X-Amz-Checksum-Type", ck.ctype)
 	}
 	f.setTags(bucket, key, id, tags)
+	if f.notifying(bucket) {
+		f.putEvent(rw, r, bucket, key, copySource != "", body)
+	}
 	return nil
+}
+
+// putEvent sends the ObjectCreated:Put or :Copy event of a stored object.
+func (f *Front) putEvent(rw *responseWriter, r *http.Request, bucket, key string, copied bool, body *requestBody) {
+	ev := objectEvent{name: "ObjectCreated:Put", key: key}
+	if copied {
+		var ok bool
+		if ev, ok = f.createdObject("ObjectCreated:Copy", bucket, key); !ok {
+			return
+		}
+	} else {
+		h := rw.Header()
+		ev.size = int64(len(body.data))
+		ev.etag = strings.Trim(h.Get("Etag"), `"`)
+		ev.versionID = h.Get("X-Amz-Version-Id")
+		if ev.etag == "" {
+			sum := md5.Sum(body.data)
+			ev.etag = hex.EncodeToString(sum[:])
+		}
+	}
+	f.notify(bucket, f.requestInfo(rw, r), ev)
 }
 
 // copySourceTags returns the tags of the object named by x-amz-copy-source.
@@ -257,6 +281,11 @@ func (f *Front) completeMultipartUpload(rw *responseWriter, r *http.Request, buc
 				capture.body.Reset()
 				capture.body.Write(nb)
 			}
+		}
+	}
+	if capture.status == http.StatusOK && f.notifying(bucket) {
+		if ev, ok := f.createdObject("ObjectCreated:CompleteMultipartUpload", bucket, key); ok {
+			f.notify(bucket, f.requestInfo(rw, r), ev)
 		}
 	}
 	capture.copyTo(rw)

@@ -346,7 +346,7 @@ func TestRawSubresources(t *testing.T) {
 	for _, c := range []struct{ method, path string }{
 		{http.MethodPut, "/" + testBucket + "?lifecycle"},
 		{http.MethodGet, "/" + testBucket + "?lifecycle"},
-		{http.MethodPut, "/" + testBucket + "?notification"},
+		{http.MethodPut, "/" + testBucket + "?website"},
 		{http.MethodPut, "/" + testBucket + "?policy"},
 		{http.MethodPut, "/" + testBucket + "?cors"},
 		{http.MethodPut, "/" + testBucket + "/obj?retention"},
