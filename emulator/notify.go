@@ -4,55 +4,78 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
-// Subscription describes one notification endpoint of the emulator
-// (WithNotify, WithS3Events): its URL, the SNS subscription ARN (SNS
-// subscribers only), whether it is an S3 event endpoint, whether it has
-// confirmed, and how many messages were delivered, given up after retries
-// or dropped.
+// Subscription describes one endpoint of the trail's SNS topic
+// (WithNotify, WithS3Events, or subscribed through the SNS API): its URL
+// or queue ARN, the SNS subscription ARN and protocol (SNS subscriptions
+// only), whether it is an S3 event endpoint, whether it has confirmed,
+// and how many messages were delivered, given up after retries or
+// dropped.
 type Subscription = sns.Subscription
 
-// notifier is the emulator's side of notifications (WithNotify,
-// WithS3Events): it names the trail's SNS topic, runs an sns.Service
-// holding that topic and routes the SNS requests that reach the
-// emulator's port (SubscribeURL, UnsubscribeURL, SigningCertURL) to it.
+// notifier is the emulator's side of SNS: it runs the sns.Service (the
+// SNS API on the emulator's port, HandleQuery), which always holds the
+// trail's topic; every delivered log file publishes CloudTrail's message
+// to that topic. WithNotify URLs are http(s) subscriptions of it, and
+// WithS3Events URLs are S3 event endpoints of it. It routes the SNS
+// requests that reach the emulator's port (SubscribeURL, UnsubscribeURL,
+// SigningCertURL, query-protocol POSTs of SNS actions) to the service.
 // Delivery, the handshake, signing and retries are all the sns package's.
 //
 // SubscribeURLs must point at the emulator, whose address is known only
-// when it serves, so SNS subscribers are subscribed (and get their
+// when it serves, so WithNotify subscribers are subscribed (and get their
 // SubscriptionConfirmation) at the first Serve; until they confirm, as
 // with SNS, their notices are dropped. S3 event endpoints need no
 // handshake and get every log file from New on, preloaded ones included.
 type notifier struct {
-	svc      *sns.Service // nil without notification endpoints
-	topic    *sns.Topic   // the trail's topic, in svc
+	sns      *sns.Service
+	topic    *sns.Topic // the trail's topic
 	log      *slog.Logger
 	urls     []string // SNS subscribers, subscribed at the first Serve
 	certPath string   // path of SigningCertURL on the emulator
 	once     sync.Once
+	queues   atomic.Pointer[queueSink]
+	callOf   func(r *http.Request, reqID string) *awsapi.Call
+	newID    func() string
 }
 
-// newNotifier starts e's notifier; it is idle (and costs nothing) without
-// notification endpoints.
+// queueSink is what SNS needs of SQS for its sqs subscriptions; the
+// emulator hands its SQS to the notifier with setQueues.
+type queueSink interface {
+	// DeliverToQueue sends a message to the queue queueARN.
+	DeliverToQueue(ctx context.Context, queueARN, body string, attrs map[string]awsapi.MessageAttribute) error
+	// QueueExists reports whether the queue queueARN exists.
+	QueueExists(queueARN string) bool
+}
+
+// errNoQueues is DeliverToQueue's error before setQueues.
+var errNoQueues = errors.New("sns: no SQS to deliver to")
+
+// newNotifier starts e's notifier: the SNS service, its state in the data
+// directory (sns-state.json) if there is one, and the trail's topic.
 func newNotifier(e *Emulator) (*notifier, error) {
 	nf := &notifier{
 		log:      e.log,
 		urls:     e.opts.notifyURLs,
 		certPath: "/SimpleNotificationService-" + e.keyFingerprint + ".pem",
-	}
-	if len(e.opts.notifyURLs)+len(e.opts.s3EventURLs) == 0 {
-		return nf, nil
+		callOf:   e.callOf,
+		newID:    e.ids.UUID,
 	}
 	// Message IDs repeat for a seed; without WithSeed they must not repeat
 	// across restarts, or subscribers that drop duplicate MessageIds (SNS
@@ -65,12 +88,29 @@ func newNotifier(e *Emulator) (*notifier, error) {
 		}
 		seed = int64(binary.LittleEndian.Uint64(b[:]))
 	}
+	path := ""
+	if e.opts.dataDir != "" {
+		path = filepath.Join(e.opts.dataDir, "sns-state.json")
+	}
 	svc, err := sns.New(sns.Config{
 		Region:     e.region,
+		Account:    e.accountID,
 		SigningKey: e.key,
 		Clock:      e.clock,
 		Seed:       seed,
 		Logger:     e.log.With("component", "sns"),
+		Path:       path,
+		DeliverToQueue: func(ctx context.Context, queueARN, body string, attrs map[string]awsapi.MessageAttribute) error {
+			q := nf.queues.Load()
+			if q == nil {
+				return errNoQueues
+			}
+			return (*q).DeliverToQueue(ctx, queueARN, body, attrs)
+		},
+		QueueExists: func(queueARN string) bool {
+			q := nf.queues.Load()
+			return q != nil && (*q).QueueExists(queueARN)
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
@@ -87,8 +127,20 @@ func newNotifier(e *Emulator) (*notifier, error) {
 		svc.Close()
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
-	nf.svc, nf.topic = svc, topic
+	nf.sns, nf.topic = svc, topic
 	return nf, nil
+}
+
+// svc returns the SNS service, for the routes of the SNS API.
+func (nf *notifier) svc() *sns.Service { return nf.sns }
+
+// setQueues hands the notifier the SQS its sqs subscriptions deliver to.
+func (nf *notifier) setQueues(q queueSink) {
+	if q == nil {
+		nf.queues.Store(nil)
+		return
+	}
+	nf.queues.Store(&q)
 }
 
 // topicName and topicARN name the trail's SNS topic.
@@ -103,12 +155,9 @@ func (e *Emulator) topicARN() string {
 // carry a SubscribeURL and SigningCertURL under base. An unspecified host
 // (0.0.0.0, [::]) becomes 127.0.0.1.
 func (nf *notifier) setBaseURL(base string) {
-	if nf.svc == nil {
-		return
-	}
 	nf.once.Do(func() {
 		base = loopbackBase(base)
-		if err := nf.svc.SetURLs(base+"/", base+nf.certPath); err != nil {
+		if err := nf.sns.SetURLs(base+"/", base+nf.certPath); err != nil {
 			nf.log.Warn("notifications: set SNS URLs", "err", err)
 			return
 		}
@@ -136,47 +185,82 @@ func loopbackBase(base string) string {
 	return base
 }
 
-// enqueue hands the notice of one delivered log file to the notifier; it
-// never blocks.
+// enqueue publishes the notice of one delivered log file to the trail's
+// topic; it never blocks on HTTP endpoints.
 func (nf *notifier) enqueue(nt trail.Notice) {
-	if nf.svc != nil {
-		nf.topic.Notify(nt)
-	}
+	nf.topic.Notify(nt)
 }
 
+// maxQueryBody bounds an SNS query-protocol form (PublishBatch: 256 KiB
+// of messages, form-encoded).
+const maxQueryBody = 1 << 20
+
 // route returns the handler of an SNS request that reached the emulator's
-// port, or nil for anything else: ConfirmSubscription and Unsubscribe on
-// "/" (GET query or POST form, as SubscribeURL, UnsubscribeURL and SNS
-// clients send them), and GET of the signing certificate. Neither is a
-// valid S3 request: "/" with an SNS Action is no S3 operation, and the
-// certificate's name is no valid bucket name.
+// port, or nil for anything else: ConfirmSubscription and Unsubscribe GETs
+// on "/" (SubscribeURL, UnsubscribeURL: unauthenticated), form POSTs to
+// "/" whose Action is an SNS action (the SNS API), and GET of the signing
+// certificate. None is a valid S3 request: "/" with an SNS Action is no S3
+// operation, and the certificate's name is no valid bucket name. A form
+// POST with another Action is left to the caller with its form parsed
+// (r.Form, r.PostForm).
 func (nf *notifier) route(r *http.Request) http.Handler {
-	if nf.svc == nil {
-		return nil
-	}
 	switch {
 	case r.URL.Path == nf.certPath && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		return nf.svc.CertHandler()
+		return nf.sns.CertHandler()
 	case r.URL.Path == "/" && r.Method == http.MethodGet:
 		switch r.URL.Query().Get("Action") {
 		case "ConfirmSubscription", "Unsubscribe":
-			return nf.svc.Handler()
+			return nf.sns.Handler()
 		}
 	case r.URL.Path == "/" && r.Method == http.MethodPost &&
 		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
-		return nf.svc.Handler()
+		r.Body = http.MaxBytesReader(nil, r.Body, maxQueryBody)
+		if err := r.ParseForm(); err != nil {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				awsapi.WriteQueryError(w, nf.newID(), sns.XMLNS, awsapi.NewError(http.StatusBadRequest, "MalformedQueryString", "cannot parse request"))
+			})
+		}
+		if slices.Contains(sns.Actions(), r.Form.Get("Action")) {
+			return http.HandlerFunc(nf.serveQuery)
+		}
 	}
 	return nil
 }
 
-// Subscriptions lists the notification endpoints (WithNotify,
-// WithS3Events) with their state and delivery counters; nil without any.
-// SNS subscribers appear once the emulator serves.
+// serveQuery serves one call of the SNS API (a parsed form POST).
+func (nf *notifier) serveQuery(w http.ResponseWriter, r *http.Request) {
+	reqID := nf.newID()
+	action := r.Form.Get("Action")
+	defer func() {
+		if p := recover(); p != nil {
+			nf.log.Error("panic in SNS handler", "action", action, "panic", p)
+			awsapi.WriteQueryError(w, reqID, sns.XMLNS, awsapi.InternalFailure())
+		}
+	}()
+	out, err := nf.sns.HandleQuery(r.Context(), nf.callOf(r, reqID), action, r.Form)
+	if err != nil {
+		ae := awsapi.AsError(err)
+		if ae.Status >= 500 {
+			nf.log.Error("SNS handler failed", "action", action, "err", err)
+		}
+		awsapi.WriteQueryError(w, reqID, sns.XMLNS, ae)
+		return
+	}
+	awsapi.WriteQuery(w, reqID, sns.XMLNS, action, out)
+}
+
+// Subscriptions lists the endpoints of the trail's topic (WithNotify,
+// WithS3Events, and subscriptions made through the SNS API) with their
+// state and delivery counters; nil without any. WithNotify subscribers
+// appear once the emulator serves.
 func (e *Emulator) Subscriptions() []Subscription {
-	if e.notify == nil || e.notify.svc == nil {
+	if e.notify == nil {
 		return nil
 	}
-	return e.notify.topic.Subscriptions()
+	if s := e.notify.topic.Subscriptions(); len(s) > 0 {
+		return s
+	}
+	return nil
 }
 
 // notifyShutdown bounds how long Close waits for queued notifications.
@@ -187,12 +271,9 @@ const notifyShutdown = 5 * time.Second
 // what is left is dropped and a POST in flight cancelled. It may be called
 // more than once.
 func (nf *notifier) close() {
-	if nf.svc == nil {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), notifyShutdown)
 	defer cancel()
-	if err := nf.svc.Shutdown(ctx); err != nil {
+	if err := nf.sns.Shutdown(ctx); err != nil {
 		nf.log.Warn("notifications left unsent at close", "err", err)
 	}
 }

@@ -453,7 +453,7 @@ func TestNotifyFilesDeliveredAtClose(t *testing.T) {
 }
 
 func TestNotifyRouting(t *testing.T) {
-	// Without notification endpoints SNS paths are plain S3 requests.
+	// Without notification endpoints the trail's topic has no endpoints.
 	emu := Start(t, testLogger(t))
 	resp, err := http.Get(emu.URL + "/?Action=ConfirmSubscription&Token=x")
 	if err != nil {
@@ -474,7 +474,8 @@ func TestNotifyRouting(t *testing.T) {
 	}{
 		{"bad token", "GET", "/?Action=ConfirmSubscription&Token=nope&TopicArn=" + url.QueryEscape(emu.topicARN()), "", "", 400, "<Code>InvalidParameter</Code>"},
 		{"unknown subscription", "GET", "/?Action=Unsubscribe&SubscriptionArn=x", "", "", 404, "<Code>NotFound</Code>"},
-		{"form post", "POST", "/", "application/x-www-form-urlencoded", "Action=Publish", 400, "<Code>InvalidAction</Code>"},
+		{"form post", "POST", "/", "application/x-www-form-urlencoded", "Action=Publish", 400, "<Code>InvalidParameter</Code>"},
+		{"sns api", "POST", "/", "application/x-www-form-urlencoded", "Action=GetTopicAttributes&TopicArn=" + url.QueryEscape(emu.topicARN()), 200, "<key>SubscriptionsPending</key><value>1</value>"},
 		{"other action is S3", "GET", "/?Action=Publish", "", "", 200, "<ListAllMyBucketsResult"},
 		{"wrong certificate", "GET", "/SimpleNotificationService-00.pem", "", "", 404, "<Code>NoSuchBucket</Code>"},
 		{"certificate", "GET", emu.notify.certPath, "", "", 200, "-----BEGIN CERTIFICATE-----"},

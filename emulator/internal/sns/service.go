@@ -123,7 +123,7 @@ type Subscription struct {
 	ARN       string // SNS subscriptions only
 	Protocol  string // http, https or sqs; "" for S3 event endpoints
 	TopicARN  string
-	S3Events  bool   // true for S3 event endpoints
+	S3Events  bool // true for S3 event endpoints
 	Confirmed bool
 	Delivered int64 // messages accepted (2xx)
 	Failed    int64 // messages given up after retries
@@ -131,28 +131,28 @@ type Subscription struct {
 }
 
 type subscriber struct {
-	topic     *Topic
-	protocol  string // http, https, sqs; "" for S3 events
-	endpoint  string
-	owner     string
-	arn       string
-	token     string
-	snsURL    string   // SNSURL when subscribed: base of UnsubscribeURL
-	certURL   string   // SigningCertURL when subscribed
-	s3        *S3Event // template of an S3 event endpoint; nil for SNS
-	loaded    bool     // from the state file: SetURLs moves its URLs
+	topic    *Topic
+	protocol string // http, https, sqs; "" for S3 events
+	endpoint string
+	owner    string
+	arn      string
+	token    string
+	snsURL   string   // SNSURL when subscribed: base of UnsubscribeURL
+	certURL  string   // SigningCertURL when subscribed
+	s3       *S3Event // template of an S3 event endpoint; nil for SNS
+	loaded   bool     // from the state file: SetURLs moves its URLs
 	// guarded by svc.mu:
 	attrs       map[string]string // RawMessageDelivery, FilterPolicy, ...
 	filter      *filterPolicy
 	authUnsub   bool // AuthenticateOnUnsubscribe
 	authConfirm bool // ConfirmationWasAuthenticated
-	confirmed atomic.Bool
-	queue     chan message
-	done      chan struct{}
-	delivered atomic.Int64
-	failed    atomic.Int64
-	dropped   atomic.Int64
-	pending   atomic.Int64 // messages queued or being sent (Shutdown)
+	confirmed   atomic.Bool
+	queue       chan message
+	done        chan struct{}
+	delivered   atomic.Int64
+	failed      atomic.Int64
+	dropped     atomic.Int64
+	pending     atomic.Int64 // messages queued or being sent (Shutdown)
 }
 
 // message is a prepared POST, or a publication to prepare.
