@@ -16,15 +16,17 @@ func (s *Service) createQueue(_ context.Context, cc *awsapi.Call, in *createQueu
 	if in.QueueName == nil {
 		return nil, errMissingParameter("QueueName")
 	}
-	if !validQueueName(*in.QueueName) {
-		return nil, errInvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
-	}
 	k := queueKey{account: cc.Account, region: cc.Region, name: *in.QueueName}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Attributes first: a FIFO queue is refused for its FifoQueue
+	// attribute (unknown here) before its name.
 	attrs, err := checkAttrs(in.Attributes, func(d queueKey) bool { return s.queues[d] != nil })
 	if err != nil {
 		return nil, err
+	}
+	if !validQueueName(k.name) {
+		return nil, errInvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 	}
 	if len(in.Tags) > maxTags {
 		return nil, errInvalidParameterValue("Too many tags added for queue %s.", k.name)
