@@ -34,10 +34,23 @@
 //     and x-amz-server-side-encryption on PUT are reported on the object's
 //     PUT, GET and HEAD; GetBucketEncryption answers AES256 for any bucket
 //     never configured, as S3 has since 2023.
+//   - bucket notification configurations (Put/GetBucketNotificationConfiguration)
+//     with queue and topic destinations, validated as S3 does (event
+//     names, prefix/suffix filter rules, overlapping configurations,
+//     destinations through Options.CheckDestination). Every object created
+//     or removed in a configured bucket (PUT, POST, CopyObject,
+//     CompleteMultipartUpload, DeleteObject(s), and Front.PutObject, the
+//     trail's own writes) makes S3's event JSON (Event) for each matching
+//     configuration, handed to Options.Publish asynchronously and in order
+//     per bucket; setting a configuration first sends each destination an
+//     s3:TestEvent. Lambda destinations answer NotImplemented; an
+//     EventBridge configuration is kept and answered but nothing is sent
+//     for it.
 //
 // Object checksums, the multipart ETag and the list of metadata keys written
 // by the latest PUT live in the object's gofakes3 metadata under internal
 // keys (X-Amz-Firetrail-*) that are never shown to clients, so they survive a
-// restart of a persistent backend. Object tags and bucket encryption
-// settings are kept in memory only.
+// restart of a persistent backend. Notification configurations survive
+// a restart in Options.NotificationPath if given. Object tags and bucket
+// encryption settings are kept in memory only.
 package s3front

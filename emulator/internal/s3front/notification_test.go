@@ -420,13 +420,9 @@ func TestNotificationEventMatching(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.events+strings.Join(c.filter, "="), func(t *testing.T) {
-			var cfg notificationConfiguration
 			filter := ""
 			if c.filter != nil {
 				filter = filterXML(c.filter...)
-			}
-			if err := xml.Unmarshal([]byte(notificationXML(queueConfig("id", c.events, filter))), &cfg); err != nil {
-				t.Fatal(err)
 			}
 			f, _ := newNotifyFront(t, Options{})
 			parsed, err := f.parseNotificationConfiguration([]byte(notificationXML(queueConfig("id", c.events, filter))))
@@ -764,5 +760,38 @@ func TestNotificationPersistence(t *testing.T) {
 	}
 	if _, err := New(Options{Backend: backend, NotificationPath: bad}); err == nil {
 		t.Error("New with a corrupt notification file succeeded")
+	}
+}
+
+func TestNotificationDeleteObjectsVersioned(t *testing.T) {
+	f, s := newNotifyFront(t, Options{})
+	if w := do(f, http.MethodPut, "/"+testBucket+"?versioning", []byte(`<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`)); w.Code != 200 {
+		t.Fatalf("PutBucketVersioning: %d %s", w.Code, w.Body)
+	}
+	v1 := do(f, http.MethodPut, "/"+testBucket+"/a", []byte("a")).Header().Get("X-Amz-Version-Id")
+	do(f, http.MethodPut, "/"+testBucket+"/b", []byte("b"))
+	configureAll(t, f, s, filterXML("suffix", "a", "prefix", ""))
+	del := `<Delete><Object><Key>a</Key><VersionId>` + v1 + `</VersionId></Object><Object><Key>b</Key></Object><Object><Key>zza</Key></Object></Delete>`
+	if w := do(f, http.MethodPost, "/"+testBucket+"?delete", []byte(del)); w.Code != 200 || !strings.Contains(w.Body.String(), "<Deleted>") {
+		t.Fatalf("DeleteObjects: %d %s", w.Code, w.Body)
+	}
+	recs := records(t, s.take(t, f))
+	if len(recs) != 2 || recs[0].EventName != "ObjectRemoved:Delete" || recs[0].S3.Object.VersionID == nil || *recs[0].S3.Object.VersionID != v1 ||
+		recs[1].EventName != "ObjectRemoved:DeleteMarkerCreated" || recs[1].S3.Object.Key != "zza" {
+		t.Errorf("events = %+v (b is filtered out by the suffix)", recs)
+	}
+}
+
+func TestNotificationWithoutPublish(t *testing.T) {
+	f := newTestFront(t) // no Publish: configurations are kept, nothing is sent
+	putNotification(t, f, notificationXML(queueConfig("q", "s3:ObjectCreated:*", "")))
+	if c, raw := getNotification(t, f); len(c.Queues) != 1 {
+		t.Errorf("GET = %s", raw)
+	}
+	if err := f.PutObject(t.Context(), testBucket, "k", nil, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WaitNotifications(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }
