@@ -114,7 +114,7 @@ func (s *Service) HandleQuery(ctx context.Context, cc *awsapi.Call, action, path
 			return nil, err
 		}
 		in := &listDeadLetterSourceQueuesInput{QueueUrl: queueURL, MaxResults: max, NextToken: form.Get("NextToken")}
-		return runQuery(ctx, cc, in, s.listDeadLetterSourceQueues, xmlQueueURLs)
+		return runQuery(ctx, cc, in, s.listDeadLetterSourceQueues, xmlDLSources)
 	case "TagQueue":
 		in := &tagQueueInput{QueueUrl: queueURL, Tags: f.pairs("Tag", "Key", "Value")}
 		return runQuery(ctx, cc, in, s.tagQueue, xmlNone)

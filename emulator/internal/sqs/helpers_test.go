@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -205,3 +206,10 @@ func (h *harness) waiters(name string) int {
 }
 
 var bg = context.Background()
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// testCall is the Call of direct HandleJSON/HandleQuery calls.
+func testCall() *awsapi.Call {
+	return &awsapi.Call{RequestID: "req-1", Region: testRegion, Account: testAccount, Host: "localhost:4599"}
+}

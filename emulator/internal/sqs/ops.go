@@ -243,7 +243,7 @@ func (s *Service) listQueues(_ context.Context, cc *awsapi.Call, in *listQueuesI
 	return out, nil
 }
 
-func (s *Service) listDeadLetterSourceQueues(_ context.Context, cc *awsapi.Call, in *listDeadLetterSourceQueuesInput) (*listQueuesOutput, error) {
+func (s *Service) listDeadLetterSourceQueues(_ context.Context, cc *awsapi.Call, in *listDeadLetterSourceQueuesInput) (*dlSourcesOutput, error) {
 	s.mu.Lock()
 	q, err := s.lookup(cc, in.QueueUrl)
 	var names []string
@@ -262,7 +262,7 @@ func (s *Service) listDeadLetterSourceQueues(_ context.Context, cc *awsapi.Call,
 	if err != nil {
 		return nil, err
 	}
-	out := &listQueuesOutput{NextToken: next}
+	out := &dlSourcesOutput{QueueUrls: []string{}, NextToken: next}
 	for _, n := range names {
 		out.QueueUrls = append(out.QueueUrls, queueURL(cc, queueKey{q.key.account, q.key.region, n}))
 	}

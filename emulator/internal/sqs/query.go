@@ -174,6 +174,10 @@ func xmlQueueURLs(w *xmlWriter, o *listQueuesOutput) {
 	}
 }
 
+func xmlDLSources(w *xmlWriter, o *dlSourcesOutput) {
+	xmlQueueURLs(w, &listQueuesOutput{QueueUrls: o.QueueUrls, NextToken: o.NextToken})
+}
+
 func xmlAttributes(w *xmlWriter, o *attributesOutput) {
 	w.nameValue("Attribute", "Name", "Value", o.Attributes)
 }

@@ -198,4 +198,11 @@ type listDeadLetterSourceQueuesInput struct {
 	NextToken  string
 }
 
+// dlSourcesOutput is ListDeadLetterSourceQueuesResult, whose list member
+// the model spells queueUrls.
+type dlSourcesOutput struct {
+	QueueUrls []string `json:"queueUrls"` //nolint:revive // the wire name
+	NextToken string   `json:",omitempty"`
+}
+
 type emptyOutput struct{}
