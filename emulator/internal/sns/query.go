@@ -1070,7 +1070,7 @@ func (svc *Service) tagResource(_ context.Context, cc *awsapi.Call, form url.Val
 	}
 	t.tags = merged
 	svc.save()
-	return nil, nil
+	return []byte{}, nil // an empty TagResourceResult, as AWS writes it
 }
 
 func (svc *Service) untagResource(_ context.Context, cc *awsapi.Call, form url.Values) ([]byte, error) {
@@ -1085,7 +1085,7 @@ func (svc *Service) untagResource(_ context.Context, cc *awsapi.Call, form url.V
 		delete(t.tags, k)
 	}
 	svc.save()
-	return nil, nil
+	return []byte{}, nil // an empty UntagResourceResult
 }
 
 func (svc *Service) listTagsForResource(_ context.Context, cc *awsapi.Call, form url.Values) ([]byte, error) {
