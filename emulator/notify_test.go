@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -14,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
@@ -515,4 +518,90 @@ func TestLoopbackBase(t *testing.T) {
 			t.Errorf("loopbackBase(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+}
+
+// fakeQueues is a queueSink that records deliveries.
+type fakeQueues struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (q *fakeQueues) DeliverToQueue(_ context.Context, queueARN, body string, _ map[string]awsapi.MessageAttribute) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.got = append(q.got, queueARN+" "+body)
+	return nil
+}
+
+func (q *fakeQueues) QueueExists(queueARN string) bool { return strings.HasSuffix(queueARN, ":trail-q") }
+
+func (q *fakeQueues) take() []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := q.got
+	q.got = nil
+	return out
+}
+
+// snsCall POSTs one SNS query-protocol call to the emulator.
+func snsCall(t *testing.T, emu *Server, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := http.Post(emu.URL+"/", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, string(body)
+}
+
+func TestNotifySQSSubscription(t *testing.T) {
+	dir := t.TempDir()
+	sub := newHook(t, nil)
+	emu := Start(t, WithNotify(sub.URL), WithDataDir(dir), testLogger(t))
+	q := &fakeQueues{}
+	emu.notify.setQueues(q)
+	if emu.notify.svc() == nil || !emu.notify.svc().TopicExists(emu.topicARN()) {
+		t.Fatal("no trail topic")
+	}
+	queue := "arn:aws:sqs:" + emu.Region() + ":" + emu.AccountID() + ":trail-q"
+	code, body := snsCall(t, emu, url.Values{"Action": {"Subscribe"}, "TopicArn": {emu.topicARN()}, "Protocol": {"sqs"}, "Endpoint": {queue}})
+	if code != 200 || !strings.Contains(body, "<SubscriptionArn>"+emu.topicARN()+":") {
+		t.Fatalf("Subscribe = %d %s", code, body)
+	}
+	confirm(t, http.DefaultClient, emu.URL, envelope(t, sub.next(t)))
+
+	nt := deliverOne(t, emu, 0)
+	got := q.take()
+	if len(got) != 1 || !strings.HasPrefix(got[0], queue+" {\n  \"Type\" : \"Notification\"") {
+		t.Fatalf("queue deliveries %q", got)
+	}
+	var env map[string]string
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(got[0], queue+" ")), &env); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"s3Bucket":` + strconv.Quote(emu.Bucket) + `,"s3ObjectKey":[` + strconv.Quote(nt.Key) + `]}`
+	if env["Message"] != want || env["TopicArn"] != emu.topicARN() {
+		t.Errorf("queue envelope %v, want Message %s", env, want)
+	}
+	verifyEnvelope(t, http.DefaultClient, emu.URL, env)
+	// The HTTP subscriber got the same message, with the same MessageId.
+	if h := envelope(t, sub.next(t)); h["Message"] != want || h["MessageId"] != env["MessageId"] {
+		t.Errorf("HTTP envelope %v", h)
+	}
+	if n := len(emu.Subscriptions()); n != 2 {
+		t.Errorf("%d subscriptions, want 2", n)
+	}
+
+	// The subscriptions survive a restart; WithNotify does not subscribe
+	// its URL twice.
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	emu2 := Start(t, WithNotify(sub.URL), WithDataDir(dir), testLogger(t))
+	code, body = snsCall(t, emu2, url.Values{"Action": {"ListSubscriptionsByTopic"}, "TopicArn": {emu2.topicARN()}})
+	if code != 200 || strings.Count(body, "<member>") != 2 || strings.Contains(body, "PendingConfirmation") {
+		t.Errorf("after restart: %d %s", code, body)
+	}
+	sub.none(t, 200*time.Millisecond) // no second confirmation
 }
