@@ -533,7 +533,9 @@ func (q *fakeQueues) DeliverToQueue(_ context.Context, queueARN, body string, _ 
 	return nil
 }
 
-func (q *fakeQueues) QueueExists(queueARN string) bool { return strings.HasSuffix(queueARN, ":trail-q") }
+func (q *fakeQueues) QueueExists(queueARN string) bool {
+	return strings.HasSuffix(queueARN, ":trail-q")
+}
 
 func (q *fakeQueues) take() []string {
 	q.mu.Lock()
