@@ -38,7 +38,6 @@ type condition struct {
 	not     []condition // anything-but
 	ops     []string    // numeric
 	nums    []float64   // numeric
-	butPref bool        // anything-but prefix/suffix form uses not[0]
 }
 
 // value is one element of a message attribute or body property.
@@ -178,7 +177,7 @@ func parseCondition(v any) (condition, error) {
 				if err != nil || (inner.kind != "prefix" && inner.kind != "suffix") {
 					return condition{}, policyError("Unsupported anything-but pattern")
 				}
-				c.not, c.butPref = []condition{inner}, true
+				c.not = []condition{inner}
 			default:
 				l, ok := literal(a)
 				if !ok || l.kind == "bool" || l.kind == "null" {
