@@ -31,13 +31,13 @@ type filterPolicy struct {
 
 // condition is one parsed condition of a key.
 type condition struct {
-	kind    string // "str", "num", "bool", "null", "prefix", "suffix", "ignorecase", "anything-but", "numeric", "exists"
-	s       string
-	n       float64
-	b       bool
-	not     []condition // anything-but
-	ops     []string    // numeric
-	nums    []float64   // numeric
+	kind string // "str", "num", "bool", "null", "prefix", "suffix", "ignorecase", "anything-but", "numeric", "exists"
+	s    string
+	n    float64
+	b    bool
+	not  []condition // anything-but
+	ops  []string    // numeric
+	nums []float64   // numeric
 }
 
 // value is one element of a message attribute or body property.
