@@ -322,3 +322,22 @@ func TestPersistence(t *testing.T) {
 		t.Errorf("reloaded message %+v", m)
 	}
 }
+
+func TestSaveDebounced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), StateFile)
+	h := newHarness(t, path)
+	cc := testCall()
+	for i := range 50 {
+		if _, err := h.svc.HandleJSON(bg, cc, "CreateQueue", fmt.Appendf(nil, `{"QueueName":"q%d"}`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Saved without Close, once SaveDelay has passed.
+	waitFor(func() bool {
+		svc, err := New(Config{Clock: h.clock, IDs: &seqIDs{}, Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc.QueueExists("arn:aws:sqs:us-east-1:123456789012:q49")
+	})
+}
