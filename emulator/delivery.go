@@ -192,9 +192,8 @@ func (e *Emulator) status() cloudtrail.Status {
 	if st.LastErrorTime.After(ts.LatestDeliveryAttempt) {
 		ts.LatestDeliveryAttempt = st.LastErrorTime
 	}
-	if len(e.notifyURLs) > 0 {
-		ts.LatestNotification = st.LastDelivery
-		ts.LatestNotificationAttempt = st.LastDelivery
-	}
+	// Every delivered log file is published to the trail's topic.
+	ts.LatestNotification = st.LastDelivery
+	ts.LatestNotificationAttempt = st.LastDelivery
 	return ts
 }

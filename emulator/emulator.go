@@ -30,6 +30,7 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
 	"github.com/firetrail/firetrail/emulator/internal/firehose"
 	"github.com/firetrail/firetrail/emulator/internal/s3front"
+	"github.com/firetrail/firetrail/emulator/internal/sqs"
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/schemas"
 )
@@ -64,6 +65,7 @@ type Emulator struct {
 	store   *cloudtrail.Store
 	ct      *cloudtrail.Service
 	fh      *firehose.Service
+	sqs     *sqs.Service
 	ids     *idSource
 	notify  *notifier
 	routes  []route
@@ -170,7 +172,21 @@ func (e *Emulator) open() error {
 	} else {
 		e.backend = s3mem.New(s3mem.WithTimeSource(ts), s3mem.WithVersionSeed(e.opts.seed))
 	}
-	fo := s3front.Options{Backend: e.backend, Logger: e.log.With("api", "s3")}
+	sqsPath, notifPath := "", ""
+	if dir := e.opts.dataDir; dir != "" {
+		sqsPath, notifPath = filepath.Join(dir, sqs.StateFile), filepath.Join(dir, "s3-notifications.json")
+	}
+	if e.sqs, err = sqs.New(sqs.Config{Clock: e.clock, IDs: e.ids, Path: sqsPath, Logger: e.log.With("api", "sqs")}); err != nil {
+		return err
+	}
+	fo := s3front.Options{
+		Backend:          e.backend,
+		Logger:           e.log.With("api", "s3"),
+		Region:           e.region,
+		Publish:          e.publishEvent,
+		CheckDestination: e.checkDestination,
+		NotificationPath: notifPath,
+	}
 	if e.fake != nil {
 		fo.TimeSource = ts
 	}
@@ -209,6 +225,7 @@ func (e *Emulator) open() error {
 	if e.notify, err = newNotifier(e); err != nil {
 		return err
 	}
+	e.notify.setQueues(queues{e.sqs})
 	if e.ct, err = cloudtrail.New(e.cloudTrailConfig()); err != nil {
 		return err
 	}
@@ -532,6 +549,8 @@ func (e *Emulator) Close() error {
 		servers = append(servers, s)
 	}
 	e.mu.Unlock()
+	// Closing the connections ends the requests' contexts: long polls
+	// answer at once.
 	for _, s := range servers {
 		_ = s.Close()
 	}
@@ -547,10 +566,16 @@ func (e *Emulator) Close() error {
 			errs = append(errs, err)
 		}
 		e.deliverMu.Unlock()
+		e.waitNotifications() // of the files the trail delivered at close
 		if err := e.fh.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("emulator: %w", err))
 		}
 		cancel()
+	}
+	if e.sqs != nil {
+		if err := e.sqs.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: close sqs: %w", err))
+		}
 	}
 	errs = append(errs, e.closeResources())
 	return errors.Join(errs...)
@@ -622,11 +647,13 @@ func (e *Emulator) Flush() error {
 }
 
 // flushLocked is Flush with e.deliverMu held: Firehose destination data
-// first, then the trail's files.
+// first, then the trail's files, then the S3 event notifications of both
+// (queued in SQS or published to SNS before it returns).
 func (e *Emulator) flushLocked() error {
 	if err := e.fh.Flush(context.Background()); err != nil {
 		return fmt.Errorf("emulator: flush firehose: %w", err)
 	}
+	defer e.waitNotifications()
 	if err := e.trail.Flush(context.Background()); err != nil {
 		return fmt.Errorf("emulator: flush: %w", err)
 	}
@@ -646,6 +673,7 @@ func (e *Emulator) Advance(d time.Duration) error {
 		step := min(d, e.opts.interval)
 		e.fake.Advance(step)
 		d -= step
+		e.sqs.Tick()
 		if err := e.fh.Tick(context.Background()); err != nil {
 			return fmt.Errorf("emulator: advance: %w", err)
 		}
@@ -672,6 +700,7 @@ func (e *Emulator) tickLoop() {
 		case <-e.done:
 			return
 		case <-t.C:
+			e.sqs.Tick()
 			e.deliverMu.Lock()
 			if err := e.fh.Tick(context.Background()); err != nil {
 				e.log.Warn("firehose delivery failed", "err", err)

@@ -181,5 +181,6 @@ func (e *Emulator) callOf(r *http.Request, reqID string) *awsapi.Call {
 		UserAgent: ua,
 		TLS:       tlsDetails(r.TLS),
 		Host:      r.Host,
+		Anonymous: akid == "",
 	}
 }

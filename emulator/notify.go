@@ -10,13 +10,13 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
+	"github.com/firetrail/firetrail/emulator/internal/s3front"
 	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
 )
@@ -51,8 +51,6 @@ type notifier struct {
 	certPath string   // path of SigningCertURL on the emulator
 	once     sync.Once
 	queues   atomic.Pointer[queueSink]
-	callOf   func(r *http.Request, reqID string) *awsapi.Call
-	newID    func() string
 }
 
 // queueSink is what SNS needs of SQS for its sqs subscriptions; the
@@ -74,8 +72,6 @@ func newNotifier(e *Emulator) (*notifier, error) {
 		log:      e.log,
 		urls:     e.opts.notifyURLs,
 		certPath: "/SimpleNotificationService-" + e.keyFingerprint + ".pem",
-		callOf:   e.callOf,
-		newID:    e.ids.UUID,
 	}
 	// Message IDs repeat for a seed; without WithSeed they must not repeat
 	// across restarts, or subscribers that drop duplicate MessageIds (SNS
@@ -118,7 +114,7 @@ func newNotifier(e *Emulator) (*notifier, error) {
 	topic, err := svc.CreateTopic(e.topicARN())
 	if err == nil {
 		for _, u := range e.opts.s3EventURLs {
-			if err = topic.SubscribeS3Events(u, sns.S3Event{Region: e.region}); err != nil {
+			if err = topic.SubscribeS3Events(u, e.s3Event); err != nil {
 				break
 			}
 		}
@@ -191,62 +187,22 @@ func (nf *notifier) enqueue(nt trail.Notice) {
 	nf.topic.Notify(nt)
 }
 
-// maxQueryBody bounds an SNS query-protocol form (PublishBatch: 256 KiB
-// of messages, form-encoded).
-const maxQueryBody = 1 << 20
-
-// route returns the handler of an SNS request that reached the emulator's
-// port, or nil for anything else: ConfirmSubscription and Unsubscribe GETs
-// on "/" (SubscribeURL, UnsubscribeURL: unauthenticated), form POSTs to
-// "/" whose Action is an SNS action (the SNS API), and GET of the signing
-// certificate. None is a valid S3 request: "/" with an SNS Action is no S3
-// operation, and the certificate's name is no valid bucket name. A form
-// POST with another Action is left to the caller with its form parsed
-// (r.Form, r.PostForm).
+// route returns the handler of the signing certificate (SigningCertURL)
+// on the emulator's port, or nil for anything else. Its name is no valid
+// bucket name, so it never shadows S3. The SNS API itself, and the
+// SubscribeURL and UnsubscribeURL links, are query-protocol calls that the
+// routing table sends to the SNS service (routes.go).
 func (nf *notifier) route(r *http.Request) http.Handler {
-	switch {
-	case r.URL.Path == nf.certPath && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+	if r.URL.Path == nf.certPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		return nf.sns.CertHandler()
-	case r.URL.Path == "/" && r.Method == http.MethodGet:
-		switch r.URL.Query().Get("Action") {
-		case "ConfirmSubscription", "Unsubscribe":
-			return nf.sns.Handler()
-		}
-	case r.URL.Path == "/" && r.Method == http.MethodPost &&
-		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded"):
-		r.Body = http.MaxBytesReader(nil, r.Body, maxQueryBody)
-		if err := r.ParseForm(); err != nil {
-			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				awsapi.WriteQueryError(w, nf.newID(), sns.XMLNS, awsapi.NewError(http.StatusBadRequest, "MalformedQueryString", "cannot parse request"))
-			})
-		}
-		if slices.Contains(sns.Actions(), r.Form.Get("Action")) {
-			return http.HandlerFunc(nf.serveQuery)
-		}
 	}
 	return nil
 }
 
-// serveQuery serves one call of the SNS API (a parsed form POST).
-func (nf *notifier) serveQuery(w http.ResponseWriter, r *http.Request) {
-	reqID := nf.newID()
-	action := r.Form.Get("Action")
-	defer func() {
-		if p := recover(); p != nil {
-			nf.log.Error("panic in SNS handler", "action", action, "panic", p)
-			awsapi.WriteQueryError(w, reqID, sns.XMLNS, awsapi.InternalFailure())
-		}
-	}()
-	out, err := nf.sns.HandleQuery(r.Context(), nf.callOf(r, reqID), action, r.Form)
-	if err != nil {
-		ae := awsapi.AsError(err)
-		if ae.Status >= 500 {
-			nf.log.Error("SNS handler failed", "action", action, "err", err)
-		}
-		awsapi.WriteQueryError(w, reqID, sns.XMLNS, ae)
-		return
-	}
-	awsapi.WriteQuery(w, reqID, sns.XMLNS, action, out)
+// s3Event is the S3 event notification of a delivered log file, as the S3
+// front encodes them, for the S3 event endpoints of the trail's topic.
+func (e *Emulator) s3Event(nt trail.Notice) []byte {
+	return s3front.Event{Region: e.region, Bucket: nt.Bucket, Key: nt.Key, Size: nt.Size, ETag: nt.MD5, EventTime: nt.DeliveredAt}.JSON()
 }
 
 // Subscriptions lists the endpoints of the trail's topic (WithNotify,

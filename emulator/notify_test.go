@@ -479,7 +479,9 @@ func TestNotifyRouting(t *testing.T) {
 		{"unknown subscription", "GET", "/?Action=Unsubscribe&SubscriptionArn=x", "", "", 404, "<Code>NotFound</Code>"},
 		{"form post", "POST", "/", "application/x-www-form-urlencoded", "Action=Publish", 400, "<Code>InvalidParameter</Code>"},
 		{"sns api", "POST", "/", "application/x-www-form-urlencoded", "Action=GetTopicAttributes&TopicArn=" + url.QueryEscape(emu.topicARN()), 200, "<key>SubscriptionsPending</key><value>1</value>"},
-		{"other action is S3", "GET", "/?Action=Publish", "", "", 200, "<ListAllMyBucketsResult"},
+		{"query GET is SNS's", "GET", "/?Action=Publish", "", "", 400, "<Code>InvalidParameter</Code>"},
+		{"sqs query", "POST", "/", "application/x-www-form-urlencoded", "Action=ListQueues&Version=2012-11-05", 200, "<ListQueuesResult"},
+		{"unknown action is S3", "GET", "/?Action=Bogus", "", "", 200, "<ListAllMyBucketsResult"},
 		{"wrong certificate", "GET", "/SimpleNotificationService-00.pem", "", "", 404, "<Code>NoSuchBucket</Code>"},
 		{"certificate", "GET", emu.notify.certPath, "", "", 200, "-----BEGIN CERTIFICATE-----"},
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
 	"github.com/firetrail/firetrail/emulator/internal/firehose"
+	"github.com/firetrail/firetrail/emulator/internal/sns"
+	"github.com/firetrail/firetrail/emulator/internal/sqs"
 )
 
 // route is one service of the JSON protocols in the routing table.
@@ -35,6 +37,7 @@ func (e *Emulator) routeTable() []route {
 			return e.ct.Handle(cc, op, body)
 		}},
 		{"firehose", awsapi.JSON11, prefixOp(firehose.TargetPrefix), e.fh.Handle},
+		{"sqs", awsapi.JSON10, prefixOp(sqs.TargetPrefix), e.sqs.HandleJSON},
 	}
 }
 
@@ -44,8 +47,9 @@ type queryRoute struct {
 	name    string // also the SigV4 service name of its requests
 	version string // the Version its requests carry
 	xmlns   string // the namespace of its answers
-	// actions are answered even without a Version or SigV4 scope (SNS's
-	// SubscribeURL and UnsubscribeURL links are plain GETs).
+	// actions are the service's actions: a request with neither Version
+	// nor SigV4 scope (SNS's SubscribeURL and UnsubscribeURL links are
+	// plain GETs) goes to the service that has its action.
 	actions []string
 	// handle runs action with every form and URL parameter; path is the
 	// request's URL path (SQS clients may post to the queue URL). It
@@ -55,7 +59,20 @@ type queryRoute struct {
 
 // queryTable is the routing table of the query protocol.
 func (e *Emulator) queryTable() []queryRoute {
-	return nil
+	return []queryRoute{
+		{"sqs", sqs.Version, sqs.XMLNS, sqs.Operations(), e.sqs.HandleQuery},
+		{"sns", sns.Version, sns.XMLNS, sns.Actions(), e.snsQuery},
+	}
+}
+
+// snsQuery runs an SNS action. The SubscribeURL and UnsubscribeURL links
+// are plain, unsigned GETs: they act with no caller (as SNS's links do),
+// so that AuthenticateOnUnsubscribe keeps protecting a subscription.
+func (e *Emulator) snsQuery(ctx context.Context, cc *awsapi.Call, action, _ string, form url.Values) ([]byte, error) {
+	if cc.Anonymous {
+		cc = nil
+	}
+	return e.notify.svc().HandleQuery(ctx, cc, action, form)
 }
 
 // queryRoute picks the query-protocol service of a request: by its
@@ -105,9 +122,7 @@ func (e *Emulator) cloudTrailConfig() cloudtrail.Config {
 		Status:   e.status,
 		Throttle: e.opts.throttle,
 	}
-	if len(e.notifyURLs) > 0 {
-		cfg.Trail.TopicName, cfg.Trail.TopicARN = e.topicName(), e.topicARN()
-	}
+	cfg.Trail.TopicName, cfg.Trail.TopicARN = e.topicName(), e.topicARN()
 	if e.key != nil {
 		cfg.PublicKeyDER, cfg.Fingerprint, cfg.KeyValidFrom = e.keyDER, e.keyFingerprint, e.keyValidFrom
 	}

@@ -22,6 +22,9 @@ type Call struct {
 	TLS *TLSInfo
 	// Host is the Host header the client sent.
 	Host string
+	// Anonymous is set for a request without SigV4 credentials: Identity
+	// is then the emulator's default caller.
+	Anonymous bool
 }
 
 // TLSInfo is the tlsDetails of a call over TLS.

@@ -31,9 +31,8 @@ const (
 // Event is one S3 event notification
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
 // It is the one encoder of S3 event JSON in firetrail: Front uses it for
-// bucket notification configurations, and its output for an
-// ObjectCreated:Put event is byte for byte what sns.S3Event.JSON writes
-// for the same fields.
+// bucket notification configurations, and the emulator for the S3 event
+// endpoints of the trail's topic (WithS3Events).
 type Event struct {
 	Region    string
 	Name      string // eventName without "s3:", e.g. "ObjectCreated:Put"; default ObjectCreated:Put

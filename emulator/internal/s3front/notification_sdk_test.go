@@ -2,18 +2,13 @@ package s3front
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/firetrail/firetrail/emulator/internal/sns"
 )
 
 func TestSDKBucketNotificationConfiguration(t *testing.T) {
@@ -91,45 +86,6 @@ func TestSDKBucketNotificationConfiguration(t *testing.T) {
 	out, err = c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(testBucket)})
 	if err != nil || len(out.QueueConfigurations)+len(out.TopicConfigurations) != 0 {
 		t.Errorf("after the empty configuration: %+v, %v", out, err)
-	}
-}
-
-// TestEventMatchesSNSEncoder: Event and sns.S3Event (the trail's
-// WithS3Events endpoints) write the same JSON for an ObjectCreated:Put.
-func TestEventMatchesSNSEncoder(t *testing.T) {
-	t0 := time.Date(2025, 3, 4, 9, 6, 10, 875_000_000, time.UTC)
-	full := Event{
-		Region: "eu-west-1", Bucket: "example-trail-bucket",
-		Key:  "ct logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a=b.json.gz",
-		Size: 18394, ETag: "0123456789abcdef0123456789abcdef",
-		EventTime: t0, Sequencer: "0067C6C3E2A1B2C3D4",
-		RequestID: "8J4M2QW7E1EXAMPL", HostID: "host", ConfigurationID: "ct-logs",
-		PrincipalID: "AWS:AROARKQZ7EXAMPLE3CT7P:regionalDeliverySession", SourceIP: "203.0.113.77", OwnerID: "A1EXAMPLEOWNER",
-	}
-	same := sns.S3Event{
-		Region: full.Region, Bucket: full.Bucket, Key: full.Key, Size: full.Size, ETag: full.ETag,
-		EventTime: t0, Sequencer: full.Sequencer, RequestID: full.RequestID, HostID: full.HostID,
-		ConfigurationID: full.ConfigurationID, PrincipalID: full.PrincipalID, SourceIP: full.SourceIP, OwnerID: full.OwnerID,
-	}
-	if diff := cmp.Diff(string(same.JSON()), string(full.JSON())); diff != "" {
-		t.Errorf("Event.JSON differs from sns.S3Event.JSON (-sns +s3front):\n%s", diff)
-	}
-	defaults := Event{Region: "us-east-1", Bucket: "b", Key: "k", Size: 1, ETag: "e", EventTime: t0}
-	snsDefaults := sns.S3Event{Region: "us-east-1", Bucket: "b", Key: "k", Size: 1, ETag: "e", EventTime: t0}
-	if diff := cmp.Diff(string(snsDefaults.JSON()), string(defaults.JSON())); diff != "" {
-		t.Errorf("defaults differ (-sns +s3front):\n%s", diff)
-	}
-	if got := EventKey("a b/c+d~e*f"); got != sns.S3EventKey("a b/c+d~e*f") {
-		t.Errorf("EventKey = %q, sns %q", got, sns.S3EventKey("a b/c+d~e*f"))
-	}
-	// A removal has no size or eTag; a version is written before the sequencer.
-	rm := Event{Name: "ObjectRemoved:DeleteMarkerCreated", Bucket: "b", Key: "k", VersionID: "v1", Sequencer: "00AB", EventTime: t0}
-	var v map[string]any
-	if err := json.Unmarshal(rm.JSON(), &v); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasSuffix(string(rm.JSON()), `"object":{"key":"k","versionId":"v1","sequencer":"00AB"}}}]}`) {
-		t.Errorf("removal event = %s", rm.JSON())
 	}
 }
 

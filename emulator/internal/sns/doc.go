@@ -18,7 +18,7 @@
 // Config.DeliverToQueue before Publish returns. Filter policies
 // (filter.go) select the messages of a subscription. S3-event endpoints
 // (Topic.SubscribeS3Events) stand in for the bucket's event
-// notifications: they get S3 event JSON (S3Event, §6.3) for every notice,
+// notifications: they get S3 event JSON (encoded by the caller) for every notice,
 // without a handshake. Each HTTP endpoint has its own queue and goroutine,
 // so publishing never blocks on one and a slow endpoint holds up no
 // other; failed POSTs are retried with backoff, and messages that find an

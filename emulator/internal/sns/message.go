@@ -9,9 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -192,74 +190,4 @@ func attributeValue(a awsapi.MessageAttribute) string {
 		return base64.StdEncoding.EncodeToString(a.BinaryValue)
 	}
 	return a.StringValue
-}
-
-// S3Event describes an S3 ObjectCreated:Put event notification
-// (REFERENCE.md §6.3). Empty fields get plausible defaults in JSON.
-type S3Event struct {
-	Region          string
-	Bucket          string
-	Key             string // raw key; JSON URL-encodes it
-	Size            int64
-	ETag            string // hex MD5, without quotes
-	EventTime       time.Time
-	Sequencer       string // default: derived from EventTime
-	PrincipalID     string // default "AWS:AROAFIRETRAILEXAMPLE:regionalDeliverySession"
-	SourceIP        string // default "203.0.113.10"
-	RequestID       string // default derived from Sequencer
-	HostID          string
-	ConfigurationID string // default "cloudtrail-logs"
-	OwnerID         string // bucket owner canonical principal; default "A1FIRETRAILOWNER"
-}
-
-// S3EventKey URL-encodes an object key as S3 event notifications do: form
-// encoding (spaces become "+") with "/" kept.
-func S3EventKey(key string) string {
-	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
-}
-
-// JSON returns the event notification: {"Records":[{…}]}, compact, keys in
-// the order S3 writes them.
-func (e S3Event) JSON() []byte {
-	or := func(s, def string) string {
-		if s == "" {
-			return def
-		}
-		return s
-	}
-	seq := e.Sequencer
-	if seq == "" {
-		seq = fmt.Sprintf("00%016X", uint64(e.EventTime.UnixNano()))
-	}
-	reqID := or(e.RequestID, strings.ToUpper(seq[len(seq)-16:]))
-	str := schemas.AppendString
-	b := append([]byte(nil), `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":`...)
-	b = str(b, e.Region)
-	b = append(b, `,"eventTime":`...)
-	b = str(b, e.EventTime.UTC().Format(timeFormat))
-	b = append(b, `,"eventName":"ObjectCreated:Put","userIdentity":{"principalId":`...)
-	b = str(b, or(e.PrincipalID, "AWS:AROAFIRETRAILEXAMPLE:regionalDeliverySession"))
-	b = append(b, `},"requestParameters":{"sourceIPAddress":`...)
-	b = str(b, or(e.SourceIP, "203.0.113.10"))
-	b = append(b, `},"responseElements":{"x-amz-request-id":`...)
-	b = str(b, reqID)
-	b = append(b, `,"x-amz-id-2":`...)
-	b = str(b, or(e.HostID, "firetrail/"+reqID))
-	b = append(b, `},"s3":{"s3SchemaVersion":"1.0","configurationId":`...)
-	b = str(b, or(e.ConfigurationID, "cloudtrail-logs"))
-	b = append(b, `,"bucket":{"name":`...)
-	b = str(b, e.Bucket)
-	b = append(b, `,"ownerIdentity":{"principalId":`...)
-	b = str(b, or(e.OwnerID, "A1FIRETRAILOWNER"))
-	b = append(b, `},"arn":`...)
-	b = str(b, "arn:aws:s3:::"+e.Bucket)
-	b = append(b, `},"object":{"key":`...)
-	b = str(b, S3EventKey(e.Key))
-	b = append(b, `,"size":`...)
-	b = strconv.AppendInt(b, e.Size, 10)
-	b = append(b, `,"eTag":`...)
-	b = str(b, e.ETag)
-	b = append(b, `,"sequencer":`...)
-	b = str(b, seq)
-	return append(b, "}}}]}"...)
 }

@@ -138,37 +138,6 @@ func TestSubscriptionConfirmationLayout(t *testing.T) {
 	}
 }
 
-func TestS3EventJSON(t *testing.T) {
-	e := sns.S3Event{
-		Region: "eu-west-1", Bucket: "example-trail-bucket",
-		Key:  "ct logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a=b.json.gz",
-		Size: 18394, ETag: "0123456789abcdef0123456789abcdef",
-		EventTime: time.Date(2025, 3, 4, 9, 6, 10, 875_000_000, time.UTC), Sequencer: "0067C6C3E2A1B2C3D4",
-		RequestID: "8J4M2QW7E1EXAMPL", HostID: "host", ConfigurationID: "ct-logs",
-		PrincipalID: "AWS:AROARKQZ7EXAMPLE3CT7P:regionalDeliverySession", SourceIP: "203.0.113.77", OwnerID: "A1EXAMPLEOWNER",
-	}
-	want := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"eu-west-1","eventTime":"2025-03-04T09:06:10.875Z","eventName":"ObjectCreated:Put","userIdentity":{"principalId":"AWS:AROARKQZ7EXAMPLE3CT7P:regionalDeliverySession"},"requestParameters":{"sourceIPAddress":"203.0.113.77"},"responseElements":{"x-amz-request-id":"8J4M2QW7E1EXAMPL","x-amz-id-2":"host"},"s3":{"s3SchemaVersion":"1.0","configurationId":"ct-logs","bucket":{"name":"example-trail-bucket","ownerIdentity":{"principalId":"A1EXAMPLEOWNER"},"arn":"arn:aws:s3:::example-trail-bucket"},"object":{"key":"ct+logs/AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a%3Db.json.gz","size":18394,"eTag":"0123456789abcdef0123456789abcdef","sequencer":"0067C6C3E2A1B2C3D4"}}}]}`
-	if diff := cmp.Diff(want, string(e.JSON())); diff != "" {
-		t.Errorf("S3 event (-want +got):\n%s", diff)
-	}
-	// Defaults still give valid JSON with every field.
-	var v struct {
-		Records []struct {
-			EventName string
-			S3        struct {
-				Object struct {
-					Key       string
-					Sequencer string
-				}
-			}
-		}
-	}
-	must(t, json.Unmarshal(sns.S3Event{Bucket: "b", Key: "k", EventTime: t0}.JSON(), &v))
-	if len(v.Records) != 1 || v.Records[0].EventName != "ObjectCreated:Put" || v.Records[0].S3.Object.Sequencer == "" {
-		t.Errorf("default S3 event = %+v", v)
-	}
-}
-
 func TestSigningCertificate(t *testing.T) {
 	key := testKey(t)
 	svc, err := sns.New(sns.Config{Region: "eu-west-1", SigningKey: key, Clock: trail.NewFakeClock(t0)})

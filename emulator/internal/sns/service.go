@@ -137,10 +137,10 @@ type subscriber struct {
 	owner    string
 	arn      string
 	token    string
-	snsURL   string   // SNSURL when subscribed: base of UnsubscribeURL
-	certURL  string   // SigningCertURL when subscribed
-	s3       *S3Event // template of an S3 event endpoint; nil for SNS
-	loaded   bool     // from the state file: SetURLs moves its URLs
+	snsURL   string                    // SNSURL when subscribed: base of UnsubscribeURL
+	certURL  string                    // SigningCertURL when subscribed
+	s3       func(trail.Notice) []byte // the event body of an S3 event endpoint; nil for SNS
+	loaded   bool                      // from the state file: SetURLs moves its URLs
 	// guarded by svc.mu:
 	attrs       map[string]string // RawMessageDelivery, FilterPolicy, ...
 	filter      *filterPolicy
@@ -481,12 +481,11 @@ func (svc *Service) SetURLs(snsURL, signingCertURL string) error {
 	return nil
 }
 
-// SubscribeS3Events adds to t an endpoint that receives S3 event
-// notification JSON (REFERENCE.md §6.3) for every notice, without a
-// handshake. event is the template of the notifications: Region
-// (default the service's), ConfigurationID, PrincipalID, SourceIP and
-// OwnerID are copied from it.
-func (t *Topic) SubscribeS3Events(endpoint string, event S3Event) error {
+// SubscribeS3Events adds to t an endpoint that receives, without a
+// handshake, an S3 event notification for every notice: the JSON body
+// event makes of it (the emulator's comes from the S3 front, which owns
+// the S3 event encoding).
+func (t *Topic) SubscribeS3Events(endpoint string, event func(trail.Notice) []byte) error {
 	if err := checkEndpoint(endpoint); err != nil {
 		return err
 	}
@@ -496,10 +495,10 @@ func (t *Topic) SubscribeS3Events(endpoint string, event S3Event) error {
 	if svc.closed {
 		return errors.New("sns: closed")
 	}
-	if event.Region == "" {
-		event.Region = svc.cfg.Region
+	if event == nil {
+		return errors.New("sns: S3 event endpoint without an event encoder")
 	}
-	s := &subscriber{topic: t, endpoint: endpoint, s3: &event}
+	s := &subscriber{topic: t, endpoint: endpoint, s3: event}
 	s.confirmed.Store(true)
 	svc.start(s)
 	return nil
@@ -673,12 +672,9 @@ func (svc *Service) envelope(s *subscriber, msg message) Envelope {
 // build makes the body and headers of a publication for s.
 func (svc *Service) build(s *subscriber, msg message) (message, error) {
 	if s.s3 != nil {
-		nt := msg.pub.notice
-		e := *s.s3
-		e.Bucket, e.Key, e.Size, e.ETag, e.EventTime = nt.Bucket, nt.Key, nt.Size, nt.MD5, nt.DeliveredAt
 		h := http.Header{}
 		h.Set("Content-Type", "application/json")
-		return message{body: e.JSON(), header: h}, nil
+		return message{body: s.s3(*msg.pub.notice), header: h}, nil
 	}
 	env := svc.envelope(s, msg)
 	if msg.raw {

@@ -95,7 +95,7 @@ func TestNotifierHandshakeAndDelivery(t *testing.T) {
 
 	arn, err := n.Subscribe(subSrv.URL + "/hook")
 	must(t, err)
-	must(t, n.SubscribeS3Events(s3Srv.URL, sns.S3Event{}))
+	must(t, n.SubscribeS3Events(s3Srv.URL, s3Event))
 	notice := trail.Notice{Bucket: "example-trail-bucket", Key: sampleKey, Size: 1234, MD5: "0123456789abcdef0123456789abcdef", Records: 3, DeliveredAt: t0}
 
 	// The confirmation arrives first; it was sent before any notice. The
@@ -190,7 +190,7 @@ func TestNotifierNeverBlocks(t *testing.T) {
 	defer svc.Close()
 	n, err := svc.CreateTopic("arn:aws:sns:eu-west-1:111122223333:t")
 	must(t, err)
-	must(t, n.SubscribeS3Events(srv.URL, sns.S3Event{}))
+	must(t, n.SubscribeS3Events(srv.URL, s3Event))
 	done := make(chan struct{})
 	go func() {
 		for range 100 {
@@ -236,7 +236,7 @@ func TestConfirmHandlerErrors(t *testing.T) {
 	if _, err := n.Subscribe("ftp://x"); err == nil {
 		t.Error("Subscribe(ftp://x) succeeded")
 	}
-	if err := n.SubscribeS3Events("not a url", sns.S3Event{}); err == nil {
+	if err := n.SubscribeS3Events("not a url", s3Event); err == nil {
 		t.Error("SubscribeS3Events(not a url) succeeded")
 	}
 	for _, cfg := range []sns.Config{
@@ -306,7 +306,7 @@ func TestNotifierSetURLs(t *testing.T) {
 func TestNotifierShutdown(t *testing.T) {
 	svc, n := newTopic(t, "")
 	ep := newEndpoint(1) // the first POST fails: Shutdown waits for the retry
-	must(t, n.SubscribeS3Events(startServer(t, ep).URL, sns.S3Event{}))
+	must(t, n.SubscribeS3Events(startServer(t, ep).URL, s3Event))
 	for range 3 {
 		n.Notify(trail.Notice{Bucket: "b", Key: "k"})
 	}
@@ -331,7 +331,7 @@ func TestNotifierShutdown(t *testing.T) {
 		}
 	}))
 	svc2, n2 := newTopic(t, "")
-	must(t, n2.SubscribeS3Events(stuck.URL, sns.S3Event{}))
+	must(t, n2.SubscribeS3Events(stuck.URL, s3Event))
 	n2.Notify(trail.Notice{Bucket: "b", Key: "k"})
 	ctx2, cancel2 := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel2()
@@ -342,4 +342,9 @@ func TestNotifierShutdown(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("Shutdown took %v past its deadline", d)
 	}
+}
+
+// s3Event stands in for the emulator's S3 event encoder (the S3 front's).
+func s3Event(nt trail.Notice) []byte {
+	return []byte(`{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"` + nt.Bucket + `"},"object":{"key":"` + nt.Key + `"}}}]}`)
 }

@@ -1,0 +1,82 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/firetrail/firetrail/emulator/internal/awsapi"
+	"github.com/firetrail/firetrail/emulator/internal/sqs"
+)
+
+// queues is the emulator's SQS as the SNS service's queueSink.
+type queues struct{ svc *sqs.Service }
+
+// DeliverToQueue sends an SNS delivery to the queue queueARN.
+func (q queues) DeliverToQueue(ctx context.Context, queueARN, body string, attrs map[string]awsapi.MessageAttribute) error {
+	return q.svc.Deliver(ctx, queueARN, body, attrs)
+}
+
+// QueueExists reports whether the queue queueARN exists.
+func (q queues) QueueExists(queueARN string) bool { return q.svc.QueueExists(queueARN) }
+
+// s3NotificationSubject is the Subject S3 gives the event notifications it
+// publishes to SNS topics.
+const s3NotificationSubject = "Amazon S3 Notification"
+
+// publishEvent is the S3 front's Publish: an S3 event notification (or
+// s3:TestEvent) for a bucket's QueueConfiguration goes to SQS as the
+// message body; for a TopicConfiguration it is published to SNS.
+func (e *Emulator) publishEvent(ctx context.Context, destinationARN string, body []byte) error {
+	switch arnService(destinationARN) {
+	case "sqs":
+		return e.sqs.Deliver(ctx, destinationARN, string(body), nil)
+	case "sns":
+		_, err := e.notify.svc().Publish(ctx, destinationARN, s3NotificationSubject, string(body), nil)
+		return err
+	}
+	return fmt.Errorf("emulator: S3 event destination %q is neither an SQS queue nor an SNS topic", destinationARN)
+}
+
+// checkDestination is the S3 front's CheckDestination: a notification
+// configuration may name only queues and topics that exist.
+func (e *Emulator) checkDestination(arn string) error {
+	switch arnService(arn) {
+	case "sqs":
+		if e.sqs.QueueExists(arn) {
+			return nil
+		}
+		return errors.New("The destination queue does not exist")
+	case "sns":
+		if e.notify.svc().TopicExists(arn) {
+			return nil
+		}
+		return errors.New("The destination topic does not exist")
+	}
+	return errors.New("The destination is neither a queue nor a topic")
+}
+
+// arnService is the service part of an ARN ("" if it is none).
+func arnService(arn string) string {
+	parts := strings.SplitN(arn, ":", 4)
+	if len(parts) < 4 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[2]
+}
+
+// notificationWait bounds how long a flush waits for S3 event
+// notifications to be handed to SQS and SNS.
+const notificationWait = 30 * time.Second
+
+// waitNotifications waits until the S3 event notifications queued so far
+// are delivered to their queues and topics.
+func (e *Emulator) waitNotifications() {
+	ctx, cancel := context.WithTimeout(context.Background(), notificationWait)
+	defer cancel()
+	if err := e.s3.WaitNotifications(ctx); err != nil {
+		e.log.Warn("S3 event notifications still queued", "err", err)
+	}
+}
