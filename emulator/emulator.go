@@ -226,6 +226,9 @@ func (e *Emulator) open() error {
 		return err
 	}
 	e.notify.setQueues(queues{e.sqs})
+	if err := e.setUpQueues(); err != nil {
+		return err
+	}
 	if e.ct, err = cloudtrail.New(e.cloudTrailConfig()); err != nil {
 		return err
 	}

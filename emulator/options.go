@@ -45,6 +45,8 @@ type settings struct {
 	noticeBuffer  int
 	version       string
 	firehoseDelay time.Duration
+	eventQueues   []string
+	topicQueues   []string
 }
 
 // WithBucket names the bucket log files are delivered to (default
@@ -141,6 +143,24 @@ func WithNoticeBuffer(n int) Option { return func(s *settings) { s.noticeBuffer 
 // d makes streams ACTIVE at once).
 func WithFirehoseCreateDelay(d time.Duration) Option {
 	return func(s *settings) { s.firehoseDelay = d }
+}
+
+// WithS3EventQueue creates an SQS queue called name, in the emulator's
+// account and region, that receives the S3 event notifications of the
+// trail's bucket for every object created under AWSLogs/ (log and digest
+// files): a bucket notification configuration, as Filebeat's aws-s3
+// input, Vector's aws_s3 source and Splunk's SQS-based S3 input expect.
+// The queue gets S3's s3:TestEvent first. Repeatable.
+func WithS3EventQueue(name string) Option {
+	return func(s *settings) { s.eventQueues = append(s.eventQueues, name) }
+}
+
+// WithTopicQueue creates an SQS queue called name, in the emulator's
+// account and region, subscribed to the trail's SNS topic: it receives
+// CloudTrail's notification of every delivered log file in an SNS
+// envelope. Repeatable.
+func WithTopicQueue(name string) Option {
+	return func(s *settings) { s.topicQueues = append(s.topicQueues, name) }
 }
 
 // WithVersion sets the version the health endpoint reports (default

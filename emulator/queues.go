@@ -1,9 +1,12 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -79,4 +82,71 @@ func (e *Emulator) waitNotifications() {
 	if err := e.s3.WaitNotifications(ctx); err != nil {
 		e.log.Warn("S3 event notifications still queued", "err", err)
 	}
+}
+
+// eventQueueConfigID is the Id of the notification configuration that
+// WithS3EventQueue puts on the trail's bucket.
+const eventQueueConfigID = "firetrail-log-files"
+
+// setUpQueues creates the queues of WithS3EventQueue and WithTopicQueue,
+// the bucket notification configuration of the one and the topic
+// subscription of the other. A restart on a data directory finds them.
+func (e *Emulator) setUpQueues() error {
+	var queueConfigs []string
+	for _, name := range e.opts.eventQueues {
+		arn, err := e.sqs.CreateQueue(e.accountID, e.region, name, nil)
+		if err != nil {
+			return fmt.Errorf("queue %s: %w", name, err)
+		}
+		queueConfigs = append(queueConfigs, fmt.Sprintf(`<QueueConfiguration><Id>%s-%d</Id><Queue>%s</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>prefix</Name><Value>AWSLogs/</Value></FilterRule></S3Key></Filter></QueueConfiguration>`,
+			eventQueueConfigID, len(queueConfigs)+1, arn))
+	}
+	if len(queueConfigs) > 0 {
+		body := `<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + strings.Join(queueConfigs, "") + `</NotificationConfiguration>`
+		// Through the S3 front door, as a client's PUT: validated, saved,
+		// and a test event sent.
+		r, err := http.NewRequest(http.MethodPut, "/"+e.bucket+"?notification", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		r.Header.Set("Content-Type", "application/xml")
+		r.RequestURI = r.URL.RequestURI()
+		w := &bufferedResponse{header: http.Header{}}
+		e.s3.ServeHTTP(w, r)
+		if w.status != http.StatusOK {
+			return fmt.Errorf("bucket notification configuration: %d %s", w.status, w.body.String())
+		}
+	}
+	for _, name := range e.opts.topicQueues {
+		arn, err := e.sqs.CreateQueue(e.accountID, e.region, name, nil)
+		if err != nil {
+			return fmt.Errorf("queue %s: %w", name, err)
+		}
+		form := url.Values{"TopicArn": {e.topicARN()}, "Protocol": {"sqs"}, "Endpoint": {arn}}
+		if _, err := e.notify.svc().HandleQuery(context.Background(), nil, "Subscribe", form); err != nil {
+			return fmt.Errorf("subscribe queue %s to %s: %w", name, e.topicARN(), err)
+		}
+	}
+	return nil
+}
+
+// bufferedResponse is an http.ResponseWriter that keeps the answer of a
+// request the emulator makes to itself.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
 }

@@ -222,3 +222,15 @@ func parseReceipt(k queueKey, handle string) (msgID, nonce string, err error) {
 	}
 	return p[2], p[3], nil
 }
+
+// CreateQueue creates the queue name of account in region with attrs, or
+// finds it, as the CreateQueue action does (an existing queue with other
+// attributes is an error). It is for the emulator's own setup (serve
+// --queue) and returns the queue's ARN.
+func (s *Service) CreateQueue(account, region, name string, attrs map[string]string) (string, error) {
+	cc := &awsapi.Call{Account: account, Region: region}
+	if _, err := s.createQueue(context.Background(), cc, &createQueueInput{QueueName: &name, Attributes: attrs}); err != nil {
+		return "", err
+	}
+	return queueKey{account: account, region: region, name: name}.arn(), nil
+}
