@@ -142,6 +142,10 @@ func (nf *notifier) setQueues(q queueSink) {
 // topicName and topicARN name the trail's SNS topic.
 func (e *Emulator) topicName() string { return e.trailName + "-notices" }
 
+// TopicARN returns the ARN of the trail's SNS topic, to which every
+// delivered log file publishes CloudTrail's notification.
+func (e *Emulator) TopicARN() string { return e.topicARN() }
+
 func (e *Emulator) topicARN() string {
 	return "arn:aws:sns:" + e.region + ":" + e.accountID + ":" + e.topicName()
 }

@@ -50,6 +50,8 @@ func serveCommand() command {
 			keyFile := fs.String("signing-key", "", "PEM RSA private key `FILE` that signs digests (default: generated)")
 			notify := fs.StringArray("notify", nil, "subscribe `URL` to SNS notifications of log files: it gets a SubscriptionConfirmation and notices once it confirms (repeatable)")
 			s3Events := fs.StringArray("s3-events", nil, "POST S3 event notifications of log files to `URL` (repeatable)")
+			queues := fs.StringArray("queue", nil, "create SQS queue `NAME` fed by the log bucket's S3 event notifications (AWSLogs/*), as SQS-based S3 inputs expect (repeatable)")
+			topicQueues := fs.StringArray("topic-queue", nil, "create SQS queue `NAME` subscribed to the trail's SNS topic (repeatable)")
 			throttle := fs.Bool("throttle", false, "reproduce CloudTrail's rate limits (LookupEvents 2/s)")
 			useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (its CA file is printed for AWS_CA_BUNDLE)")
 			region := fs.String("region", emulator.DefaultRegion, "region of the emulator and its trail")
@@ -93,6 +95,12 @@ func serveCommand() command {
 				}
 				for _, u := range *s3Events {
 					opts = append(opts, emulator.WithS3Events(u))
+				}
+				for _, q := range *queues {
+					opts = append(opts, emulator.WithS3EventQueue(q))
+				}
+				for _, q := range *topicQueues {
+					opts = append(opts, emulator.WithTopicQueue(q))
 				}
 				if *keyFile != "" {
 					b, err := os.ReadFile(*keyFile)
@@ -145,6 +153,10 @@ func serveCommand() command {
 				w := e.stdout
 				fmt.Fprintln(w, url)
 				fmt.Fprintf(w, "bucket: %s\n", emu.Bucket())
+				fmt.Fprintf(w, "topic: %s\n", emu.TopicARN())
+				for _, q := range append(append([]string(nil), *queues...), *topicQueues...) {
+					fmt.Fprintf(w, "queue: %s/%s/%s\n", url, emu.AccountID(), q)
+				}
 				fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\n", emulator.DefaultAccessKeyID)
 				fmt.Fprintf(w, "export AWS_SECRET_ACCESS_KEY=%s\n", emulator.DefaultSecretAccessKey)
 				// awscli v1 and boto3 read AWS_DEFAULT_REGION; v2 and the
@@ -158,6 +170,9 @@ func serveCommand() command {
 				}
 				fmt.Fprintf(w, "aws --endpoint-url %s s3 ls s3://%s --recursive\n", url, emu.Bucket())
 				fmt.Fprintf(w, "aws --endpoint-url %s cloudtrail lookup-events --max-items 5\n", url)
+				for _, q := range append(append([]string(nil), *queues...), *topicQueues...) {
+					fmt.Fprintf(w, "aws --endpoint-url %s sqs receive-message --wait-time-seconds 20 --queue-url %s/%s/%s\n", url, url, emu.AccountID(), q)
+				}
 				fmt.Fprintf(w, "curl -s -X POST %s%s\n", url, emulator.FlushPath)
 				if f, ok := w.(*os.File); ok {
 					_ = f.Sync()
