@@ -36,6 +36,10 @@ echo "== LookupEvents (emulator/internal/cloudtrail): 1,000,000 stored events"
 run ./emulator/internal/cloudtrail 'BenchmarkLookupEvents$' -benchtime 1000x
 echo "== recorded Firehose calls (emulator): aws-sdk-go-v2 over loopback, both cores, beside a no-op handler"
 run ./emulator 'BenchmarkFirehoseCallsSDK$' -benchtime 3s -cpu 2
+echo "== SQS (emulator): send+receive+delete with aws-sdk-go-v2 over loopback, one call each or batches of 10"
+run ./emulator 'BenchmarkSQSMessagesSDK$' -benchtime 3s -cpu 2
+echo "== SQS (emulator/internal/sqs): 1,000 idle long polls"
+run ./emulator/internal/sqs 'BenchmarkIdleLongPolls$' -benchtime 20x
 echo "== keeping one call's record (emulator): encoded once vs twice"
 run ./emulator 'BenchmarkRecordCall$' -benchtime 2s
 echo "== GetObject (s3front): 5 MiB over loopback with aws-sdk-go-v2"
@@ -57,6 +61,11 @@ echo "GetObject 5 MiB: $m MB/s (target >= 300 MB/s)"
 fe=$(median BenchmarkFirehoseCallsSDK/emulator-2 ns/op)
 fn=$(median BenchmarkFirehoseCallsSDK/noop-2 ns/op)
 echo "firehose calls: $(awk -v n="$fe" 'BEGIN { printf "%.0f", 1e9 / n }') calls/s, no-op handler $(awk -v n="$fn" 'BEGIN { printf "%.0f", 1e9 / n }') calls/s, time ratio $(ratio "$fe" "$fn") (target >= 5,000 calls/s)"
+qs=$(median BenchmarkSQSMessagesSDK/single-2 ns/op)
+qb=$(median BenchmarkSQSMessagesSDK/batch10-2 ns/op)
+echo "sqs: $(awk -v n="$qb" 'BEGIN { printf "%.0f", 1e9 / n }') msgs/s in batches of 10, $(awk -v n="$qs" 'BEGIN { printf "%.0f", 1e9 / n }') msgs/s one call each (3 SDK calls a message; see the no-op handler's calls/s) (target >= 5,000 msgs/s)"
+lp=$(median BenchmarkIdleLongPolls cpu-ms/s)
+echo "idle long polls: $lp CPU-ms per second for 1,000 polls (target: no busy waiting)"
 r2=$(median BenchmarkRecordCall/twice ns/op)
 r1=$(median BenchmarkRecordCall/once ns/op)
 echo "record a call: once $r1 ns, twice (before) $r2 ns, ratio $(ratio "$r1" "$r2")"
