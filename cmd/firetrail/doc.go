@@ -13,8 +13,9 @@
 //	          .json.gz log files exactly as CloudTrail delivers them
 //	serve     run the emulator: an embedded S3 (path-style) holding the
 //	          delivered log files and signed digests, the CloudTrail API
-//	          (LookupEvents, ListPublicKeys, DescribeTrails, GetTrailStatus)
-//	          and a Firehose API that records every call, on one port
+//	          (LookupEvents, ListPublicKeys, DescribeTrails, GetTrailStatus),
+//	          a Firehose API that records every call, SQS and SNS, on one
+//	          port
 //	flush     make a running serve deliver everything pending now (POST
 //	          /_firetrail/flush) and print the keys it wrote
 //	validate  check CloudTrail records — single records, log files, NDJSON,
@@ -57,6 +58,12 @@
 // the digest chain, the signing key, LookupEvents history and Firehose
 // state across restarts. With --addr 0.0.0.0:PORT (or [::]:PORT) the URL
 // printed is the loopback one a client on the machine can dial.
+//
+// SQS (JSON 1.0 and query protocols) and SNS are served too: --queue NAME
+// makes a queue fed by the log bucket's S3 event notifications,
+// --topic-queue NAME one subscribed to the trail's SNS topic (to which
+// every delivered log file publishes CloudTrail's notification); serve
+// prints the topic and the queue URLs.
 //
 // On the same port: POST /_firetrail/flush delivers everything pending now
 // (open log files, due digests, buffered Firehose destination data) and
