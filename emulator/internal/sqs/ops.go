@@ -746,20 +746,29 @@ func (s *Service) deleteMessageBatch(_ context.Context, cc *awsapi.Call, in *del
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
+	return runBatch(in.Entries, "DeleteMessageBatchRequestEntry", func(e deleteBatchEntry) string { return e.Id },
+		func(e deleteBatchEntry) error { return s.deleteOne(q, e.ReceiptHandle) })
+}
+
+// runBatch checks a batch's entry ids and runs one on every entry:
+// entries that fail are listed in Failed, the others in Successful.
+// entry names the entries in errors.
+func runBatch[E any](entries []E, entry string, id func(E) string, one func(E) error) (*batchOutput, error) {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = id(e)
 	}
-	if err := checkBatch(ids, "DeleteMessageBatchRequestEntry"); err != nil {
+	if err := checkBatch(ids, entry); err != nil {
 		return nil, err
 	}
 	out := &batchOutput{Successful: []batchResult{}, Failed: []batchError{}}
-	for _, e := range in.Entries {
-		if err := s.deleteOne(q, e.ReceiptHandle); err != nil {
-			out.Failed = append(out.Failed, entryError(e.Id, err))
+	for i, e := range entries {
+		id := ids[i]
+		if err := one(e); err != nil {
+			out.Failed = append(out.Failed, entryError(id, err))
 			continue
 		}
-		out.Successful = append(out.Successful, batchResult{Id: e.Id})
+		out.Successful = append(out.Successful, batchResult{Id: id})
 	}
 	return out, nil
 }
@@ -812,21 +821,7 @@ func (s *Service) changeMessageVisibilityBatch(_ context.Context, cc *awsapi.Cal
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids, "ChangeMessageVisibilityBatchRequestEntry"); err != nil {
-		return nil, err
-	}
 	now := s.clock.Now()
-	out := &batchOutput{Successful: []batchResult{}, Failed: []batchError{}}
-	for _, e := range in.Entries {
-		if err := s.changeOne(q, e.ReceiptHandle, e.VisibilityTimeout, now); err != nil {
-			out.Failed = append(out.Failed, entryError(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, batchResult{Id: e.Id})
-	}
-	return out, nil
+	return runBatch(in.Entries, "ChangeMessageVisibilityBatchRequestEntry", func(e changeVisibilityEntry) string { return e.Id },
+		func(e changeVisibilityEntry) error { return s.changeOne(q, e.ReceiptHandle, e.VisibilityTimeout, now) })
 }
