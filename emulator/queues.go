@@ -43,6 +43,14 @@ func (e *Emulator) publishEvent(ctx context.Context, destinationARN string, body
 	return fmt.Errorf("emulator: S3 event destination %q is neither an SQS queue nor an SNS topic", destinationARN)
 }
 
+// The reasons S3 gives for destinations it cannot validate; the S3 front
+// puts them in its InvalidArgument answer, so they are S3's words.
+var (
+	errNoQueue       = errors.New("The destination queue does not exist")           //lint:ignore ST1005 S3's wording
+	errNoTopic       = errors.New("The destination topic does not exist")           //lint:ignore ST1005 S3's wording
+	errNotQueueTopic = errors.New("The destination is neither a queue nor a topic") //lint:ignore ST1005 S3's wording
+)
+
 // checkDestination is the S3 front's CheckDestination: a notification
 // configuration may name only queues and topics that exist.
 func (e *Emulator) checkDestination(arn string) error {
@@ -51,14 +59,14 @@ func (e *Emulator) checkDestination(arn string) error {
 		if e.sqs.QueueExists(arn) {
 			return nil
 		}
-		return errors.New("The destination queue does not exist")
+		return errNoQueue
 	case "sns":
 		if e.notify.svc().TopicExists(arn) {
 			return nil
 		}
-		return errors.New("The destination topic does not exist")
+		return errNoTopic
 	}
-	return errors.New("The destination is neither a queue nor a topic")
+	return errNotQueueTopic
 }
 
 // arnService is the service part of an ARN ("" if it is none).

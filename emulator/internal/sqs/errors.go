@@ -50,10 +50,6 @@ func errInvalidAttributeValue(name string) *awsapi.Error {
 	return sqsError("InvalidAttributeValue", "InvalidAttributeValue", "Invalid value for the parameter %s.", name)
 }
 
-func errInvalidAttributeValueReason(name, value, reason string) *awsapi.Error {
-	return sqsError("InvalidAttributeValue", "InvalidAttributeValue", "Value %s for parameter %s is invalid. Reason: %s", value, name, reason)
-}
-
 func errReceiptHandleIsInvalid(handle string) *awsapi.Error {
 	return sqsError("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", "The input receipt handle %q is not a valid receipt handle.", handle)
 }
@@ -92,10 +88,6 @@ func errPurgeInProgress(name string) *awsapi.Error {
 
 func errInvalidAddress(addr string) *awsapi.Error {
 	return sqsError("InvalidAddress", "InvalidAddress", "The address %s is not valid for this endpoint.", addr)
-}
-
-func errOverLimit(format string, args ...any) *awsapi.Error {
-	return sqsError("OverLimit", "OverLimit", format, args...)
 }
 
 // errInvalidAction answers a query Action SQS does not serve.

@@ -325,12 +325,12 @@ func (s *Service) listQueueTags(_ context.Context, cc *awsapi.Call, in *queueInp
 
 // sendInput is one message to send: a SendMessage or a batch entry.
 type sendInput struct {
-	body                 *string
-	delay                *int64
-	attrs, system        map[string]attrValue
-	dedupID              string
-	senderID             string
-	attrSize, systemSize int
+	body          *string
+	delay         *int64
+	attrs, system map[string]attrValue
+	dedupID       string
+	senderID      string
+	attrSize      int
 }
 
 // checkSend validates a message that does not depend on its queue.

@@ -133,12 +133,6 @@ var intRanges = map[string][2]int{
 	attrKmsReuse:               {60, 86400},
 }
 
-// readOnlyAttrs are the attributes GetQueueAttributes computes.
-var readOnlyAttrs = []string{
-	"QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-	"ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp",
-}
-
 // fifoAttrs are the attributes of FIFO queues: GetQueueAttributes of a
 // standard queue shows none of them; setting them is refused.
 var fifoAttrs = []string{"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}
