@@ -36,9 +36,15 @@ import (
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/firetrail/firetrail/emulator"
+	snsinternal "github.com/firetrail/firetrail/emulator/internal/sns"
+	sqsinternal "github.com/firetrail/firetrail/emulator/internal/sqs"
 	"github.com/firetrail/firetrail/internal/awsmodel"
 )
 
@@ -57,9 +63,17 @@ var modelUnknownAllowed = map[string]string{
 
 // modelCase is one operation (or one variant of it) of the table.
 type modelCase struct {
-	service string // "cloudtrail", "firehose" or "s3"
+	service string // "cloudtrail", "firehose", "s3", "sqs" or "sns"
 	op      string // the model's operation name
 	variant string // "" or a name for a second call of op
+	// protocol is "query" for an SQS call in the query protocol (its
+	// model is JSON 1.0); "" is the model's protocol.
+	protocol string
+	// errShape is the exception shape of an SQS error, whose JSON __type
+	// is "com.amazonaws.sqs#<errShape>" while errCode is the legacy query
+	// code the SDK reports (from x-amzn-query-error) and the query
+	// protocol answers.
+	errShape string
 	// status is the expected HTTP status (0: the model's, default 200).
 	status int
 	// errCode, if set, makes the case an error answer: the body is checked
@@ -96,6 +110,15 @@ type modelEnv struct {
 	// State handed from case to case.
 	nextToken, uploadID, abortID, etag, continuation string
 	destID, versionID                                string
+
+	// SQS and SNS.
+	queueURL, dlqURL, queryQueueURL string
+	handles, queryHandles           []string
+	topicARN, sqsSubARN, httpSubARN string
+	// confirmations receives the SubscriptionConfirmation envelopes
+	// posted to hookPath.
+	confirmations chan map[string]string
+	hookURL       string
 }
 
 const (
@@ -730,7 +753,7 @@ func modelCases(env *modelEnv) []modelCase {
 				return err
 			}},
 	}...)
-	return cases
+	return append(cases, queueCases(env)...)
 }
 
 // checkTrailStatusTimes checks GetTrailStatus's string-typed times: ISO
@@ -782,9 +805,11 @@ func checkTrailStatusTimes(t *testing.T, body []byte) map[string]any {
 // replayClients are SDK clients whose transport answers every request with
 // one captured answer.
 type replayClients struct {
-	ct *cloudtrail.Client
-	fh *firehose.Client
-	s3 *s3.Client
+	ct  *cloudtrail.Client
+	fh  *firehose.Client
+	s3  *s3.Client
+	sqs *sqs.Client
+	sns *sns.Client
 }
 
 type replayTransport struct{ a *answer }
@@ -812,9 +837,11 @@ func newReplayClients(emu *emulator.Server, a *answer) *replayClients {
 	cfg.HTTPClient = replayTransport{a}
 	cfg.RetryMaxAttempts = 1
 	return &replayClients{
-		ct: cloudtrail.NewFromConfig(cfg),
-		fh: firehose.NewFromConfig(cfg),
-		s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		ct:  cloudtrail.NewFromConfig(cfg),
+		fh:  firehose.NewFromConfig(cfg),
+		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		sqs: sqs.NewFromConfig(cfg),
+		sns: sns.NewFromConfig(cfg),
 	}
 }
 
@@ -824,13 +851,13 @@ var (
 	modelsErr  error
 )
 
-// loadModels loads the three models, with a synthetic shape for S3's
+// loadModels loads the models, SQS's also as sqsQuery, with a synthetic shape for S3's
 // error body (the model describes error codes, not the <Error> document).
 func loadModels(t *testing.T) map[string]*awsmodel.Model {
 	t.Helper()
 	modelsOnce.Do(func() {
 		models = map[string]*awsmodel.Model{}
-		for _, name := range []string{"cloudtrail", "firehose", "s3"} {
+		for _, name := range []string{"cloudtrail", "firehose", "s3", "sqs", "sns"} {
 			m, err := awsmodel.LoadService(name)
 			if err != nil {
 				modelsErr = err
@@ -838,6 +865,17 @@ func loadModels(t *testing.T) map[string]*awsmodel.Model {
 			}
 			models[name] = m
 		}
+		// A second copy of SQS's model, given back the XML names of its
+		// query protocol days (sqsQueryNames).
+		m, err := awsmodel.LoadService("sqs")
+		if err != nil {
+			modelsErr = err
+			return
+		}
+		if modelsErr = sqsQueryModel(m); modelsErr != nil {
+			return
+		}
+		models[sqsQuery] = m
 		str := func(n string) awsmodel.Member {
 			return awsmodel.Member{Name: n, ShapeRef: awsmodel.ShapeRef{Shape: "Code"}}
 		}
@@ -863,14 +901,27 @@ var indexRE = regexp.MustCompile(`\[\d+\]`)
 func TestAnswersMatchModels(t *testing.T) {
 	t.Setenv("AWS_CA_BUNDLE", "")
 	ms := loadModels(t)
+	confirmations := make(chan map[string]string, 8)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
+		body, _ := io.ReadAll(r.Body)
+		if r.URL.Path != hookPath || r.Header.Get("x-amz-sns-message-type") != "SubscriptionConfirmation" {
+			return
+		}
+		var env map[string]string
+		if json.Unmarshal(body, &env) == nil {
+			select {
+			case confirmations <- env:
+			default:
+			}
+		}
 	}))
 	t.Cleanup(hook.Close)
 	env := &modelEnv{
-		emu:    emulator.Start(t, emulator.WithSeed(7), emulator.WithNotify(hook.URL+"/hook")),
-		pre:    emulator.Start(t, emulator.WithSeed(3), emulator.WithEvents(120)),
-		client: &http.Client{Timeout: 10 * time.Second},
+		emu:           emulator.Start(t, emulator.WithSeed(7), emulator.WithNotify(hook.URL+"/hook")),
+		pre:           emulator.Start(t, emulator.WithSeed(3), emulator.WithEvents(120)),
+		client:        &http.Client{Timeout: 10 * time.Second},
+		confirmations: confirmations,
+		hookURL:       hook.URL + hookPath,
 	}
 	for _, c := range modelCases(env) {
 		t.Run(c.service+"/"+c.name(), func(t *testing.T) {
@@ -879,6 +930,9 @@ func TestAnswersMatchModels(t *testing.T) {
 				defer c.after(t, a)
 			}
 			m := ms[c.service]
+			if c.protocol == "query" {
+				m = ms[sqsQuery]
+			}
 			op := m.Operations[c.op]
 			if op == nil {
 				t.Fatalf("the %s model has no operation %s", c.service, c.op)
@@ -928,6 +982,8 @@ func checkAnswer(t *testing.T, m *awsmodel.Model, c modelCase, op *awsmodel.Oper
 	t.Helper()
 	var probs []awsmodel.Problem
 	switch {
+	case c.service == "sns" || c.protocol == "query":
+		probs = checkQueryAnswer(t, m, c, a)
 	case c.service == "s3" && c.errCode != "":
 		probs = awsmodel.CheckXML(m, s3ErrorShape, a.body)
 		checkS3ErrorCode(t, a.body, c.errCode)
@@ -948,8 +1004,8 @@ func checkAnswer(t *testing.T, m *awsmodel.Model, c modelCase, op *awsmodel.Oper
 			break
 		}
 		probs = awsmodel.CheckJSON(m, op.Output.Shape, a.body)
-		if ct := a.header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
-			t.Logf("note: Content-Type %q, want application/x-amz-json-1.1", ct)
+		if ct, want := a.header.Get("Content-Type"), "application/x-amz-json-"+m.Metadata.JSONVersion; ct != want {
+			t.Errorf("Content-Type %q, want %s", ct, want)
 		}
 	}
 	for _, p := range probs {
@@ -977,17 +1033,31 @@ func unknownAllowed(service, name, path string) bool {
 	return false
 }
 
-// checkJSONError checks a JSON 1.1 error: __type names the code, and the
-// body matches the exception's shape.
+// checkJSONError checks a JSON 1.1 or 1.0 error: __type names the code
+// (SQS's: com.amazonaws.sqs#<errShape>, with the query code in
+// x-amzn-query-error), and the body matches the exception's shape.
 func checkJSONError(t *testing.T, m *awsmodel.Model, c modelCase, a *answer) []awsmodel.Problem {
 	t.Helper()
 	var v struct {
 		Type string `json:"__type"`
 	}
-	if err := json.Unmarshal(a.body, &v); err != nil || v.Type != c.errCode {
-		t.Errorf("error __type %q, want %s (%v)", v.Type, c.errCode, err)
+	shape, wantType := c.errCode, c.errCode
+	if c.service == "sqs" {
+		shape, wantType = c.errShape, "com.amazonaws.sqs#"+c.errShape
+		if h, want := a.header.Get("x-amzn-query-error"), c.errCode+";Sender"; h != want {
+			t.Errorf("x-amzn-query-error %q, want %q", h, want)
+		}
 	}
-	if m.Shapes[c.errCode] == nil {
+	if err := json.Unmarshal(a.body, &v); err != nil || v.Type != wantType {
+		t.Errorf("error __type %q, want %s (%v)", v.Type, wantType, err)
+	}
+	if ct, want := a.header.Get("Content-Type"), "application/x-amz-json-"+m.Metadata.JSONVersion; ct != want {
+		t.Errorf("Content-Type %q, want %s", ct, want)
+	}
+	if s := m.Shapes[shape]; s != nil && s.Exception {
+		checkModeledError(t, m, c, s, a.status, a.status < 500)
+	}
+	if m.Shapes[shape] == nil || !m.Shapes[shape].Exception {
 		// A protocol error (SerializationException, ValidationException)
 		// has no shape in the model: only __type and message.
 		var e map[string]any
@@ -1002,7 +1072,7 @@ func checkJSONError(t *testing.T, m *awsmodel.Model, c modelCase, a *answer) []a
 		}
 		return nil
 	}
-	return awsmodel.CheckJSON(m, c.errCode, a.body)
+	return awsmodel.CheckJSON(m, shape, a.body)
 }
 
 func checkS3ErrorCode(t *testing.T, body []byte, code string) {
@@ -1112,40 +1182,84 @@ func checkS3Headers(t *testing.T, m *awsmodel.Model, out *awsmodel.Shape, h http
 	}
 }
 
-// TestModelCoverage fails if the emulator serves a CloudTrail or Firehose
-// operation the table of TestAnswersMatchModels lacks: every operation of
-// the two models is called, and those not answered UnknownOperationException
-// are served.
+// TestModelCoverage fails if the emulator serves an operation the table of
+// TestAnswersMatchModels lacks: every operation of the CloudTrail,
+// Firehose and SQS models is called through their JSON protocols, every
+// operation of SNS's through the query protocol, and those not refused as
+// unknown (UnknownOperationException, InvalidAction) are served. It also
+// holds the routing lists (sqs.Operations, sns.Actions) to the models and
+// the table.
 func TestModelCoverage(t *testing.T) {
 	t.Setenv("AWS_CA_BUNDLE", "")
 	ms := loadModels(t)
 	inTable := map[string]bool{}
 	for _, c := range modelCases(&modelEnv{}) {
 		inTable[c.service+"."+c.op] = true
+		if c.protocol == "query" {
+			inTable[c.service+"."+c.op+"/query"] = true
+		}
 	}
 	emu := emulator.Start(t, emulator.WithSeed(1))
 	client := &http.Client{Timeout: 10 * time.Second}
-	served := 0
-	for _, svc := range []struct{ name, prefix string }{{"cloudtrail", ctPrefix}, {"firehose", fhPrefix}} {
+	served := map[string]int{}
+	for _, svc := range []struct{ name, prefix string }{{"cloudtrail", ctPrefix}, {"firehose", fhPrefix}, {"sqs", sqsinternal.TargetPrefix}, {"sns", ""}} {
 		for _, op := range slices.Sorted(maps.Keys(ms[svc.name].Operations)) {
-			a := send(t, client, jsonReq(emu.URL, svc.prefix+op, `{}`))
-			var e struct {
-				Type string `json:"__type"`
+			var a *answer
+			var code string
+			if svc.name == "sns" {
+				a = send(t, client, queryReq(emu.URL+"/", snsinternal.Version, op))
+				code, _ = awsmodel.CheckQueryError(nil, a.body)
+			} else {
+				r := jsonReq(emu.URL, svc.prefix+op, `{}`)
+				if svc.name == "sqs" {
+					r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+				}
+				a = send(t, client, r)
+				var e struct {
+					Type string `json:"__type"`
+				}
+				_ = json.Unmarshal(a.body, &e)
+				code = e.Type
 			}
-			_ = json.Unmarshal(a.body, &e)
-			if e.Type == "UnknownOperationException" {
+			if code == "UnknownOperationException" || code == "InvalidAction" {
 				continue
 			}
-			served++
+			served[svc.name]++
 			if !inTable[svc.name+"."+op] {
 				t.Errorf("the emulator serves %s %s (answered %d %s), but the table of TestAnswersMatchModels does not check it", svc.name, op, a.status, a.body)
 			}
 		}
 	}
-	t.Logf("%d CloudTrail and Firehose operations served", served)
-	if served < 16 {
-		t.Errorf("only %d CloudTrail and Firehose operations served, want 16 or more: is routing broken?", served)
+	t.Logf("operations served: %v", served)
+	for svc, min := range map[string]int{"cloudtrail": 4, "firehose": 12, "sqs": 18, "sns": 17} {
+		if served[svc] < min {
+			t.Errorf("only %d %s operations served, want %d or more: is routing broken?", served[svc], svc, min)
+		}
 	}
+	// The routing lists name model operations, each in the table.
+	for svc, ops := range map[string][]string{"sqs": sqsinternal.Operations(), "sns": snsinternal.Actions()} {
+		for _, op := range ops {
+			if ms[svc].Operations[op] == nil {
+				t.Errorf("%s routes %s, which its model lacks", svc, op)
+			}
+			if !inTable[svc+"."+op] {
+				t.Errorf("%s routes %s, but the table of TestAnswersMatchModels does not check it", svc, op)
+			}
+		}
+	}
+	// The query protocol of SQS: a representative set.
+	for _, op := range sqsQueryCovered {
+		if !inTable["sqs."+op+"/query"] {
+			t.Errorf("the table checks no SQS %s through the query protocol", op)
+		}
+	}
+}
+
+// sqsQueryCovered are the SQS operations the table must also check
+// through the query protocol.
+var sqsQueryCovered = []string{
+	"CreateQueue", "GetQueueUrl", "GetQueueAttributes", "SendMessage", "SendMessageBatch",
+	"ReceiveMessage", "DeleteMessageBatch", "ListQueues",
 }
 
 // xmlUnmarshal decodes an XML body, namespace or not.
@@ -1159,4 +1273,873 @@ func xmlRoot(b []byte) (struct{ name, text string }, error) {
 	}
 	err := xml.Unmarshal(b, &v)
 	return struct{ name, text string }{v.XMLName.Local, v.Text}, err
+}
+
+// SQS and SNS.
+
+const (
+	// sqsQuery keys the SQS model with its query-protocol XML names.
+	sqsQuery = "sqs-query"
+	// hookPath is where the HTTP subscription of the SNS cases points.
+	hookPath = "/sns-subscriber"
+	// sqsQueryNamespace is the namespace of SQS's query answers, which
+	// the model's metadata lost with the query protocol.
+	sqsQueryNamespace = "http://queue.amazonaws.com/doc/2012-11-05/"
+)
+
+// sqsQueryNames are the XML names of SQS's query protocol that the model
+// of aws-sdk-go v1.55.8 no longer carries: that model is JSON 1.0
+// (protocol "json", awsQueryCompatible), and keeps the "flattened" of its
+// lists and maps but not their element names, nor the resultWrapper of the
+// outputs (derived as "<Op>Result" by awsmodel.ResultWrapper). The names
+// are those of the query-protocol model SQS had until 2023 (aws-sdk-go
+// v1.44, botocore 1.29) and of the SQS API reference's query examples:
+// a list of queue URLs is <QueueUrl> repeated, queue and message
+// attributes <Attribute><Name/><Value/></Attribute>, and so on. Keys are
+// "Shape.Member" (the member's element name) or "Map.key"/"Map.value".
+var sqsQueryNames = map[string]string{
+	"ListQueuesResult.QueueUrls":                    "QueueUrl",
+	"ListDeadLetterSourceQueuesResult.queueUrls":    "QueueUrl",
+	"GetQueueAttributesResult.Attributes":           "Attribute",
+	"ListQueueTagsResult.Tags":                      "Tag",
+	"ReceiveMessageResult.Messages":                 "Message",
+	"Message.Attributes":                            "Attribute",
+	"Message.MessageAttributes":                     "MessageAttribute",
+	"MessageAttributeValue.StringListValues":        "StringListValue",
+	"MessageAttributeValue.BinaryListValues":        "BinaryListValue",
+	"SendMessageBatchResult.Successful":             "SendMessageBatchResultEntry",
+	"SendMessageBatchResult.Failed":                 "BatchResultErrorEntry",
+	"DeleteMessageBatchResult.Successful":           "DeleteMessageBatchResultEntry",
+	"DeleteMessageBatchResult.Failed":               "BatchResultErrorEntry",
+	"ChangeMessageVisibilityBatchResult.Successful": "ChangeMessageVisibilityBatchResultEntry",
+	"ChangeMessageVisibilityBatchResult.Failed":     "BatchResultErrorEntry",
+	"QueueAttributeMap.key":                         "Name",
+	"QueueAttributeMap.value":                       "Value",
+	"MessageSystemAttributeMap.key":                 "Name",
+	"MessageSystemAttributeMap.value":               "Value",
+	"MessageBodyAttributeMap.key":                   "Name",
+	"MessageBodyAttributeMap.value":                 "Value",
+	"TagMap.key":                                    "Key",
+	"TagMap.value":                                  "Value",
+}
+
+// sqsQueryModel gives m, a copy of SQS's model, the names of
+// sqsQueryNames and the namespace of the query protocol. Every list and
+// map named must be flattened already: the model kept that much.
+func sqsQueryModel(m *awsmodel.Model) error {
+	m.Metadata.XMLNamespace = sqsQueryNamespace
+	for k, name := range sqsQueryNames {
+		shape, member, _ := strings.Cut(k, ".")
+		s := m.Shapes[shape]
+		if s == nil {
+			return fmt.Errorf("sqsQueryNames: the sqs model has no shape %s", shape)
+		}
+		switch {
+		case s.Type == awsmodel.TypeMap && member == "key":
+			s.Key.LocationName = name
+		case s.Type == awsmodel.TypeMap && member == "value":
+			s.Value.LocationName = name
+		default:
+			mb := s.MemberNamed(member)
+			if mb == nil {
+				return fmt.Errorf("sqsQueryNames: the sqs model has no member %s", k)
+			}
+			if ms := m.Shapes[mb.Shape]; !mb.Flattened && !ms.Flattened {
+				return fmt.Errorf("sqsQueryNames: %s (%s) is not flattened", k, mb.Shape)
+			}
+			mb.LocationName = name
+		}
+	}
+	return nil
+}
+
+// sqsReq is a JSON 1.0 call of SQS.
+func sqsReq(base, op, body string) *http.Request {
+	r := jsonReq(base, sqsinternal.TargetPrefix+op, body)
+	r.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	return r
+}
+
+// queryReq is a query-protocol call posted to u (the endpoint or a queue
+// URL), kv the parameters after Action and Version.
+func queryReq(u, version, action string, kv ...string) *http.Request {
+	form := url.Values{"Action": {action}, "Version": {version}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		form.Add(kv[i], kv[i+1])
+	}
+	r, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		panic(err)
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+	return r
+}
+
+// checkQueryAnswer checks a query-protocol answer: the result against the
+// operation's output, or the error document and its code.
+func checkQueryAnswer(t *testing.T, m *awsmodel.Model, c modelCase, a *answer) []awsmodel.Problem {
+	t.Helper()
+	if ct := a.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/xml") {
+		t.Errorf("Content-Type %q, want text/xml", ct)
+	}
+	if a.header.Get("x-amzn-RequestId") == "" {
+		t.Error("no x-amzn-RequestId header")
+	}
+	if c.errCode != "" {
+		code, probs := awsmodel.CheckQueryError(m, a.body)
+		if code != c.errCode {
+			t.Errorf("error Code %q, want %s", code, c.errCode)
+		}
+		sender := slices.Equal(xmlTexts(a.body, "Type"), []string{"Sender"})
+		shape := m.ExceptionWithCode(code)
+		if c.protocol == "query" && c.errShape != "" {
+			shape = m.Shapes[c.errShape]
+		}
+		checkModeledError(t, m, c, shape, a.status, sender)
+		return probs
+	}
+	return awsmodel.CheckQuery(m, c.op, a.body)
+}
+
+// checkModeledError checks an error answer of case c against shape, the
+// model's exception of its code (nil: a common error, such as
+// MissingParameter, that no model lists): the operation must list the
+// exception among its errors, and where the model binds it (the error
+// trait, which SNS's model has and the JSON model of SQS lost), the
+// status and fault must be the model's.
+func checkModeledError(t *testing.T, m *awsmodel.Model, c modelCase, shape *awsmodel.Shape, status int, sender bool) {
+	t.Helper()
+	if shape == nil {
+		return
+	}
+	op := m.Operations[c.op]
+	if !slices.ContainsFunc(op.Errors, func(r *awsmodel.ShapeRef) bool { return r.Shape == shape.Name }) {
+		t.Errorf("error %s is not one of the errors the model lists for %s", shape.Name, c.op)
+	}
+	if e := shape.Error; e != nil {
+		if e.HTTPStatusCode != 0 && status != e.HTTPStatusCode {
+			t.Errorf("error %s with status %d, the model's is %d", shape.Name, status, e.HTTPStatusCode)
+		}
+		if sender != e.SenderFault {
+			t.Errorf("error %s: sender fault %v, the model's %v", shape.Name, sender, e.SenderFault)
+		}
+	}
+}
+
+// xmlTexts returns the text of every element named name, in order.
+func xmlTexts(body []byte, name string) []string {
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	var out []string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == name {
+			var s string
+			if dec.DecodeElement(&s, &se) == nil {
+				out = append(out, s)
+			}
+		}
+	}
+}
+
+// jsonField decodes the answer's top-level member name into v.
+func jsonField(t *testing.T, body []byte, name string, v any) {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil || m[name] == nil {
+		t.Fatalf("answer has no %s (%v): %s", name, err, body)
+	}
+	if err := json.Unmarshal(m[name], v); err != nil {
+		t.Fatalf("answer's %s: %v", name, err)
+	}
+}
+
+// sqsMessage is what the SQS cases send with attributes: the SDK's
+// checksum validation of the replay compares the MD5s of the answer with
+// those of these inputs.
+var (
+	sqsBody  = "hello queue <&>"
+	sqsAttrs = map[string]sqstypes.MessageAttributeValue{
+		"color": {DataType: aws.String("String"), StringValue: aws.String("blue")},
+		"n":     {DataType: aws.String("Number"), StringValue: aws.String("7")},
+		"blob":  {DataType: aws.String("Binary"), BinaryValue: []byte{0, 1, 2}},
+	}
+	sqsAttrsJSON = `{"color":{"DataType":"String","StringValue":"blue"},"n":{"DataType":"Number","StringValue":"7"},"blob":{"DataType":"Binary","BinaryValue":"AAEC"}}`
+	sqsAttrsForm = []string{
+		"MessageAttribute.1.Name", "color", "MessageAttribute.1.Value.DataType", "String", "MessageAttribute.1.Value.StringValue", "blue",
+		"MessageAttribute.2.Name", "n", "MessageAttribute.2.Value.DataType", "Number", "MessageAttribute.2.Value.StringValue", "7",
+		"MessageAttribute.3.Name", "blob", "MessageAttribute.3.Value.DataType", "Binary", "MessageAttribute.3.Value.BinaryValue", "AAEC",
+	}
+	traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+)
+
+// queueCases are the SQS and SNS cases: every SQS operation through JSON
+// 1.0, a representative set also through the query protocol, and every
+// SNS action.
+func queueCases(env *modelEnv) []modelCase {
+	acct, region := emulator.DefaultAccountID, emulator.DefaultRegion
+	dlqARN := "arn:aws:sqs:" + region + ":" + acct + ":model-dlq"
+	q := func(op string, body func() string) func(*testing.T) *http.Request {
+		return func(*testing.T) *http.Request { return sqsReq(env.emu.URL, op, body()) }
+	}
+	onQueue := func(op, rest string) func(*testing.T) *http.Request {
+		return q(op, func() string { return `{"QueueUrl":"` + env.queueURL + `"` + rest + `}` })
+	}
+	fixed := func(s string) func() string { return func() string { return s } }
+	queueURLAfter := func(p *string) func(*testing.T, *answer) {
+		return func(t *testing.T, a *answer) { jsonField(t, a.body, "QueueUrl", p) }
+	}
+	sqsQ := func(action string, kv func() []string) func(*testing.T) *http.Request {
+		return func(*testing.T) *http.Request {
+			return queryReq(env.emu.URL+"/", sqsinternal.Version, action, kv()...)
+		}
+	}
+	onQueryQueue := func(action string, kv ...string) func(*testing.T) *http.Request {
+		return sqsQ(action, func() []string { return append([]string{"QueueUrl", env.queryQueueURL}, kv...) })
+	}
+	snsQ := func(action string, kv func() []string) func(*testing.T) *http.Request {
+		return func(*testing.T) *http.Request {
+			return queryReq(env.emu.URL+"/", snsinternal.Version, action, kv()...)
+		}
+	}
+	kv := func(s ...string) func() []string { return func() []string { return s } }
+	u := aws.String("http://queue.invalid/" + acct + "/model-q") // replay: any URL
+	sqsErr := func(op, variant, shape, code string, send func(*testing.T) *http.Request, sdk func(context.Context, *replayClients) error) modelCase {
+		return modelCase{service: "sqs", op: op, variant: variant, errShape: shape, errCode: code, status: 400, send: send, sdk: sdk}
+	}
+
+	return []modelCase{
+		// SQS, JSON 1.0.
+		{service: "sqs", op: "CreateQueue", variant: "DeadLetter",
+			send:  q("CreateQueue", fixed(`{"QueueName":"model-dlq"}`)),
+			after: queueURLAfter(&env.dlqURL)},
+		{service: "sqs", op: "CreateQueue",
+			send: q("CreateQueue", fixed(`{"QueueName":"model-q","Attributes":{"VisibilityTimeout":"30","MessageRetentionPeriod":"86400",
+				"RedrivePolicy":"{\"deadLetterTargetArn\":\"`+dlqARN+`\",\"maxReceiveCount\":\"5\"}"},"tags":{"team":"data"}}`)),
+			after: queueURLAfter(&env.queueURL),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("model-q")})
+				if err == nil && !strings.HasSuffix(aws.ToString(out.QueueUrl), "/"+acct+"/model-q") {
+					err = fmt.Errorf("CreateQueue QueueUrl %q", aws.ToString(out.QueueUrl))
+				}
+				return err
+			}},
+		sqsErr("CreateQueue", "NameExists", "QueueNameExists", "QueueAlreadyExists",
+			q("CreateQueue", fixed(`{"QueueName":"model-q","Attributes":{"VisibilityTimeout":"31"}}`)),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("model-q")})
+				return err
+			}),
+		sqsErr("CreateQueue", "MissingName", "MissingParameter", "MissingParameter",
+			q("CreateQueue", fixed(`{}`)), nil),
+		{service: "sqs", op: "GetQueueUrl",
+			send: q("GetQueueUrl", fixed(`{"QueueName":"model-q","QueueOwnerAWSAccountId":"`+acct+`"}`)),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("model-q")})
+				return err
+			}},
+		sqsErr("GetQueueUrl", "NonExistent", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+			q("GetQueueUrl", fixed(`{"QueueName":"no-such-queue"}`)),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("no-such-queue")})
+				var qe *sqstypes.QueueDoesNotExist
+				if !errors.As(err, &qe) {
+					return fmt.Errorf("GetQueueUrl of no queue: %T %v, want *types.QueueDoesNotExist", err, err)
+				}
+				return err
+			}),
+		{service: "sqs", op: "GetQueueAttributes",
+			send: onQueue("GetQueueAttributes", `,"AttributeNames":["All"]`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u})
+				if err == nil && (out.Attributes["QueueArn"] == "" || out.Attributes["RedrivePolicy"] == "") {
+					err = fmt.Errorf("GetQueueAttributes All = %v", out.Attributes)
+				}
+				return err
+			}},
+		sqsErr("GetQueueAttributes", "InvalidAttributeName", "InvalidAttributeName", "InvalidAttributeName",
+			onQueue("GetQueueAttributes", `,"AttributeNames":["Bogus"]`), nil),
+		{service: "sqs", op: "SetQueueAttributes",
+			send: onQueue("SetQueueAttributes", `,"Attributes":{"DelaySeconds":"0","ReceiveMessageWaitTimeSeconds":"0"}`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: u, Attributes: map[string]string{"DelaySeconds": "0"}})
+				return err
+			}},
+		{service: "sqs", op: "ListQueues",
+			send: q("ListQueues", fixed(`{"QueueNamePrefix":"model","MaxResults":1}`)),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("model"), MaxResults: aws.Int32(1)})
+				if err == nil && (len(out.QueueUrls) != 1 || out.NextToken == nil) {
+					err = fmt.Errorf("ListQueues(MaxResults 1) = %v, next %v", out.QueueUrls, out.NextToken)
+				}
+				return err
+			}},
+		{service: "sqs", op: "ListQueues", variant: "None",
+			send: q("ListQueues", fixed(`{"QueueNamePrefix":"nothing-here"}`)),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.ListQueues(ctx, &sqs.ListQueuesInput{})
+				return err
+			}},
+		{service: "sqs", op: "ListDeadLetterSourceQueues",
+			send: q("ListDeadLetterSourceQueues", func() string { return `{"QueueUrl":"` + env.dlqURL + `"}` }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: u})
+				if err == nil && len(out.QueueUrls) != 1 {
+					err = fmt.Errorf("ListDeadLetterSourceQueues = %v, want model-q", out.QueueUrls)
+				}
+				return err
+			}},
+		{service: "sqs", op: "ListDeadLetterSourceQueues", variant: "None",
+			send: onQueue("ListDeadLetterSourceQueues", `,"MaxResults":5`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: u})
+				if err == nil && (out.QueueUrls == nil || len(out.QueueUrls) != 0) {
+					err = fmt.Errorf("ListDeadLetterSourceQueues of no sources = %#v, want an empty list", out.QueueUrls)
+				}
+				return err
+			}},
+		{service: "sqs", op: "TagQueue",
+			send: onQueue("TagQueue", `,"Tags":{"env":"dev","owner":"me"}`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: u, Tags: map[string]string{"env": "dev"}})
+				return err
+			}},
+		{service: "sqs", op: "UntagQueue",
+			send: onQueue("UntagQueue", `,"TagKeys":["owner"]`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: u, TagKeys: []string{"owner"}})
+				return err
+			}},
+		{service: "sqs", op: "ListQueueTags",
+			send: onQueue("ListQueueTags", ``),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: u})
+				if err == nil && (out.Tags["team"] != "data" || out.Tags["env"] != "dev" || len(out.Tags) != 2) {
+					err = fmt.Errorf("ListQueueTags = %v", out.Tags)
+				}
+				return err
+			}},
+		{service: "sqs", op: "SendMessage",
+			send: onQueue("SendMessage", `,"MessageBody":"`+sqsBody+`","MessageAttributes":`+sqsAttrsJSON+
+				`,"MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String","StringValue":"`+traceHeader+`"}}`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: u, MessageBody: aws.String(sqsBody), MessageAttributes: sqsAttrs})
+				if err == nil && (out.MD5OfMessageSystemAttributes == nil || out.MessageId == nil) {
+					err = fmt.Errorf("SendMessage with a system attribute: no MD5OfMessageSystemAttributes or MessageId")
+				}
+				return err
+			}},
+		{service: "sqs", op: "SendMessage", variant: "Plain",
+			send: onQueue("SendMessage", `,"MessageBody":"plain","DelaySeconds":0`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: u, MessageBody: aws.String("plain")})
+				return err
+			}},
+		sqsErr("SendMessage", "MissingBody", "MissingParameter", "MissingParameter",
+			onQueue("SendMessage", ``),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: u, MessageBody: aws.String("x")})
+				return err
+			}),
+		sqsErr("SendMessage", "InvalidDelay", "InvalidParameterValue", "InvalidParameterValue",
+			onQueue("SendMessage", `,"MessageBody":"x","DelaySeconds":1000`), nil),
+		{service: "sqs", op: "SendMessageBatch",
+			send: onQueue("SendMessageBatch", `,"Entries":[{"Id":"a","MessageBody":"`+sqsBody+`","MessageAttributes":`+sqsAttrsJSON+`},
+				{"Id":"b","MessageBody":"two"},{"Id":"bad","MessageBody":"x","DelaySeconds":1000}]`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: u, Entries: []sqstypes.SendMessageBatchRequestEntry{
+					{Id: aws.String("a"), MessageBody: aws.String(sqsBody), MessageAttributes: sqsAttrs},
+					{Id: aws.String("b"), MessageBody: aws.String("two")},
+					{Id: aws.String("bad"), MessageBody: aws.String("x"), DelaySeconds: 1000},
+				}})
+				if err == nil && (len(out.Successful) != 2 || len(out.Failed) != 1 || aws.ToString(out.Failed[0].Code) == "" || !out.Failed[0].SenderFault) {
+					err = fmt.Errorf("SendMessageBatch = %d successful, failed %+v", len(out.Successful), out.Failed)
+				}
+				return err
+			}},
+		sqsErr("SendMessageBatch", "Empty", "EmptyBatchRequest", "AWS.SimpleQueueService.EmptyBatchRequest",
+			onQueue("SendMessageBatch", `,"Entries":[]`),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: u, Entries: []sqstypes.SendMessageBatchRequestEntry{}})
+				var e *sqstypes.EmptyBatchRequest
+				if !errors.As(err, &e) {
+					return fmt.Errorf("empty batch: %T %v, want *types.EmptyBatchRequest", err, err)
+				}
+				return err
+			}),
+		{service: "sqs", op: "ReceiveMessage",
+			send: onQueue("ReceiveMessage", `,"MaxNumberOfMessages":10,"WaitTimeSeconds":0,"VisibilityTimeout":60,
+				"MessageSystemAttributeNames":["All"],"MessageAttributeNames":["All"]`),
+			after: func(t *testing.T, a *answer) {
+				var ms []struct{ ReceiptHandle string }
+				jsonField(t, a.body, "Messages", &ms)
+				if len(ms) != 4 {
+					t.Fatalf("ReceiveMessage: %d messages, want the 4 sent: %s", len(ms), a.body)
+				}
+				env.handles = nil
+				for _, m := range ms {
+					env.handles = append(env.handles, m.ReceiptHandle)
+				}
+			},
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: u, MessageAttributeNames: []string{"All"}})
+				if err == nil && (len(out.Messages) != 4 || out.Messages[0].Attributes["AWSTraceHeader"] != traceHeader ||
+					out.Messages[0].Attributes["SentTimestamp"] == "" || aws.ToString(out.Messages[0].MessageAttributes["color"].StringValue) != "blue" ||
+					!bytes.Equal(out.Messages[0].MessageAttributes["blob"].BinaryValue, []byte{0, 1, 2})) {
+					err = fmt.Errorf("ReceiveMessage = %+v", out.Messages)
+				}
+				return err
+			}},
+		{service: "sqs", op: "ReceiveMessage", variant: "Empty",
+			send: onQueue("ReceiveMessage", `,"WaitTimeSeconds":0`),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: u})
+				if err == nil && len(out.Messages) != 0 {
+					err = fmt.Errorf("ReceiveMessage of an empty queue: %d messages", len(out.Messages))
+				}
+				return err
+			}},
+		{service: "sqs", op: "ChangeMessageVisibility",
+			send: q("ChangeMessageVisibility", func() string {
+				return `{"QueueUrl":"` + env.queueURL + `","ReceiptHandle":"` + env.handles[0] + `","VisibilityTimeout":120}`
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: u, ReceiptHandle: aws.String("h"), VisibilityTimeout: 120})
+				return err
+			}},
+		sqsErr("ChangeMessageVisibility", "InvalidHandle", "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
+			onQueue("ChangeMessageVisibility", `,"ReceiptHandle":"bogus","VisibilityTimeout":1`),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: u, ReceiptHandle: aws.String("bogus")})
+				return err
+			}),
+		{service: "sqs", op: "ChangeMessageVisibilityBatch",
+			send: q("ChangeMessageVisibilityBatch", func() string {
+				return `{"QueueUrl":"` + env.queueURL + `","Entries":[{"Id":"one","ReceiptHandle":"` + env.handles[1] + `","VisibilityTimeout":90},
+					{"Id":"two","ReceiptHandle":"bogus","VisibilityTimeout":90}]}`
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: u, Entries: []sqstypes.ChangeMessageVisibilityBatchRequestEntry{{Id: aws.String("one"), ReceiptHandle: aws.String("h")}}})
+				if err == nil && (len(out.Successful) != 1 || len(out.Failed) != 1) {
+					err = fmt.Errorf("ChangeMessageVisibilityBatch = %+v %+v", out.Successful, out.Failed)
+				}
+				return err
+			}},
+		{service: "sqs", op: "DeleteMessage",
+			send: q("DeleteMessage", func() string {
+				return `{"QueueUrl":"` + env.queueURL + `","ReceiptHandle":"` + env.handles[0] + `"}`
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: u, ReceiptHandle: aws.String("h")})
+				return err
+			}},
+		sqsErr("DeleteMessage", "InvalidHandle", "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
+			onQueue("DeleteMessage", `,"ReceiptHandle":"bogus"`),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: u, ReceiptHandle: aws.String("bogus")})
+				var e *sqstypes.ReceiptHandleIsInvalid
+				if !errors.As(err, &e) {
+					return fmt.Errorf("DeleteMessage(bogus): %T %v, want *types.ReceiptHandleIsInvalid", err, err)
+				}
+				return err
+			}),
+		{service: "sqs", op: "DeleteMessageBatch",
+			send: q("DeleteMessageBatch", func() string {
+				return `{"QueueUrl":"` + env.queueURL + `","Entries":[{"Id":"one","ReceiptHandle":"` + env.handles[1] + `"},
+					{"Id":"two","ReceiptHandle":"` + env.handles[2] + `"},{"Id":"bad","ReceiptHandle":"bogus"}]}`
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: u, Entries: []sqstypes.DeleteMessageBatchRequestEntry{{Id: aws.String("one"), ReceiptHandle: aws.String("h")}}})
+				if err == nil && (len(out.Successful) != 2 || len(out.Failed) != 1 || aws.ToString(out.Failed[0].Id) != "bad") {
+					err = fmt.Errorf("DeleteMessageBatch = %+v %+v", out.Successful, out.Failed)
+				}
+				return err
+			}},
+		sqsErr("DeleteMessageBatch", "IdsNotDistinct", "BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+			onQueue("DeleteMessageBatch", `,"Entries":[{"Id":"x","ReceiptHandle":"a"},{"Id":"x","ReceiptHandle":"b"}]`), nil),
+		{service: "sqs", op: "PurgeQueue",
+			send: onQueue("PurgeQueue", ``),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: u})
+				return err
+			}},
+		sqsErr("PurgeQueue", "InProgress", "PurgeQueueInProgress", "AWS.SimpleQueueService.PurgeQueueInProgress",
+			onQueue("PurgeQueue", ``),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: u})
+				return err
+			}),
+		{service: "sqs", op: "DeleteQueue",
+			send: onQueue("DeleteQueue", ``),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: u})
+				return err
+			}},
+		sqsErr("GetQueueAttributes", "Deleted", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+			onQueue("GetQueueAttributes", `,"AttributeNames":["All"]`),
+			func(ctx context.Context, c *replayClients) error {
+				_, err := c.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: u})
+				return err
+			}),
+
+		// SQS, query protocol.
+		{service: "sqs", protocol: "query", op: "CreateQueue", variant: "Query",
+			send: sqsQ("CreateQueue", kv("QueueName", "model-query", "Attribute.1.Name", "VisibilityTimeout", "Attribute.1.Value", "40",
+				"Tag.1.Key", "team", "Tag.1.Value", "data")),
+			after: func(t *testing.T, a *answer) {
+				if us := xmlTexts(a.body, "QueueUrl"); len(us) == 1 {
+					env.queryQueueURL = us[0]
+				}
+			}},
+		{service: "sqs", protocol: "query", op: "CreateQueue", variant: "QueryNameExists", errShape: "QueueNameExists", errCode: "QueueAlreadyExists", status: 400,
+			send: sqsQ("CreateQueue", kv("QueueName", "model-query", "Attribute.1.Name", "VisibilityTimeout", "Attribute.1.Value", "41"))},
+		{service: "sqs", protocol: "query", op: "GetQueueUrl", variant: "Query",
+			send: sqsQ("GetQueueUrl", kv("QueueName", "model-query"))},
+		{service: "sqs", protocol: "query", op: "GetQueueUrl", variant: "QueryNonExistent", errShape: "QueueDoesNotExist", errCode: "AWS.SimpleQueueService.NonExistentQueue", status: 400,
+			send: sqsQ("GetQueueUrl", kv("QueueName", "no-such-queue"))},
+		{service: "sqs", protocol: "query", op: "GetQueueAttributes", variant: "Query",
+			send: onQueryQueue("GetQueueAttributes", "AttributeName.1", "All"),
+			after: func(t *testing.T, a *answer) {
+				if names := xmlTexts(a.body, "Name"); !slices.Contains(names, "QueueArn") || !slices.Contains(names, "VisibilityTimeout") {
+					t.Errorf("GetQueueAttributes All names %v", names)
+				}
+			}},
+		{service: "sqs", protocol: "query", op: "GetQueueAttributes", variant: "QueryInvalidName", errShape: "InvalidAttributeName", errCode: "InvalidAttributeName", status: 400,
+			send: onQueryQueue("GetQueueAttributes", "AttributeName.1", "Bogus")},
+		{service: "sqs", protocol: "query", op: "ListQueues", variant: "Query",
+			send: sqsQ("ListQueues", kv("QueueNamePrefix", "model", "MaxResults", "1")),
+			after: func(t *testing.T, a *answer) {
+				if len(xmlTexts(a.body, "QueueUrl")) != 1 || len(xmlTexts(a.body, "NextToken")) != 1 {
+					t.Errorf("ListQueues MaxResults 1: want one QueueUrl and a NextToken")
+				}
+			}},
+		{service: "sqs", protocol: "query", op: "ListQueueTags", variant: "Query",
+			send: onQueryQueue("ListQueueTags")},
+		{service: "sqs", protocol: "query", op: "SendMessage", variant: "Query",
+			send: onQueryQueue("SendMessage", append([]string{"MessageBody", sqsBody,
+				"MessageSystemAttribute.1.Name", "AWSTraceHeader", "MessageSystemAttribute.1.Value.DataType", "String",
+				"MessageSystemAttribute.1.Value.StringValue", traceHeader}, sqsAttrsForm...)...)},
+		{service: "sqs", protocol: "query", op: "SendMessage", variant: "QueryMissingBody", errCode: "MissingParameter", status: 400,
+			send: onQueryQueue("SendMessage")},
+		{service: "sqs", protocol: "query", op: "SendMessageBatch", variant: "Query",
+			send: onQueryQueue("SendMessageBatch",
+				"SendMessageBatchRequestEntry.1.Id", "a", "SendMessageBatchRequestEntry.1.MessageBody", "one",
+				"SendMessageBatchRequestEntry.1.MessageAttribute.1.Name", "color",
+				"SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.DataType", "String",
+				"SendMessageBatchRequestEntry.1.MessageAttribute.1.Value.StringValue", "red",
+				"SendMessageBatchRequestEntry.2.Id", "b", "SendMessageBatchRequestEntry.2.MessageBody", "two",
+				"SendMessageBatchRequestEntry.3.Id", "bad", "SendMessageBatchRequestEntry.3.MessageBody", "x",
+				"SendMessageBatchRequestEntry.3.DelaySeconds", "1000")},
+		{service: "sqs", protocol: "query", op: "ReceiveMessage", variant: "Query",
+			send: onQueryQueue("ReceiveMessage", "MaxNumberOfMessages", "10", "WaitTimeSeconds", "0",
+				"MessageSystemAttributeName.1", "All", "MessageAttributeName.1", "All"),
+			after: func(t *testing.T, a *answer) {
+				env.queryHandles = xmlTexts(a.body, "ReceiptHandle")
+				if len(env.queryHandles) != 3 {
+					t.Fatalf("ReceiveMessage: %d messages, want the 3 sent", len(env.queryHandles))
+				}
+			}},
+		{service: "sqs", protocol: "query", op: "DeleteMessageBatch", variant: "Query",
+			send: func(t *testing.T) *http.Request {
+				return onQueryQueue("DeleteMessageBatch",
+					"DeleteMessageBatchRequestEntry.1.Id", "one", "DeleteMessageBatchRequestEntry.1.ReceiptHandle", env.queryHandles[0],
+					"DeleteMessageBatchRequestEntry.2.Id", "two", "DeleteMessageBatchRequestEntry.2.ReceiptHandle", "bogus")(t)
+			}},
+		{service: "sqs", protocol: "query", op: "ChangeMessageVisibilityBatch", variant: "Query",
+			send: func(t *testing.T) *http.Request {
+				return onQueryQueue("ChangeMessageVisibilityBatch",
+					"ChangeMessageVisibilityBatchRequestEntry.1.Id", "one", "ChangeMessageVisibilityBatchRequestEntry.1.ReceiptHandle", env.queryHandles[1],
+					"ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout", "5",
+					"ChangeMessageVisibilityBatchRequestEntry.2.Id", "two", "ChangeMessageVisibilityBatchRequestEntry.2.ReceiptHandle", "bogus",
+					"ChangeMessageVisibilityBatchRequestEntry.2.VisibilityTimeout", "5")(t)
+			}},
+		{service: "sqs", protocol: "query", op: "ListDeadLetterSourceQueues", variant: "QueryNoSources",
+			send: sqsQ("ListDeadLetterSourceQueues", func() []string { return []string{"QueueUrl", env.dlqURL} })},
+		{service: "sqs", protocol: "query", op: "PurgeQueue", variant: "Query",
+			send: onQueryQueue("PurgeQueue")},
+		{service: "sqs", protocol: "query", op: "PurgeQueue", variant: "QueryInProgress", errShape: "PurgeQueueInProgress",
+			errCode: "AWS.SimpleQueueService.PurgeQueueInProgress", status: 400,
+			send: onQueryQueue("PurgeQueue")},
+		{service: "sqs", protocol: "query", op: "DeleteQueue", variant: "Query",
+			send: onQueryQueue("DeleteQueue")},
+
+		// SNS, query protocol.
+		{service: "sns", op: "CreateTopic",
+			send: snsQ("CreateTopic", kv("Name", "model-topic", "Attributes.entry.1.key", "DisplayName", "Attributes.entry.1.value", "Model",
+				"Tags.member.1.Key", "team", "Tags.member.1.Value", "data")),
+			after: func(t *testing.T, a *answer) {
+				if arns := xmlTexts(a.body, "TopicArn"); len(arns) == 1 {
+					env.topicARN = arns[0]
+				}
+			},
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("model-topic")})
+				if err == nil && !strings.HasSuffix(aws.ToString(out.TopicArn), ":model-topic") {
+					err = fmt.Errorf("CreateTopic TopicArn %q", aws.ToString(out.TopicArn))
+				}
+				return err
+			}},
+		{service: "sns", op: "CreateTopic", variant: "InvalidName", errCode: "InvalidParameter", status: 400,
+			send: snsQ("CreateTopic", kv("Name", "bad name!")),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("bad name!")})
+				var e *snstypes.InvalidParameterException
+				if !errors.As(err, &e) {
+					return fmt.Errorf("CreateTopic(bad name): %T %v, want *types.InvalidParameterException", err, err)
+				}
+				return err
+			}},
+		{service: "sns", op: "ListTopics",
+			send: snsQ("ListTopics", kv()),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.ListTopics(ctx, &sns.ListTopicsInput{})
+				if err == nil && len(out.Topics) != 2 {
+					err = fmt.Errorf("ListTopics = %d topics, want the trail's and model-topic", len(out.Topics))
+				}
+				return err
+			}},
+		{service: "sns", op: "GetTopicAttributes",
+			send: snsQ("GetTopicAttributes", func() []string { return []string{"TopicArn", env.topicARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("t")})
+				if err == nil && (out.Attributes["DisplayName"] != "Model" || out.Attributes["TopicArn"] == "") {
+					err = fmt.Errorf("GetTopicAttributes = %v", out.Attributes)
+				}
+				return err
+			}},
+		{service: "sns", op: "GetTopicAttributes", variant: "NotFound", errCode: "NotFound", status: 404,
+			send: snsQ("GetTopicAttributes", kv("TopicArn", "arn:aws:sns:"+region+":"+acct+":no-such-topic")),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String("t")})
+				var e *snstypes.NotFoundException
+				if !errors.As(err, &e) {
+					return fmt.Errorf("GetTopicAttributes(no topic): %T %v, want *types.NotFoundException", err, err)
+				}
+				return err
+			}},
+		{service: "sns", op: "SetTopicAttributes",
+			send: snsQ("SetTopicAttributes", func() []string {
+				return []string{"TopicArn", env.topicARN, "AttributeName", "DisplayName", "AttributeValue", "Model 2"}
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String("t"), AttributeName: aws.String("DisplayName")})
+				return err
+			}},
+		{service: "sns", op: "Subscribe",
+			send: snsQ("Subscribe", func() []string {
+				return []string{"TopicArn", env.topicARN, "Protocol", "sqs", "Endpoint", dlqARN, "ReturnSubscriptionArn", "true",
+					"Attributes.entry.1.key", "RawMessageDelivery", "Attributes.entry.1.value", "true"}
+			}),
+			after: func(t *testing.T, a *answer) {
+				if arns := xmlTexts(a.body, "SubscriptionArn"); len(arns) == 1 {
+					env.sqsSubARN = arns[0]
+				}
+			},
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String("t"), Protocol: aws.String("sqs")})
+				if err == nil && !strings.HasPrefix(aws.ToString(out.SubscriptionArn), "arn:aws:sns:") {
+					err = fmt.Errorf("Subscribe SubscriptionArn %q", aws.ToString(out.SubscriptionArn))
+				}
+				return err
+			}},
+		{service: "sns", op: "Subscribe", variant: "HTTPPending",
+			send: snsQ("Subscribe", func() []string {
+				return []string{"TopicArn", env.topicARN, "Protocol", "http", "Endpoint", env.hookURL}
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String("t"), Protocol: aws.String("http")})
+				if err == nil && aws.ToString(out.SubscriptionArn) != "pending confirmation" {
+					err = fmt.Errorf("Subscribe http SubscriptionArn %q, want pending confirmation", aws.ToString(out.SubscriptionArn))
+				}
+				return err
+			}},
+		{service: "sns", op: "Subscribe", variant: "BadProtocol", errCode: "InvalidParameter", status: 400,
+			send: snsQ("Subscribe", func() []string {
+				return []string{"TopicArn", env.topicARN, "Protocol", "carrier-pigeon", "Endpoint", "x"}
+			})},
+		{service: "sns", op: "ConfirmSubscription",
+			send: func(t *testing.T) *http.Request {
+				var token string
+				select {
+				case c := <-env.confirmations:
+					token = c["Token"]
+				case <-time.After(5 * time.Second):
+					t.Fatal("no SubscriptionConfirmation reached the HTTP subscriber")
+				}
+				return snsQ("ConfirmSubscription", kv("TopicArn", env.topicARN, "Token", token))(t)
+			},
+			after: func(t *testing.T, a *answer) {
+				if arns := xmlTexts(a.body, "SubscriptionArn"); len(arns) == 1 {
+					env.httpSubARN = arns[0]
+				}
+			},
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String("t"), Token: aws.String("x")})
+				return err
+			}},
+		{service: "sns", op: "ConfirmSubscription", variant: "BadToken", errCode: "InvalidParameter", status: 400,
+			send: snsQ("ConfirmSubscription", func() []string { return []string{"TopicArn", env.topicARN, "Token", "nope"} })},
+		{service: "sns", op: "GetSubscriptionAttributes",
+			send: snsQ("GetSubscriptionAttributes", func() []string { return []string{"SubscriptionArn", env.sqsSubARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String("s")})
+				if err == nil && (out.Attributes["RawMessageDelivery"] != "true" || out.Attributes["Protocol"] != "sqs") {
+					err = fmt.Errorf("GetSubscriptionAttributes = %v", out.Attributes)
+				}
+				return err
+			}},
+		{service: "sns", op: "GetSubscriptionAttributes", variant: "NotFound", errCode: "NotFound", status: 404,
+			send: snsQ("GetSubscriptionAttributes", kv("SubscriptionArn", "arn:aws:sns:"+region+":"+acct+":model-topic:00000000-0000-0000-0000-000000000000"))},
+		{service: "sns", op: "SetSubscriptionAttributes",
+			send: snsQ("SetSubscriptionAttributes", func() []string {
+				return []string{"SubscriptionArn", env.sqsSubARN, "AttributeName", "FilterPolicy", "AttributeValue", `{"color":["blue"]}`}
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String("s"), AttributeName: aws.String("FilterPolicy")})
+				return err
+			}},
+		{service: "sns", op: "ListSubscriptions",
+			send: snsQ("ListSubscriptions", kv()),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.ListSubscriptions(ctx, &sns.ListSubscriptionsInput{})
+				if err == nil && len(out.Subscriptions) != 3 {
+					err = fmt.Errorf("ListSubscriptions = %d, want the trail's and model-topic's two", len(out.Subscriptions))
+				}
+				return err
+			}},
+		{service: "sns", op: "ListSubscriptionsByTopic",
+			send: snsQ("ListSubscriptionsByTopic", func() []string { return []string{"TopicArn", env.topicARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String("t")})
+				if err == nil && (len(out.Subscriptions) != 2 || aws.ToString(out.Subscriptions[0].Owner) == "") {
+					err = fmt.Errorf("ListSubscriptionsByTopic = %+v", out.Subscriptions)
+				}
+				return err
+			}},
+		{service: "sns", op: "Publish",
+			send: snsQ("Publish", func() []string {
+				return []string{"TopicArn", env.topicARN, "Message", "hello topic", "Subject", "s",
+					"MessageAttributes.entry.1.Name", "color", "MessageAttributes.entry.1.Value.DataType", "String",
+					"MessageAttributes.entry.1.Value.StringValue", "blue"}
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String("t"), Message: aws.String("m")})
+				if err == nil && aws.ToString(out.MessageId) == "" {
+					err = errors.New("Publish: no MessageId")
+				}
+				return err
+			}},
+		{service: "sns", op: "Publish", variant: "NoMessage", errCode: "InvalidParameter", status: 400,
+			send: snsQ("Publish", func() []string { return []string{"TopicArn", env.topicARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String("t"), Message: aws.String("")})
+				return err
+			}},
+		{service: "sns", op: "PublishBatch",
+			send: snsQ("PublishBatch", func() []string {
+				return []string{"TopicArn", env.topicARN,
+					"PublishBatchRequestEntries.member.1.Id", "a", "PublishBatchRequestEntries.member.1.Message", "one",
+					"PublishBatchRequestEntries.member.2.Id", "b", "PublishBatchRequestEntries.member.2.Message", "two",
+					"PublishBatchRequestEntries.member.3.Id", "bad"}
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String("t"), PublishBatchRequestEntries: []snstypes.PublishBatchRequestEntry{{Id: aws.String("a"), Message: aws.String("one")}}})
+				if err == nil && (len(out.Successful) != 2 || len(out.Failed) != 1 || !out.Failed[0].SenderFault) {
+					err = fmt.Errorf("PublishBatch = %+v %+v", out.Successful, out.Failed)
+				}
+				return err
+			}},
+		{service: "sns", op: "TagResource",
+			send: snsQ("TagResource", func() []string {
+				return []string{"ResourceArn", env.topicARN, "Tags.member.1.Key", "env", "Tags.member.1.Value", "dev",
+					"Tags.member.2.Key", "owner", "Tags.member.2.Value", "me"}
+			}),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String("t"), Tags: []snstypes.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}})
+				return err
+			}},
+		{service: "sns", op: "UntagResource",
+			send: snsQ("UntagResource", func() []string { return []string{"ResourceArn", env.topicARN, "TagKeys.member.1", "owner"} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.UntagResource(ctx, &sns.UntagResourceInput{ResourceArn: aws.String("t"), TagKeys: []string{"owner"}})
+				return err
+			}},
+		{service: "sns", op: "ListTagsForResource",
+			send: snsQ("ListTagsForResource", func() []string { return []string{"ResourceArn", env.topicARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				out, err := c.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String("t")})
+				if err == nil && len(out.Tags) != 2 {
+					err = fmt.Errorf("ListTagsForResource = %+v, want team and env", out.Tags)
+				}
+				return err
+			}},
+		{service: "sns", op: "Unsubscribe",
+			send: snsQ("Unsubscribe", func() []string { return []string{"SubscriptionArn", env.httpSubARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String("s")})
+				return err
+			}},
+		{service: "sns", op: "Unsubscribe", variant: "NotFound", errCode: "NotFound", status: 404,
+			send: snsQ("Unsubscribe", func() []string { return []string{"SubscriptionArn", env.httpSubARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String("s")})
+				return err
+			}},
+		{service: "sns", op: "DeleteTopic",
+			send: snsQ("DeleteTopic", func() []string { return []string{"TopicArn", env.topicARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String("t")})
+				return err
+			}},
+	}
+}
+
+// TestSQSQueryNames holds sqsQueryModel to the query answers of the SQS
+// API reference: they pass, and the same answers in the names of the JSON
+// model (QueueUrls, Messages, Attributes) do not.
+func TestSQSQueryNames(t *testing.T) {
+	m := loadModels(t)[sqsQuery]
+	const receive = `<ReceiveMessageResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/">
+ <ReceiveMessageResult>
+  <Message>
+   <MessageId>5fea7756-0ea4-451a-a703-a558b933e274</MessageId>
+   <ReceiptHandle>MbZj6wDWli+JvwwJaBV+3dcjk2YW2vA3+STFFljTM8tJJg6HRG6PYSasuWXPJB+Cw</ReceiptHandle>
+   <MD5OfBody>fafb00f5732ab283681e124bf8747ed1</MD5OfBody>
+   <Body>This is a test message</Body>
+   <Attribute><Name>SenderId</Name><Value>195004372649</Value></Attribute>
+   <Attribute><Name>SentTimestamp</Name><Value>1238099229000</Value></Attribute>
+   <MessageAttribute><Name>tags</Name><Value><StringListValue>a</StringListValue><StringListValue>b</StringListValue><DataType>String.list</DataType></Value></MessageAttribute>
+  </Message>
+ </ReceiveMessageResult>
+ <ResponseMetadata><RequestId>b6633655-283d-45b4-aee4-4e84e0ae6afa</RequestId></ResponseMetadata>
+</ReceiveMessageResponse>`
+	if ps := awsmodel.CheckQuery(m, "ReceiveMessage", []byte(receive)); len(ps) != 0 {
+		t.Errorf("the API reference's ReceiveMessage answer: %v", ps)
+	}
+	jsonNamed := strings.NewReplacer("<Message>", "<Messages>", "</Message>", "</Messages>",
+		"<Attribute>", "<Attributes>", "</Attribute>", "</Attributes>").Replace(receive)
+	if ps := awsmodel.CheckQuery(m, "ReceiveMessage", []byte(jsonNamed)); len(ps) == 0 {
+		t.Error("ReceiveMessage with <Messages> and <Attributes> passes")
+	}
+	const attrs = `<GetQueueAttributesResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><GetQueueAttributesResult>
+ <Attribute><Name>VisibilityTimeout</Name><Value>30</Value></Attribute><Attribute><Name>DelaySeconds</Name><Value>0</Value></Attribute>
+ </GetQueueAttributesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetQueueAttributesResponse>`
+	if ps := awsmodel.CheckQuery(m, "GetQueueAttributes", []byte(attrs)); len(ps) != 0 {
+		t.Errorf("the API reference's GetQueueAttributes answer: %v", ps)
+	}
+	if ps := awsmodel.CheckQuery(m, "GetQueueAttributes", []byte(strings.ReplaceAll(attrs, "<Attribute><Name>DelaySeconds</Name>", "<Attribute><Name>Delay</Name>"))); len(ps) != 1 || ps[0].Kind != awsmodel.BadEnum {
+		t.Errorf("GetQueueAttributes with attribute Delay: %v, want one value outside enum", ps)
+	}
+	const batch = `<SendMessageBatchResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><SendMessageBatchResult>
+ <SendMessageBatchResultEntry><Id>a</Id><MessageId>m</MessageId><MD5OfMessageBody>x</MD5OfMessageBody></SendMessageBatchResultEntry>
+ <BatchResultErrorEntry><Id>b</Id><Code>c</Code><SenderFault>true</SenderFault></BatchResultErrorEntry>
+ </SendMessageBatchResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></SendMessageBatchResponse>`
+	if ps := awsmodel.CheckQuery(m, "SendMessageBatch", []byte(batch)); len(ps) != 0 {
+		t.Errorf("SendMessageBatch answer: %v", ps)
+	}
+	if ps := awsmodel.CheckQuery(m, "SendMessageBatch", []byte(strings.ReplaceAll(batch, "<SenderFault>true</SenderFault>", ""))); len(ps) != 1 || ps[0].Kind != awsmodel.MissingRequired {
+		t.Errorf("SendMessageBatch failure without SenderFault: %v, want it missing", ps)
+	}
 }

@@ -214,3 +214,100 @@ func TestCheckXMLS3(t *testing.T) {
 		"wrong type (body): root element is <Encryption>, want <ServerSideEncryptionConfiguration>")
 	check(t, awsmodel.CheckXML(s3, "GetBucketPolicyOutput", []byte(`{}`)), "malformed (body): the payload of shape GetBucketPolicyOutput is a raw string")
 }
+
+const listTopicsOK = `<?xml version="1.0" encoding="UTF-8"?>
+<ListTopicsResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">
+ <ListTopicsResult>
+  <Topics><member><TopicArn>arn:aws:sns:us-east-1:123456789012:a</TopicArn></member><member><TopicArn>arn:aws:sns:us-east-1:123456789012:b</TopicArn></member></Topics>
+  <NextToken>t</NextToken>
+ </ListTopicsResult>
+ <ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>
+</ListTopicsResponse>`
+
+func TestCheckQuerySNS(t *testing.T) {
+	sns := load(t, "sns")
+	check(t, awsmodel.CheckQuery(sns, "ListTopics", []byte(listTopicsOK)))
+	bad := strings.NewReplacer(
+		`xmlns="http://sns.amazonaws.com/doc/2010-03-31/"`, `xmlns="http://sqs.amazonaws.com/"`,
+		`<member><TopicArn>arn:aws:sns:us-east-1:123456789012:b</TopicArn></member>`, `<Topic><TopicArn>b</TopicArn></Topic>`,
+		`<RequestId>r-1</RequestId>`, `<RequestId></RequestId><Extra/>`,
+	).Replace(listTopicsOK)
+	check(t, awsmodel.CheckQuery(sns, "ListTopics", []byte(bad)),
+		`wrong type (body): namespace "http://sqs.amazonaws.com/"`,
+		"unknown member Topics.Topic: element <Topic> in a list of <member>",
+		"missing required member ResponseMetadata.RequestId: <RequestId> is empty",
+		"unknown member ResponseMetadata.Extra")
+	// The result element is required, even of an empty output.
+	check(t, awsmodel.CheckQuery(sns, "TagResource", []byte(`<TagResourceResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></TagResourceResponse>`)),
+		"missing required member TagResourceResult: the result element <TagResourceResult> is missing")
+	check(t, awsmodel.CheckQuery(sns, "TagResource", []byte(`<TagResourceResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><TagResourceResult/><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></TagResourceResponse>`)))
+	// An operation without output has none.
+	check(t, awsmodel.CheckQuery(sns, "DeleteTopic", []byte(`<DeleteTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><DeleteTopicResult/><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteTopicResponse>`)),
+		"unknown member DeleteTopicResult")
+	check(t, awsmodel.CheckQuery(sns, "GetTopicAttributes", []byte(`<GetTopicAttributesResult xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Attributes><entry><key>Owner</key><value>1</value></entry><entry><key>Policy</key></entry></Attributes></GetTopicAttributesResult>`)),
+		"wrong type (body): root element is <GetTopicAttributesResult>, want <GetTopicAttributesResponse>",
+		"unknown member Attributes",
+		"missing required member GetTopicAttributesResult",
+		"missing required member ResponseMetadata")
+	check(t, awsmodel.CheckQuery(sns, "GetTopicAttributes", []byte(`<GetTopicAttributesResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><GetTopicAttributesResult><Attributes><entry><key>Owner</key><value>1</value></entry><entry><key>Policy</key></entry></Attributes></GetTopicAttributesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetTopicAttributesResponse>`)),
+		"missing required member Attributes[Policy]: map entry without <value>")
+	check(t, awsmodel.CheckQuery(sns, "NoSuchOp", []byte(`<x/>`)), "malformed (body): the model has no operation")
+	if s := sns.ExceptionWithCode("NotFound"); s == nil || s.Name != "NotFoundException" || s.Error.HTTPStatusCode != 404 || !s.Error.SenderFault {
+		t.Errorf("ExceptionWithCode(NotFound) = %+v", s)
+	}
+	if s := sns.ExceptionWithCode("InternalError"); s == nil || s.Error.SenderFault {
+		t.Errorf("ExceptionWithCode(InternalError) = %+v", s)
+	}
+	if s := sns.ExceptionWithCode("NotFoundException"); s != nil {
+		t.Errorf("ExceptionWithCode(NotFoundException) = %s: the code is NotFound", s.Name)
+	}
+}
+
+func TestCheckQuerySQS(t *testing.T) {
+	// SQS's model is JSON now: no resultWrapper, no XML names; flattened
+	// lists repeat their member's locationName where one is set.
+	sqs := load(t, "sqs")
+	if w, derived := awsmodel.ResultWrapper(sqs.Operations["ListQueues"]); w != "ListQueuesResult" || !derived {
+		t.Errorf("ResultWrapper(ListQueues) = %q %v, want derived ListQueuesResult", w, derived)
+	}
+	if w, _ := awsmodel.ResultWrapper(sqs.Operations["DeleteQueue"]); w != "" {
+		t.Errorf("ResultWrapper(DeleteQueue) = %q, want none", w)
+	}
+	const body = `<ListQueuesResponse><ListQueuesResult><QueueUrl>u1</QueueUrl><QueueUrl>u2</QueueUrl></ListQueuesResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListQueuesResponse>`
+	check(t, awsmodel.CheckQuery(sqs, "ListQueues", []byte(body)),
+		"unknown member QueueUrl", "unknown member QueueUrl")
+	sqs.Shapes["QueueUrlList"].Member.LocationName = "QueueUrl"
+	defer func() { sqs.Shapes["QueueUrlList"].Member.LocationName = "" }()
+	check(t, awsmodel.CheckQuery(sqs, "ListQueues", []byte(body)))
+	// A required flattened list may be empty: no element at all.
+	check(t, awsmodel.CheckQuery(sqs, "ListDeadLetterSourceQueues", []byte(`<ListDeadLetterSourceQueuesResponse><ListDeadLetterSourceQueuesResult/><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListDeadLetterSourceQueuesResponse>`)))
+	check(t, awsmodel.CheckQuery(sqs, "ListQueues", []byte(strings.ReplaceAll(body, "ResponseMetadata", "Metadata"))),
+		"unknown member Metadata", "missing required member ResponseMetadata")
+}
+
+func TestCheckQueryError(t *testing.T) {
+	sns := load(t, "sns")
+	const ok = `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic does not exist</Message><Detail/></Error><RequestId>r</RequestId></ErrorResponse>`
+	code, probs := awsmodel.CheckQueryError(sns, []byte(ok))
+	check(t, probs)
+	if code != "NotFound" {
+		t.Errorf("code %q", code)
+	}
+	code, probs = awsmodel.CheckQueryError(nil, []byte(`<ErrorResponse><Error><Type>Client</Type><Code>X</Code><Code>Y</Code><Extra/></Error><RequestId>a</RequestId><RequestId>b</RequestId></ErrorResponse>`))
+	check(t, probs,
+		"wrong type RequestId: element <RequestId> repeated 2 times",
+		"wrong type Error.Code: element <Code> repeated",
+		"unknown member Error.Extra",
+		"missing required member Error.Message",
+		`value outside enum Error.Type: "Client" is not one of Sender, Receiver`)
+	if code != "Y" {
+		t.Errorf("code %q, want the last", code)
+	}
+	_, probs = awsmodel.CheckQueryError(sns, []byte(`<Response><Errors><Error><Code>X</Code></Error></Errors></Response>`))
+	check(t, probs,
+		"wrong type (body): root element is <Response>, want <ErrorResponse>",
+		"missing required member (body): the root element declares no namespace",
+		"unknown member Errors",
+		"missing required member RequestId",
+		"missing required member Error")
+}

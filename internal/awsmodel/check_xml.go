@@ -19,7 +19,8 @@ import (
 // S3 names the root ListBucketResult. Members are elements named by
 // their locationName or member name; lists are wrapped (elements named by
 // the list member's locationName, default "member") unless flattened, when
-// each element repeats the member's name; maps are entry/key/value.
+// each element repeats the list member's locationName or else the member's
+// name; maps are entry/key/value.
 // Timestamps are ISO 8601 unless a timestampFormat says otherwise, booleans
 // true or false, integers decimal, blobs base64. Problem kinds are those of
 // CheckJSON; members bound to headers, the URI or the status code are not
@@ -178,6 +179,11 @@ func (c *checker) xmlStruct(s *Shape, n *xnode, path string) {
 	for _, mb := range bodyMembers(s) {
 		name := nameOr(mb.LocationName, mb.Name)
 		ms := c.m.Shapes[mb.Shape]
+		if ms.Type == TypeList && (mb.Flattened || ms.Flattened) && ms.Member.LocationName != "" {
+			// A flattened list repeats its member's name, as botocore
+			// reads it (the query protocol's SQS: <QueueUrl>…).
+			name = ms.Member.LocationName
+		}
 		p := join(path, name)
 		if mb.XMLAttribute {
 			c.xmlAttr(s, mb, ms, n, p)
@@ -190,13 +196,16 @@ func (c *checker) xmlStruct(s *Shape, n *xnode, path string) {
 				used[i] = true
 			}
 		}
+		flat := (ms.Type == TypeList || ms.Type == TypeMap) && (mb.Flattened || ms.Flattened)
 		if len(found) == 0 {
-			if s.IsRequired(mb.Name) {
+			// An empty flattened list or map has no element at all: a
+			// required one may be empty.
+			if s.IsRequired(mb.Name) && !flat {
 				c.add(p, MissingRequired, "required element <%s> is missing", name)
 			}
 			continue
 		}
-		if (ms.Type == TypeList || ms.Type == TypeMap) && (mb.Flattened || ms.Flattened) {
+		if flat {
 			for i, k := range found {
 				if ms.Type == TypeMap {
 					c.xmlEntry(ms, k, p)

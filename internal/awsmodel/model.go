@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -186,11 +187,41 @@ type Shape struct {
 	Payload   string `json:"payload"`
 	Sensitive bool   `json:"sensitive"`
 	Exception bool   `json:"exception"`
-	Fault     bool   `json:"fault"`
-	Streaming bool   `json:"streaming"`
-	Document  bool   `json:"document"`
-	Union     bool   `json:"union"`
-	Event     bool   `json:"event"`
+	// Error is an exception's wire binding in the query protocols (and
+	// JSON protocols compatible with them); nil where the model gives
+	// none.
+	Error     *ErrorTrait `json:"error"`
+	Fault     bool        `json:"fault"`
+	Streaming bool        `json:"streaming"`
+	Document  bool        `json:"document"`
+	Union     bool        `json:"union"`
+	Event     bool        `json:"event"`
+}
+
+// ErrorTrait is the "error" of an exception shape.
+type ErrorTrait struct {
+	// Code is the error code of the query protocol (<Code>).
+	Code string `json:"code"`
+	// HTTPStatusCode is the status of the answer.
+	HTTPStatusCode int `json:"httpStatusCode"`
+	// SenderFault marks a client error (<Type>Sender</Type>); false is
+	// Receiver.
+	SenderFault bool `json:"senderFault"`
+}
+
+// ExceptionWithCode returns the exception shape whose query-protocol
+// error code is code (its error trait's code, else its name), or nil.
+func (m *Model) ExceptionWithCode(code string) *Shape {
+	for _, name := range slices.Sorted(maps.Keys(m.Shapes)) {
+		s := m.Shapes[name]
+		if !s.Exception {
+			continue
+		}
+		if (s.Error != nil && s.Error.Code == code) || (s.Error == nil || s.Error.Code == "") && name == code {
+			return s
+		}
+	}
+	return nil
 }
 
 // IsRequired reports whether the structure's member name is required.
