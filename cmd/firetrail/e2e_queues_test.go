@@ -54,6 +54,7 @@ func TestE2EQueues(t *testing.T) {
 		fn   func(t *testing.T)
 	}{
 		{"gosdk/s3-events", testGoS3Events},
+		{"gosdk/s3-topic", testGoS3EventsToTopic},
 		{"gosdk/trail-topic", testGoTrailTopic},
 		{"gosdk/long-poll", testGoLongPoll},
 		{"gosdk/visibility", testGoVisibility},
@@ -135,6 +136,15 @@ func fromSDK(m sqstypes.Message) qMessage {
 		}
 	}
 	return q
+}
+
+// fromSDKAll converts messages (for printing, too: the SDK's have pointers).
+func fromSDKAll(msgs []sqstypes.Message) []qMessage {
+	out := make([]qMessage, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, fromSDK(m))
+	}
+	return out
 }
 
 func toSDKAttrs(attrs map[string]msgAttr) map[string]sqstypes.MessageAttributeValue {
@@ -529,6 +539,55 @@ func testGoS3Events(t *testing.T) {
 	}
 }
 
+// testGoS3EventsToTopic: a TopicConfiguration sends S3 event notifications
+// to an SNS topic, published with S3's subject; a queue subscribed to the
+// topic gets them in envelopes.
+func testGoS3EventsToTopic(t *testing.T) {
+	const who = "aws-sdk-go-v2 (via SNS)"
+	srv := startServe(t)
+	c := newQClients(t, srv)
+	topic, err := c.sns.CreateTopic(t.Context(), &sns.CreateTopicInput{Name: aws.String("go-s3-topic")})
+	if err != nil {
+		t.Fatalf("CreateTopic: %v", err)
+	}
+	topicARN := aws.ToString(topic.TopicArn)
+	queueURL, queueARN := c.createQueue(t, "go-s3-topic-queue", nil)
+	if _, err := c.sns.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}); err != nil {
+		t.Fatalf("Subscribe: %v", err)
+	}
+	if _, err := c.s3.PutBucketNotificationConfiguration(t.Context(), &s3.PutBucketNotificationConfigurationInput{
+		Bucket: aws.String(srv.Bucket), NotificationConfiguration: &s3types.NotificationConfiguration{TopicConfigurations: []s3types.TopicConfiguration{{
+			Id: aws.String("to-topic"), TopicArn: topic.TopicArn, Events: []s3types.Event{"s3:ObjectCreated:*"},
+			Filter: &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{FilterRules: []s3types.FilterRule{
+				{Name: s3types.FilterRuleNamePrefix, Value: aws.String(logPrefix)},
+			}}},
+		}}},
+	}); err != nil {
+		t.Fatalf("PutBucketNotificationConfiguration: %v", err)
+	}
+	message := func(m sqstypes.Message) string {
+		t.Helper()
+		var env map[string]string
+		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &env); err != nil || env["Type"] != "Notification" ||
+			env["TopicArn"] != topicARN || env["Subject"] != "Amazon S3 Notification" {
+			t.Errorf("%s: body %s (%v), want a Notification of %s with Subject \"Amazon S3 Notification\"", who, aws.ToString(m.Body), err, topicARN)
+		}
+		return env["Message"]
+	}
+	msgs := c.drain(t, queueURL, 1, nil)
+	if len(msgs) != 1 {
+		t.Fatalf("after PutBucketNotificationConfiguration the queue has %d messages, want the test event", len(msgs))
+	}
+	checkTestEvent(t, who, message(msgs[0]), srv.Bucket)
+	c.recordCall(t)
+	keys := flushLogKeys(t, srv)
+	var seen []string
+	for _, m := range c.drain(t, queueURL, len(keys), nil) {
+		seen = append(seen, checkObjectEvent(t, who, message(m), srv.Bucket, srv.Env["AWS_REGION"], "to-topic").Key)
+	}
+	sameKeys(t, who, "the S3 events", seen, keys)
+}
+
 // testGoTrailTopic: a queue subscribed to the trail's topic gets an SNS
 // envelope per log file, and CloudTrail's message alone with
 // RawMessageDelivery.
@@ -538,21 +597,31 @@ func testGoTrailTopic(t *testing.T) {
 	c := newQClients(t, srv)
 	trails, err := c.ct.DescribeTrails(t.Context(), &cloudtrail.DescribeTrailsInput{})
 	if err != nil || len(trails.TrailList) != 1 {
-		t.Fatalf("DescribeTrails = %v, %v", trails, err)
+		t.Fatalf("DescribeTrails: %v, want the one trail", err)
 	}
 	topic := aws.ToString(trails.TrailList[0].SnsTopicARN)
 	if want := "arn:aws:sns:" + srv.Env["AWS_REGION"] + ":" + queuesAccount + ":firetrail-notices"; topic != want {
 		t.Fatalf("SnsTopicARN = %q, want %q", topic, want)
 	}
 	topics, err := c.sns.ListTopics(t.Context(), &sns.ListTopicsInput{})
-	if err != nil || !slices.ContainsFunc(topics.Topics, func(tp snstypes.Topic) bool { return aws.ToString(tp.TopicArn) == topic }) {
-		t.Errorf("ListTopics = %v, %v; want the trail's topic among them", topics, err)
+	if err != nil {
+		t.Fatalf("ListTopics: %v", err)
+	}
+	var arns []string
+	for _, tp := range topics.Topics {
+		arns = append(arns, aws.ToString(tp.TopicArn))
+	}
+	if !slices.Contains(arns, topic) {
+		t.Errorf("ListTopics = %q, want the trail's topic among them", arns)
 	}
 	queueURL, queueARN := c.createQueue(t, "go-trail-notices", nil)
 	sub, err := c.sns.Subscribe(t.Context(), &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"),
 		Endpoint: aws.String(queueARN), ReturnSubscriptionArn: true})
-	if err != nil || !strings.HasPrefix(aws.ToString(sub.SubscriptionArn), topic+":") {
-		t.Fatalf("Subscribe = %v, %v; want a subscription ARN of the topic (sqs subscriptions need no confirmation)", sub, err)
+	if err != nil {
+		t.Fatalf("Subscribe: %v", err)
+	}
+	if !strings.HasPrefix(aws.ToString(sub.SubscriptionArn), topic+":") {
+		t.Fatalf("Subscribe = %q, want a subscription ARN of the topic (sqs subscriptions need no confirmation)", aws.ToString(sub.SubscriptionArn))
 	}
 
 	c.recordCall(t)
@@ -618,13 +687,13 @@ func testGoVisibility(t *testing.T) {
 	}
 	first := c.receive(t, queueURL, 0, func(in *sqs.ReceiveMessageInput) { count(in); in.VisibilityTimeout = 1 })
 	if len(first) != 1 || aws.ToString(first[0].MessageId) != aws.ToString(sent.MessageId) || first[0].Attributes["ApproximateReceiveCount"] != "1" {
-		t.Fatalf("first receive = %+v, want message %s received once", first, aws.ToString(sent.MessageId))
+		t.Fatalf("first receive = %+v, want message %s received once", fromSDKAll(first), aws.ToString(sent.MessageId))
 	}
 	// Not deleted: back once the 1-second timeout ends (serve's clock is
 	// the wall clock), within this long poll.
 	second := c.receive(t, queueURL, 10, count)
 	if len(second) != 1 || aws.ToString(second[0].MessageId) != aws.ToString(sent.MessageId) || second[0].Attributes["ApproximateReceiveCount"] != "2" {
-		t.Fatalf("second receive = %+v, want message %s with ApproximateReceiveCount 2", second, aws.ToString(sent.MessageId))
+		t.Fatalf("second receive = %+v, want message %s with ApproximateReceiveCount 2", fromSDKAll(second), aws.ToString(sent.MessageId))
 	}
 	if aws.ToString(second[0].ReceiptHandle) == aws.ToString(first[0].ReceiptHandle) {
 		t.Errorf("both receives answered receipt handle %s, want a new one", aws.ToString(first[0].ReceiptHandle))
@@ -669,11 +738,14 @@ func testGoRedrive(t *testing.T) {
 	})
 	if len(dead) != 1 || aws.ToString(dead[0].MessageId) != aws.ToString(sent.MessageId) || aws.ToString(dead[0].Body) != "poison" ||
 		dead[0].Attributes["DeadLetterQueueSourceArn"] != srcARN {
-		t.Errorf("dead-letter queue received %+v, want message %s with DeadLetterQueueSourceArn %s", dead, aws.ToString(sent.MessageId), srcARN)
+		t.Errorf("dead-letter queue received %+v, want message %s with DeadLetterQueueSourceArn %s", fromSDKAll(dead), aws.ToString(sent.MessageId), srcARN)
 	}
 	sources, err := c.sqs.ListDeadLetterSourceQueues(t.Context(), &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlqURL)})
-	if err != nil || !slices.Equal(sources.QueueUrls, []string{srcURL}) {
-		t.Errorf("ListDeadLetterSourceQueues = %v, %v; want [%s]", sources, err, srcURL)
+	if err != nil {
+		t.Fatalf("ListDeadLetterSourceQueues: %v", err)
+	}
+	if !slices.Equal(sources.QueueUrls, []string{srcURL}) {
+		t.Errorf("ListDeadLetterSourceQueues = %q, want [%s]", sources.QueueUrls, srcURL)
 	}
 }
 
@@ -870,8 +942,11 @@ func testGoQueuesPersistence(t *testing.T) {
 	queueURL = aws.ToString(got.QueueUrl)
 	attrs, err := c.sqs.GetQueueAttributes(t.Context(), &sqs.GetQueueAttributesInput{QueueUrl: got.QueueUrl,
 		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
-	if err != nil || attrs.Attributes["VisibilityTimeout"] != "45" {
-		t.Errorf("queue attributes after a restart = %v, %v; want VisibilityTimeout 45", attrs, err)
+	if err != nil {
+		t.Fatalf("GetQueueAttributes after a restart: %v", err)
+	}
+	if attrs.Attributes["VisibilityTimeout"] != "45" {
+		t.Errorf("queue attributes after a restart = %v, want VisibilityTimeout 45", attrs.Attributes)
 	}
 	msgs := c.drain(t, queueURL, 1, func(in *sqs.ReceiveMessageInput) { in.MessageAttributeNames = []string{"All"} })
 	if len(msgs) != 1 || aws.ToString(msgs[0].MessageId) != aws.ToString(sent.MessageId) || aws.ToString(msgs[0].Body) != "left behind" {
@@ -882,16 +957,24 @@ func testGoQueuesPersistence(t *testing.T) {
 	}
 
 	subs, err := c.sns.ListSubscriptionsByTopic(t.Context(), &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
-	if err != nil || len(subs.Subscriptions) != 1 || aws.ToString(subs.Subscriptions[0].SubscriptionArn) != aws.ToString(sub.SubscriptionArn) ||
-		aws.ToString(subs.Subscriptions[0].Endpoint) != subARN || aws.ToString(subs.Subscriptions[0].Protocol) != "sqs" {
-		t.Fatalf("ListSubscriptionsByTopic after a restart = %+v, %v; want the sqs subscription %s", subs, err, aws.ToString(sub.SubscriptionArn))
+	if err != nil {
+		t.Fatalf("ListSubscriptionsByTopic after a restart: %v", err)
+	}
+	var subsGot []string
+	for _, s := range subs.Subscriptions {
+		subsGot = append(subsGot, aws.ToString(s.Protocol)+" "+aws.ToString(s.Endpoint)+" "+aws.ToString(s.SubscriptionArn))
+	}
+	if want := "sqs " + subARN + " " + aws.ToString(sub.SubscriptionArn); !slices.Equal(subsGot, []string{want}) {
+		t.Fatalf("ListSubscriptionsByTopic after a restart = %q, want [%s]", subsGot, want)
 	}
 	if _, err := c.sns.Publish(t.Context(), &sns.PublishInput{TopicArn: topic.TopicArn, Message: aws.String("after the restart")}); err != nil {
 		t.Fatalf("Publish after a restart: %v", err)
 	}
-	if msgs := c.drain(t, subURL, 1, nil); len(msgs) != 1 || !strings.Contains(aws.ToString(msgs[0].Body), `"Message" : "after the restart"`) &&
-		!strings.Contains(aws.ToString(msgs[0].Body), `"Message":"after the restart"`) {
-		t.Errorf("subscribed queue after Publish: %d messages (%v), want the envelope", len(msgs), msgs)
+	msgs = c.drain(t, subURL, 1, nil)
+	var env map[string]string
+	if len(msgs) != 1 || json.Unmarshal([]byte(aws.ToString(msgs[0].Body)), &env) != nil ||
+		env["Type"] != "Notification" || env["TopicArn"] != aws.ToString(topic.TopicArn) || env["Message"] != "after the restart" {
+		t.Errorf("subscribed queue after Publish: %+v, want the message's envelope", fromSDKAll(msgs))
 	}
 
 	c.checkLogNotifications(t, srv.Bucket, eventsARN)
