@@ -1759,6 +1759,18 @@ func queueCases(env *modelEnv) []modelCase {
 			}},
 		sqsErr("DeleteMessageBatch", "IdsNotDistinct", "BatchEntryIdsNotDistinct", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
 			onQueue("DeleteMessageBatch", `,"Entries":[{"Id":"x","ReceiptHandle":"a"},{"Id":"x","ReceiptHandle":"b"}]`), nil),
+		sqsErr("ChangeMessageVisibilityBatch", "TooManyEntries", "TooManyEntriesInBatchRequest", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+			q("ChangeMessageVisibilityBatch", func() string {
+				var es []string
+				for i := range 11 {
+					es = append(es, fmt.Sprintf(`{"Id":"e%d","ReceiptHandle":"h","VisibilityTimeout":1}`, i))
+				}
+				return `{"QueueUrl":"` + env.queueURL + `","Entries":[` + strings.Join(es, ",") + `]}`
+			}), nil),
+		sqsErr("TagQueue", "NoQueue", "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue",
+			q("TagQueue", fixed(`{"QueueUrl":"http://127.0.0.1/`+acct+`/no-such-queue","Tags":{"a":"b"}}`)), nil),
+		sqsErr("ReceiveMessage", "InvalidWait", "InvalidParameterValue", "InvalidParameterValue",
+			onQueue("ReceiveMessage", `,"WaitTimeSeconds":21`), nil),
 		{service: "sqs", op: "PurgeQueue",
 			send: onQueue("PurgeQueue", ``),
 			sdk: func(ctx context.Context, c *replayClients) error {
@@ -2075,6 +2087,42 @@ func queueCases(env *modelEnv) []modelCase {
 				}
 				return err
 			}},
+		{service: "sns", op: "PublishBatch", variant: "Empty", errCode: "EmptyBatchRequest", status: 400,
+			send: snsQ("PublishBatch", func() []string { return []string{"TopicArn", env.topicARN} }),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String("t"), PublishBatchRequestEntries: []snstypes.PublishBatchRequestEntry{}})
+				var e *snstypes.EmptyBatchRequestException
+				if !errors.As(err, &e) {
+					return fmt.Errorf("PublishBatch(no entries): %T %v, want *types.EmptyBatchRequestException", err, err)
+				}
+				return err
+			}},
+		{service: "sns", op: "PublishBatch", variant: "IdsNotDistinct", errCode: "BatchEntryIdsNotDistinct", status: 400,
+			send: snsQ("PublishBatch", func() []string {
+				return []string{"TopicArn", env.topicARN,
+					"PublishBatchRequestEntries.member.1.Id", "a", "PublishBatchRequestEntries.member.1.Message", "one",
+					"PublishBatchRequestEntries.member.2.Id", "a", "PublishBatchRequestEntries.member.2.Message", "two"}
+			})},
+		{service: "sns", op: "TagResource", variant: "NoTopic", errCode: "ResourceNotFound", status: 404,
+			send: snsQ("TagResource", kv("ResourceArn", "arn:aws:sns:"+region+":"+acct+":no-such-topic", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")),
+			sdk: func(ctx context.Context, c *replayClients) error {
+				_, err := c.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String("t"), Tags: []snstypes.Tag{}})
+				var e *snstypes.ResourceNotFoundException
+				if !errors.As(err, &e) {
+					return fmt.Errorf("TagResource(no topic): %T %v, want *types.ResourceNotFoundException", err, err)
+				}
+				return err
+			}},
+		{service: "sns", op: "ListTagsForResource", variant: "NoTopic", errCode: "ResourceNotFound", status: 404,
+			send: snsQ("ListTagsForResource", kv("ResourceArn", "arn:aws:sns:"+region+":"+acct+":no-such-topic"))},
+		{service: "sns", op: "SetSubscriptionAttributes", variant: "BadName", errCode: "InvalidParameter", status: 400,
+			send: snsQ("SetSubscriptionAttributes", func() []string {
+				return []string{"SubscriptionArn", env.sqsSubARN, "AttributeName", "Bogus", "AttributeValue", "x"}
+			})},
+		{service: "sns", op: "SetTopicAttributes", variant: "NoTopic", errCode: "NotFound", status: 404,
+			send: snsQ("SetTopicAttributes", kv("TopicArn", "arn:aws:sns:"+region+":"+acct+":no-such-topic", "AttributeName", "DisplayName", "AttributeValue", "x"))},
+		{service: "sns", op: "DeleteTopic", variant: "BadARN", errCode: "InvalidParameter", status: 400,
+			send: snsQ("DeleteTopic", kv("TopicArn", "not-an-arn"))},
 		{service: "sns", op: "Unsubscribe",
 			send: snsQ("Unsubscribe", func() []string { return []string{"SubscriptionArn", env.httpSubARN} }),
 			sdk: func(ctx context.Context, c *replayClients) error {
