@@ -62,6 +62,7 @@ func TestE2EQueues(t *testing.T) {
 		{"gosdk/errors", testGoQueueErrors},
 		{"gosdk/attributes", testGoMessageAttributes},
 		{"gosdk/persistence", testGoQueuesPersistence},
+		{"gosdk/stop-while-polling", testGoStopWhilePolling},
 		{"boto3", testBoto3Queues},
 		{"awscli/notifications", testAWSCLINotifications},
 		{"awscli/polling", testAWSCLIPolling},
@@ -931,6 +932,10 @@ func testGoQueuesPersistence(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SendMessage: %v", err)
 	}
+	// Received once, not deleted: in flight for a second.
+	if got := c.receive(t, queueURL, 0, func(in *sqs.ReceiveMessageInput) { in.VisibilityTimeout = 1 }); len(got) != 1 {
+		t.Fatalf("receive before the restart got %d messages, want 1", len(got))
+	}
 	srv.stop(t)
 
 	srv = startServe(t, "--data-dir", dir)
@@ -948,9 +953,15 @@ func testGoQueuesPersistence(t *testing.T) {
 	if attrs.Attributes["VisibilityTimeout"] != "45" {
 		t.Errorf("queue attributes after a restart = %v, want VisibilityTimeout 45", attrs.Attributes)
 	}
-	msgs := c.drain(t, queueURL, 1, func(in *sqs.ReceiveMessageInput) { in.MessageAttributeNames = []string{"All"} })
+	msgs := c.drain(t, queueURL, 1, func(in *sqs.ReceiveMessageInput) {
+		in.MessageAttributeNames = []string{"All"}
+		in.MessageSystemAttributeNames = []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameApproximateReceiveCount}
+	})
 	if len(msgs) != 1 || aws.ToString(msgs[0].MessageId) != aws.ToString(sent.MessageId) || aws.ToString(msgs[0].Body) != "left behind" {
-		t.Fatalf("after a restart the queue gave %d messages, want message %s", len(msgs), aws.ToString(sent.MessageId))
+		t.Fatalf("after a restart the queue gave %+v, want message %s", fromSDKAll(msgs), aws.ToString(sent.MessageId))
+	}
+	if n := msgs[0].Attributes["ApproximateReceiveCount"]; n != "2" {
+		t.Errorf("after a restart the message's ApproximateReceiveCount is %q, want 2 (received once before)", n)
 	}
 	if m := fromSDK(msgs[0]); m.MD5OfMessageAttributes != md5OfAttributes(queueMessage.Attrs) || len(m.MessageAttributes) != len(queueMessage.Attrs) {
 		t.Errorf("message attributes after a restart: %+v (MD5 %s), want %+v", m.MessageAttributes, m.MD5OfMessageAttributes, queueMessage.Attrs)
@@ -990,6 +1001,39 @@ func testGoQueuesPersistence(t *testing.T) {
 		seen = append(seen, checkObjectEvent(t, "aws-sdk-go-v2", aws.ToString(m.Body), srv.Bucket, srv.Env["AWS_REGION"], "cloudtrail-logs").Key)
 	}
 	sameKeys(t, "aws-sdk-go-v2", "the S3 events after a restart", seen, keys)
+}
+
+// testGoStopWhilePolling: serve stops (exit 0, as startServe's stop
+// checks) while a long poll waits; the poll answers, empty.
+func testGoStopWhilePolling(t *testing.T) {
+	srv := startServe(t)
+	c := newQClients(t, srv)
+	queueURL, _ := c.createQueue(t, "go-stop", nil)
+	type result struct {
+		msgs []sqstypes.Message
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := c.sqs.ReceiveMessage(t.Context(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), WaitTimeSeconds: 20})
+		r := result{err: err}
+		if out != nil {
+			r.msgs = out.Messages
+		}
+		done <- r
+	}()
+	time.Sleep(500 * time.Millisecond) // let the poll start waiting; not an assertion
+	start := time.Now()
+	srv.stop(t)
+	t.Logf("serve stopped in %v with a 20-second long poll waiting", time.Since(start).Round(time.Millisecond))
+	select {
+	case r := <-done:
+		if r.err != nil || len(r.msgs) != 0 {
+			t.Errorf("the long poll pending at stop answered %d messages, %v; want none, no error", len(r.msgs), r.err)
+		}
+	case <-time.After(e2eTimeout):
+		t.Fatal("the long poll pending at stop never answered")
+	}
 }
 
 // runBoto3Section runs one section of testdata/e2e/queues_boto3.py against
