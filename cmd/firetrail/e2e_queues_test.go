@@ -1206,6 +1206,54 @@ func testBoto3Queues(t *testing.T) {
 			}
 		}
 	})
+	t.Run("batches", func(t *testing.T) {
+		t.Parallel()
+		type entry struct {
+			ID          string `json:"Id"`
+			SenderFault bool   `json:"SenderFault"`
+			Code        string `json:"Code"`
+			Message     string `json:"Message"`
+		}
+		type answer struct {
+			Successful []entry `json:"Successful"`
+			Failed     []entry `json:"Failed"`
+		}
+		var out struct {
+			Send   answer            `json:"send"`
+			Change answer            `json:"change"`
+			Delete answer            `json:"delete"`
+			Left   map[string]string `json:"left"`
+		}
+		runBoto3Section(t, python, "batches", &out)
+		ids := func(es []entry) []string {
+			var s []string
+			for _, e := range es {
+				s = append(s, e.ID)
+			}
+			return slices.Sorted(slices.Values(s))
+		}
+		for _, c := range []struct {
+			op      string
+			a       answer
+			ok      []string
+			badID   string
+			badCode string
+		}{
+			{"send_message_batch", out.Send, []string{"a", "b"}, "c", "InvalidParameterValue"},
+			{"change_message_visibility_batch", out.Change, []string{"m0", "m1"}, "bad", "ReceiptHandleIsInvalid"},
+			{"delete_message_batch", out.Delete, []string{"m0", "m1"}, "bad", "ReceiptHandleIsInvalid"},
+		} {
+			if got := ids(c.a.Successful); !slices.Equal(got, c.ok) {
+				t.Errorf("%s: %s Successful ids %q, want %q", who, c.op, got, c.ok)
+			}
+			if len(c.a.Failed) != 1 || c.a.Failed[0].ID != c.badID || !c.a.Failed[0].SenderFault || c.a.Failed[0].Code != c.badCode || c.a.Failed[0].Message == "" {
+				t.Errorf("%s: %s Failed %+v, want entry %s failed by the sender with %s", who, c.op, c.a.Failed, c.badID, c.badCode)
+			}
+		}
+		if out.Left["ApproximateNumberOfMessages"] != "0" || out.Left["ApproximateNumberOfMessagesNotVisible"] != "0" {
+			t.Errorf("%s: queue after delete_message_batch: %v, want empty", who, out.Left)
+		}
+	})
 	t.Run("attributes", func(t *testing.T) {
 		t.Parallel()
 		var out struct {

@@ -187,6 +187,24 @@ def errors():
     return out
 
 
+def batches():
+    """Batch answers in the query protocol: botocore drops entries whose
+    elements it does not recognize, so only the ids tell."""
+    q, _ = queue('boto3-batches')
+    strip = lambda r: {'Successful': r.get('Successful', []), 'Failed': r.get('Failed', [])}
+    out = {'send': strip(sqs.send_message_batch(QueueUrl=q, Entries=[
+        {'Id': 'a', 'MessageBody': '1'}, {'Id': 'b', 'MessageBody': '2'}, {'Id': 'c', 'MessageBody': '3', 'DelaySeconds': 901}]))}
+    msgs = receive(q, wait=1)
+    bad = {'Id': 'bad', 'ReceiptHandle': 'not-a-receipt-handle'}
+    out['change'] = strip(sqs.change_message_visibility_batch(QueueUrl=q, Entries=[
+        {'Id': 'm%d' % i, 'ReceiptHandle': m['ReceiptHandle'], 'VisibilityTimeout': 0} for i, m in enumerate(msgs)] + [dict(bad, VisibilityTimeout=0)]))
+    msgs = receive(q, wait=1)
+    out['delete'] = strip(sqs.delete_message_batch(QueueUrl=q, Entries=[
+        {'Id': 'm%d' % i, 'ReceiptHandle': m['ReceiptHandle']} for i, m in enumerate(msgs)] + [bad]))
+    out['left'] = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=['All'])['Attributes']
+    return out
+
+
 def attributes():
     # argv[4]: {"body": ..., "attrs": {name: {"DataType": ..., "StringValue" or
     # "BinaryValue" (base64)}}}, the test's message.
