@@ -1,22 +1,16 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +20,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
 	"github.com/firetrail/firetrail/emulator/internal/firehose"
 	"github.com/firetrail/firetrail/emulator/internal/s3front"
@@ -369,168 +362,6 @@ func (e *Emulator) Now() time.Time { return e.clock.Now() }
 // maxJSONBody bounds JSON 1.1 request bodies (PutRecordBatch: 4 MiB of
 // records, base64-encoded).
 const maxJSONBody = 8 << 20
-
-// ServeHTTP routes r by the routing table (routes.go).
-func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		e.serveJSON(w, r, target)
-		return
-	}
-	if strings.HasPrefix(r.URL.Path, controlPrefix) {
-		e.serveControl(w, r)
-		return
-	}
-	if form, ok := e.queryForm(w, r); ok {
-		if qr, ok := e.queryRoute(r, form); ok {
-			e.serveQuery(w, r, qr, form)
-			return
-		}
-	}
-	if h := e.notify.route(r); h != nil {
-		h.ServeHTTP(w, r)
-		return
-	}
-	e.s3.ServeHTTP(w, r)
-}
-
-// serveJSON serves one call of a JSON protocol; nothing it is given can
-// make it panic out or answer a bare 500.
-func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target string) {
-	reqID := e.ids.UUID()
-	defer func() {
-		if p := recover(); p != nil {
-			e.log.Error("panic in JSON handler", "target", target, "panic", p)
-			awsapi.WriteError(w, reqID, awsapi.InternalFailure())
-		}
-	}()
-	rt, op, ok := e.route(target)
-	if !ok {
-		awsapi.WriteError(w, reqID, awsapi.UnknownOperation(target))
-		return
-	}
-	if err := awsapi.CheckJSONRequest(r); err != nil {
-		awsapi.WriteError(w, reqID, err)
-		return
-	}
-	if r.ContentLength > maxJSONBody {
-		awsapi.WriteError(w, reqID, awsapi.NewError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body of %d bytes is larger than %d bytes", r.ContentLength, maxJSONBody))
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			awsapi.WriteError(w, reqID, awsapi.NewError(http.StatusRequestEntityTooLarge, "SerializationException", "Request body is larger than %d bytes", maxJSONBody))
-			return
-		}
-		awsapi.WriteError(w, reqID, awsapi.Serialization("Could not read the request body: %v", err))
-		return
-	}
-	out, err := rt.handle(r.Context(), e.callOf(r, reqID), op, body)
-	if err != nil {
-		ae := awsapi.AsError(err)
-		if ae.Status >= 500 {
-			e.log.Error("JSON handler failed", "service", rt.name, "target", target, "err", err)
-		}
-		awsapi.WriteErrorAs(w, reqID, rt.contentType, ae)
-		return
-	}
-	awsapi.WriteJSONAs(w, reqID, rt.contentType, out)
-}
-
-// queryForm returns the parameters of a request that may be a query
-// protocol call: a GET or POST whose URL has an Action, or a POST with a
-// form body (read, up to maxJSONBody). Other requests (S3's) are left
-// untouched; a form body that turns out to be S3's is put back.
-func (e *Emulator) queryForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
-	q := r.URL.Query()
-	form := q
-	isForm := r.Method == http.MethodPost && strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/x-www-form-urlencoded")
-	if !isForm && q.Get("Action") == "" {
-		return nil, false
-	}
-	if isForm {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
-		if err != nil {
-			return nil, false
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		fv, err := url.ParseQuery(string(body))
-		if err != nil || fv.Get("Action") == "" {
-			return nil, false
-		}
-		form = make(url.Values, len(q)+len(fv))
-		for k, v := range q {
-			form[k] = v
-		}
-		for k, v := range fv {
-			form[k] = append(form[k], v...)
-		}
-	}
-	return form, form.Get("Action") != ""
-}
-
-// serveQuery serves one query-protocol call; nothing it is given can make
-// it panic out or answer a bare 500.
-func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, qr queryRoute, form url.Values) {
-	reqID := e.ids.UUID()
-	action := form.Get("Action")
-	defer func() {
-		if p := recover(); p != nil {
-			e.log.Error("panic in query handler", "service", qr.name, "action", action, "panic", p)
-			awsapi.WriteQueryError(w, reqID, qr.xmlns, awsapi.InternalFailure())
-		}
-	}()
-	out, err := qr.handle(r.Context(), e.callOf(r, reqID), action, r.URL.Path, form)
-	if err != nil {
-		ae := awsapi.AsError(err)
-		if ae.Status >= 500 {
-			e.log.Error("query handler failed", "service", qr.name, "action", action, "err", err)
-		}
-		awsapi.WriteQueryError(w, reqID, qr.xmlns, ae)
-		return
-	}
-	awsapi.WriteQuery(w, reqID, qr.xmlns, action, out)
-}
-
-// Serve accepts connections on ln (over TLS with WithTLS) until ctx is
-// done or the Emulator is closed; then it returns nil. It may be called
-// for several listeners.
-func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           e,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
-	}
-	scheme := "http"
-	if e.opts.tls != nil {
-		ln = tls.NewListener(ln, e.opts.tls)
-		scheme = "https"
-	}
-	e.notify.setBaseURL(scheme + "://" + ln.Addr().String())
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		ln.Close()
-		return ErrClosed
-	}
-	e.servers[srv] = struct{}{}
-	e.mu.Unlock()
-	stop := context.AfterFunc(ctx, func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	})
-	defer stop()
-	err := srv.Serve(ln)
-	e.mu.Lock()
-	delete(e.servers, srv)
-	e.mu.Unlock()
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
-}
 
 // ErrClosed is returned by Serve when the Emulator is already closed, as
 // http.Server.Serve returns http.ErrServerClosed.
