@@ -152,7 +152,7 @@ func (e *Emulator) open() error {
 	ts := timeSource{e.clock}
 	fhPath := ""
 	if dir := e.opts.dataDir; dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("data dir: %w", err)
 		}
 		e.db, err = bolt.Open(filepath.Join(dir, "s3.bolt"), 0o600, &bolt.Options{Timeout: 2 * time.Second})

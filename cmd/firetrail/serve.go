@@ -127,7 +127,7 @@ func serveCommand() command {
 							return fmt.Errorf("tls: %w", err)
 						}
 						defer os.RemoveAll(dir)
-					} else if err := os.MkdirAll(dir, 0o755); err != nil {
+					} else if err := os.MkdirAll(dir, 0o700); err != nil {
 						return fmt.Errorf("tls: %w", err)
 					}
 					caFile = filepath.Join(dir, "ca.pem")
