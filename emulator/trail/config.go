@@ -106,6 +106,15 @@ type Config struct {
 	State []byte
 	// Logger receives delivery diagnostics; nil discards them.
 	Logger *slog.Logger
+
+	// RunID, if not empty, is mixed into the unique part of log file names
+	// (with Seed), so that two runs of one seed delivering into one bucket
+	// never name a file alike, even in the same 5-minute stamp: give each
+	// run (each process, and each restart from a State) its own, e.g.
+	// NewRunID(). Empty keeps the names a function of Seed and the records
+	// alone, as reproducible output (firetrail generate, the golden files)
+	// needs. At most 128 bytes; it is hashed, never written out.
+	RunID string
 }
 
 var (
@@ -157,6 +166,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("trail: config: negative delivery delay %v", c.DeliveryDelay)
 	case c.MaxFileSize < minMaxFileSize:
 		return c, fmt.Errorf("trail: config: max file size %d smaller than %d", c.MaxFileSize, minMaxFileSize)
+	case len(c.RunID) > maxRunIDLen:
+		return c, fmt.Errorf("trail: config: run ID longer than %d bytes", maxRunIDLen)
 	case c.SigningKey != nil && c.SigningKey.N.BitLen() < 2048:
 		return c, fmt.Errorf("trail: config: signing key has %d bits, want at least 2048", c.SigningKey.N.BitLen())
 	}

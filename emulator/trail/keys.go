@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"time"
@@ -38,7 +39,7 @@ func (t *Trail) logKey(account, region string, delivered time.Time, seq int) str
 	b = append(b, region...)
 	b = append(b, '_')
 	b = stamp.AppendFormat(b, "20060102T1504Z_")
-	b = appendUnique(b, t.cfg.Seed, account, region, stamp, seq)
+	b = appendUnique(b, t.cfg.Seed, t.cfg.RunID, account, region, stamp, seq)
 	b = append(b, ".json.gz"...)
 	return string(b)
 }
@@ -68,9 +69,11 @@ func (t *Trail) digestKey(account, region string, end time.Time) string {
 const uniqueAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 // appendUnique appends the 16-character [A-Za-z0-9] unique part of a log
-// file name, derived from the seed and the file's identity: account, region,
-// stamp and the file's sequence number among files of that stamp.
-func appendUnique(dst []byte, seed int64, account, region string, stamp time.Time, seq int) []byte {
+// file name, derived from the seed, the run ID and the file's identity:
+// account, region, stamp and the file's sequence number among files of that
+// stamp. An empty run ID adds nothing to the hash: the names are those of
+// the seed alone (generate's pinned output).
+func appendUnique(dst []byte, seed int64, runID, account, region string, stamp time.Time, seq int) []byte {
 	h := sha256.New()
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(seed))
@@ -84,9 +87,42 @@ func appendUnique(dst []byte, seed int64, account, region string, stamp time.Tim
 	h.Write(n[:])
 	binary.BigEndian.PutUint64(n[:], uint64(seq))
 	h.Write(n[:])
+	if runID != "" {
+		// Length-prefixed after everything else: the hash of an empty run
+		// ID is unchanged, and no two run IDs hash alike.
+		h.Write([]byte("run\x00"))
+		binary.BigEndian.PutUint64(n[:], uint64(len(runID)))
+		h.Write(n[:])
+		h.Write([]byte(runID))
+	}
 	var sum [sha256.Size]byte
 	for _, c := range h.Sum(sum[:0])[:16] {
 		dst = append(dst, uniqueAlphabet[int(c)%len(uniqueAlphabet)])
 	}
 	return dst
+}
+
+// runIDLen is the length of a NewRunID.
+const runIDLen = 22
+
+// maxRunIDLen is the longest Config.RunID accepted.
+const maxRunIDLen = 128
+
+// NewRunID returns a random run ID for Config.RunID: 22 characters of
+// [A-Za-z0-9] (about 131 bits), from crypto/rand.
+func NewRunID() string {
+	b := make([]byte, runIDLen)
+	for i := 0; i < len(b); {
+		var r [32]byte
+		_, _ = rand.Read(r[:]) // never fails (crypto/rand panics instead)
+		for _, c := range r {
+			// 248 = 4*62: rejecting larger bytes keeps every character
+			// equally likely.
+			if c < 248 && i < len(b) {
+				b[i] = uniqueAlphabet[int(c)%len(uniqueAlphabet)]
+				i++
+			}
+		}
+	}
+	return string(b)
 }
