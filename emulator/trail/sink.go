@@ -29,9 +29,31 @@ type Sink interface {
 // Metadata is not stored.
 type DirSink struct {
 	Root string
+	// Mode is the permission of the files written; 0 is 0644, public
+	// output (`firetrail generate`). Directories made on the way get Mode
+	// with an execute bit for each read bit (0644: 0755, 0600: 0700).
+	// Existing files and directories are not changed, but a file replaced
+	// by Put gets Mode.
+	Mode os.FileMode
 }
 
-// Put writes body to Root/key with mode 0644.
+// DefaultFileMode is the mode of DirSink's files when Mode is 0.
+const DefaultFileMode os.FileMode = 0o644
+
+// PrivateFileMode is the mode of files that only their owner may read:
+// every state file of a data directory.
+const PrivateFileMode os.FileMode = 0o600
+
+// modes returns the file and directory modes of s.
+func (s DirSink) modes() (file, dir os.FileMode) {
+	file = s.Mode.Perm()
+	if file == 0 {
+		file = DefaultFileMode
+	}
+	return file, file | (file&0o444)>>2
+}
+
+// Put writes body to Root/key with mode s.Mode.
 func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
@@ -42,9 +64,10 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 	if err := checkKey(key); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
+	fileMode, dirMode := s.modes()
 	path := filepath.Join(s.Root, filepath.FromSlash(key))
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
@@ -54,7 +77,7 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 	tmp := f.Name()
 	_, err = f.Write(body)
 	if err == nil {
-		err = f.Chmod(0o644)
+		err = f.Chmod(fileMode)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

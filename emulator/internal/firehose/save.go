@@ -70,6 +70,11 @@ func loadState(path string, log *slog.Logger) (*state, error) {
 	if err := s.decode(b); err != nil {
 		return nil, fmt.Errorf("load firehose state %s: %w", path, err)
 	}
+	// A file of an earlier firetrail may hold secrets in clear: decode
+	// redacted them and marked s dirty; they leave the disk now.
+	if err := s.save(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -119,6 +124,9 @@ func (s *state) decode(b []byte) error {
 			s.pending(ds.until)
 		default:
 			return fmt.Errorf("stream %s: invalid status %q", k.name, st.Status)
+		}
+		if _, n := redactDestination(st.Destination); n > 0 {
+			s.dirty = true
 		}
 		if err := ds.setDest(st.Destination); err != nil {
 			return fmt.Errorf("stream %s: %w", k.name, err)
@@ -184,8 +192,9 @@ func (s *state) save() error {
 	if err != nil {
 		return err
 	}
-	// DirSink writes a temporary file in the directory and renames it.
-	sink := trail.DirSink{Root: filepath.Dir(s.path)}
+	// DirSink writes a temporary file in the directory and renames it;
+	// only the owner may read it.
+	sink := trail.DirSink{Root: filepath.Dir(s.path), Mode: trail.PrivateFileMode}
 	if err := sink.Put(context.Background(), filepath.Base(s.path), b, nil); err != nil {
 		return fmt.Errorf("save firehose state: %w", err)
 	}

@@ -62,8 +62,10 @@ func newState() *state {
 // bounds the tags of one call, not of a stream).
 const maxTags = 50
 
-// setDest sets the stream's destination and what Describe shows of it.
+// setDest sets the stream's destination and what Describe shows of it,
+// both with their secrets redacted (redact.go).
 func (ds *deliveryStream) setDest(d types.DestinationDescription) error {
+	d, _ = redactDestination(d)
 	shown, err := withDefaults(d)
 	if err != nil {
 		return err

@@ -452,7 +452,11 @@ func (f *Front) saveNotificationsLocked() error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(append(data, '\n'))
+	// Private to its owner, as every file of the data directory.
+	err = tmp.Chmod(0o600)
+	if err == nil {
+		_, err = tmp.Write(append(data, '\n'))
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

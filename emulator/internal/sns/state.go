@@ -69,13 +69,18 @@ func (svc *Service) save() {
 	}
 }
 
-// writeFileAtomic writes b to path through a temporary file and a rename.
+// writeFileAtomic writes b to path through a temporary file and a rename;
+// the file is private to its owner (0600), as every file of the data
+// directory.
 func writeFileAtomic(path string, b []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(b)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

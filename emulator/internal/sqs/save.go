@@ -140,7 +140,7 @@ func (s *Service) save() error {
 	s.saver.dirty = false
 	s.mu.Unlock()
 	if err == nil {
-		sink := trail.DirSink{Root: filepath.Dir(s.saver.path)}
+		sink := trail.DirSink{Root: filepath.Dir(s.saver.path), Mode: trail.PrivateFileMode}
 		err = sink.Put(context.Background(), filepath.Base(s.saver.path), b, nil)
 	}
 	if err != nil {
