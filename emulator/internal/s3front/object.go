@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/johannesboyne/gofakes3"
 )
 
 // maxUserMetadata is S3's limit on user-defined metadata: keys and values,
@@ -43,6 +46,11 @@ func (f *Front) putObject(rw *responseWriter, r *http.Request, bucket, key strin
 	if copySource != "" && !strings.EqualFold(r.Header.Get("X-Amz-Tagging-Directive"), "REPLACE") {
 		tags = f.copySourceTags(copySource)
 	}
+	release, err := f.checkWriteConditions(r, bucket, key)
+	if err != nil {
+		return err
+	}
+	defer release()
 	r2 := forwardRequest(r, body, true)
 	if rw.onSuccess, err = f.applySSE(bucket, r2.Header); err != nil {
 		return err
@@ -75,6 +83,92 @@ func (f *Front) putObject(rw *responseWriter, r *http.Request, bucket, key strin
 		f.putEvent(rw, r, bucket, key, copySource != "", body)
 	}
 	return nil
+}
+
+// writeClaims holds the objects with a conditional write in progress: a
+// second conditional write to one of them is answered 409
+// ConditionalRequestConflict, as S3 does, so that the check and the write
+// of each are one step for every other conditional writer. (Unconditional
+// writes do not wait: as in S3, they simply replace the object.) Entries
+// live only as long as a request; keyed by Front so that Fronts do not
+// share them.
+var writeClaims sync.Map // writeClaim -> struct{}
+
+type writeClaim struct {
+	f           *Front
+	bucket, key string
+}
+
+// checkWriteConditions applies the conditional-write headers of PutObject,
+// CopyObject and CompleteMultipartUpload to the current object bucket/key
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+// If-None-Match: * fails with 412 PreconditionFailed when the object
+// exists; If-Match: ETAG fails with 412 when its ETag differs and 404
+// NoSuchKey when there is none. A delete marker is no object. With either
+// header the object is claimed until release is called, the write done.
+func (f *Front) checkWriteConditions(r *http.Request, bucket, key string) (release func(), err error) {
+	noneMatch, match := r.Header.Get("If-None-Match"), r.Header.Get("If-Match")
+	if noneMatch == "" && match == "" {
+		return func() {}, nil
+	}
+	if noneMatch != "" && noneMatch != "*" {
+		// S3 writes take only the wildcard.
+		e := knownError(0, "NotImplemented", "")
+		e.extra = []xmlElement{{XMLName: xml.Name{Local: "Header"}, Value: "If-None-Match"}}
+		return nil, e
+	}
+	if ok, err := f.backend.BucketExists(bucket); err != nil || !ok {
+		return func() {}, nil // gofakes3 answers NoSuchBucket
+	}
+	claim := writeClaim{f, bucket, key}
+	if _, busy := writeClaims.LoadOrStore(claim, struct{}{}); busy {
+		return nil, knownError(0, "ConditionalRequestConflict", "")
+	}
+	release = func() { writeClaims.Delete(claim) }
+	etag, exists, err := f.currentETag(bucket, key)
+	var failed string
+	switch {
+	case err != nil:
+		release()
+		return nil, err // answered InternalError: never write blind
+	case noneMatch == "*" && exists:
+		failed = "If-None-Match"
+	case match != "" && !exists:
+		release()
+		return nil, knownError(0, "NoSuchKey", "")
+	case match != "" && match != "*" && strings.Trim(match, `"`) != etag:
+		failed = "If-Match"
+	}
+	if failed != "" {
+		release()
+		e := knownError(0, "PreconditionFailed", "")
+		e.extra = []xmlElement{{XMLName: xml.Name{Local: "Condition"}, Value: failed}}
+		return nil, e
+	}
+	return release, nil
+}
+
+// currentETag returns the ETag (unquoted) of the current object bucket/key,
+// and whether there is one.
+func (f *Front) currentETag(bucket, key string) (etag string, exists bool, err error) {
+	obj, err := f.backend.HeadObject(bucket, key)
+	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
+		return "", false, nil
+	}
+	if err != nil || obj == nil {
+		return "", false, err
+	}
+	if obj.Contents != nil {
+		_ = obj.Contents.Close()
+	}
+	if obj.IsDeleteMarker {
+		return "", false, nil
+	}
+	etag = strings.Trim(obj.Metadata[hdrETag], `"`)
+	if etag == "" {
+		etag = hex.EncodeToString(obj.Hash)
+	}
+	return etag, true, nil
 }
 
 // putEvent sends the ObjectCreated:Put or :Copy event of a stored object.
@@ -256,6 +350,11 @@ func (f *Front) completeMultipartUpload(rw *responseWriter, r *http.Request, buc
 			}
 		}
 	}
+	release, err := f.checkWriteConditions(r, bucket, key)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if c != nil {
 		f.mu.Lock()
 		f.completions[u.id] = c
