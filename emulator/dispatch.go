@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
+	"github.com/firetrail/firetrail/emulator/internal/sigv4"
 )
 
 // ServeHTTP routes r by the routing table (routes.go).
@@ -18,7 +19,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
-		e.serveControl(w, r)
+		if e.controlAuth(w, r) {
+			e.serveControl(w, r)
+		}
 		return
 	}
 	if form, ok := e.queryForm(w, r); ok {
@@ -66,6 +69,10 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target stri
 		awsapi.WriteError(w, reqID, awsapi.Serialization("Could not read the request body: %v", err))
 		return
 	}
+	if err := e.authenticate(r, body); err != nil {
+		awsapi.WriteErrorAs(w, reqID, rt.contentType, jsonAuthError(err, rt.contentType == awsapi.JSON10))
+		return
+	}
 	out, err := rt.handle(r.Context(), e.callOf(r, reqID), op, body)
 	if err != nil {
 		ae := awsapi.AsError(err)
@@ -80,8 +87,9 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target stri
 
 // queryForm returns the parameters of a request that may be a query
 // protocol call: a GET or POST whose URL has an Action, or a POST with a
-// form body (read, up to maxJSONBody). Other requests (S3's) are left
-// untouched; a form body that turns out to be S3's is put back.
+// form body (read, up to maxJSONBody, and put back in r.Body for the
+// signature check). Other requests (S3's) are left untouched; a form body
+// that turns out to be S3's is put back.
 func (e *Emulator) queryForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 	q := r.URL.Query()
 	form := q
@@ -121,6 +129,19 @@ func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, qr queryRo
 			awsapi.WriteQueryError(w, reqID, qr.xmlns, awsapi.InternalFailure())
 		}
 	}()
+	if e.opts.auth != nil && !(qr.name == "sns" && unsignedLink(r, action)) {
+		// The body of a form POST was read (bounded) by queryForm; others
+		// are bounded here.
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+		if err != nil {
+			awsapi.WriteQueryError(w, reqID, qr.xmlns, awsapi.NewError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body is larger than %d bytes", maxJSONBody))
+			return
+		}
+		if err := e.authenticate(r, body); err != nil {
+			awsapi.WriteQueryError(w, reqID, qr.xmlns, queryAuthError(err))
+			return
+		}
+	}
 	out, err := qr.handle(r.Context(), e.callOf(r, reqID), action, r.URL.Path, form)
 	if err != nil {
 		ae := awsapi.AsError(err)
@@ -131,4 +152,12 @@ func (e *Emulator) serveQuery(w http.ResponseWriter, r *http.Request, qr queryRo
 		return
 	}
 	awsapi.WriteQuery(w, reqID, qr.xmlns, action, out)
+}
+
+// unsignedLink reports an SNS action AWS serves without a signature: the
+// SubscribeURL (ConfirmSubscription) and UnsubscribeURL (Unsubscribe)
+// links of SNS messages, visited as plain GETs. Signed calls of these
+// actions are verified as any other.
+func unsignedLink(r *http.Request, action string) bool {
+	return (action == "ConfirmSubscription" || action == "Unsubscribe") && !sigv4.Signed(r)
 }

@@ -179,6 +179,7 @@ func (e *Emulator) open() error {
 		Publish:          e.publishEvent,
 		CheckDestination: e.checkDestination,
 		NotificationPath: notifPath,
+		Auth:             e.verifier(),
 	}
 	if e.fake != nil {
 		fo.TimeSource = ts

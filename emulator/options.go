@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/firetrail/firetrail/emulator/internal/sigv4"
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/schemas"
 )
@@ -47,6 +48,7 @@ type settings struct {
 	firehoseDelay time.Duration
 	eventQueues   []string
 	topicQueues   []string
+	auth          map[string]sigv4.Credentials // WithAuth (auth.go); nil: no signature checks
 }
 
 // WithBucket names the bucket log files are delivered to (default

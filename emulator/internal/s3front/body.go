@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firetrail/firetrail/emulator/internal/sigv4"
 )
 
 // requestBody is a fully read, decoded and verified request body.
@@ -53,8 +55,9 @@ func isAwsChunked(h http.Header) bool {
 }
 
 // readBody reads the whole body of r (decoding aws-chunked framing), bounded
-// by MaxObjectSize, and verifies every checksum the client sent.
-func (f *Front) readBody(rw *responseWriter, r *http.Request, checkHeaders bool) (*requestBody, error) {
+// by MaxObjectSize, and verifies every checksum the client sent, and with
+// chain (Options.Auth, a signed streaming payload) every chunk signature.
+func (f *Front) readBody(rw *responseWriter, r *http.Request, checkHeaders bool, chain *sigv4.Chain) (*requestBody, error) {
 	if r.Body == nil || r.Body == http.NoBody {
 		r.Body = http.NoBody
 	}
@@ -75,7 +78,7 @@ func (f *Front) readBody(rw *responseWriter, r *http.Request, checkHeaders bool)
 			declared = n
 		}
 		dst := make([]byte, 0, initialCap(declared))
-		dec := awsChunkedDecoder{MaxDecoded: f.maxObjectSize, Declared: declared}
+		dec := awsChunkedDecoder{MaxDecoded: f.maxObjectSize, Declared: declared, Chain: chain}
 		data, tr, err := dec.decode(bufio.NewReaderSize(src, 64<<10), dst)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/firetrail/firetrail/emulator/internal/sigv4"
 )
 
 // aws-chunked framing (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html):
@@ -21,7 +23,9 @@ import (
 // The decoder is strict: every line ends in CRLF, sizes are 1 to 16 hex
 // digits, the only chunk extension is chunk-signature with a hex value,
 // trailer names are tokens and unique, and nothing follows the final CRLF.
-// Signatures are not verified (we do not know the client's secret).
+// Chunk and trailer signatures are verified when the decoder has a Chain
+// (Options.Auth and a STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) body);
+// otherwise they are only checked to be hex.
 
 const (
 	maxChunkLine     = 1024 // longest chunk header or trailer line accepted
@@ -36,6 +40,9 @@ type awsChunkedDecoder struct {
 	MaxDecoded int64
 	// Declared is x-amz-decoded-content-length, or -1 when absent.
 	Declared int64
+	// Chain, when set, verifies each chunk's chunk-signature (required)
+	// and, if it signs the trailer, x-amz-trailer-signature.
+	Chain *sigv4.Chain
 }
 
 // decode reads the whole framed body from br and appends the payload to dst.
@@ -51,11 +58,19 @@ func (d awsChunkedDecoder) decode(br *bufio.Reader, dst []byte) ([]byte, map[str
 		if err != nil {
 			return dst, nil, err
 		}
-		size, err := parseChunkHeader(line)
+		size, sig, err := parseChunkHeader(line)
 		if err != nil {
 			return dst, nil, err
 		}
+		if d.Chain != nil && sig == "" {
+			return dst, nil, errBadChunk("chunk without chunk-signature in a signed payload")
+		}
 		if size == 0 {
+			if d.Chain != nil {
+				if err := d.Chain.Next(sig, nil); err != nil {
+					return dst, nil, authError(err)
+				}
+			}
 			break
 		}
 		if size > uint64(limit-int64(len(dst))) {
@@ -76,10 +91,24 @@ func (d awsChunkedDecoder) decode(br *bufio.Reader, dst []byte) ([]byte, map[str
 		if crlf != [2]byte{'\r', '\n'} {
 			return dst, nil, errBadChunk("chunk data not followed by CRLF")
 		}
+		if d.Chain != nil {
+			if err := d.Chain.Next(sig, dst[n:]); err != nil {
+				return dst, nil, authError(err)
+			}
+		}
 	}
 	trailers, err := readTrailers(br)
 	if err != nil {
 		return dst, nil, err
+	}
+	if d.Chain != nil && d.Chain.SignsTrailer() {
+		sig, ok := trailers["x-amz-trailer-signature"]
+		if !ok {
+			return dst, nil, errMalformedTrailer()
+		}
+		if err := d.Chain.Trailer(sig, trailers); err != nil {
+			return dst, nil, authError(err)
+		}
 	}
 	if _, err := br.ReadByte(); err == nil {
 		return dst, nil, errBadChunk("data after the final chunk")
@@ -137,29 +166,31 @@ func readCRLFLine(br *bufio.Reader) ([]byte, error) {
 	return line[:len(line)-2], nil
 }
 
-// parseChunkHeader parses "hex-size[;chunk-signature=hex]".
-func parseChunkHeader(line []byte) (uint64, error) {
+// parseChunkHeader parses "hex-size[;chunk-signature=hex]" and returns
+// the size and the signature ("" if none).
+func parseChunkHeader(line []byte) (uint64, string, error) {
 	sizePart, ext, hasExt := bytes.Cut(line, []byte{';'})
 	if len(sizePart) == 0 || len(sizePart) > 16 {
-		return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
+		return 0, "", errBadChunk("invalid chunk size %q", truncate(sizePart))
 	}
 	if !isHex(sizePart) {
-		return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
+		return 0, "", errBadChunk("invalid chunk size %q", truncate(sizePart))
 	}
 	size, err := strconv.ParseUint(string(sizePart), 16, 64)
 	if err != nil {
-		return 0, errBadChunk("invalid chunk size %q", truncate(sizePart))
+		return 0, "", errBadChunk("invalid chunk size %q", truncate(sizePart))
 	}
-	if hasExt {
-		sig, ok := bytes.CutPrefix(ext, []byte(chunkSignatureEq))
-		if !ok || len(sig) == 0 || len(sig) > maxSignatureHex {
-			return 0, errBadChunk("invalid chunk extension")
-		}
-		if !isHex(sig) {
-			return 0, errBadChunk("invalid chunk signature")
-		}
+	if !hasExt {
+		return size, "", nil
 	}
-	return size, nil
+	sig, ok := bytes.CutPrefix(ext, []byte(chunkSignatureEq))
+	if !ok || len(sig) == 0 || len(sig) > maxSignatureHex {
+		return 0, "", errBadChunk("invalid chunk extension")
+	}
+	if !isHex(sig) {
+		return 0, "", errBadChunk("invalid chunk signature")
+	}
+	return size, string(sig), nil
 }
 
 // isHex reports whether b is all hex digits (either case).

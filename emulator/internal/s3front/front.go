@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/johannesboyne/gofakes3"
+
+	"github.com/firetrail/firetrail/emulator/internal/sigv4"
 )
 
 // DefaultMaxObjectSize is the largest object accepted when
@@ -69,6 +71,15 @@ type Options struct {
 	// configurations across restarts (read by New, written on every
 	// change); "" keeps them in memory.
 	NotificationPath string
+
+	// Auth, when set, verifies the SigV4 signature of every request
+	// (Authorization header or presigned URL, and the chunk signatures of
+	// STREAMING-AWS4-HMAC-SHA256-PAYLOAD bodies) and refuses the others
+	// with S3's errors (AccessDenied, InvalidAccessKeyId,
+	// SignatureDoesNotMatch, RequestTimeTooSkewed, ...). Its clock, not
+	// TimeSource's skew rule, then decides what is too skewed. Requests
+	// made by PutObject are not checked. nil serves every request.
+	Auth *sigv4.Verifier
 }
 
 // Front is an http.Handler serving path-style S3 over gofakes3, with the
@@ -82,6 +93,7 @@ type Front struct {
 	checkSkew     bool
 	maxObjectSize int64
 	idleTimeout   time.Duration
+	auth          *sigv4.Verifier
 
 	epoch      string // random per Front, so object ids never repeat across restarts
 	objectSeq  atomic.Uint64
@@ -123,6 +135,7 @@ func New(opts Options) (*Front, error) {
 		checkSkew:     opts.TimeSource == nil,
 		maxObjectSize: opts.MaxObjectSize,
 		idleTimeout:   defaultIdleTimeout,
+		auth:          opts.Auth,
 		tags:          make(map[string]objectTags),
 		encryption:    make(map[string]sseRule),
 		uploads:       make(map[string]*upload),
@@ -301,12 +314,18 @@ func (f *Front) toS3Error(err error) *s3Error {
 
 // serve dispatches one request; errors are answered by ServeHTTP.
 func (f *Front) serve(rw *responseWriter, r *http.Request) error {
+	auth, err := f.authenticate(r)
+	if err != nil {
+		return err
+	}
 	bucket, key, err := splitPath(r.URL.Path)
 	if err != nil {
 		return err
 	}
-	if err := f.checkTimeSkew(r); err != nil {
-		return err
+	if f.auth == nil {
+		if err := f.checkTimeSkew(r); err != nil {
+			return err
+		}
 	}
 	if bucket == "" && r.Method != http.MethodGet {
 		return knownError(0, "MethodNotAllowed", "") // only ListBuckets is served at /
@@ -319,7 +338,7 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 	if r.Method == http.MethodPut || r.Method == http.MethodPost {
 		// CompleteMultipartUpload's checksum headers describe the object, not the body.
 		objectChecksums := r.Method == http.MethodPost && q.Get("uploadId") != ""
-		if body, err = f.readBody(rw, r, !objectChecksums); err != nil {
+		if body, err = f.readBody(rw, r, !objectChecksums, auth.Chain()); err != nil {
 			return err
 		}
 	}
@@ -699,4 +718,77 @@ func (f *Front) versioningOn(bucket string) bool {
 	}
 	cfg, err := vb.VersioningConfiguration(bucket)
 	return err == nil && cfg.Status != ""
+}
+
+// authenticate verifies r's signature when Options.Auth is set; the
+// result (nil without Auth, and for PutObject's own requests) seeds the
+// chunk-signature chain of a streaming body.
+func (f *Front) authenticate(r *http.Request) (*sigv4.Result, error) {
+	if f.auth == nil || r.Context().Value(internalKey{}) != nil {
+		return nil, nil
+	}
+	res, err := f.auth.VerifyS3(r)
+	if err != nil {
+		return nil, authError(err)
+	}
+	return res, nil
+}
+
+// authError is S3's answer to a failed verification (sigv4.Error).
+func authError(err error) error {
+	ve, ok := errors.AsType[*sigv4.Error](err)
+	if !ok {
+		return err
+	}
+	el := func(name, value string) xmlElement { return xmlElement{XMLName: xml.Name{Local: name}, Value: value} }
+	var e *s3Error
+	switch ve.Kind {
+	case sigv4.Missing:
+		e = knownError(0, "AccessDenied", "")
+	case sigv4.Malformed:
+		if ve.MissingPayloadHash() {
+			e = newError(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+		} else {
+			e = newError(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; %s", ve.Message)
+		}
+	case sigv4.BadQuery:
+		e = newError(http.StatusBadRequest, "AuthorizationQueryParametersError", "%s", ve.Message)
+	case sigv4.Ambiguous:
+		e = newError(http.StatusBadRequest, "InvalidArgument", "%s", ve.Message)
+	case sigv4.Unsupported:
+		e = newError(http.StatusBadRequest, "InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+	case sigv4.UnknownKey:
+		e = newError(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+		e.extra = []xmlElement{el("AWSAccessKeyId", ve.AccessKeyID)}
+	case sigv4.BadToken:
+		e = knownError(0, "InvalidToken", "")
+	case sigv4.Mismatch:
+		e = newError(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		if ve.AccessKeyID != "" {
+			e.extra = append(e.extra, el("AWSAccessKeyId", ve.AccessKeyID))
+		}
+		e.extra = append(e.extra, el("StringToSign", ve.StringToSign), el("SignatureProvided", ve.SignatureProvided))
+		if ve.CanonicalRequest != "" {
+			e.extra = append(e.extra, el("CanonicalRequest", ve.CanonicalRequest))
+		}
+	case sigv4.Skewed:
+		e = knownError(0, "RequestTimeTooSkewed", "")
+		e.extra = []xmlElement{
+			el("RequestTime", ve.RequestTime.UTC().Format(sigv4.TimeFormat)),
+			el("ServerTime", ve.ServerTime.UTC().Format(time.RFC3339)),
+			el("MaxAllowedSkewMilliseconds", strconv.FormatInt(sigv4.MaxSkew.Milliseconds(), 10)),
+		}
+	case sigv4.Expired:
+		e = newError(http.StatusForbidden, "AccessDenied", "Request has expired")
+		e.extra = []xmlElement{
+			el("X-Amz-Expires", strconv.FormatInt(int64(ve.Expires/time.Second), 10)),
+			el("Expires", ve.RequestTime.Add(ve.Expires).UTC().Format(time.RFC3339)),
+			el("ServerTime", ve.ServerTime.UTC().Format(time.RFC3339)),
+		}
+	case sigv4.NotYetValid:
+		e = newError(http.StatusForbidden, "AccessDenied", "Request is not valid yet")
+	default:
+		e = knownError(0, "AccessDenied", "")
+	}
+	return e
 }
