@@ -3,15 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 	"github.com/spf13/pflag"
 
 	"github.com/firetrail/firetrail/emulator/trail"
@@ -29,6 +35,8 @@ type loadFlags struct {
 	events     int
 	shard      string
 	seed       int64
+	seedSet    bool // --seed given; otherwise a random seed
+	runID      string
 	accounts   int
 	regions    []string
 	interval   time.Duration
@@ -51,7 +59,8 @@ func loadCommand() command {
 			fs.DurationVar(&f.duration, "duration", 0, "how long to run (with --rate; or give --events)")
 			fs.IntVar(&f.events, "events", 0, "how many events to deliver (or give --duration)")
 			fs.StringVar(&f.shard, "shard", "", "deliver part k of N (k/N), for N machines in parallel")
-			fs.Int64Var(&f.seed, "seed", 1, "seed of the generated world")
+			fs.Int64Var(&f.seed, "seed", 0, "seed of the generated world: the same seed gives the same events (default: random, printed on stderr)")
+			fs.StringVar(&f.runID, "run-id", "", "name log files as the run of this ID does (default: random, so that no two runs share a key)")
 			fs.IntVar(&f.accounts, "accounts", 0, "number of AWS accounts (default: the generator's)")
 			fs.StringSliceVar(&f.regions, "regions", nil, "regions of the streams (default: the generator's)")
 			fs.DurationVar(&f.interval, "delivery-interval", trail.DefaultInterval, "how often log files are delivered")
@@ -61,6 +70,7 @@ func loadCommand() command {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
 				}
+				f.seedSet = fs.Changed("seed")
 				return runLoad(ctx, e, &f)
 			}
 		},
@@ -93,6 +103,9 @@ func (f *loadFlags) check() (events int, err error) {
 	if f.interval < time.Second {
 		return 0, usagef("--delivery-interval must be at least 1s")
 	}
+	if len(f.runID) > 128 {
+		return 0, usagef("--run-id longer than 128 bytes")
+	}
 	events = f.events
 	if f.duration > 0 {
 		events = int(f.rate * f.duration.Seconds())
@@ -107,6 +120,18 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	events, err := f.check()
 	if err != nil {
 		return err
+	}
+	if !f.seedSet {
+		// Two runs must not deliver the same events (eventIDs) unless
+		// asked to: a random seed, told so that the run can be repeated.
+		f.seed = rand.Int64()
+		fmt.Fprintf(e.stderr, "seed %d: rerun with --seed %d to repeat\n", f.seed, f.seed)
+	}
+	runID := f.runID
+	if runID == "" {
+		// A run of its own: log file names differ from every other run's,
+		// even of the same seed in the same 5-minute stamp.
+		runID = trail.NewRunID()
 	}
 	cfg := generator.Config{Seed: f.seed, Events: events, Accounts: f.accounts, Regions: f.regions,
 		Start: time.Now().UTC().Truncate(time.Second)}
@@ -128,6 +153,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		OrgID:    gen.OrgID(),
 		Seed:     trailSeed(cfg),
 		Interval: f.interval,
+		RunID:    runID,
 	}
 	if cfg.Shards > 1 {
 		// Each shard is its own trail: its digest chain must not collide
@@ -164,7 +190,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		n++
 		if now.Sub(lastTick) >= time.Second {
 			if err := tr.Tick(ctx); err != nil {
-				return fmt.Errorf("deliver: %w", err)
+				return deliveryError(err)
 			}
 			lastTick = now
 		}
@@ -183,7 +209,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	if err := tr.Close(flushCtx); err != nil {
-		return fmt.Errorf("deliver: %w", err)
+		return deliveryError(err)
 	}
 	st := tr.Stats()
 	if st.LastError != "" {
@@ -238,20 +264,117 @@ func newS3Sink(ctx context.Context, endpoint, region, bucket string) *s3Sink {
 	return &s3Sink{client: client, bucket: bucket}
 }
 
-// Put uploads body with its metadata (the SDK writes x-amz-meta- names).
+// putAttempts is how many times Put tries a PUT that S3 answers 409
+// ConditionalRequestConflict (another conditional write to the key in
+// progress).
+const putAttempts = 5
+
+// Put uploads body with its metadata (the SDK writes x-amz-meta- names),
+// never replacing an object: the PUT is conditional (If-None-Match: *). A
+// key that exists already is a keyExistsError unless the object
+// there has exactly our bytes: then it is our own earlier attempt, stored
+// before the SDK retried the request.
 func (s *s3Sink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
 	if s.err != nil {
 		return s.err
 	}
-	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(s.bucket),
-		Key:           aws.String(key),
-		Body:          bytes.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))),
-		Metadata:      meta,
-	})
-	if err != nil {
-		return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
+	var err error
+	for attempt := 1; ; attempt++ {
+		_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
+			Bucket:        aws.String(s.bucket),
+			Key:           aws.String(key),
+			Body:          bytes.NewReader(body),
+			ContentLength: aws.Int64(int64(len(body))),
+			Metadata:      meta,
+			IfNoneMatch:   aws.String("*"),
+		})
+		if err == nil || attempt == putAttempts || !isConditionalConflict(err) {
+			break
+		}
+		t := time.NewTimer(time.Duration(attempt) * 100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, ctx.Err())
+		case <-t.C:
+		}
 	}
-	return nil
+	switch {
+	case err == nil:
+		return nil
+	case isPreconditionFailed(err):
+		if same, cerr := s.holds(ctx, key, body); cerr == nil && same {
+			return nil
+		}
+		return &keyExistsError{bucket: s.bucket, key: key}
+	case isNotImplemented(err):
+		return fmt.Errorf("put s3://%s/%s: the store does not support conditional writes (If-None-Match: *), which load needs so as never to replace an object: %w", s.bucket, key, err)
+	}
+	return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
+}
+
+// keyExistsError is the error of a Put to a key that holds another
+// object.
+type keyExistsError struct{ bucket, key string }
+
+func (e *keyExistsError) Error() string {
+	return "s3://" + e.bucket + "/" + e.key + " exists already and was not overwritten (412 PreconditionFailed on If-None-Match: *): " +
+		"another run or writer delivered a log file of that name"
+}
+
+// deliveryError is err of a delivery, told plainly when it is a name
+// collision (the trail's wrapping names the key again).
+func deliveryError(err error) error {
+	if ke, ok := errors.AsType[*keyExistsError](err); ok {
+		return fmt.Errorf("deliver: stopped: %w", ke)
+	}
+	return fmt.Errorf("deliver: %w", err)
+}
+
+// holds reports whether the object at key has exactly the bytes body.
+func (s *s3Sink) holds(ctx context.Context, key string, body []byte) (bool, error) {
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)},
+		func(o *s3.Options) {
+			// The bytes are compared whole: no checksum needed, and no SDK
+			// note on stderr when the store sends none.
+			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+		})
+	if err != nil {
+		return false, err
+	}
+	defer out.Body.Close()
+	got, err := io.ReadAll(io.LimitReader(out.Body, int64(len(body))+1))
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(got, body), nil
+}
+
+// errorStatus returns the HTTP status and S3 error code of err.
+func errorStatus(err error) (int, string) {
+	status, code := 0, ""
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		code = ae.ErrorCode()
+	}
+	return status, code
+}
+
+func isPreconditionFailed(err error) bool {
+	status, code := errorStatus(err)
+	return status == http.StatusPreconditionFailed || code == "PreconditionFailed"
+}
+
+func isConditionalConflict(err error) bool {
+	status, code := errorStatus(err)
+	return code == "ConditionalRequestConflict" || status == http.StatusConflict && code == ""
+}
+
+func isNotImplemented(err error) bool {
+	status, code := errorStatus(err)
+	return status == http.StatusNotImplemented || code == "NotImplemented"
 }
