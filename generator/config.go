@@ -97,6 +97,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Accounts == 0 {
 		c.Accounts = DefaultAccounts
 	}
+	if c.Accounts < 0 {
+		// Checked before AccountIDs grows it: -11 would become 0 accounts.
+		return c, fmt.Errorf("accounts %d: must be 1 to 1000", c.Accounts)
+	}
 	if len(c.AccountIDs) > c.Accounts {
 		c.Accounts = len(c.AccountIDs)
 	}
