@@ -230,7 +230,7 @@ func TestConcurrentClients(t *testing.T) {
 	for _, raw := range recs {
 		var rec struct {
 			EventID, RequestID, EventName, EventSource, EventCategory string
-			ManagementEvent                                         bool
+			ManagementEvent                                           bool
 		}
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			t.Fatal(err)
