@@ -23,12 +23,24 @@ import (
 // same front door clients use (checksums, lower-case metadata).
 type s3Sink struct{ e *Emulator }
 
-// Put stores body as key in the emulator's bucket.
+// Put stores body as key in the emulator's bucket. With a journal, the
+// records of a stored log file are noted: their entries go once the
+// trail state listing the file is saved.
 func (s s3Sink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
 	if err := s.e.s3.PutObject(ctx, s.e.bucket, key, meta, body); err != nil {
 		return err
 	}
 	s.e.flushed.add(&s.e.flushed.keys, key)
+	if j := s.e.journal; j != nil && isLogFileKey(key) && j.watching() {
+		recs, err := logRecords(bytes.NewReader(body))
+		if err != nil {
+			// Cannot happen with the trail's own files; the entries then
+			// stay, and a restart matches them against the stored file.
+			s.e.log.Warn("journal: read stored log file", "key", key, "err", err)
+			return nil
+		}
+		j.noteStored(recs)
+	}
 	return nil
 }
 
@@ -76,7 +88,9 @@ func (e *Emulator) loadState() ([]byte, error) {
 }
 
 // saveState writes the trail state into the data directory when it
-// changed; e.deliverMu is held.
+// changed, then deletes the journal entries of the records in the log
+// files it lists; e.deliverMu is held. Every log file stored so far is in
+// the state (files are stored only with e.deliverMu held).
 func (e *Emulator) saveState() error {
 	p := e.statePath()
 	if p == "" {
@@ -86,43 +100,135 @@ func (e *Emulator) saveState() error {
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(b, e.lastState) {
-		return nil
+	if !bytes.Equal(b, e.lastState) {
+		if err := writeFileSync(p, b); err != nil {
+			return fmt.Errorf("save trail state: %w", err)
+		}
+		e.lastState = b
 	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("save trail state: %w", err)
+	if e.journal != nil {
+		return e.journal.prune()
 	}
-	if err := os.Rename(tmp, p); err != nil {
-		return fmt.Errorf("save trail state: %w", err)
-	}
-	e.lastState = b
 	return nil
+}
+
+// writeFileSync replaces path with b durably: a temporary file, fsynced,
+// renamed into place, and the directory fsynced.
+func writeFileSync(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // rebuildHistory fills the LookupEvents store from the log files already
 // in the bucket (a restart with a data directory): the delivered files are
-// the history, so nothing else needs saving. Records still pending at a
-// crash are lost, as they never reached a file.
-func (e *Emulator) rebuildHistory() error {
-	prefix := "AWSLogs/"
-	page := gofakes3.ListBucketPage{MaxKeys: 1000}
+// the history. With a journal, it first removes what a crash left behind
+// (dropOrphans), and matches the journaled records against the delivered
+// ones: the entries of delivered records are deleted, the others stay in
+// e.replay, to be added again (replayJournal).
+func (e *Emulator) rebuildHistory(state []byte) error {
+	keys, err := e.listKeys("AWSLogs/")
+	if err != nil {
+		return fmt.Errorf("rebuild history: %w", err)
+	}
+	// Journaled records not yet found in a delivered file, by hash.
+	pending := map[uint64][]int{}
+	for i, je := range e.replay {
+		pending[je.hash] = append(pending[je.hash], i)
+	}
+	var logs []string
+	if e.journal != nil {
+		if logs, err = e.dropOrphans(state, keys, pending); err != nil {
+			return fmt.Errorf("rebuild history: %w", err)
+		}
+	} else {
+		for _, k := range keys {
+			if isLogFileKey(k) {
+				logs = append(logs, k)
+			}
+		}
+	}
+	delivered := make([]bool, len(e.replay))
+	var done []uint64
 	n := 0
+	for _, key := range logs {
+		recs, err := e.readLogFile(key)
+		if err == nil && e.journal != nil {
+			for _, r := range recs {
+				if ix := pending[e.journalHash(r)]; len(ix) > 0 {
+					delivered[ix[0]] = true
+					done = append(done, e.replay[ix[0]].key)
+					pending[e.journalHash(r)] = ix[1:]
+				}
+			}
+		}
+		if err == nil {
+			var k int
+			k, err = e.loadRecords(recs)
+			n += k
+		}
+		if err != nil {
+			e.log.Warn("rebuild history: skip log file", "key", key, "err", err)
+		}
+	}
+	if n > 0 {
+		e.log.Info("rebuilt LookupEvents history from log files", "events", n)
+	}
+	if e.journal == nil {
+		return nil
+	}
+	if err := e.journal.remove(done); err != nil {
+		return fmt.Errorf("rebuild history: %w", err)
+	}
+	kept := e.replay[:0]
+	for i, je := range e.replay {
+		if !delivered[i] {
+			kept = append(kept, je)
+		}
+	}
+	e.replay = kept
+	return nil
+}
+
+// journalHash hashes a record as the journal does.
+func (e *Emulator) journalHash(raw []byte) uint64 { return e.journal.hash(raw) }
+
+// listKeys lists the bucket's keys under prefix.
+func (e *Emulator) listKeys(prefix string) ([]string, error) {
+	var keys []string
+	page := gofakes3.ListBucketPage{MaxKeys: 1000}
 	for {
 		list, err := e.backend.ListBucket(e.bucket, &gofakes3.Prefix{Prefix: prefix, HasPrefix: true}, page)
 		if err != nil {
-			return fmt.Errorf("rebuild history: list %s: %w", e.bucket, err)
+			return nil, fmt.Errorf("list %s: %w", e.bucket, err)
 		}
 		for _, c := range list.Contents {
-			if !isLogFileKey(c.Key) {
-				continue
-			}
-			k, err := e.loadLogFile(c.Key)
-			if err != nil {
-				e.log.Warn("rebuild history: skip log file", "key", c.Key, "err", err)
-				continue
-			}
-			n += k
+			keys = append(keys, c.Key)
 		}
 		if !list.IsTruncated || len(list.Contents) == 0 {
 			break
@@ -133,9 +239,150 @@ func (e *Emulator) rebuildHistory() error {
 		}
 		page.HasMarker = true
 	}
-	if n > 0 {
-		e.log.Info("rebuilt LookupEvents history from log files", "events", n)
+	return keys, nil
+}
+
+// dropOrphans deletes the files a crash left behind: stored after the
+// trail state was last saved, so unknown to the restarted trail, which
+// would leave them out of its digests and could reuse their names. Such a
+// log file (in no digest up to the state's last one, and not pending in
+// the state) is deleted when the journal holds every record of it (they
+// are delivered again); a digest after the state's last one of its chain
+// is deleted (the trail makes it again). It returns the log files kept.
+func (e *Emulator) dropOrphans(state []byte, keys []string, pending map[uint64][]int) ([]string, error) {
+	type chainKnown struct {
+		last  string          // the last digest the state knows
+		known map[string]bool // log files pending in the state or in its digests
 	}
+	chains := map[string]*chainKnown{}
+	if state != nil {
+		var st struct {
+			Chains []trail.ChainState `json:"chains"`
+		}
+		if err := json.Unmarshal(state, &st); err != nil {
+			return nil, fmt.Errorf("read trail state: %w", err)
+		}
+		for _, c := range st.Chains {
+			ck := &chainKnown{last: c.PreviousKey, known: map[string]bool{}}
+			for _, p := range c.Pending {
+				ck.known[p.Key] = true
+			}
+			chains[c.Account+"/"+c.Region] = ck
+		}
+	}
+	var logs []string
+	for _, k := range keys {
+		stream, kind, ok := streamOfKey(k)
+		if !ok || kind != "CloudTrail-Digest" || !strings.HasSuffix(k, ".json.gz") || state == nil {
+			continue
+		}
+		ck := chains[stream]
+		if ck == nil || ck.last == "" || k > ck.last {
+			e.log.Warn("removing a digest file the saved trail state does not know (interrupted run)", "key", k)
+			if _, err := e.backend.DeleteObject(e.bucket, k); err != nil {
+				return nil, fmt.Errorf("delete %s: %w", k, err)
+			}
+			continue
+		}
+		listed, err := e.digestLogKeys(k)
+		if err != nil {
+			e.log.Warn("rebuild history: read digest", "key", k, "err", err)
+			continue
+		}
+		for _, l := range listed {
+			ck.known[l] = true
+		}
+	}
+	for _, k := range keys {
+		if !isLogFileKey(k) {
+			continue
+		}
+		stream, _, _ := streamOfKey(k)
+		if ck := chains[stream]; ck != nil && ck.known[k] {
+			logs = append(logs, k)
+			continue
+		}
+		recs, err := e.readLogFile(k)
+		if err != nil {
+			logs = append(logs, k) // reported by the caller
+			continue
+		}
+		need := map[uint64]int{}
+		all := true
+		for _, r := range recs {
+			h := e.journalHash(r)
+			need[h]++
+			if need[h] > len(pending[h]) {
+				all = false
+				break
+			}
+		}
+		if !all || len(recs) == 0 {
+			e.log.Warn("log file in no digest kept: its records are not all journaled", "key", k)
+			logs = append(logs, k)
+			continue
+		}
+		e.log.Warn("removing a log file the saved trail state does not know (interrupted run); its records are delivered again", "key", k, "records", len(recs))
+		if _, err := e.backend.DeleteObject(e.bucket, k); err != nil {
+			return nil, fmt.Errorf("delete %s: %w", k, err)
+		}
+	}
+	return logs, nil
+}
+
+// streamOfKey returns "account/region" and the kind (CloudTrail or
+// CloudTrail-Digest) of a key AWSLogs/ACCOUNT/KIND/REGION/....
+func streamOfKey(key string) (stream, kind string, ok bool) {
+	parts := strings.SplitN(key, "/", 5)
+	if len(parts) < 5 || parts[0] != "AWSLogs" {
+		return "", "", false
+	}
+	return parts[1] + "/" + parts[3], parts[2], true
+}
+
+// digestLogKeys returns the log files a digest lists.
+func (e *Emulator) digestLogKeys(key string) ([]string, error) {
+	raw, err := e.readGzipObject(key)
+	if err != nil {
+		return nil, err
+	}
+	var d struct {
+		LogFiles []struct {
+			S3Object string `json:"s3Object"`
+		} `json:"logFiles"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(d.LogFiles))
+	for i, f := range d.LogFiles {
+		out[i] = f.S3Object
+	}
+	return out, nil
+}
+
+// replayJournal adds the journaled records no delivered file holds to the
+// trail and LookupEvents, once.
+func (e *Emulator) replayJournal() error {
+	if len(e.replay) == 0 {
+		return nil
+	}
+	e.journal.revive(e.replay)
+	for _, je := range e.replay {
+		var rec schemas.Record
+		if err := json.Unmarshal(je.raw, &rec); err != nil {
+			return fmt.Errorf("journal: entry %d: %w", je.key, err)
+		}
+		if err := e.trail.AddJSON(&rec, je.raw); err != nil {
+			return fmt.Errorf("journal: entry %d: %w", je.key, err)
+		}
+		if err := e.store.Add(&rec, je.raw); err != nil {
+			return fmt.Errorf("journal: entry %d: %w", je.key, err)
+		}
+		e.recorded.Add(1)
+	}
+	e.log.Info("journaled records not yet delivered added again", "records", len(e.replay))
+	e.replay = nil
 	return nil
 }
 
@@ -145,28 +392,57 @@ func isLogFileKey(key string) bool {
 	return strings.Contains(key, "/CloudTrail/") && strings.HasSuffix(key, ".json.gz")
 }
 
-// loadLogFile adds the records of one log file to the store.
-func (e *Emulator) loadLogFile(key string) (int, error) {
+// readGzipObject returns the decompressed bytes of an object.
+func (e *Emulator) readGzipObject(key string) ([]byte, error) {
 	obj, err := e.backend.GetObject(e.bucket, key, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer obj.Contents.Close()
 	zr, err := gzip.NewReader(obj.Contents)
 	if err != nil {
-		return 0, err
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
+// readLogFile returns the records of a log file, as their JSON.
+func (e *Emulator) readLogFile(key string) ([][]byte, error) {
+	obj, err := e.backend.GetObject(e.bucket, key, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Contents.Close()
+	return logRecords(obj.Contents)
+}
+
+// logRecords returns the records of a compressed log file, each as the
+// exact bytes of its JSON.
+func logRecords(r io.Reader) ([][]byte, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
 	}
 	raw, err := io.ReadAll(zr)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	var lf struct {
 		Records []json.RawMessage `json:"Records"`
 	}
 	if err := json.Unmarshal(raw, &lf); err != nil {
-		return 0, err
+		return nil, err
 	}
+	out := make([][]byte, len(lf.Records))
 	for i, r := range lf.Records {
+		out[i] = r
+	}
+	return out, nil
+}
+
+// loadRecords adds the records of one log file to the store.
+func (e *Emulator) loadRecords(recs [][]byte) (int, error) {
+	for i, r := range recs {
 		var rec schemas.Record
 		if err := json.Unmarshal(r, &rec); err != nil {
 			return i, fmt.Errorf("record %d: %w", i, err)
@@ -175,7 +451,7 @@ func (e *Emulator) loadLogFile(key string) (int, error) {
 			return i, err
 		}
 	}
-	return len(lf.Records), nil
+	return len(recs), nil
 }
 
 // status is what GetTrailStatus reports. Delivery and notification

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +55,8 @@ type Emulator struct {
 
 	backend gofakes3.Backend
 	db      *bolt.DB
+	journal *journal       // with a data dir: records before they are kept
+	replay  []journalEntry // journaled records to add again at open
 	s3      *s3front.Front
 	trail   *trail.Trail
 	store   *cloudtrail.Store
@@ -131,7 +135,7 @@ func New(opts ...Option) (*Emulator, error) {
 	e.fake, _ = s.clock.(*trail.FakeClock)
 	e.ticker = e.fake == nil
 	e.started = e.clock.Now().UTC().Truncate(time.Second)
-	e.ids = newIDSource(s.seed, s.seedSet)
+	e.ids = newIDSource(s.seed, s.seedSet, 0)
 	if err := e.open(); err != nil {
 		e.closeResources()
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -162,6 +166,13 @@ func (e *Emulator) open() error {
 		// Loaded under the data directory's lock (s3.bolt's).
 		fhPath = filepath.Join(dir, firehose.StateFile)
 		e.backend = s3bolt.New(e.db, s3bolt.WithTimeSource(ts))
+		var runs uint64
+		if e.journal, e.replay, runs, err = openJournal(dir); err != nil {
+			return err
+		}
+		// Seeded IDs differ from those of the runs before on this data
+		// dir (the first run's are those of a memory-only emulator).
+		e.ids = newIDSource(e.opts.seed, e.opts.seedSet, runs)
 	} else {
 		e.backend = s3mem.New(s3mem.WithTimeSource(ts), s3mem.WithVersionSeed(e.opts.seed))
 	}
@@ -213,7 +224,7 @@ func (e *Emulator) open() error {
 	if err != nil {
 		return err
 	}
-	if err := e.rebuildHistory(); err != nil {
+	if err := e.rebuildHistory(state); err != nil {
 		return err
 	}
 	if e.notify, err = newNotifier(e); err != nil {
@@ -231,6 +242,9 @@ func (e *Emulator) open() error {
 	var hist *history
 	if e.opts.events > 0 {
 		if hist, err = e.planHistory(); err != nil {
+			return err
+		}
+		if hist, err = e.checkPreload(hist); err != nil {
 			return err
 		}
 	}
@@ -261,8 +275,11 @@ func (e *Emulator) open() error {
 		if err := e.preload(hist, clock); err != nil {
 			return err
 		}
+		if err := e.preloaded(hist); err != nil {
+			return err
+		}
 	}
-	return nil
+	return e.replayJournal()
 }
 
 // loadKey sets the signing key: the option's, the data directory's, or a
@@ -316,13 +333,20 @@ type idSource struct {
 	rng *mrand.ChaCha8
 }
 
-func newIDSource(seed int64, seeded bool) *idSource {
+// newIDSource returns the ID source of a seed (seeded) or a random one.
+// run numbers the runs of one data directory: run 0's IDs are those of the
+// seed alone, a later run's are another sequence, so that a restart does
+// not hand out the IDs of the run before.
+func newIDSource(seed int64, seeded bool, run uint64) *idSource {
 	var key [32]byte
 	if seeded {
 		for i := range 8 {
 			key[i] = byte(uint64(seed) >> (8 * i))
 		}
 		copy(key[8:], "firetrail emulator ids")
+		if run > 0 {
+			key = sha256.Sum256(binary.BigEndian.AppendUint64(key[:], run))
+		}
 	} else {
 		_, _ = rand.Read(key[:])
 	}
@@ -420,19 +444,32 @@ func (e *Emulator) closeResources() error {
 	if e.notify != nil {
 		e.notify.close()
 	}
+	var errs []error
+	if e.journal != nil {
+		if err := e.journal.close(); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: close journal: %w", err))
+		}
+		e.journal = nil
+	}
 	if e.db != nil {
 		if err := e.db.Close(); err != nil {
-			return fmt.Errorf("emulator: close data: %w", err)
+			errs = append(errs, fmt.Errorf("emulator: close data: %w", err))
 		}
 		e.db = nil
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Record adds rec to the trail: it is delivered in the next log file of
 // its account (recipientAccountId) and region (awsRegion), and, if it is
 // a management event, LookupEvents shows it at once.
-func (e *Emulator) Record(rec schemas.Record) error {
+//
+// With a data directory (WithDataDir), the record is durable when Record
+// returns: it is journaled, and a restart after a crash delivers it.
+func (e *Emulator) Record(rec schemas.Record) error { return e.addRecord(&rec, true) }
+
+// addRecord is Record; durable journals the record.
+func (e *Emulator) addRecord(rec *schemas.Record, durable bool) error {
 	if rec.RecipientAccountID == "" {
 		rec.RecipientAccountID = rec.UserIdentity.AccountID
 	}
@@ -445,19 +482,33 @@ func (e *Emulator) Record(rec schemas.Record) error {
 	if !schemas.ValidRegion(rec.AWSRegion) {
 		return fmt.Errorf("emulator: record: awsRegion %q is not a region name", rec.AWSRegion)
 	}
-	return e.keep(&rec, "", false)
+	return e.keep(rec, "", false, durable)
 }
 
 // recordCall keeps the record of a call a service answered: it is
 // encoded once, and the same bytes go to the log file and to LookupEvents
 // (which is told the stream rather than reading requestParameters back).
 func (e *Emulator) recordCall(rec *schemas.Record, stream string) error {
-	return e.keep(rec, stream, true)
+	return e.keep(rec, stream, true, true)
 }
 
-func (e *Emulator) keep(rec *schemas.Record, stream string, named bool) error {
+// keep adds rec to the trail and to LookupEvents. With durable and a data
+// directory, it is journaled first: when keep returns, a crash no longer
+// loses it.
+func (e *Emulator) keep(rec *schemas.Record, stream string, named, durable bool) error {
 	raw := rec.AppendJSON(nil)
-	if err := e.trail.AddJSON(rec, raw); err != nil {
+	if durable && e.journal != nil {
+		k, err := e.journal.add(raw)
+		if err != nil {
+			return fmt.Errorf("emulator: record: %w", err)
+		}
+		if err := e.trail.AddJSON(rec, raw); err != nil {
+			if derr := e.journal.drop(raw, k); derr != nil {
+				e.log.Warn("journal: drop refused record", "err", derr)
+			}
+			return fmt.Errorf("emulator: record: %w", err)
+		}
+	} else if err := e.trail.AddJSON(rec, raw); err != nil {
 		return fmt.Errorf("emulator: record: %w", err)
 	}
 	var err error

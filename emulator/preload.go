@@ -2,7 +2,11 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -87,7 +91,9 @@ func (e *Emulator) preload(h *history, clock *replayClock) error {
 				return fmt.Errorf("preload: %w", err)
 			}
 		}
-		if err := e.Record(rec); err != nil {
+		// Not journaled: a crash during the preload leaves a data dir
+		// that New refuses (checkPreload).
+		if err := e.addRecord(&rec, false); err != nil {
 			return fmt.Errorf("preload: %w", err)
 		}
 	}
@@ -139,4 +145,82 @@ func (c *replayClock) stop() {
 	c.mu.Lock()
 	c.at = time.Time{}
 	c.mu.Unlock()
+}
+
+// preloadFile, in a data directory, describes the generated history it
+// holds, so that a restart with the same WithEvents delivers nothing again.
+const preloadFile = "preload.json"
+
+// preloadManifest is the content of preloadFile.
+type preloadManifest struct {
+	Seed      int64  `json:"seed"`
+	Events    int    `json:"events"`
+	Region    string `json:"region"`
+	AccountID string `json:"accountId"`
+	// First is the eventTime of the first record as delivered, and
+	// Start the generator start it was generated from.
+	First time.Time `json:"first"`
+	Start time.Time `json:"start"`
+	// Complete is false while the history is being delivered.
+	Complete bool `json:"complete"`
+}
+
+func (m preloadManifest) flags() string {
+	return fmt.Sprintf("--events %d --seed %d (region %s, account %s)", m.Events, m.Seed, m.Region, m.AccountID)
+}
+
+// checkPreload decides, with a data directory, whether h is delivered: not
+// when the directory holds the same preload already (it returns nil); an
+// error when it holds another one, or one a crash interrupted. Otherwise
+// it notes the preload as begun.
+func (e *Emulator) checkPreload(h *history) (*history, error) {
+	if e.opts.dataDir == "" {
+		return h, nil
+	}
+	want := preloadManifest{
+		Seed: e.opts.seed, Events: e.opts.events, Region: e.region, AccountID: e.accountID,
+		First: h.first, Start: h.cfg.Start,
+	}
+	path := filepath.Join(e.opts.dataDir, preloadFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return h, e.writePreload(want)
+	case err != nil:
+		return nil, fmt.Errorf("preload: %w", err)
+	}
+	var have preloadManifest
+	if err := json.Unmarshal(b, &have); err != nil {
+		return nil, fmt.Errorf("preload: read %s: %w", path, err)
+	}
+	switch {
+	case !have.Complete:
+		return nil, fmt.Errorf("preload: data dir %s holds a preload (%s) that was interrupted: remove the data dir and start again", e.opts.dataDir, have.flags())
+	case have.Seed != want.Seed || have.Events != want.Events || have.Region != want.Region || have.AccountID != want.AccountID:
+		return nil, fmt.Errorf("preload: data dir %s already holds a preload, %s, not %s: restart with the same flags, or without --events, or use a new data dir", e.opts.dataDir, have.flags(), want.flags())
+	}
+	e.log.Info("data dir holds this preload already: not delivered again", "events", have.Events, "seed", have.Seed)
+	return nil, nil
+}
+
+// preloaded notes the preload of h as complete (with a data directory).
+func (e *Emulator) preloaded(h *history) error {
+	if e.opts.dataDir == "" {
+		return nil
+	}
+	return e.writePreload(preloadManifest{
+		Seed: e.opts.seed, Events: e.opts.events, Region: e.region, AccountID: e.accountID,
+		First: h.first, Start: h.cfg.Start, Complete: true,
+	})
+}
+
+func (e *Emulator) writePreload(m preloadManifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("preload: %w", err)
+	}
+	if err := writeFileSync(filepath.Join(e.opts.dataDir, preloadFile), append(b, '\n')); err != nil {
+		return fmt.Errorf("preload: %w", err)
+	}
+	return nil
 }

@@ -56,8 +56,13 @@
 // are delivered every --delivery-interval; digests every hour. SIGINT or
 // SIGTERM delivers what is pending and exits 0. --data-dir keeps objects,
 // the digest chain, the signing key, LookupEvents history and Firehose
-// state across restarts. With --addr 0.0.0.0:PORT (or [::]:PORT) the URL
-// printed is the loopback one a client on the machine can dial.
+// state across restarts; the record of each answered call is journaled
+// (fsynced) before the answer, so a restart after a crash delivers it,
+// once. A data dir remembers its preload: restarted with the same --events
+// and --seed (or without --events) it delivers nothing again; other
+// --events or --seed on it are an error naming the flags it holds (use
+// those, or a new data dir). With --addr 0.0.0.0:PORT (or [::]:PORT) the
+// URL printed is the loopback one a client on the machine can dial.
 //
 // SQS (JSON 1.0 and query protocols) and SNS are served too: --queue NAME
 // makes a queue fed by the log bucket's S3 event notifications,

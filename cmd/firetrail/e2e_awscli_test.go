@@ -131,13 +131,14 @@ func TestE2EAWSCLI(t *testing.T) {
 	t.Logf("awscli: %s: %s", bin, version)
 
 	// Three runs that stop (each stop delivers and writes final digests,
-	// chained across restarts), then one that serves the data directory.
-	// A final digest ends at the next whole second, and a chain does not
-	// get two digests for one second: each run stops in a later second.
+	// chained across restarts; the preload is delivered by the first only),
+	// then one that serves the data directory. A final digest ends at the
+	// next whole second, and a chain does not get two digests for one
+	// second: each run stops in a later second.
 	dataDir := t.TempDir()
-	for _, seed := range []string{"21", "22", "23"} {
+	for range 3 {
 		started := time.Now()
-		p := startServe(t, "--data-dir", dataDir, "--events", "150", "--seed", seed)
+		p := startServe(t, "--data-dir", dataDir, "--events", "150", "--seed", "21")
 		time.Sleep(time.Until(started.Truncate(time.Second).Add(time.Second + 10*time.Millisecond)))
 		p.stop(t)
 	}
@@ -150,7 +151,7 @@ func TestE2EAWSCLI(t *testing.T) {
 	objects := listObjects(t, s3c, bucket, "")
 	logs := readLogFiles(t, s3c, bucket, "")
 	if len(logs) < 3 {
-		t.Fatalf("%d log files in s3://%s, want at least 3 (one per run): %v", len(logs), bucket, objects)
+		t.Fatalf("%d log files in s3://%s, want at least 3: %v", len(logs), bucket, objects)
 	}
 
 	t.Run("s3 ls", func(t *testing.T) {

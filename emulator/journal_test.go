@@ -1,0 +1,316 @@
+package emulator
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+)
+
+// crash stops e as kill -9 would leave it: nothing pending is delivered,
+// no state is saved; the data directory's files are only released.
+func crash(t *testing.T, e *Emulator) {
+	t.Helper()
+	e.mu.Lock()
+	e.closed = true
+	close(e.done)
+	e.mu.Unlock()
+	e.wg.Wait()
+	if e.notify != nil {
+		e.notify.close()
+	}
+	if err := e.journal.close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.journal, e.db = nil, nil
+}
+
+// bucketContents returns the eventIDs of every log file in e's bucket
+// (with repeats), the log file keys, and the log files the digests list
+// (with repeats).
+func bucketContents(t *testing.T, e *Emulator) (ids, logs, digested []string) {
+	t.Helper()
+	keys, err := e.listKeys("AWSLogs/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		switch {
+		case isLogFileKey(k):
+			logs = append(logs, k)
+			recs, err := e.readLogFile(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				var rec struct{ EventID string }
+				if err := json.Unmarshal(r, &rec); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, rec.EventID)
+			}
+		case strings.Contains(k, "/CloudTrail-Digest/"):
+			l, err := e.digestLogKeys(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			digested = append(digested, l...)
+		}
+	}
+	return ids, logs, digested
+}
+
+// checkOnce checks that want are exactly the eventIDs delivered, each
+// once, and with digests that every log file is in exactly one digest.
+func checkOnce(t *testing.T, e *Emulator, want map[string]bool, digests bool) {
+	t.Helper()
+	ids, logs, digested := bucketContents(t, e)
+	seen := map[string]int{}
+	for _, id := range ids {
+		seen[id]++
+		if seen[id] == 2 {
+			t.Errorf("eventID %s delivered more than once", id)
+		}
+		if !want[id] {
+			t.Errorf("eventID %s delivered, never recorded", id)
+		}
+	}
+	for id := range want {
+		if seen[id] == 0 {
+			t.Errorf("recorded eventID %s never delivered", id)
+		}
+	}
+	inDigest := map[string]int{}
+	for _, k := range digested {
+		inDigest[k]++
+	}
+	for _, k := range logs {
+		if digests && inDigest[k] != 1 {
+			t.Errorf("log file %s is in %d digests, want 1", k, inDigest[k])
+		}
+	}
+	if n := e.store.Len(); n != len(want) {
+		t.Errorf("LookupEvents holds %d events, want %d", n, len(want))
+	}
+}
+
+func TestJournalCrashRecovery(t *testing.T) {
+	// How far the run got before the crash.
+	for _, tc := range []struct {
+		name  string
+		crash func(t *testing.T, e *Emulator)
+	}{
+		{"before delivery", func(*testing.T, *Emulator) {}},
+		{"after a delivery", func(t *testing.T, e *Emulator) {
+			if err := e.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		// The files are stored, the trail state not saved: the restarted
+		// trail would not know them.
+		{"between store and state", func(t *testing.T, e *Emulator) {
+			if err := e.trail.Flush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		// The state is saved, the journal entries not yet deleted.
+		{"between state and journal", func(t *testing.T, e *Emulator) {
+			if err := e.trail.Flush(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			b, err := e.trail.State()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := writeFileSync(e.statePath(), b); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		// A digest stored after the state was saved.
+		{"digest between store and state", func(t *testing.T, e *Emulator) {
+			if err := e.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			e.fake.Advance(2 * time.Hour)
+			if err := e.trail.Tick(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			clock := trail.NewFakeClock(DefaultStartTime)
+			open := func() *Emulator {
+				t.Helper()
+				e, err := New(WithClock(clock), WithDataDir(dir), testLogger(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return e
+			}
+			want := map[string]bool{}
+			record := func(e *Emulator, n int) {
+				t.Helper()
+				var wg sync.WaitGroup
+				for range n {
+					rec := testRecord(len(want), clock.Now())
+					want[rec.EventID] = true
+					wg.Go(func() {
+						if err := e.Record(rec); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+			}
+			e := open()
+			record(e, 40)
+			tc.crash(t, e)
+			record(e, 20)
+			crash(t, e)
+
+			e = open() // recovers
+			record(e, 5)
+			crash(t, e)
+
+			e = open() // recovers again, nothing twice
+			defer e.Close()
+			if err := e.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			checkOnce(t, e, want, false)
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// Everything delivered: the journal is empty.
+			j, entries, _, err := openJournal(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) != 0 {
+				t.Errorf("journal holds %d entries after Close, want 0", len(entries))
+			}
+			if err := j.close(); err != nil {
+				t.Fatal(err)
+			}
+			e = open()
+			defer e.Close()
+			checkOnce(t, e, want, true) // final digests written at Close
+		})
+	}
+}
+
+// Firehose calls answered are in the journal before the answer.
+func TestJournalBeforeAnswer(t *testing.T) {
+	dir := t.TempDir()
+	e, err := New(WithClock(trail.NewFakeClock(DefaultStartTime)), WithDataDir(dir), testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	w := call(e, "Firehose_20150804.ListDeliveryStreams", "application/x-amz-json-1.1", `{}`)
+	if w.Code != 200 {
+		t.Fatalf("ListDeliveryStreams: %d %s", w.Code, w.Body)
+	}
+	reqID := w.Header().Get("x-amzn-RequestId")
+	e.journal.mu.Lock()
+	n := e.journal.nlive
+	e.journal.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("journal holds %d live entries after one call, want 1", n)
+	}
+	found := false
+	if err := e.journal.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(journalBucket).ForEach(func(_, v []byte) error {
+			found = found || strings.Contains(string(v), reqID)
+			return nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !found {
+		t.Errorf("no journal entry holds request %s", reqID)
+	}
+}
+
+// Without a data directory there is no journal.
+func TestNoJournalInMemory(t *testing.T) {
+	e := newTestEmulator(t)
+	if e.journal != nil {
+		t.Fatal("journal without a data dir")
+	}
+}
+
+func TestPreloadOnce(t *testing.T) {
+	dir := t.TempDir()
+	clock := trail.NewFakeClock(DefaultStartTime)
+	open := func(events int, seed int64) (*Emulator, error) {
+		return New(WithClock(clock), WithDataDir(dir), WithEvents(events), WithSeed(seed), testLogger(t))
+	}
+	e, err := open(300, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, _, _ := bucketContents(t, e)
+	n := e.store.Len()
+	if len(ids) != 300 {
+		t.Fatalf("%d records delivered, want 300", len(ids))
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The same flags: nothing again.
+	e, err = open(300, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _, _ := bucketContents(t, e); len(ids) != 300 {
+		t.Errorf("after a restart with the same flags: %d records delivered, want 300", len(ids))
+	}
+	if m := e.store.Len(); m != n {
+		t.Errorf("LookupEvents after restart: %d events, want %d", m, n)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Without --events: the preload stays.
+	e, err = open(0, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Other flags: an error saying what to do.
+	for _, f := range []struct {
+		events int
+		seed   int64
+	}{{301, 7}, {300, 8}} {
+		_, err := open(f.events, f.seed)
+		if err == nil || !strings.Contains(err.Error(), "already holds a preload") || !strings.Contains(err.Error(), "--events 300 --seed 7") {
+			t.Errorf("events %d seed %d: err = %v, want the preload held", f.events, f.seed, err)
+		}
+	}
+	// An interrupted preload.
+	p := filepath.Join(dir, preloadFile)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(b), `"complete": true`, `"complete": false`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open(300, 7); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("interrupted preload: err = %v", err)
+	}
+}
