@@ -13,8 +13,9 @@ import (
 )
 
 // Default credentials: AWSConfig and the env lines of firetrail serve use
-// them. The emulator checks no signatures; the access key only selects the
-// caller's identity (WithIdentity).
+// them. Without WithAuth the emulator checks no signatures and the access
+// key only selects the caller's identity (WithIdentity); with it, this is
+// the pair accepted when no other is given.
 const (
 	DefaultAccessKeyID     = "AKIAFIRETRAILEXAMPLE"
 	DefaultSecretAccessKey = "firetrail/emulator/secret/not/checked/0000"

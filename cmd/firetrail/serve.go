@@ -35,6 +35,13 @@ func clientAddr(requested string, addr net.Addr) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(ta.Port))
 }
 
+// isLoopback reports whether a listener bound at addr is reachable from
+// this machine only.
+func isLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
 func serveCommand() command {
 	return command{
 		name:  "serve",
@@ -56,6 +63,8 @@ func serveCommand() command {
 			useTLS := fs.Bool("tls", false, "serve HTTPS with a self-signed certificate (its CA file is printed for AWS_CA_BUNDLE)")
 			region := fs.String("region", emulator.DefaultRegion, "region of the emulator and its trail")
 			account := fs.String("account", emulator.DefaultAccountID, "account ID of the emulator and its trail")
+			auth := fs.String("auth", "none", "request authentication: none, or sigv4 to verify AWS Signature Version 4 on every service (keys from --credentials, else the default pair)")
+			credsFile := fs.String("credentials", "", "AWS shared credentials `FILE` whose profiles' key pairs --auth sigv4 accepts")
 			runFor := fs.Duration("run-for", 0, "stop after this long, as on SIGTERM (for scripts)")
 			_ = fs.MarkHidden("run-for")
 			return func(ctx context.Context, e *env, args []string) error {
@@ -72,6 +81,15 @@ func serveCommand() command {
 				}
 				if _, _, err := net.SplitHostPort(*addr); err != nil {
 					return usagef("--addr %q: %v", *addr, err)
+				}
+				switch *auth {
+				case "none":
+					if *credsFile != "" {
+						return usagef("--credentials needs --auth sigv4")
+					}
+				case "sigv4":
+				default:
+					return usagef("--auth %q: want none or sigv4", *auth)
 				}
 				log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 				opts := []emulator.Option{
@@ -113,6 +131,20 @@ func serveCommand() command {
 					}
 					opts = append(opts, emulator.WithSigningKey(key))
 				}
+				credsPath := ""
+				if *auth == "sigv4" {
+					var creds []emulator.Credentials
+					if *credsFile != "" {
+						var err error
+						if creds, err = emulator.LoadCredentials(*credsFile); err != nil {
+							return err
+						}
+						if credsPath, err = filepath.Abs(*credsFile); err != nil {
+							return fmt.Errorf("credentials: %w", err)
+						}
+					}
+					opts = append(opts, emulator.WithAuth(creds...))
+				}
 				caFile := ""
 				if *useTLS {
 					cfg, caPEM, err := emulator.SelfSignedTLS(time.Now())
@@ -145,6 +177,9 @@ func serveCommand() command {
 					ln.Close()
 					return err
 				}
+				if *auth == "none" && !isLoopback(ln.Addr()) {
+					fmt.Fprintf(e.stderr, "warning: serving on %s, which is not a loopback address, without authentication: anyone who can reach it can read, write and delete its data; use --auth sigv4\n", ln.Addr())
+				}
 				scheme := "http"
 				if *useTLS {
 					scheme = "https"
@@ -157,8 +192,14 @@ func serveCommand() command {
 				for _, q := range append(append([]string(nil), *queues...), *topicQueues...) {
 					fmt.Fprintf(w, "queue: %s/%s/%s\n", url, emu.AccountID(), q)
 				}
-				fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\n", emulator.DefaultAccessKeyID)
-				fmt.Fprintf(w, "export AWS_SECRET_ACCESS_KEY=%s\n", emulator.DefaultSecretAccessKey)
+				if credsPath != "" {
+					// The keys are the file's: point clients at it rather
+					// than print secrets.
+					fmt.Fprintf(w, "export AWS_SHARED_CREDENTIALS_FILE=%s\n", credsPath)
+				} else {
+					fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\n", emulator.DefaultAccessKeyID)
+					fmt.Fprintf(w, "export AWS_SECRET_ACCESS_KEY=%s\n", emulator.DefaultSecretAccessKey)
+				}
 				// awscli v1 and boto3 read AWS_DEFAULT_REGION; v2 and the
 				// SDKs AWS_REGION. AWS_ENDPOINT_URL needs awscli 2.13+, so
 				// the command lines pass --endpoint-url too.
@@ -173,7 +214,11 @@ func serveCommand() command {
 				for _, q := range append(append([]string(nil), *queues...), *topicQueues...) {
 					fmt.Fprintf(w, "aws --endpoint-url %s sqs receive-message --wait-time-seconds 20 --queue-url %s/%s/%s\n", url, url, emu.AccountID(), q)
 				}
-				fmt.Fprintf(w, "curl -s -X POST %s%s\n", url, emulator.FlushPath)
+				if *auth == "sigv4" {
+					fmt.Fprintf(w, "curl -s -X POST --aws-sigv4 aws:amz:%s:firetrail --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\" %s%s\n", emu.Region(), url, emulator.FlushPath)
+				} else {
+					fmt.Fprintf(w, "curl -s -X POST %s%s\n", url, emulator.FlushPath)
+				}
 				if f, ok := w.(*os.File); ok {
 					_ = f.Sync()
 				}

@@ -78,7 +78,8 @@ type Options struct {
 	// with S3's errors (AccessDenied, InvalidAccessKeyId,
 	// SignatureDoesNotMatch, RequestTimeTooSkewed, ...). Its clock, not
 	// TimeSource's skew rule, then decides what is too skewed. Requests
-	// made by PutObject are not checked. nil serves every request.
+	// made by PutObject, and those marked by Trusted (the embedding
+	// program's own), are not checked. nil serves every request.
 	Auth *sigv4.Verifier
 }
 
@@ -720,11 +721,21 @@ func (f *Front) versioningOn(bucket string) bool {
 	return err == nil && cfg.Status != ""
 }
 
+// trustedKey marks the context of a request made by the program that
+// embeds the Front (Trusted).
+type trustedKey struct{}
+
+// Trusted returns r marked as the embedding program's own request, which
+// Options.Auth does not check (it has no client signature to check).
+func Trusted(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), trustedKey{}, true))
+}
+
 // authenticate verifies r's signature when Options.Auth is set; the
-// result (nil without Auth, and for PutObject's own requests) seeds the
-// chunk-signature chain of a streaming body.
+// result (nil without Auth, and for PutObject's and Trusted requests)
+// seeds the chunk-signature chain of a streaming body.
 func (f *Front) authenticate(r *http.Request) (*sigv4.Result, error) {
-	if f.auth == nil || r.Context().Value(internalKey{}) != nil {
+	if f.auth == nil || r.Context().Value(internalKey{}) != nil || r.Context().Value(trustedKey{}) != nil {
 		return nil, nil
 	}
 	res, err := f.auth.VerifyS3(r)
