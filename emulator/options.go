@@ -48,6 +48,7 @@ type settings struct {
 	firehoseDelay time.Duration
 	eventQueues   []string
 	topicQueues   []string
+	limits        limitSettings                // limits.go
 	auth          map[string]sigv4.Credentials // WithAuth (auth.go); nil: no signature checks
 }
 

@@ -13,10 +13,17 @@ import (
 // Serve accepts connections on ln (over TLS with WithTLS) until ctx is
 // done or the Emulator is closed; then it returns nil. It may be called
 // for several listeners.
+//
+// Serve applies the limits of limits.go (README "Limits"): at most
+// WithMaxConnections connections at once, request headers read within 30
+// seconds, API bodies within WithBodyTimeouts, idle connections closed
+// after 2 minutes.
 func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
+	ln = limitConnections(ln, e.opts.maxConnections())
 	srv := &http.Server{
-		Handler:           e,
+		Handler:           e.limitBodies(e),
 		ReadHeaderTimeout: 30 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
