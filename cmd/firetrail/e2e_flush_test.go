@@ -100,3 +100,24 @@ func TestClientAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushCommandSigned: against serve --auth sigv4, firetrail flush signs
+// with the credentials of the environment (those serve prints); without
+// them the flush is refused in the JSON error shape.
+func TestFlushCommandSigned(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	srv := startServe(t, "--auth", "sigv4")
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+		t.Setenv(k, "")
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), []string{"flush", "--endpoint", srv.URL}, strings.NewReader(""), &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "MissingAuthenticationToken") {
+		t.Errorf("unsigned flush = %d, stderr %q; want 1 and MissingAuthenticationToken", code, stderr.String())
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.Env["AWS_ACCESS_KEY_ID"])
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.Env["AWS_SECRET_ACCESS_KEY"])
+	stderr.Reset()
+	if code := run(t.Context(), []string{"flush", "--endpoint", srv.URL}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Errorf("signed flush = %d, stderr %q; want 0", code, stderr.String())
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/spf13/pflag"
 
 	"github.com/firetrail/firetrail/emulator"
@@ -70,6 +72,9 @@ func flush(ctx context.Context, base string) (emulator.FlushResult, error) {
 	if err != nil {
 		return fr, fmt.Errorf("flush: %w", err)
 	}
+	if err := signFlush(ctx, req); err != nil {
+		return fr, err
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fr, fmt.Errorf("flush: %w", err)
@@ -93,4 +98,31 @@ func flush(ctx context.Context, base string) (emulator.FlushResult, error) {
 		return fr, fmt.Errorf("flush: bad answer from %s: %w", base, err)
 	}
 	return fr, nil
+}
+
+// emptySHA256 is the hex SHA-256 of an empty body.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// signFlush signs req with SigV4 when the environment holds credentials
+// (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as serve prints them), so
+// that a serve --auth sigv4 accepts the flush; an open serve ignores the
+// signature.
+func signFlush(ctx context.Context, req *http.Request) error {
+	akid, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if akid == "" || secret == "" {
+		return nil
+	}
+	region := os.Getenv("AWS_REGION")
+	if region == "" {
+		region = os.Getenv("AWS_DEFAULT_REGION")
+	}
+	if region == "" {
+		region = emulator.DefaultRegion
+	}
+	creds := aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
+	req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "firetrail", region, time.Now()); err != nil {
+		return fmt.Errorf("flush: sign: %w", err)
+	}
+	return nil
 }
