@@ -1,59 +1,74 @@
 package emulator
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"hash/maphash"
+	"io"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // The journal makes the record of a call durable before the call is
-// answered (a data directory only). Each record is written, as the JSON
-// its log file will hold, to journal.bolt in the data directory, and
+// answered (a data directory only). Each record is appended, as the JSON
+// its log file will hold, to a journal file in the data directory, and
 // fsynced, before it is added to the trail; concurrent calls share one
-// commit (group commit): while a commit runs, the records arriving queue
-// for the next one.
+// write and fsync (group commit): while one runs, the records arriving
+// queue for the next.
 //
 // An entry is deleted once its record is in a stored log file that the
 // saved trail state knows (so a restart neither loses nor repeats it):
 // s3Sink.Put notes the records of each stored log file (by content), and
 // saveState deletes their entries after it has saved the state. At a
-// restart (restoreDelivered), entries whose records are in a delivered log
+// restart (rebuildHistory), entries whose records are in a delivered log
 // file are deleted, and the others are added to the trail and LookupEvents
-// again.
+// again (replayJournal).
 //
 // Records are matched by content (a hash of their JSON): a record added
 // twice with identical bytes (Record of the same record) has two entries
 // and is matched twice.
+//
+// The journal is a series of append-only files, journal-NNNNNNNNNNNNNNNN.log
+// (hex): each open starts a new one, which is also the number of the run
+// (newIDSource), and a file over journalRotate bytes is followed by a new
+// one. A file is removed once every entry in it and in the files before it
+// is deleted (the current file stays). A file is a sequence of frames:
+// length (4 bytes, big-endian) and CRC-32C (4 bytes) of the body, then the
+// body: 'P', the entry's key (8 bytes) and the record; or 'D' and the keys
+// (8 bytes each) of deleted entries. Reading a file stops at its first bad
+// frame: the one a crash cut short (no call waited for it).
 
-const journalFile = "journal.bolt"
+// journalRotate is the size after which the journal goes on in a new file.
+const journalRotate = 16 << 20
 
-var (
-	journalBucket = []byte("records")
-	// metaBucket holds "runs": how many times the data directory was
-	// opened before, which the ID source mixes into its seed.
-	metaBucket = []byte("meta")
-	runsKey    = []byte("runs")
-)
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 type journal struct {
-	db   *bolt.DB
+	dir  string
 	seed maphash.Seed
 	kick chan struct{} // a batch is waiting
 	done chan struct{} // closed when the commit loop ends
 
+	fmu  sync.Mutex // the current file and its writes
+	f    *os.File
+	seg  uint64 // the current file's number
+	size int64  // bytes in the current file
+
 	mu     sync.Mutex
 	cur    *journalBatch // the batch filling up; nil when none
-	next   uint64        // the next entry's key
+	next   uint64        // the next entry's index in the current file
 	closed bool
 	live   map[uint64][]uint64 // record hash → keys of entries not known delivered
 	nlive  int
-	stored []uint64 // hashes of journaled records in files stored since the last prune
+	segs   map[uint64]int // file number → entries not deleted
+	stored []uint64       // hashes of journaled records in files stored since the last prune
 }
 
 // journalBatch is the records of one commit.
@@ -72,62 +87,157 @@ type journalEntry struct {
 	hash uint64
 }
 
-// openJournal opens (or creates) the journal of dir and returns it with
-// the entries it holds, in the order they were written, and the number of
-// times it was opened before.
+// An entry's key is its file's number and its index in the file.
+func journalKeyOf(seg, i uint64) uint64 { return seg<<32 | i }
+func journalSeg(k uint64) uint64        { return k >> 32 }
+
+func journalName(seg uint64) string { return fmt.Sprintf("journal-%016x.log", seg) }
+
+// openJournal opens the journal of dir, starting a new file, and returns
+// it with the entries it holds, in the order they were written, and the
+// number of its new file (the run).
 func openJournal(dir string) (*journal, []journalEntry, uint64, error) {
-	path := filepath.Join(dir, journalFile)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("open %s: %w", path, err)
-	}
 	j := &journal{
-		db:   db,
+		dir:  dir,
 		seed: maphash.MakeSeed(),
 		kick: make(chan struct{}, 1),
 		done: make(chan struct{}),
 		live: map[uint64][]uint64{},
+		segs: map[uint64]int{},
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("journal: %w", err)
+	}
+	var nums []uint64
+	for _, de := range des {
+		hex, ok := strings.CutPrefix(de.Name(), "journal-")
+		if hex, ok2 := strings.CutSuffix(hex, ".log"); ok && ok2 {
+			if n, err := strconv.ParseUint(hex, 16, 64); err == nil {
+				nums = append(nums, n)
+			}
+		}
+	}
+	slices.Sort(nums)
+	byKey := map[uint64][]byte{}
+	var order []uint64
+	for _, n := range nums {
+		if err := j.read(n, byKey, &order); err != nil {
+			return nil, nil, 0, err
+		}
+		j.segs[n] = 0
 	}
 	var entries []journalEntry
-	var runs uint64
-	err = db.Update(func(tx *bolt.Tx) error {
-		m, err := tx.CreateBucketIfNotExists(metaBucket)
-		if err != nil {
-			return err
+	for _, k := range order {
+		if raw, ok := byKey[k]; ok {
+			entries = append(entries, journalEntry{key: k, raw: raw, hash: j.hash(raw)})
+			j.segs[journalSeg(k)]++
 		}
-		if v := m.Get(runsKey); len(v) == 8 {
-			runs = binary.BigEndian.Uint64(v)
-		}
-		if err := m.Put(runsKey, binary.BigEndian.AppendUint64(nil, runs+1)); err != nil {
-			return err
-		}
-		b, err := tx.CreateBucketIfNotExists(journalBucket)
-		if err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
-			if len(k) != 8 {
-				return fmt.Errorf("bad journal key %x", k)
-			}
-			raw := append([]byte(nil), v...)
-			entries = append(entries, journalEntry{key: binary.BigEndian.Uint64(k), raw: raw, hash: j.hash(raw)})
-			return nil
-		})
-	})
-	if err != nil {
-		db.Close()
-		return nil, nil, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	if n := len(entries); n > 0 {
-		j.next = entries[n-1].key + 1
+	run := uint64(0)
+	if len(nums) > 0 {
+		run = nums[len(nums)-1] + 1
+	}
+	if err := j.startFile(run); err != nil {
+		return nil, nil, 0, err
+	}
+	if err := j.sweep(); err != nil {
+		j.f.Close()
+		return nil, nil, 0, err
 	}
 	go j.loop()
-	return j, entries, runs, nil
+	return j, entries, run, nil
+}
+
+// read adds the entries of file n to byKey (and their keys to order), and
+// removes those its deletions name.
+func (j *journal) read(n uint64, byKey map[uint64][]byte, order *[]uint64) error {
+	path := filepath.Join(j.dir, journalName(n))
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
+	var head [8]byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err != nil {
+			return nil // the end, or a frame cut short
+		}
+		n := binary.BigEndian.Uint32(head[:4])
+		if n < 9 || n > maxJSONBody+64 {
+			return nil
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil || crc32.Checksum(body, crcTable) != binary.BigEndian.Uint32(head[4:]) {
+			return nil
+		}
+		switch body[0] {
+		case 'P':
+			k := binary.BigEndian.Uint64(body[1:9])
+			byKey[k] = body[9:]
+			*order = append(*order, k)
+		case 'D':
+			for p := body[1:]; len(p) >= 8; p = p[8:] {
+				delete(byKey, binary.BigEndian.Uint64(p))
+			}
+		}
+	}
+}
+
+// startFile makes file n the current one. Called with j.fmu held, or
+// before the journal is shared.
+func (j *journal) startFile(n uint64) error {
+	path := filepath.Join(j.dir, journalName(n))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := syncDir(j.dir); err != nil {
+		f.Close()
+		return fmt.Errorf("journal: %w", err)
+	}
+	if j.f != nil {
+		j.f.Close()
+	}
+	j.f, j.seg, j.size = f, n, 0
+	j.mu.Lock()
+	j.segs[n] += 0
+	j.next = 0
+	j.mu.Unlock()
+	return nil
+}
+
+// syncDir fsyncs a directory (a file made or renamed in it is durable).
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// appendFrame appends a frame of body to b.
+func appendFrame(b []byte, body ...[]byte) []byte {
+	n := 0
+	for _, p := range body {
+		n += len(p)
+	}
+	at := len(b)
+	b = binary.BigEndian.AppendUint32(b, uint32(n))
+	b = append(b, 0, 0, 0, 0)
+	for _, p := range body {
+		b = append(b, p...)
+	}
+	binary.BigEndian.PutUint32(b[at+4:], crc32.Checksum(b[at+8:], crcTable))
+	return b
 }
 
 func (j *journal) hash(raw []byte) uint64 { return maphash.Bytes(j.seed, raw) }
-
-func journalKey(k uint64) []byte { return binary.BigEndian.AppendUint64(nil, k) }
 
 // add writes raw durably and returns its entry's key. raw must not change
 // until it returns.
@@ -147,21 +257,22 @@ func (j *journal) add(raw []byte) (uint64, error) {
 		default:
 		}
 	}
-	k := j.next
-	j.next++
-	b.keys = append(b.keys, k)
+	i := len(b.raws)
 	b.raws = append(b.raws, raw)
 	b.hash = append(b.hash, h)
-	j.live[h] = append(j.live[h], k)
-	j.nlive++
 	j.mu.Unlock()
 	<-b.done
-	return k, b.err
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.keys[i], nil
 }
 
-// loop commits batches, one transaction (and fsync) each.
+// loop commits batches, one write and fsync each. Entries are live from
+// their commit on.
 func (j *journal) loop() {
 	defer close(j.done)
+	var buf []byte
 	for range j.kick {
 		j.mu.Lock()
 		b := j.cur
@@ -170,23 +281,47 @@ func (j *journal) loop() {
 		if b == nil {
 			continue
 		}
-		b.err = j.db.Update(func(tx *bolt.Tx) error {
-			bk := tx.Bucket(journalBucket)
-			bk.FillPercent = 1 // keys only grow
-			for i, k := range b.keys {
-				if err := bk.Put(journalKey(k), b.raws[i]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if b.err != nil {
-			b.err = fmt.Errorf("journal: %w", b.err)
+		j.fmu.Lock()
+		var err error
+		if j.size > journalRotate {
+			err = j.startFile(j.seg + 1)
+		}
+		// Keys in the current file, in the order of the batch.
+		j.mu.Lock()
+		b.keys = make([]uint64, len(b.raws))
+		for i := range b.raws {
+			b.keys[i] = journalKeyOf(j.seg, j.next)
+			j.next++
+			j.live[b.hash[i]] = append(j.live[b.hash[i]], b.keys[i])
+			j.nlive++
+		}
+		j.segs[j.seg] += len(b.raws)
+		j.mu.Unlock()
+		buf = buf[:0]
+		var kb [9]byte
+		kb[0] = 'P'
+		for i, raw := range b.raws {
+			binary.BigEndian.PutUint64(kb[1:], b.keys[i])
+			buf = appendFrame(buf, kb[:], raw)
+		}
+		if err == nil {
+			_, err = j.f.Write(buf)
+		}
+		if err == nil {
+			err = j.f.Sync()
+		}
+		j.size += int64(len(buf))
+		j.fmu.Unlock()
+		if err != nil {
+			b.err = fmt.Errorf("journal: %w", err)
 			j.mu.Lock()
 			for i, k := range b.keys {
 				j.unlive(b.hash[i], k)
 			}
 			j.mu.Unlock()
+		}
+		if cap(buf) > 4<<20 {
+			buf = nil
 		}
 		close(b.done)
 	}
@@ -196,12 +331,9 @@ func (j *journal) loop() {
 // held.
 func (j *journal) unlive(h, k uint64) {
 	ks := j.live[h]
-	for i, x := range ks {
-		if x == k {
-			ks = append(ks[:i], ks[i+1:]...)
-			j.nlive--
-			break
-		}
+	if i := slices.Index(ks, k); i >= 0 {
+		ks = slices.Delete(ks, i, i+1)
+		j.nlive--
 	}
 	if len(ks) == 0 {
 		delete(j.live, h)
@@ -230,24 +362,65 @@ func (j *journal) drop(raw []byte, k uint64) error {
 	return j.remove([]uint64{k})
 }
 
-// remove deletes entries.
+// remove deletes entries: a deletion frame (not fsynced: if a crash loses
+// it, the restart finds the records delivered), then the files whose
+// entries are all deleted.
 func (j *journal) remove(keys []uint64) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	err := j.db.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(journalBucket)
-		for _, k := range keys {
-			if err := bk.Delete(journalKey(k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	body := make([]byte, 1, 1+8*len(keys))
+	body[0] = 'D'
+	for _, k := range keys {
+		body = binary.BigEndian.AppendUint64(body, k)
+	}
+	j.fmu.Lock()
+	defer j.fmu.Unlock()
+	if j.f == nil {
+		return errors.New("journal: closed")
+	}
+	frame := appendFrame(nil, body)
+	if _, err := j.f.Write(frame); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
+	j.size += int64(len(frame))
+	j.mu.Lock()
+	for _, k := range keys {
+		j.segs[journalSeg(k)]--
+	}
+	j.mu.Unlock()
+	return j.sweep()
+}
+
+// sweep removes the files before the current one whose entries, and those
+// of every file before them, are all deleted. Called with j.fmu held.
+func (j *journal) sweep() error {
+	var gone []uint64
+	j.mu.Lock()
+	for _, n := range slices.Sorted(mapKeys(j.segs)) {
+		if j.segs[n] > 0 || n == j.seg {
+			break
+		}
+		gone = append(gone, n)
+		delete(j.segs, n)
+	}
+	j.mu.Unlock()
+	for _, n := range gone {
+		if err := os.Remove(filepath.Join(j.dir, journalName(n))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("journal: %w", err)
+		}
+	}
 	return nil
+}
+
+func mapKeys(m map[uint64]int) func(func(uint64) bool) {
+	return func(yield func(uint64) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
 }
 
 // watching reports whether journaled records wait for delivery: only then
@@ -292,7 +465,7 @@ func (j *journal) prune() error {
 	return j.remove(keys)
 }
 
-// close waits for the commit in progress and closes the database.
+// close waits for the commit in progress and closes the current file.
 func (j *journal) close() error {
 	j.mu.Lock()
 	if j.closed {
@@ -303,13 +476,9 @@ func (j *journal) close() error {
 	close(j.kick)
 	j.mu.Unlock()
 	<-j.done
-	// A batch queued after the last kick was taken: fail it.
-	j.mu.Lock()
-	if b := j.cur; b != nil {
-		j.cur = nil
-		b.err = errors.New("journal closed")
-		close(b.done)
-	}
-	j.mu.Unlock()
-	return j.db.Close()
+	j.fmu.Lock()
+	defer j.fmu.Unlock()
+	err := j.f.Close()
+	j.f = nil
+	return err
 }

@@ -76,6 +76,9 @@ func BenchmarkJournalCalls(b *testing.B) {
 				}
 				b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
 				b.RunParallel(func(pb *testing.PB) {
+					// A client (and connection pool) each, as separate
+					// processes would have.
+					fh := firehose.NewFromConfig(emu.AWSConfig())
 					for pb.Next() {
 						if _, err := fh.DescribeDeliveryStream(b.Context(), in); err != nil {
 							b.Error(err)

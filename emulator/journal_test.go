@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/firetrail/firetrail/emulator/trail"
 )
 
@@ -229,15 +227,11 @@ func TestJournalBeforeAnswer(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("journal holds %d live entries after one call, want 1", n)
 	}
-	found := false
-	if err := e.journal.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(journalBucket).ForEach(func(_, v []byte) error {
-			found = found || strings.Contains(string(v), reqID)
-			return nil
-		})
-	}); err != nil {
+	b, err := os.ReadFile(filepath.Join(dir, journalName(e.journal.seg)))
+	if err != nil {
 		t.Fatal(err)
 	}
+	found := strings.Contains(string(b), reqID)
 	if !found {
 		t.Errorf("no journal entry holds request %s", reqID)
 	}
@@ -313,4 +307,68 @@ func TestPreloadOnce(t *testing.T) {
 	if _, err := open(300, 7); err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Errorf("interrupted preload: err = %v", err)
 	}
+}
+
+// A frame cut short by a crash ends a journal file; the entries before it
+// stay, deletions apply, and files with no entries left are removed.
+func TestJournalFiles(t *testing.T) {
+	dir := t.TempDir()
+	j, entries, run, err := openJournal(dir)
+	if err != nil || len(entries) != 0 || run != 0 {
+		t.Fatalf("new journal: %v entries, run %d, err %v", entries, run, err)
+	}
+	var keys []uint64
+	for i := range 5 {
+		k, err := j.add([]byte(`{"n":` + string(rune('0'+i)) + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	if err := j.remove(keys[1:2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.close(); err != nil {
+		t.Fatal(err)
+	}
+	// A crash in the middle of a frame.
+	f, err := os.OpenFile(filepath.Join(dir, journalName(0)), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := appendFrame(nil, []byte("P12345678{\"torn\":1}"))
+	if _, err := f.Write(frame[:len(frame)-3]); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	j, entries, run, err = openJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, string(e.raw))
+	}
+	if want := `{"n":0} {"n":2} {"n":3} {"n":4}`; strings.Join(got, " ") != want || run != 1 {
+		t.Fatalf("reopened: entries %q, run %d; want %s, run 1", got, run, want)
+	}
+	var ks []uint64
+	for _, e := range entries {
+		ks = append(ks, e.key)
+	}
+	if err := j.remove(ks); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, journalName(0))); !os.IsNotExist(err) {
+		t.Errorf("journal file 0 with no entries left: stat err %v, want removed", err)
+	}
+	if err := j.close(); err != nil {
+		t.Fatal(err)
+	}
+	j, entries, run, err = openJournal(dir)
+	if err != nil || len(entries) != 0 || run != 2 {
+		t.Fatalf("third open: %d entries, run %d, err %v; want 0, run 2", len(entries), run, err)
+	}
+	j.close()
 }
