@@ -267,6 +267,7 @@ func (e *Emulator) open() error {
 		StampAfterEvents: true,
 		State:            state,
 		Logger:           e.log.With("component", "trail"),
+		RunID:            e.runID(),
 	})
 	if err != nil {
 		return err
@@ -318,6 +319,18 @@ func (e *Emulator) loadKey() error {
 	e.keyDER = trail.PublicKeyDER(&e.key.PublicKey)
 	e.keyFingerprint = trail.Fingerprint(e.keyDER)
 	return nil
+}
+
+// runID is the trail's run identity, mixed into log file names so that
+// no two runs write the same key: a new one for every process, and so for
+// every restart on a data directory. Only a seeded emulator in memory
+// keeps the names its seed gives (it cannot share a bucket with another
+// run), so that seeded tests replay exactly.
+func (e *Emulator) runID() string {
+	if e.opts.seedSet && e.opts.dataDir == "" {
+		return ""
+	}
+	return trail.NewRunID()
 }
 
 // timeSource adapts a trail.Clock to gofakes3.TimeSource.

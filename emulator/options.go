@@ -84,7 +84,9 @@ func WithDataDir(dir string) Option { return func(s *settings) { s.dataDir = dir
 func WithSigningKey(key *rsa.PrivateKey) Option { return func(s *settings) { s.signingKey = key } }
 
 // WithSeed seeds everything the emulator makes up: generated activity
-// (WithEvents), request and event IDs, log file names.
+// (WithEvents), request and event IDs, log file names. With a data
+// directory every run (restart) also gets IDs and log file names of its
+// own, so that runs never collide.
 func WithSeed(seed int64) Option {
 	return func(s *settings) { s.seed, s.seedSet = seed, true }
 }

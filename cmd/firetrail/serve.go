@@ -163,7 +163,7 @@ func serveCommand() command {
 						return fmt.Errorf("tls: %w", err)
 					}
 					caFile = filepath.Join(dir, "ca.pem")
-					if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+					if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
 						return fmt.Errorf("tls: write CA: %w", err)
 					}
 					opts = append(opts, emulator.WithTLS(cfg))
