@@ -30,9 +30,9 @@ func FuzzSDKSignedRoundTrip(f *testing.F) {
 	v := Verifier{Keys: NewKeys(Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey}),
 		Now: func() time.Time { return now.Add(time.Minute) }}
 	f.Fuzz(func(t *testing.T, path, query, hval string, body []byte, s3, presign bool) {
-		// Tabs: the SDK signs them as sent, trimAll folds them into a
-		// space (reported; left out until that is settled).
-		if strings.ContainsAny(hval, "\t\r\n\x00") || strings.ContainsAny(path, "\x00") {
+		// Header values cannot hold CR, LF or NUL; a leading or trailing
+		// tab is trimmed by the server before any signature check.
+		if strings.ContainsAny(hval, "\r\n\x00") || strings.ContainsAny(path, "\x00") || strings.Trim(hval, "\t") != hval {
 			return
 		}
 		u := url.URL{Scheme: "http", Host: "127.0.0.1:4599", Path: "/" + path, RawQuery: url.Values{"q": {query}}.Encode()}

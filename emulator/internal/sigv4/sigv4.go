@@ -379,18 +379,20 @@ func canonicalHeaders(r *http.Request, names []string) string {
 	return b.String()
 }
 
-// trimAll trims v and collapses runs of spaces (and tabs, and line
-// folds) into one space.
+// trimAll is SigV4's Trimall, as AWS states it and aws-sdk-go-v2's signer
+// does it: leading and trailing spaces removed, runs of spaces collapsed
+// into one; tabs are kept as sent (the server has already trimmed the
+// value's ends of spaces and tabs).
 func trimAll(v string) string {
-	v = strings.TrimSpace(v)
-	if !strings.Contains(v, "  ") && !strings.ContainsAny(v, "\t\r\n") {
+	v = strings.Trim(v, " ")
+	if !strings.Contains(v, "  ") {
 		return v
 	}
 	var b strings.Builder
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+		if c == ' ' {
 			space = true
 			continue
 		}
