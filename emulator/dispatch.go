@@ -24,8 +24,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if form, ok := e.queryForm(w, r); ok {
+	if form, ok, perr := e.queryForm(w, r); ok {
 		if qr, ok := e.queryRoute(r, form); ok {
+			if perr != nil {
+				awsapi.WriteQueryError(w, e.ids.UUID(), qr.xmlns, awsapi.NewError(http.StatusBadRequest, "MalformedQueryString", "The request's form body cannot be decoded: %v", perr))
+				return
+			}
 			e.serveQuery(w, r, qr, form)
 			return
 		}
@@ -89,24 +93,29 @@ func (e *Emulator) serveJSON(w http.ResponseWriter, r *http.Request, target stri
 // protocol call: a GET or POST whose URL has an Action, or a POST with a
 // form body (read, up to maxJSONBody, and put back in r.Body for the
 // signature check). Other requests (S3's) are left untouched; a form body
-// that turns out to be S3's is put back.
-func (e *Emulator) queryForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+// that turns out to be S3's is put back. A form body that names an Action
+// but cannot be fully decoded comes with its decoding error, so that its
+// service answers MalformedQueryString rather than S3 answering for it.
+func (e *Emulator) queryForm(w http.ResponseWriter, r *http.Request) (url.Values, bool, error) {
 	q := r.URL.Query()
 	form := q
 	isForm := r.Method == http.MethodPost && strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/x-www-form-urlencoded")
 	if !isForm && q.Get("Action") == "" {
-		return nil, false
+		return nil, false, nil
 	}
+	var perr error
 	if isForm {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
 		if err != nil {
-			return nil, false
+			return nil, false, nil
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		// ParseQuery decodes what it can and reports the first error.
 		fv, err := url.ParseQuery(string(body))
-		if err != nil || fv.Get("Action") == "" {
-			return nil, false
+		if fv.Get("Action") == "" {
+			return nil, false, nil
 		}
+		perr = err
 		form = make(url.Values, len(q)+len(fv))
 		for k, v := range q {
 			form[k] = v
@@ -115,7 +124,7 @@ func (e *Emulator) queryForm(w http.ResponseWriter, r *http.Request) (url.Values
 			form[k] = append(form[k], v...)
 		}
 	}
-	return form, form.Get("Action") != ""
+	return form, form.Get("Action") != "", perr
 }
 
 // serveQuery serves one query-protocol call; nothing it is given can make

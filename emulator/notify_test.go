@@ -481,6 +481,7 @@ func TestNotifyRouting(t *testing.T) {
 		{"sns api", "POST", "/", "application/x-www-form-urlencoded", "Action=GetTopicAttributes&TopicArn=" + url.QueryEscape(emu.topicARN()), 200, "<key>SubscriptionsPending</key><value>1</value>"},
 		{"query GET is SNS's", "GET", "/?Action=Publish", "", "", 400, "<Code>InvalidParameter</Code>"},
 		{"sqs query", "POST", "/", "application/x-www-form-urlencoded", "Action=ListQueues&Version=2012-11-05", 200, "<ListQueuesResult"},
+		{"malformed sqs form", "POST", "/", "application/x-www-form-urlencoded", "Action=SendMessage&Version=2012-11-05&QueueUrl=%zz", 400, `<ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>MalformedQueryString</Code>`},
 		{"unknown action is S3", "GET", "/?Action=Bogus", "", "", 200, "<ListAllMyBucketsResult"},
 		{"wrong certificate", "GET", "/SimpleNotificationService-00.pem", "", "", 404, "<Code>NoSuchBucket</Code>"},
 		{"certificate", "GET", emu.notify.certPath, "", "", 200, "-----BEGIN CERTIFICATE-----"},
