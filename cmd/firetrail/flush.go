@@ -70,19 +70,19 @@ func flush(ctx context.Context, base string) (emulator.FlushResult, error) {
 	var fr emulator.FlushResult
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+emulator.FlushPath, nil)
 	if err != nil {
-		return fr, fmt.Errorf("flush: %w", err)
+		return fr, err
 	}
 	if err := signFlush(ctx, req); err != nil {
 		return fr, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fr, fmt.Errorf("flush: %w", err)
+		return fr, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fr, fmt.Errorf("flush: read answer: %w", err)
+		return fr, fmt.Errorf("read answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var ae struct {
@@ -90,12 +90,12 @@ func flush(ctx context.Context, base string) (emulator.FlushResult, error) {
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(body, &ae) == nil && ae.Type != "" {
-			return fr, fmt.Errorf("flush: %s: %s: %s", resp.Status, ae.Type, ae.Message)
+			return fr, fmt.Errorf("%s: %s: %s", resp.Status, ae.Type, ae.Message)
 		}
-		return fr, fmt.Errorf("flush: %s from %s (is firetrail serve listening there?)", resp.Status, base)
+		return fr, fmt.Errorf("%s from %s (is firetrail serve listening there?)", resp.Status, base)
 	}
 	if err := json.Unmarshal(body, &fr); err != nil {
-		return fr, fmt.Errorf("flush: bad answer from %s: %w", base, err)
+		return fr, fmt.Errorf("bad answer from %s: %w", base, err)
 	}
 	return fr, nil
 }
@@ -122,7 +122,7 @@ func signFlush(ctx context.Context, req *http.Request) error {
 	creds := aws.Credentials{AccessKeyID: akid, SecretAccessKey: secret, SessionToken: os.Getenv("AWS_SESSION_TOKEN")}
 	req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "firetrail", region, time.Now()); err != nil {
-		return fmt.Errorf("flush: sign: %w", err)
+		return fmt.Errorf("sign: %w", err)
 	}
 	return nil
 }
