@@ -13,6 +13,7 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/internal/s3front"
 	"github.com/firetrail/firetrail/emulator/internal/sqs"
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // queues is the emulator's SQS as the SNS service's queueSink.
@@ -72,11 +73,11 @@ func (e *Emulator) checkDestination(arn string) error {
 
 // arnService is the service part of an ARN ("" if it is none).
 func arnService(arn string) string {
-	parts := strings.SplitN(arn, ":", 4)
-	if len(parts) < 4 || parts[0] != "arn" {
+	a, err := schemas.ParseARN(arn)
+	if err != nil {
 		return ""
 	}
-	return parts[2]
+	return a.Service
 }
 
 // notificationWait bounds how long a flush waits for S3 event
