@@ -1,12 +1,15 @@
 package sns
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
+
+	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 // The state file (Config.Path): topics with their attributes and tags,
@@ -62,35 +65,14 @@ func (svc *Service) save() {
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err == nil {
-		err = writeFileAtomic(svc.cfg.Path, b)
+		// Atomic (a temporary file renamed) and private, as every file
+		// of the data directory.
+		sink := trail.DirSink{Root: filepath.Dir(svc.cfg.Path), Mode: trail.PrivateFileMode}
+		err = sink.Put(context.Background(), filepath.Base(svc.cfg.Path), b, nil)
 	}
 	if err != nil {
 		svc.cfg.Logger.Error("sns: save state", "path", svc.cfg.Path, "err", err)
 	}
-}
-
-// writeFileAtomic writes b to path through a temporary file and a rename;
-// the file is private to its owner (0600), as every file of the data
-// directory.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(b)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // load reads the state file, if there is one, and starts the senders of
