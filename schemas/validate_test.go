@@ -224,6 +224,54 @@ func TestValidateIdentityExamples(t *testing.T) {
 	}
 }
 
+// TestValidateAWSInternal: AWS writes calls it makes internally with a
+// userIdentity of only accountId and invokedBy "AWS Internal", no type, in
+// an AwsApiCall. That is accepted; any other typeless identity outside a
+// service event is still missing its type.
+func TestValidateAWSInternal(t *testing.T) {
+	v := newValidator(t)
+	i := strings.Index(modernRecord, `"userIdentity":`) + len(`"userIdentity":`)
+	j := strings.Index(modernRecord, `,"eventTime"`)
+	missing := []string{`/userIdentity/type: missing required member`}
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{`{"accountId":"111122223333","invokedBy":"AWS Internal"}`, nil},
+		{`{"invokedBy":"AWS Internal","accountId":"111122223333"}`, nil},
+		{`{"accountId":"111122223333","invokedBy":"AWS Internal","principalId":"x"}`, nil},
+		{`{"invokedBy":"AWS Internal"}`, missing},
+		{`{"accountId":"111122223333"}`, missing},
+		{`{"accountId":"111122223333","invokedBy":"firehose.amazonaws.com"}`, missing},
+		{`{"accountId":"111122223333","invokedBy":"aws internal"}`, missing},
+		{`{"accountId":"111122223333","invokedBy":"AWS Internal "}`, missing},
+		{`{"accountId":"12345","invokedBy":"AWS Internal"}`, []string{`/userIdentity/accountId: "12345" is not a 12-digit account ID`}},
+		{`{"accountId":"111122223333","invokedBy":"AWS Internal","type":"Assumed"}`, []string{`/userIdentity/type: got "Assumed", want one of "Root", "IAMUser", "AssumedRole", "Role", "FederatedUser", "Directory", "AWSAccount", "AWSService", "IdentityCenterUser", "Unknown", "SAMLUser", "WebIdentityUser"`}},
+	}
+	for _, tc := range tests {
+		for _, src := range []string{`"sourceIPAddress":"198.51.100.23"`, `"sourceIPAddress":"AWS Internal"`} {
+			rec := strings.Replace(modernRecord[:i]+tc.id+modernRecord[j:], `"sourceIPAddress":"198.51.100.23"`, src, 1)
+			var got []string
+			for _, p := range v.Validate([]byte(rec)) {
+				got = append(got, p.String())
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("userIdentity %s, %s: problems (-want +got):\n%s", tc.id, src, diff)
+			}
+			// Both paths agree: the fast walker and record.json itself.
+			checkInvariants(t, v, []byte(rec))
+			doc, err := unmarshalAny([]byte(rec))
+			if err != nil {
+				t.Fatal(err)
+			}
+			serr := v.record.Validate(doc)
+			if wantOK := tc.want == nil || tc.want[0] != missing[0] && !strings.Contains(tc.want[0], "/type"); wantOK != (serr == nil) {
+				t.Errorf("userIdentity %s: record.json says %v", tc.id, serr)
+			}
+		}
+	}
+}
+
 // TestValidateConcurrent shares one Validator between goroutines (run with
 // -race).
 func TestValidateConcurrent(t *testing.T) {

@@ -68,8 +68,20 @@ type identityInfo struct {
 	has    uint32
 
 	typ, arn, accountID, accessKeyID []byte
+	invokedBy                        []byte
 	hasSessionContext                bool
 	issuerARN, issuerAccountID       []byte
+}
+
+// InvokedByAWSInternal is the invokedBy of a call AWS makes internally,
+// whose userIdentity is {"accountId": …, "invokedBy": "AWS Internal"} with
+// no type, whatever the eventType.
+const InvokedByAWSInternal = "AWS Internal"
+
+// awsInternal reports whether the identity is that of a call AWS makes
+// internally: an accountId and invokedBy "AWS Internal".
+func (id *identityInfo) awsInternal() bool {
+	return id.has&(idAccountID|idInvokedBy) == idAccountID|idInvokedBy && string(id.invokedBy) == InvokedByAWSInternal
 }
 
 // resourceInfo is one element of resources[].
@@ -263,7 +275,7 @@ func (info *recordInfo) requiredOK() bool {
 		}
 	}
 	id := &info.identity
-	if id.object && id.has&idType == 0 && string(info.eventType) != "AwsServiceEvent" {
+	if id.object && id.has&idType == 0 && string(info.eventType) != "AwsServiceEvent" && !id.awsInternal() {
 		return false
 	}
 	if id.object && id.has&idType != 0 {
@@ -431,7 +443,7 @@ func (w *walker) userIdentity() {
 			id.accessKeyID = w.str(false)
 		case "invokedBy":
 			id.has |= idInvokedBy
-			w.str(false)
+			id.invokedBy = w.str(false)
 		case "userName", "credentialId", "identityProvider":
 			w.str(false)
 		case "sessionContext":
