@@ -1,0 +1,670 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/firetrail/firetrail/generator"
+)
+
+const (
+	loadJobPath    = "../../deploy/k8s/load-job.yaml"
+	dockerfilePath = "../../deploy/Dockerfile"
+	moduleRoot     = "../.."
+)
+
+// k8sManifest is what deploy/k8s/load-job.yaml declares.
+type k8sManifest struct {
+	job        *batchv1.Job
+	configMaps map[string]*corev1.ConfigMap
+}
+
+// readManifest decodes every document of the YAML file at path strictly:
+// a field that the Kubernetes type does not have, or a field given twice,
+// is an error, as is a kind other than a batch/v1 Job or a v1 ConfigMap.
+func readManifest(t *testing.T, path string) k8sManifest {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := k8sManifest{configMaps: map[string]*corev1.ConfigMap{}}
+	for i, doc := range regexp.MustCompile(`(?m)^---[ \t]*$`).Split(string(data), -1) {
+		var tm metav1.TypeMeta
+		if err := yaml.Unmarshal([]byte(doc), &tm); err != nil {
+			t.Fatalf("%s: document %d: %v", path, i+1, err)
+		}
+		var obj any
+		switch tm.APIVersion + " " + tm.Kind {
+		case " ":
+			continue // comments only
+		case "batch/v1 Job":
+			if m.job != nil {
+				t.Fatalf("%s: more than one Job", path)
+			}
+			m.job = new(batchv1.Job)
+			obj = m.job
+		case "v1 ConfigMap":
+			cm := new(corev1.ConfigMap)
+			obj = cm
+			defer func() { m.configMaps[cm.Name] = cm }()
+		default:
+			t.Fatalf("%s: document %d: unexpected %s %s", path, i+1, tm.APIVersion, tm.Kind)
+		}
+		if err := yaml.UnmarshalStrict([]byte(doc), obj); err != nil {
+			t.Fatalf("%s: document %d (%s): strict decoding: %v", path, i+1, tm.Kind, err)
+		}
+	}
+	if m.job == nil {
+		t.Fatalf("%s: no batch/v1 Job", path)
+	}
+	return m
+}
+
+// TestReadManifestIsStrict: a field that batch/v1 Job does not have fails
+// the decoding, so a typo in the manifest cannot pass unnoticed.
+func TestReadManifestIsStrict(t *testing.T) {
+	data, err := os.ReadFile(loadJobPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), "  completionMode: Indexed\n", "  completionMode: Indexed\n  completionsMode: Indexed\n", 1)
+	if bad == string(data) {
+		t.Fatal("the manifest has no completionMode line to misspell")
+	}
+	var job batchv1.Job
+	doc := bad[strings.Index(bad, "apiVersion: batch/v1"):]
+	if err := yaml.UnmarshalStrict([]byte(doc), &job); err == nil || !strings.Contains(err.Error(), "completionsMode") {
+		t.Fatalf("strict decoding of a Job with an unknown field: err = %v, want one naming completionsMode", err)
+	}
+}
+
+// k8sVarRef is a $(VAR) reference in a container's args, or the escape $$.
+var k8sVarRef = regexp.MustCompile(`\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)`)
+
+// expandK8sVars expands $(VAR) references as the kubelet does in a
+// container's command and args ($$ is a literal $), returning the names
+// it could not resolve.
+func expandK8sVars(s string, vars map[string]string) (string, []string) {
+	var missing []string
+	out := k8sVarRef.ReplaceAllStringFunc(s, func(ref string) string {
+		if ref == "$$" {
+			return "$"
+		}
+		name := ref[2 : len(ref)-1]
+		v, ok := vars[name]
+		if !ok {
+			missing = append(missing, name)
+			return ref
+		}
+		return v
+	})
+	return out, missing
+}
+
+// TestLoadJobManifest checks the shard wiring of deploy/k8s/load-job.yaml:
+// an Indexed Job whose N pods (parallelism = completions = N) run
+// `firetrail load --shard $(JOB_COMPLETION_INDEX)/N` with flags that the
+// real command accepts, so that pod k delivers part k of N of one run.
+func TestLoadJobManifest(t *testing.T) {
+	m := readManifest(t, loadJobPath)
+	spec := m.job.Spec
+
+	if spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion {
+		t.Fatalf("completionMode = %v, want %s", spec.CompletionMode, batchv1.IndexedCompletion)
+	}
+	if spec.Completions == nil || spec.Parallelism == nil {
+		t.Fatal("completions and parallelism must both be set")
+	}
+	n := int(*spec.Completions)
+	if n < 1 || int(*spec.Parallelism) != n {
+		t.Fatalf("parallelism %d, completions %d: want equal and >= 1", *spec.Parallelism, n)
+	}
+	if spec.BackoffLimitPerIndex == nil {
+		t.Error("backoffLimitPerIndex is not set: a retried shard would count against the whole Job")
+	}
+	pod := spec.Template.Spec
+	switch pod.RestartPolicy {
+	case corev1.RestartPolicyNever:
+	case corev1.RestartPolicyOnFailure:
+		if spec.PodFailurePolicy != nil {
+			t.Error("podFailurePolicy needs restartPolicy Never")
+		}
+	default:
+		t.Errorf("restartPolicy %q: a Job's pods need Never or OnFailure", pod.RestartPolicy)
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("%d containers, want 1", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	if pfp := spec.PodFailurePolicy; pfp != nil {
+		for _, r := range pfp.Rules {
+			if r.OnExitCodes != nil && r.OnExitCodes.ContainerName != nil && *r.OnExitCodes.ContainerName != c.Name {
+				t.Errorf("podFailurePolicy names container %q; the container is %q", *r.OnExitCodes.ContainerName, c.Name)
+			}
+		}
+	}
+
+	// The image is the one deploy/Dockerfile says to build.
+	if want := dockerfileTag(t, readDockerfile(t)); c.Image != want {
+		t.Errorf("image %q, want %q (the tag deploy/Dockerfile documents)", c.Image, want)
+	}
+
+	checkSecurity(t, pod.SecurityContext, c)
+	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+		if q, ok := c.Resources.Requests[r]; !ok || q.IsZero() {
+			t.Errorf("no %s request", r)
+		}
+	}
+	if q, ok := c.Resources.Limits[corev1.ResourceMemory]; !ok || q.IsZero() {
+		t.Error("no memory limit")
+	}
+
+	// The variables the args may use: the container's env and its
+	// ConfigMaps' keys (a Secret's keys are credentials, not args).
+	vars := map[string]string{}
+	declaredIndex := false
+	for _, from := range c.EnvFrom {
+		if from.ConfigMapRef != nil {
+			cm, ok := m.configMaps[from.ConfigMapRef.Name]
+			if !ok {
+				t.Fatalf("envFrom ConfigMap %q is not in the manifest", from.ConfigMapRef.Name)
+			}
+			for k, v := range cm.Data {
+				vars[from.Prefix+k] = v
+			}
+		}
+	}
+	for _, ev := range c.Env {
+		if ev.Name == "JOB_COMPLETION_INDEX" {
+			declaredIndex = true
+			fr := ev.ValueFrom
+			want := []string{
+				"metadata.annotations['" + batchv1.JobCompletionIndexAnnotation + "']",
+				"metadata.labels['" + batchv1.JobCompletionIndexAnnotation + "']",
+			}
+			if ev.Value != "" || fr == nil || fr.FieldRef == nil || !slices.Contains(want, fr.FieldRef.FieldPath) {
+				t.Errorf("JOB_COMPLETION_INDEX is %+v, want the downward API field %s", ev, want[0])
+			}
+			continue
+		}
+		if ev.ValueFrom == nil {
+			vars[ev.Name] = ev.Value
+		}
+	}
+	if !declaredIndex {
+		t.Log("JOB_COMPLETION_INDEX is not declared: the Job controller adds it to Indexed Jobs' containers")
+	}
+	if len(c.Command) > 0 {
+		t.Errorf("command %q replaces the image's entrypoint; give args only", c.Command)
+	}
+
+	// Each pod k parses its args with firetrail load's own flags and
+	// delivers shard k of N of the run of one seed.
+	for k := range n {
+		vars["JOB_COMPLETION_INDEX"] = strconv.Itoa(k)
+		args := make([]string, len(c.Args))
+		for i, a := range c.Args {
+			var missing []string
+			if args[i], missing = expandK8sVars(a, vars); len(missing) > 0 {
+				t.Fatalf("arg %q: $(%s) is neither in the container's env nor in its ConfigMap", a, strings.Join(missing, "), $("))
+			}
+		}
+		if len(args) == 0 || args[0] != "load" {
+			t.Fatalf("args %q: want firetrail load", args)
+		}
+		fs := loadFlagSet()
+		if err := fs.Parse(args[1:]); err != nil {
+			t.Fatalf("pod %d: firetrail %s: %v", k, strings.Join(args, " "), err)
+		}
+		if fs.NArg() > 0 {
+			t.Fatalf("pod %d: load takes no arguments, got %q", k, fs.Args())
+		}
+		shard := fs.Lookup("shard").Value.String()
+		gk, gn, err := generator.ParseShard(shard)
+		if err != nil || gk != k || gn != n {
+			t.Errorf("pod %d: --shard %q = %d/%d (%v), want %d/%d: N must equal completions", k, shard, gk, gn, err, k, n)
+		}
+		if !fs.Changed("seed") {
+			t.Errorf("pod %d: no --seed: each shard would pick a random seed, and shards of different seeds are parts of different runs", k)
+		}
+		if !fs.Changed("events") && !fs.Changed("duration") {
+			t.Errorf("pod %d: neither --events nor --duration", k)
+		}
+	}
+}
+
+// loadFlagSet is the flag set of firetrail load, as run builds it.
+func loadFlagSet() *pflag.FlagSet {
+	c := loadCommand()
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.setup(fs)
+	return fs
+}
+
+// checkSecurity checks that the pod runs as a non-root user with no way to
+// gain privileges, a read-only root file system, no capabilities and the
+// runtime's default seccomp profile.
+func checkSecurity(t *testing.T, psc *corev1.PodSecurityContext, c corev1.Container) {
+	t.Helper()
+	if psc == nil {
+		psc = &corev1.PodSecurityContext{}
+	}
+	sc := c.SecurityContext
+	if sc == nil {
+		t.Fatal("the container has no securityContext")
+	}
+	nonRoot := sc.RunAsNonRoot
+	if nonRoot == nil {
+		nonRoot = psc.RunAsNonRoot
+	}
+	if nonRoot == nil || !*nonRoot {
+		t.Error("runAsNonRoot is not true")
+	}
+	for _, uid := range []*int64{psc.RunAsUser, sc.RunAsUser} {
+		if uid != nil && *uid == 0 {
+			t.Error("runAsUser 0")
+		}
+	}
+	if sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+		t.Error("allowPrivilegeEscalation is not false")
+	}
+	if sc.Privileged != nil && *sc.Privileged {
+		t.Error("privileged")
+	}
+	if sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+		t.Error("readOnlyRootFilesystem is not true")
+	}
+	if sc.Capabilities == nil || !slices.Contains(sc.Capabilities.Drop, "ALL") || len(sc.Capabilities.Add) > 0 {
+		t.Errorf("capabilities %+v: want drop [ALL], add none", sc.Capabilities)
+	}
+	seccomp := sc.SeccompProfile
+	if seccomp == nil {
+		seccomp = psc.SeccompProfile
+	}
+	if seccomp == nil || seccomp.Type != corev1.SeccompProfileTypeRuntimeDefault {
+		t.Errorf("seccompProfile %+v: want RuntimeDefault", seccomp)
+	}
+}
+
+// dockerfile is deploy/Dockerfile: its comment lines and its instructions
+// (continuation lines joined) by build stage.
+type dockerfile struct {
+	comments []string
+	stages   []dockerStage
+}
+
+// dockerStage is one FROM and the instructions after it.
+type dockerStage struct {
+	from  string // image of FROM, without --platform
+	name  string // AS name
+	instr [][2]string
+}
+
+func readDockerfile(t *testing.T) dockerfile {
+	t.Helper()
+	data, err := os.ReadFile(dockerfilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d dockerfile
+	var cont string
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\r\n")
+		trimmed := strings.TrimSpace(line)
+		if cont == "" && strings.HasPrefix(trimmed, "#") {
+			d.comments = append(d.comments, strings.TrimSpace(strings.TrimPrefix(trimmed, "#")))
+			continue
+		}
+		if body, ok := strings.CutSuffix(trimmed, `\`); ok {
+			cont += body + " "
+			continue
+		}
+		full := strings.TrimSpace(cont + trimmed)
+		cont = ""
+		if full == "" {
+			continue
+		}
+		word, rest, _ := strings.Cut(full, " ")
+		word, rest = strings.ToUpper(word), strings.TrimSpace(rest)
+		if word == "FROM" {
+			f := strings.Fields(rest)
+			f = slices.DeleteFunc(f, func(s string) bool { return strings.HasPrefix(s, "--platform=") })
+			st := dockerStage{from: f[0]}
+			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
+				st.name = f[2]
+			}
+			d.stages = append(d.stages, st)
+			continue
+		}
+		if len(d.stages) == 0 {
+			if word == "ARG" {
+				continue
+			}
+			t.Fatalf("Dockerfile: %s before FROM", word)
+		}
+		st := &d.stages[len(d.stages)-1]
+		st.instr = append(st.instr, [2]string{word, rest})
+	}
+	if len(d.stages) < 2 {
+		t.Fatalf("Dockerfile: %d stages, want a builder and a final one", len(d.stages))
+	}
+	return d
+}
+
+// dockerfileTag is the image tag that deploy/Dockerfile's comments say to
+// build: docker build -f deploy/Dockerfile -t TAG .
+func dockerfileTag(t *testing.T, d dockerfile) string {
+	t.Helper()
+	re := regexp.MustCompile(`^docker build -f deploy/Dockerfile -t (\S+) \.$`)
+	for _, c := range d.comments {
+		if m := re.FindStringSubmatch(c); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatal("deploy/Dockerfile documents no `docker build -f deploy/Dockerfile -t TAG .` line")
+	return ""
+}
+
+// shellWords splits a shell command line into words, with single and
+// double quotes and backslash escapes (no expansions but $VAR and ${VAR}
+// from vars; an unknown variable is an error).
+func shellWords(s string, vars map[string]string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	inWord := false
+	quote := byte(0)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quote == '\'':
+			if ch == '\'' {
+				quote = 0
+			} else {
+				w.WriteByte(ch)
+			}
+		case ch == '\\' && i+1 < len(s):
+			i++
+			w.WriteByte(s[i])
+			inWord = true
+		case ch == '$' && quote != '\'':
+			name, n := "", 0
+			if rest := s[i+1:]; strings.HasPrefix(rest, "{") {
+				end := strings.IndexByte(rest, '}')
+				if end < 0 {
+					return nil, fmt.Errorf("unclosed ${ in %q", s)
+				}
+				name, n = rest[1:end], end+1
+			} else {
+				name = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*`).FindString(rest)
+				n = len(name)
+			}
+			v, ok := vars[name]
+			if !ok {
+				return nil, fmt.Errorf("unknown variable $%s in %q", name, s)
+			}
+			w.WriteString(v)
+			inWord = true
+			i += n
+		case quote == '"':
+			if ch == '"' {
+				quote = 0
+			} else {
+				w.WriteByte(ch)
+			}
+		case ch == '\'' || ch == '"':
+			quote = ch
+			inWord = true
+		case ch == ' ' || ch == '\t':
+			if inWord {
+				words = append(words, w.String())
+				w.Reset()
+				inWord = false
+			}
+		case ch == ';' || ch == '&' || ch == '|' || ch == '>' || ch == '<' || ch == '`':
+			return nil, fmt.Errorf("shell operator %q in %q: keep the go build line a single command", ch, s)
+		default:
+			w.WriteByte(ch)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unclosed quote in %q", s)
+	}
+	if inWord {
+		words = append(words, w.String())
+	}
+	return words, nil
+}
+
+func TestShellWords(t *testing.T) {
+	got, err := shellWords(`GOOS=$OS go build -ldflags="-s -w" -tags 'a b' -o ${OUT}/x ./cmd\ x`, map[string]string{"OS": "linux", "OUT": "/o"})
+	want := []string{"GOOS=linux", "go", "build", "-ldflags=-s -w", "-tags", "a b", "-o", "/o/x", "./cmd x"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("shellWords = %q, %v; want %q", got, err, want)
+	}
+	for _, bad := range []string{`go build && rm x`, `go build "x`, `go build $NOPE`} {
+		if _, err := shellWords(bad, nil); err == nil {
+			t.Errorf("shellWords(%q): no error", bad)
+		}
+	}
+}
+
+// TestDockerfile checks deploy/Dockerfile without Docker: a golang builder
+// of go.mod's Go version, a final distroless/static or scratch image run as
+// a non-root user, and its documented tag the firetrail version; then it
+// runs the builder's `go build` line, with the stage's ENV, and checks that
+// the binary is static (no ELF interpreter, no dynamic section or needed
+// library, so it runs on an image without libc), that -trimpath left no
+// path of the build machine in it, and that it runs.
+func TestDockerfile(t *testing.T) {
+	d := readDockerfile(t)
+
+	tag := dockerfileTag(t, d)
+	if _, v, _ := strings.Cut(tag, ":"); v != version {
+		t.Errorf("Dockerfile tag %q: want the version %s of cmd/firetrail", tag, version)
+	}
+
+	gomod, err := os.ReadFile(filepath.Join(moduleRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goVersion := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(gomod)
+	if goVersion == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	builder := d.stages[0]
+	if want := "golang:" + string(goVersion[1]); builder.from != want && !strings.HasPrefix(builder.from, want+"-") {
+		t.Errorf("builder FROM %s, want %s (go.mod's go version)", builder.from, want)
+	}
+
+	final := d.stages[len(d.stages)-1]
+	if !strings.HasPrefix(final.from, "gcr.io/distroless/static") && final.from != "scratch" {
+		t.Errorf("final FROM %s: want distroless/static or scratch (no libc, no shell)", final.from)
+	}
+	user := ""
+	copied := false
+	for _, in := range final.instr {
+		switch in[0] {
+		case "USER":
+			user = in[1]
+		case "COPY":
+			copied = copied || strings.Contains(in[1], "--from="+builder.name+" ")
+		}
+	}
+	if uid, _, _ := strings.Cut(user, ":"); uid == "" || uid == "0" || uid == "root" {
+		t.Errorf("final stage USER %q: want a non-root user (numeric, so that runAsNonRoot can verify it)", user)
+	} else if _, err := strconv.Atoi(uid); err != nil {
+		t.Errorf("final stage USER %q: want a numeric UID, so that Kubernetes' runAsNonRoot can verify it", user)
+	}
+	if !copied {
+		t.Errorf("the final stage copies nothing from the builder %q", builder.name)
+	}
+
+	// The builder's go build line, run here as the image build runs it.
+	env := map[string]string{"TARGETOS": runtime.GOOS, "TARGETARCH": runtime.GOARCH}
+	var build []string
+	for _, in := range builder.instr {
+		switch in[0] {
+		case "ENV":
+			words, err := shellWords(in[1], env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range words {
+				k, v, ok := strings.Cut(w, "=")
+				if !ok {
+					t.Fatalf("ENV %s: want KEY=VALUE pairs", in[1])
+				}
+				env[k] = v
+			}
+		case "RUN":
+			if !strings.Contains(in[1], "go build") {
+				continue
+			}
+			if build != nil {
+				t.Fatal("the builder has two go build lines")
+			}
+			if build, err = shellWords(in[1], env); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if env["CGO_ENABLED"] != "0" {
+		t.Errorf("builder ENV CGO_ENABLED=%q, want 0", env["CGO_ENABLED"])
+	}
+	if build == nil {
+		t.Fatal("the builder has no RUN ... go build line")
+	}
+	cmdEnv := os.Environ()
+	for k, v := range env {
+		cmdEnv = append(cmdEnv, k+"="+v)
+	}
+	for len(build) > 0 && strings.Contains(build[0], "=") {
+		cmdEnv = append(cmdEnv, build[0])
+		build = build[1:]
+	}
+	if len(build) < 2 || build[0] != "go" || build[1] != "build" {
+		t.Fatalf("RUN line %q: want go build", build)
+	}
+	if !slices.Contains(build, "-trimpath") {
+		t.Error("go build without -trimpath")
+	}
+	if build[len(build)-1] != "./cmd/firetrail" {
+		t.Errorf("go build builds %s, want ./cmd/firetrail", build[len(build)-1])
+	}
+	if testing.Short() {
+		t.Skip("-short: not building the image's binary")
+	}
+	bin := filepath.Join(t.TempDir(), "firetrail")
+	args := slices.Clone(build[1:])
+	i := slices.Index(args, "-o")
+	if i < 0 || i+1 >= len(args) {
+		t.Fatalf("go build line %q has no -o", build)
+	}
+	args[i+1] = bin
+	cmd := exec.Command("go", args...)
+	cmd.Dir = moduleRoot
+	cmd.Env = cmdEnv
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	checkStaticELF(t, bin)
+
+	abs, err := filepath.Abs(moduleRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(abs+string(filepath.Separator))) {
+		t.Errorf("the binary holds the build directory %s: -trimpath did not apply", abs)
+	}
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "firetrail "+version+"\n") {
+		t.Errorf("firetrail version: %q, %v", out, err)
+	}
+}
+
+// staticELFProblems lists why the ELF file at path is not statically
+// linked: a PT_INTERP (program interpreter, i.e. ld.so), a PT_DYNAMIC, a
+// needed shared library.
+func staticELFProblems(path string) ([]string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var problems []string
+	for _, p := range f.Progs {
+		switch p.Type {
+		case elf.PT_INTERP:
+			problems = append(problems, "a program interpreter (PT_INTERP)")
+		case elf.PT_DYNAMIC:
+			problems = append(problems, "a dynamic section (PT_DYNAMIC)")
+		}
+	}
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		return nil, err
+	}
+	if len(libs) > 0 {
+		problems = append(problems, fmt.Sprintf("needed libraries %q", libs))
+	}
+	return problems, nil
+}
+
+func checkStaticELF(t *testing.T, path string) {
+	t.Helper()
+	problems, err := staticELFProblems(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) > 0 {
+		t.Errorf("%s is not static: it has %s", path, strings.Join(problems, ", "))
+	}
+}
+
+// TestStaticELFProblems: the check tells a dynamically linked executable
+// (/bin/sh) from a static one (a Go program built with CGO_ENABLED=0,
+// checked in TestDockerfile).
+func TestStaticELFProblems(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("ELF only")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip(err)
+	}
+	sh, err = filepath.EvalSymlinks(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := staticELFProblems(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) < 2 {
+		t.Errorf("%s: problems %q, want PT_INTERP and PT_DYNAMIC at least (it is dynamically linked)", sh, problems)
+	}
+}
