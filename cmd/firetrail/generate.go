@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -55,7 +57,7 @@ func (f timeFlag) Set(s string) error {
 func generateCommand() command {
 	return command{
 		name:  "generate",
-		usage: "generate --seed N --events N [--start RFC3339] [--accounts N] [--regions r1,r2] [--format ndjson|cloudtrail] [--out DIR|FILE|-] [--shard k/N] [--scenario NAME]",
+		usage: "generate --seed N --events N [--start RFC3339] [--accounts N] [--regions r1,r2] [--format ndjson|cloudtrail] [--late-share F] [--out DIR|FILE|-] [--shard k/N] [--scenario NAME] [-q]",
 		short: "generate deterministic CloudTrail records of Firehose activity",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			var (
@@ -65,6 +67,8 @@ func generateCommand() command {
 				shard    string
 				bucket   string
 				manifest string
+				late     = trail.DefaultLateShare
+				quiet    bool
 			)
 			fs.Int64Var(&cfg.Seed, "seed", 1, "seed of the world; the same seed, flags and version give the same bytes")
 			fs.IntVar(&cfg.Events, "events", generator.DefaultEvents, "number of records of the whole (unsharded) run")
@@ -85,12 +89,20 @@ func generateCommand() command {
 			fs.Float64Var(&cfg.DataEventShare, "data-event-share", generator.DefaultDataEventShare, "target share of PutRecord/PutRecordBatch data events; negative: none")
 			fs.BoolVar(&cfg.EmptyWorld, "empty-world", false, "start with no delivery streams")
 			fs.StringVar(&bucket, "bucket", "firetrail-logs", "bucket named inside cloudtrail output (digests, notices)")
+			fs.Float64Var(&late, "late-share", trail.DefaultLateShare, "cloudtrail: share of records delivered late, in a later window's file (0 to 1; 0: none)")
+			fs.BoolVarP(&quiet, "quiet", "q", false, "no summary line on stderr")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
 				}
 				if fs.Changed("events") && cfg.Events == 0 {
 					return usagef("--events 0: want at least 1")
+				}
+				if math.IsNaN(late) || late < 0 || late > 1 {
+					return usagef("--late-share %v: want a share from 0 to 1", late)
+				}
+				if fs.Changed("late-share") && format != "cloudtrail" {
+					return usagef("--late-share: only with --format cloudtrail")
 				}
 				if shard != "" {
 					k, n, err := generator.ParseShard(shard)
@@ -103,11 +115,19 @@ func generateCommand() command {
 				if err != nil {
 					return usagef("%v", err)
 				}
-				gen := &generation{g: g, format: format, out: out, bucket: bucket, manifest: manifest}
+				gen := &generation{g: g, format: format, out: out, bucket: bucket, manifest: manifest, lateShare: late}
 				if err := gen.prepare(); err != nil {
 					return err
 				}
-				return gen.run(ctx, e.stdout)
+				began := time.Now()
+				if err := gen.run(ctx, e.stdout); err != nil {
+					return err
+				}
+				if !quiet {
+					fmt.Fprintf(e.stderr, "%s, %s, %s, %.2f s\n", plural(gen.written, "record"), plural(gen.files, "file"),
+						plural(int(gen.bytes), "byte"), time.Since(began).Seconds())
+				}
+				return nil
 			}
 		},
 	}
@@ -122,8 +142,15 @@ type generation struct {
 	out      string
 	bucket   string
 	manifest string // ground-truth path, "" for none
+	// lateShare is the share of records delivered late (cloudtrail).
+	lateShare float64
 
 	tmp string // temporary file or directory
+
+	// What was written, for the summary line: records, files (log, digest
+	// and manifest files, or the ndjson output) and their bytes.
+	written, files int
+	bytes          int64
 }
 
 // prepare checks the output flags and creates the temporary output; its
@@ -230,9 +257,12 @@ func (gen *generation) run(ctx context.Context, stdout io.Writer) (err error) {
 		return err
 	}
 	if gen.manifest != "" {
-		if err := writeManifest(gen.manifest, gen.tmp, gen.out, gen.g.Manifest()); err != nil {
+		n, err := writeManifest(gen.manifest, gen.tmp, gen.out, gen.g.Manifest())
+		if err != nil {
 			return err
 		}
+		gen.files++
+		gen.bytes += int64(n)
 	}
 	if gen.tmp == "" {
 		return nil
@@ -273,6 +303,7 @@ func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 			if _, err := bw.Write(buf); err != nil {
 				return fmt.Errorf("write %s: %w", gen.out, err)
 			}
+			gen.bytes += int64(len(buf))
 			buf = buf[:0]
 		}
 		if n++; n%4096 == 0 && ctx.Err() != nil {
@@ -288,23 +319,40 @@ func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", gen.out, err)
 	}
+	gen.written, gen.files, gen.bytes = n, 1, gen.bytes+int64(len(buf))
 	return nil
 }
 
+// untidySalt separates the arrival draws of a trail from other streams of
+// random numbers of the same seed.
+const untidySalt = 0x756e74696479 // "untidy"
+
 // writeTrail delivers the records through emulator/trail into the
-// temporary directory, by event time (a virtual clock).
+// temporary directory, by event time (a virtual clock), as untidily as
+// CloudTrail (trail.Untidy, seeded). The directory is renamed into place
+// at the end, so its files are written in place (DirSink.Direct).
 func (gen *generation) writeTrail(ctx context.Context) error {
 	cfg := gen.g.Config()
+	seed := trailSeed(cfg)
+	sink := &countingSink{Sink: trail.DirSink{Root: gen.tmp, Direct: true}}
 	tr, err := trail.New(trail.Config{
-		Sink:        trail.DirSink{Root: gen.tmp},
+		Sink:        sink,
 		Bucket:      gen.bucket,
 		OrgID:       gen.g.OrgID(),
-		Seed:        trailSeed(cfg),
+		Seed:        seed,
 		ByEventTime: true,
+		Untidy: &trail.Untidy{
+			Rand:      rand.New(rand.NewPCG(uint64(seed), untidySalt)),
+			LateShare: gen.lateShare,
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("trail: %w", err)
 	}
+	defer func() {
+		st := tr.Stats()
+		gen.written, gen.files, gen.bytes = st.Records, sink.files, sink.bytes
+	}()
 	if err := tr.AddAll(ctx, gen.records()); err != nil {
 		return fmt.Errorf("deliver: %w", err)
 	}
@@ -317,15 +365,33 @@ func (gen *generation) writeTrail(ctx context.Context) error {
 	return nil
 }
 
+// countingSink counts the objects stored and their bytes.
+type countingSink struct {
+	trail.Sink
+	files int
+	bytes int64
+}
+
+// Put stores the object and counts it.
+func (s *countingSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
+	if err := s.Sink.Put(ctx, key, body, meta); err != nil {
+		return err
+	}
+	s.files++
+	s.bytes += int64(len(body))
+	return nil
+}
+
 // writeManifest writes the ground truth to path (via a temporary name).
 // Inside a cloudtrail directory it goes into the temporary directory.
-func writeManifest(path, tmpOut, out string, m generator.Manifest) error {
+// It returns the number of bytes written.
+func writeManifest(path, tmpOut, out string, m generator.Manifest) (int, error) {
 	if tmpOut != "" && filepath.Dir(path) == filepath.Clean(out) {
 		path = filepath.Join(tmpOut, filepath.Base(path))
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("manifest: %w", err)
+		return 0, fmt.Errorf("manifest: %w", err)
 	}
 	b = append(b, '\n')
 	dir, base := filepath.Split(path)
@@ -334,7 +400,7 @@ func writeManifest(path, tmpOut, out string, m generator.Manifest) error {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-")
 	if err != nil {
-		return fmt.Errorf("manifest: %w", err)
+		return 0, fmt.Errorf("manifest: %w", err)
 	}
 	_, err = f.Write(b)
 	if cerr := f.Close(); err == nil {
@@ -348,7 +414,7 @@ func writeManifest(path, tmpOut, out string, m generator.Manifest) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("manifest %s: %w", path, err)
+		return 0, fmt.Errorf("manifest %s: %w", path, err)
 	}
-	return nil
+	return len(b), nil
 }

@@ -2,6 +2,8 @@ package trail
 
 import (
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,6 +74,12 @@ type Config struct {
 	// than the open window joins the open window, as CloudTrail puts late
 	// events in a later file.
 	ByEventTime bool
+	// Untidy, with ByEventTime, delivers as untidily as CloudTrail does:
+	// records in arrival order, some late, some windows in two files (see
+	// Untidy). Nil delivers tidily: each file holds its window's records
+	// in the order added. Ignored without ByEventTime, where the clock
+	// gives the real arrival order.
+	Untidy *Untidy
 	// Interval is the delivery interval; default DefaultInterval.
 	Interval time.Duration
 	// StampAfterEvents stamps the key of a file delivered before the
@@ -94,8 +102,11 @@ type Config struct {
 	SigningKey *rsa.PrivateKey
 	// DigestStart is the start of the first digest window; digest windows
 	// are DigestPeriod long from there on (the trail's own offset,
-	// REFERENCE.md §5.1). Zero means the clock's time at New, or, with
-	// ByEventTime, the eventTime of the first record, to the second.
+	// REFERENCE.md §5.1, e.g. 22:04:04 to 23:04:04). Zero means the
+	// window of the trail's own offset (DigestOffset) that holds the
+	// clock's time at New or, with ByEventTime, the eventTime of the first
+	// record. A State restores the DigestStart it was saved with, so the
+	// offset survives restarts even if the Config changes.
 	DigestStart time.Time
 
 	// Notify, if not nil, is called after each log file is stored (not after
@@ -115,6 +126,32 @@ type Config struct {
 	// alone, as reproducible output (firetrail generate, the golden files)
 	// needs. At most 128 bytes; it is hashed, never written out.
 	RunID string
+}
+
+// DigestOffset is the trail's own offset of its digest windows from the
+// hour, in whole seconds below an hour, used when DigestStart is zero. It is
+// derived from Seed, TrailName and HomeRegion (as configured; empty names
+// count as their defaults), so one trail keeps it and two trails almost
+// never share it, as on AWS, where each trail's digest hour starts when
+// its logging did.
+func (c Config) DigestOffset() time.Duration {
+	name, home := c.TrailName, c.HomeRegion
+	if name == "" {
+		name = DefaultTrailName
+	}
+	if home == "" {
+		home = DefaultHomeRegion
+	}
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(c.Seed))
+	h.Write([]byte("firetrail/digest-offset\x00"))
+	h.Write(n[:])
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(home))
+	sum := h.Sum(nil)
+	return time.Duration(binary.BigEndian.Uint64(sum[:8])%uint64(DigestPeriod/time.Second)) * time.Second
 }
 
 var (
@@ -170,6 +207,15 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("trail: config: run ID longer than %d bytes", maxRunIDLen)
 	case c.SigningKey != nil && c.SigningKey.N.BitLen() < 2048:
 		return c, fmt.Errorf("trail: config: signing key has %d bits, want at least 2048", c.SigningKey.N.BitLen())
+	}
+	if c.Untidy != nil && !c.ByEventTime {
+		c.Untidy = nil
+	} else if c.Untidy != nil {
+		u, err := c.Untidy.check()
+		if err != nil {
+			return c, fmt.Errorf("trail: config: %w", err)
+		}
+		c.Untidy = &u
 	}
 	return c, nil
 }

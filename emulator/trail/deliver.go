@@ -40,6 +40,10 @@ func (t *Trail) Close(ctx context.Context) error {
 	t.mu.Lock()
 	var objs []*object
 	if !t.closed {
+		if err := t.arrive(time.Time{}); err != nil {
+			t.mu.Unlock()
+			return err
+		}
 		now := t.now()
 		objs = t.collect(now, true)
 		objs = append(objs, t.finalDigests(now)...)
@@ -52,6 +56,12 @@ func (t *Trail) Close(ctx context.Context) error {
 // first object still being compressed, leaving it and the rest queued.
 func (t *Trail) run(ctx context.Context, flush, wait bool) error {
 	t.mu.Lock()
+	if flush && !t.closed {
+		if err := t.arrive(time.Time{}); err != nil {
+			t.mu.Unlock()
+			return err
+		}
+	}
 	now := t.now()
 	due := flush || !t.nextEvent.IsZero() && !now.Before(t.nextEvent)
 	if !due && !t.retry.Load() && !t.queued.Load() {

@@ -36,8 +36,14 @@ var digestKeyPattern = regexp.MustCompile(`^AWSLogs/111122223333/CloudTrail-Dige
 
 func TestDigestFormatAndEmptyHours(t *testing.T) {
 	key := loadKey(t, "digest-key.pem")
-	clock := trail.NewFakeClock(t0) // 09:02:31: the trail's digest offset
-	tr, sink := newTrail(t, trail.Config{Clock: clock, SigningKey: key, TrailName: "mytrail", HomeRegion: "us-east-2"})
+	clock := trail.NewFakeClock(t0) // 09:02:31
+	cfg := trail.Config{Clock: clock, SigningKey: key, TrailName: "mytrail", HomeRegion: "us-east-2"}
+	// The trail's own digest offset: its windows start at HH:22:49.
+	first := time.Date(2025, 3, 4, 8, 22, 49, 0, time.UTC)
+	if off := cfg.DigestOffset(); off != first.Sub(first.Truncate(time.Hour)) {
+		t.Fatalf("DigestOffset = %v, want %v", off, first.Sub(first.Truncate(time.Hour)))
+	}
+	tr, sink := newTrail(t, cfg)
 	must(t, tr.Add(firehoseRecord(1, "111122223333", "eu-west-1", t0)))
 	for range 3 * 12 {
 		clock.Advance(5 * time.Minute)
@@ -66,8 +72,8 @@ func TestDigestFormatAndEmptyHours(t *testing.T) {
 		}
 		var d map[string]any
 		must(t, json.Unmarshal(raw, &d))
-		start := t0.Add(time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05Z")
-		end := t0.Add(time.Duration(i+1) * time.Hour).Format("2006-01-02T15:04:05Z")
+		start := first.Add(time.Duration(i) * time.Hour).Format("2006-01-02T15:04:05Z")
+		end := first.Add(time.Duration(i+1) * time.Hour).Format("2006-01-02T15:04:05Z")
 		if d["digestStartTime"] != start || d["digestEndTime"] != end {
 			t.Errorf("digest %d window %v–%v, want %s–%s", i, d["digestStartTime"], d["digestEndTime"], start, end)
 		}
@@ -139,6 +145,81 @@ func TestStateRestoreContinuesChain(t *testing.T) {
 	}
 	if rep.digests != len(digests) || rep.logFiles != len(logKeys(sink)) {
 		t.Errorf("chain covers %d/%d digests and %d/%d log files", rep.digests, len(digests), rep.logFiles, len(logKeys(sink)))
+	}
+}
+
+// TestDigestOffset: each trail's digest windows have their own offset from
+// the hour (minutes and seconds, from its seed and names), and a restart
+// keeps the offset its State was saved with, even under another seed.
+func TestDigestOffset(t *testing.T) {
+	offsets := map[time.Duration]bool{}
+	for seed := range int64(20) {
+		for _, name := range []string{"", "management", "org-trail"} {
+			off := trail.Config{Seed: seed, TrailName: name}.DigestOffset()
+			if off < 0 || off >= time.Hour || off%time.Second != 0 {
+				t.Fatalf("seed %d trail %q: offset %v, want whole seconds below an hour", seed, name, off)
+			}
+			offsets[off] = true
+		}
+	}
+	if len(offsets) < 55 {
+		t.Errorf("60 trails share %d offsets, want them almost all different", len(offsets))
+	}
+	if (trail.Config{}).DigestOffset() != (trail.Config{TrailName: trail.DefaultTrailName, HomeRegion: trail.DefaultHomeRegion}).DigestOffset() {
+		t.Error("empty names and default names give different offsets")
+	}
+
+	key := loadKey(t, "digest-key.pem")
+	clock := trail.NewFakeClock(time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC)) // on the hour
+	sink := new(trail.MemSink)
+	cfg := trail.Config{Sink: sink, Bucket: "example-trail-bucket", Clock: clock, SigningKey: key, Seed: 1}
+	tr, err := trail.New(cfg)
+	must(t, err)
+	// Every digest ends at the offset, from before and after a restart.
+	wantEnd := func(k string) {
+		t.Helper()
+		stamp := k[len(k)-len("20250304T150405Z.json.gz") : len(k)-len(".json.gz")]
+		end, err := time.Parse("20060102T150405Z", stamp)
+		must(t, err)
+		if got := end.Sub(end.Truncate(time.Hour)); got != cfg.DigestOffset() {
+			t.Errorf("digest %s: offset %v, want %v", k, got, cfg.DigestOffset())
+		}
+	}
+	for i := range 20 {
+		must(t, tr.Add(firehoseRecord(i, "111122223333", "eu-west-1", clock.Now())))
+		clock.Advance(7 * time.Minute)
+		must(t, tr.Tick(t.Context()))
+	}
+	must(t, tr.Flush(t.Context()))
+	before := len(digestKeys(sink))
+	if before == 0 {
+		t.Fatal("no digest before the restart")
+	}
+	state, err := tr.State()
+	must(t, err)
+	restarted := cfg
+	restarted.State, restarted.Seed = state, 2
+	if restarted.DigestOffset() == cfg.DigestOffset() {
+		t.Fatal("seeds 1 and 2 share an offset; pick another")
+	}
+	tr2, err := trail.New(restarted)
+	must(t, err)
+	for i := range 20 {
+		must(t, tr2.Add(firehoseRecord(100+i, "111122223333", "eu-west-1", clock.Now())))
+		clock.Advance(7 * time.Minute)
+		must(t, tr2.Tick(t.Context()))
+	}
+	must(t, tr2.Close(t.Context()))
+	digests := digestKeys(sink)
+	if len(digests) <= before {
+		t.Fatal("no digest after the restart")
+	}
+	for _, k := range digests[:len(digests)-1] { // the last ends at Close
+		wantEnd(k)
+	}
+	rep := newVerifier(sink, "example-trail-bucket", &key.PublicKey).verifyChain(digests[len(digests)-1])
+	if len(rep.problems) > 0 || rep.digests != len(digests) {
+		t.Errorf("chain of %d/%d digests: %q", rep.digests, len(digests), rep.problems)
 	}
 }
 

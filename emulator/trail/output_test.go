@@ -171,9 +171,14 @@ func pinnedRun(t *testing.T, cfg trail.Config, recs []schemas.Record, byClock, t
 	if byClock {
 		clock = trail.NewFakeClock(t0)
 		cfg.Clock = clock
+		cfg.DigestStart = t0
 	} else {
 		cfg.ByEventTime = true
+		cfg.DigestStart = recs[0].EventTime
 	}
+	// DigestStart: the digest origin the sums were recorded with (the
+	// clock's time, the first eventTime), from before trails had their
+	// own digest offset (TestDigestOffset); the sums pin the log files.
 	tr, sink := newTrail(t, cfg)
 	tr.SetWorkers(workers, queue)
 	if tick && !byClock {

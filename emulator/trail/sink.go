@@ -25,10 +25,16 @@ type Sink interface {
 
 // DirSink writes objects as files under Root, one file per key, creating
 // directories as needed. Each file is written to a temporary name in its
-// directory and renamed into place, so readers never see a partial file.
-// Metadata is not stored.
+// directory and renamed into place, so readers never see a partial file,
+// unless Direct is set. Metadata is not stored.
 type DirSink struct {
 	Root string
+	// Direct writes each file in place (create, write, close), creating
+	// its directory only when the create finds none: half the system
+	// calls of a temporary name and a rename. Readers may see a partial
+	// file, so it is for a Root that is itself temporary and renamed into
+	// place once complete, as `firetrail generate` does.
+	Direct bool
 	// Mode is the permission of the files written; 0 is 0644, public
 	// output (`firetrail generate`). Directories made on the way get Mode
 	// with an execute bit for each read bit (0644: 0755, 0600: 0700).
@@ -66,6 +72,12 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 	}
 	fileMode, dirMode := s.modes()
 	path := filepath.Join(s.Root, filepath.FromSlash(key))
+	if s.Direct {
+		if err := s.putDirect(path, body, fileMode, dirMode); err != nil {
+			return fmt.Errorf("put %s: %w", key, err)
+		}
+		return nil
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
@@ -90,6 +102,29 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	return nil
+}
+
+// putDirect writes body to path in place, making its directory if the
+// create finds none.
+func (s DirSink) putDirect(path string, body []byte, fileMode, dirMode os.FileMode) error {
+	const flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	f, err := os.OpenFile(path, flags, fileMode)
+	if errors.Is(err, os.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(path), dirMode); err == nil {
+			f, err = os.OpenFile(path, flags, fileMode)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(body)
+	if err == nil {
+		err = f.Chmod(fileMode) // the umask may have taken bits away
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // checkKey rejects keys that would escape a directory root or name nothing.

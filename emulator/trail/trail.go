@@ -62,6 +62,10 @@ type Trail struct {
 	workMu     sync.Mutex
 	working    int
 
+	// With Config.Untidy, records wait in arrivals for their arrival time.
+	untidy   *Untidy
+	arrivals arrivals
+
 	mu        sync.Mutex
 	streams   map[streamID]*stream
 	order     []*stream
@@ -160,6 +164,7 @@ type logFile struct {
 	rawAtGrowth int64 // raw before the record whose write last grew the compressed bytes, as of the last replay
 	oldest      time.Time
 	newest      time.Time
+	cut         time.Time // with Config.Untidy: the instant the window's second file starts, or zero
 	delivered   time.Time
 	hash        string
 }
@@ -243,13 +248,17 @@ func New(cfg Config) (*Trail, error) {
 		t.par = p
 		t.jobs = make(chan *logFile, queueLen)
 	}
+	if cfg.Untidy != nil {
+		u := *cfg.Untidy // checked by withDefaults
+		t.untidy = &u
+	}
 	if cfg.SigningKey != nil {
 		t.fingerprint = Fingerprint(PublicKeyDER(&cfg.SigningKey.PublicKey))
 	}
 	if !cfg.DigestStart.IsZero() {
 		t.origin = cfg.DigestStart.UTC().Truncate(time.Second)
 	} else if !cfg.ByEventTime {
-		t.origin = cfg.Clock.Now().UTC().Truncate(time.Second)
+		t.origin = t.digestOrigin(cfg.Clock.Now().UTC())
 	}
 	if cfg.State != nil {
 		if err := t.restore(cfg.State); err != nil {
@@ -293,14 +302,10 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 	if t.closed {
 		return ErrClosed
 	}
-	s := t.last
-	if s == nil || s.id.account != rec.RecipientAccountID || s.id.region != rec.AWSRegion {
-		id := streamID{rec.RecipientAccountID, rec.AWSRegion}
-		s = t.streams[id]
-		if s == nil {
-			if err := checkStream(id); err != nil {
-				return fmt.Errorf("trail: add record %s: %w", rec.EventID, err)
-			}
+	s := t.stream(rec)
+	if s == nil {
+		if err := checkStream(streamID{rec.RecipientAccountID, rec.AWSRegion}); err != nil {
+			return fmt.Errorf("trail: add record %s: %w", rec.EventID, err)
 		}
 	}
 	if t.cfg.ByEventTime {
@@ -313,8 +318,29 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 		if rec.EventTime.After(t.watermark) {
 			t.watermark = rec.EventTime.UTC()
 		}
+		if t.untidy != nil {
+			t.arrivals.push(rec, raw, rec.EventTime.UTC().Add(t.untidy.delay()))
+			return t.arrive(t.watermark)
+		}
 	}
-	now := t.now()
+	return t.place(rec, raw, t.now())
+}
+
+// stream returns the stream of rec, or nil if it has none yet. Called
+// with t.mu held.
+func (t *Trail) stream(rec *schemas.Record) *stream {
+	s := t.last
+	if s == nil || s.id.account != rec.RecipientAccountID || s.id.region != rec.AWSRegion {
+		s = t.streams[streamID{rec.RecipientAccountID, rec.AWSRegion}]
+	}
+	return s
+}
+
+// place writes rec (encoded: raw, or rec.AppendJSON) into the open file
+// of its stream for the window holding now, the trail's time (with
+// Config.Untidy, the record's arrival time). Called with t.mu held.
+func (t *Trail) place(rec *schemas.Record, raw []byte, now time.Time) error {
+	s := t.stream(rec)
 	if s == nil {
 		s = t.newStream(streamID{rec.RecipientAccountID, rec.AWSRegion}, now)
 	} else if s.chain.start.IsZero() {
@@ -332,8 +358,16 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 			f = nil
 		}
 	}
-	if f == nil {
+	if f != nil && !f.cut.IsZero() && !now.Before(f.cut) && f.n > 0 {
+		// Untidy: the window's second file starts here.
+		t.closeFile(f, t.splitTime(f, now))
 		f = t.openFile(s, window)
+		f.cut = time.Time{}
+	} else if f == nil {
+		f = t.openFile(s, window)
+		if !f.cut.After(now) {
+			f.cut = time.Time{}
+		}
 	}
 	// Encode in place at the end of the file's pending bytes, after the
 	// container start or a comma.
@@ -420,10 +454,21 @@ func (t *Trail) startChain(s *stream, now time.Time) {
 		return
 	}
 	if t.origin.IsZero() {
-		t.origin = now.Truncate(time.Second)
+		t.origin = t.digestOrigin(now)
 	}
 	s.chain.start = t.windowStart(now)
 	t.noteEvent(s.chain.start.Add(DigestPeriod))
+}
+
+// digestOrigin is the start of the digest window holding now that the
+// trail's own offset gives: the hour of now plus DigestOffset, an hour
+// earlier if that is after now.
+func (t *Trail) digestOrigin(now time.Time) time.Time {
+	o := now.Truncate(DigestPeriod).Add(t.cfg.DigestOffset())
+	if o.After(now) {
+		o = o.Add(-DigestPeriod)
+	}
+	return o
 }
 
 // windowStart returns the start of the digest window holding now.
@@ -453,6 +498,9 @@ func (t *Trail) noteEvent(at time.Time) {
 // openFile starts a log file for s in window.
 func (t *Trail) openFile(s *stream, window time.Time) *logFile {
 	f := &logFile{t: t, s: s, window: window, end: window.Add(t.cfg.Interval), next: blockSize}
+	if t.untidy != nil {
+		f.cut = t.untidy.cut(window, t.cfg.Interval)
+	}
 	f.box = t.pendPool.Get().(*[]byte)
 	f.pend = (*f.box)[:0]
 	if t.digests() {

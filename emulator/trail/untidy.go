@@ -1,0 +1,194 @@
+package trail
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/firetrail/firetrail/schemas"
+)
+
+// Defaults of Untidy.
+const (
+	// DefaultLateShare is a typical share of records that arrive late.
+	DefaultLateShare = 0.005
+	// DefaultJitter is the mean arrival delay of records that are not
+	// late.
+	DefaultJitter = 10 * time.Second
+	// DefaultSplitShare is the share of delivery windows written as two
+	// files.
+	DefaultSplitShare = 0.15
+	// MinLateDelay and MaxLateDelay bound the delay of a late record
+	// after its eventTime.
+	MinLateDelay = 2 * time.Minute
+	MaxLateDelay = time.Hour
+	// maxJitter caps the arrival delay of records that are not late.
+	maxJitter = 2 * time.Minute
+)
+
+// Untidy makes offline delivery (Config.ByEventTime) as untidy as
+// CloudTrail's: "log entries are not an ordered stack trace" (REFERENCE.md
+// §4). Each record gets an arrival time, its eventTime plus a delay drawn
+// from Rand: a few seconds for most records (exponential, mean Jitter,
+// at most 2 minutes), MinLateDelay to MaxLateDelay (uniform) for a share
+// LateShare of them. A record is delivered in the window of its arrival
+// time, so late records land in a later window's file, and the records of
+// a file are in arrival order, not eventTime order. A share SplitShare of
+// the windows is cut in two at a random instant and written as two files.
+//
+// Records wait for their arrival time in a queue ordered by arrival (ties
+// in the order they were added), released as the largest eventTime added
+// passes it: memory holds the records of the last couple of minutes and the
+// late ones. Flush and Close deliver the queue. The same records, Config and
+// Rand state give the same bytes. The live emulator records calls in the
+// order they really arrived and does not use this.
+type Untidy struct {
+	// Rand draws the arrival delays and the split instants. Required; a
+	// Trail uses it alone from then on (it is not safe for concurrent use).
+	Rand *rand.Rand
+	// LateShare is the share of records that arrive late, 0 to 1; 0: none.
+	LateShare float64
+	// Jitter is the mean arrival delay of records that are not late;
+	// 0 means DefaultJitter, negative means none.
+	Jitter time.Duration
+	// SplitShare is the share of windows written as two files, 0 to 1;
+	// 0 means DefaultSplitShare, negative means none.
+	SplitShare float64
+}
+
+// check validates u and fills in its defaults.
+func (u Untidy) check() (Untidy, error) {
+	switch {
+	case u.Rand == nil:
+		return u, errors.New("untidy delivery needs a Rand")
+	case math.IsNaN(u.LateShare) || u.LateShare < 0 || u.LateShare > 1:
+		return u, fmt.Errorf("late share %v not between 0 and 1", u.LateShare)
+	case math.IsNaN(u.SplitShare) || u.SplitShare > 1:
+		return u, fmt.Errorf("split share %v above 1", u.SplitShare)
+	case u.Jitter > maxJitter:
+		return u, fmt.Errorf("jitter %v above %v", u.Jitter, maxJitter)
+	}
+	if u.Jitter == 0 {
+		u.Jitter = DefaultJitter
+	}
+	if u.SplitShare == 0 {
+		u.SplitShare = DefaultSplitShare
+	}
+	return u, nil
+}
+
+// delay draws the arrival delay of a record.
+func (u *Untidy) delay() time.Duration {
+	if u.LateShare > 0 && u.Rand.Float64() < u.LateShare {
+		return MinLateDelay + time.Duration(u.Rand.Int64N(int64(MaxLateDelay-MinLateDelay)/int64(time.Millisecond)))*time.Millisecond
+	}
+	if u.Jitter < 0 {
+		return 0
+	}
+	d := time.Duration(u.Rand.ExpFloat64() * float64(u.Jitter)).Truncate(time.Millisecond)
+	return min(d, maxJitter)
+}
+
+// cut draws the instant at which a new window's file is cut in two, or
+// the zero time.
+func (u *Untidy) cut(window time.Time, interval time.Duration) time.Time {
+	if u.SplitShare <= 0 || u.Rand.Float64() >= u.SplitShare {
+		return time.Time{}
+	}
+	return window.Add(time.Duration(u.Rand.Int64N(int64(interval/time.Second)-1)+1) * time.Second)
+}
+
+// arrival is a record waiting for its arrival time.
+type arrival struct {
+	at  time.Time
+	seq uint64
+	rec schemas.Record // the members place uses: stream, eventID, eventTime
+	raw []byte         // the record's JSON
+}
+
+// arrivals is the queue of waiting records, a min-heap by (at, seq).
+type arrivals struct {
+	q    []*arrival
+	seq  uint64
+	free []*arrival
+}
+
+func (a *arrivals) Len() int { return len(a.q) }
+func (a *arrivals) Less(i, j int) bool {
+	if c := a.q[i].at.Compare(a.q[j].at); c != 0 {
+		return c < 0
+	}
+	return a.q[i].seq < a.q[j].seq
+}
+func (a *arrivals) Swap(i, j int) { a.q[i], a.q[j] = a.q[j], a.q[i] }
+func (a *arrivals) Push(x any)    { a.q = append(a.q, x.(*arrival)) }
+func (a *arrivals) Pop() any {
+	x := a.q[len(a.q)-1]
+	a.q[len(a.q)-1] = nil
+	a.q = a.q[:len(a.q)-1]
+	return x
+}
+
+// push queues rec (encoded: raw, or rec.AppendJSON) to arrive at at.
+func (a *arrivals) push(rec *schemas.Record, raw []byte, at time.Time) {
+	var e *arrival
+	if n := len(a.free); n > 0 {
+		e, a.free = a.free[n-1], a.free[:n-1]
+	} else {
+		e = new(arrival)
+	}
+	e.at, e.seq = at, a.seq
+	a.seq++
+	e.rec = schemas.Record{RecipientAccountID: rec.RecipientAccountID, AWSRegion: rec.AWSRegion, EventID: rec.EventID, EventTime: rec.EventTime}
+	if raw != nil {
+		e.raw = append(e.raw[:0], raw...)
+	} else {
+		e.raw = rec.AppendJSON(e.raw[:0])
+	}
+	heap.Push(a, e)
+}
+
+// next returns the first record arriving at or before until, if any.
+// Zero until: any record.
+func (a *arrivals) next(until time.Time) *arrival {
+	if len(a.q) == 0 || !until.IsZero() && a.q[0].at.After(until) {
+		return nil
+	}
+	return heap.Pop(a).(*arrival)
+}
+
+// recycle returns a placed record's entry for reuse.
+func (a *arrivals) recycle(e *arrival) {
+	if cap(e.raw) > 64<<10 {
+		e.raw = nil
+	}
+	e.rec = schemas.Record{}
+	a.free = append(a.free, e)
+}
+
+// arrive places the queued records that have arrived by until (every
+// one for a zero until), in arrival order. Called with t.mu held.
+func (t *Trail) arrive(until time.Time) error {
+	for {
+		e := t.arrivals.next(until)
+		if e == nil {
+			return nil
+		}
+		err := t.place(&e.rec, e.raw, e.at)
+		t.arrivals.recycle(e)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Queued returns how many records wait for their arrival time (with
+// Config.Untidy).
+func (t *Trail) Queued() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.arrivals.q)
+}
