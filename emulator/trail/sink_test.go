@@ -34,8 +34,17 @@ func listFiles(t *testing.T, root string) map[string]fs.FileMode {
 }
 
 func TestDirSink(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		t.Run(map[bool]string{false: "atomic", true: "direct"}[direct], func(t *testing.T) { testDirSink(t, direct) })
+	}
+}
+
+// testDirSink: a Put makes its directories, a second Put of a key replaces
+// the file, no temporary is left and the mode is 0644, in either mode.
+func testDirSink(t *testing.T, direct bool) {
 	root := t.TempDir()
-	sink := trail.DirSink{Root: root}
+	sink := trail.DirSink{Root: root, Direct: direct}
+	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/b.json.gz", []byte("other"), nil))
 	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz", []byte("one"), nil))
 	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz", []byte("two"), nil))
 	got, err := os.ReadFile(filepath.Join(root, "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz"))
@@ -44,8 +53,8 @@ func TestDirSink(t *testing.T) {
 		t.Errorf("file holds %q, want the second write", got)
 	}
 	files := listFiles(t, root)
-	if len(files) != 1 {
-		t.Errorf("files = %v, want one (no temporaries left)", files)
+	if len(files) != 2 {
+		t.Errorf("files = %v, want two (no temporaries left)", files)
 	}
 	for name, mode := range files {
 		if mode != 0o644 {
@@ -55,8 +64,14 @@ func TestDirSink(t *testing.T) {
 }
 
 func TestDirSinkRejectsBadKeys(t *testing.T) {
+	for _, direct := range []bool{false, true} {
+		testDirSinkRejectsBadKeys(t, direct)
+	}
+}
+
+func testDirSinkRejectsBadKeys(t *testing.T, direct bool) {
 	root := t.TempDir()
-	sink := trail.DirSink{Root: root}
+	sink := trail.DirSink{Root: root, Direct: direct}
 	for _, key := range []string{"", "/abs", "a/../../etc/passwd", "a//b", "a/./b", `a\b`, ".."} {
 		if err := sink.Put(t.Context(), key, []byte("x"), nil); err == nil {
 			t.Errorf("Put(%q) succeeded", key)
@@ -65,7 +80,7 @@ func TestDirSinkRejectsBadKeys(t *testing.T) {
 	if n := len(listFiles(t, root)); n != 0 {
 		t.Errorf("%d files written for bad keys", n)
 	}
-	if err := (trail.DirSink{}).Put(t.Context(), "k", nil, nil); err == nil {
+	if err := (trail.DirSink{Direct: direct}).Put(t.Context(), "k", nil, nil); err == nil {
 		t.Error("Put with an empty root succeeded")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -92,6 +107,13 @@ func TestDirSinkFailureLeavesNothing(t *testing.T) {
 	for name := range listFiles(t, root) {
 		if name != "AWSLogs" {
 			t.Errorf("left behind %s", name)
+		}
+	}
+	// Direct: the same failures, errors naming the key.
+	direct := trail.DirSink{Root: root, Direct: true}
+	for _, key := range []string{"AWSLogs/x/y.json.gz", "d/k.json.gz"} {
+		if err := direct.Put(t.Context(), key, []byte("data"), nil); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("direct Put(%s) = %v, want an error naming the key", key, err)
 		}
 	}
 }
