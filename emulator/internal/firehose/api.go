@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -204,7 +203,7 @@ func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body [
 	if rerr := e.recordCall(cc, op, in, out, err, now); rerr != nil {
 		// Never a call without its record.
 		e.log.Error("record firehose call", "op", op, "err", rerr)
-		return nil, awsapi.NewError(http.StatusInternalServerError, "ServiceUnavailableException", "The call could not be recorded: %v", rerr)
+		return nil, apiError(schemas.FirehoseNotRecorded(rerr))
 	}
 	if err != nil {
 		return nil, err
@@ -216,7 +215,7 @@ func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body [
 // ValidateFirehoseRequest error into an AWS error.
 func firehoseDecodeError(err error) error {
 	if ve, ok := errors.AsType[*schemas.ValidationError](err); ok {
-		return errValidation(ve.ErrorMessage())
+		return apiError(schemas.FirehoseValidationError(ve.ErrorMessage()))
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -286,7 +285,7 @@ func (e *Service) putRecords(k streamKey, data [][]byte, now time.Time) ([]strin
 		total += len(d)
 	}
 	if total > maxBatchBytes {
-		return nil, false, errInvalidArgument("Records hold %d bytes, more than the 4 MiB a request can hold.", total)
+		return nil, false, apiError(schemas.FirehoseRequestTooLarge(total))
 	}
 	t, err := e.fh.putTarget(k, now)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // state is the Firehose control plane: delivery streams per
@@ -122,7 +124,7 @@ func (s *state) get(k streamKey, now time.Time) (*deliveryStream, error) {
 	s.settle(now)
 	ds, ok := s.streams[k]
 	if !ok {
-		return nil, errFirehoseNotFound(k.name, k.account)
+		return nil, apiError(schemas.FirehoseNotFound(k.name, k.account))
 	}
 	return ds, nil
 }
@@ -135,7 +137,7 @@ func (s *state) getActive(k streamKey, now time.Time) (*deliveryStream, error) {
 		return nil, err
 	}
 	if ds.status != types.DeliveryStreamStatusActive {
-		return nil, errNotActive(k, ds.status)
+		return nil, errNotActive(k, string(ds.status))
 	}
 	return ds, nil
 }
@@ -245,7 +247,7 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 	case types.DeliveryStreamTypeKinesisStreamAsSource:
 		c := in.KinesisStreamSourceConfiguration
 		if c == nil {
-			return nil, errInvalidArgument("KinesisStreamSourceConfiguration is required for DeliveryStreamType KinesisStreamAsSource.")
+			return nil, apiError(schemas.FirehoseSourceRequired("KinesisStreamSourceConfiguration", string(typ)))
 		}
 		source = &types.SourceDescription{KinesisStreamSourceDescription: &types.KinesisStreamSourceDescription{
 			KinesisStreamARN: c.KinesisStreamARN, RoleARN: c.RoleARN, DeliveryStartTimestamp: aws.Time(shown),
@@ -253,7 +255,7 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 	case types.DeliveryStreamTypeMSKAsSource:
 		c := in.MSKSourceConfiguration
 		if c == nil {
-			return nil, errInvalidArgument("MSKSourceConfiguration is required for DeliveryStreamType MSKAsSource.")
+			return nil, apiError(schemas.FirehoseSourceRequired("MSKSourceConfiguration", string(typ)))
 		}
 		source = &types.SourceDescription{MSKSourceDescription: &types.MSKSourceDescription{
 			MSKClusterARN: c.MSKClusterARN, TopicName: c.TopicName, AuthenticationConfiguration: c.AuthenticationConfiguration,
@@ -265,12 +267,12 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 		return nil, err
 	}
 	if n != 1 {
-		return nil, errInvalidArgument("Exactly one destination configuration is required, %d given.", n)
+		return nil, apiError(schemas.FirehoseDestinationCount("configuration", n))
 	}
 	enc := types.DeliveryStreamEncryptionConfiguration{Status: types.DeliveryStreamEncryptionStatusDisabled}
 	if c := in.DeliveryStreamEncryptionConfigurationInput; c != nil {
 		if typ != types.DeliveryStreamTypeDirectPut {
-			return nil, errInvalidArgument("Server-side encryption is supported only for DirectPut delivery streams.")
+			return nil, apiError(schemas.FirehoseEncryptionNotDirectPut(string(typ)))
 		}
 		if err := checkKey(c); err != nil {
 			return nil, err
@@ -301,10 +303,10 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 	}
 	var dest types.DestinationDescription
 	if err := fromMap(dm, &dest); err != nil {
-		return nil, errInvalidArgument("Invalid destination configuration: %v", err)
+		return nil, apiError(schemas.FirehoseInvalidDestination("configuration", err))
 	}
 	if err := ds.setDest(dest); err != nil {
-		return nil, errInvalidArgument("Invalid destination configuration: %v", err)
+		return nil, apiError(schemas.FirehoseInvalidDestination("configuration", err))
 	}
 	for _, t := range in.Tags {
 		ds.setTag(t)
@@ -314,7 +316,7 @@ func (s *state) create(k streamKey, in *firehose.CreateDeliveryStreamInput, now 
 	defer s.mu.Unlock()
 	s.settle(now)
 	if _, ok := s.streams[k]; ok {
-		return nil, errFirehoseInUse("Firehose %s under account %s already exists.", k.name, k.account)
+		return nil, apiError(schemas.FirehoseAlreadyExists(k.name, k.account))
 	}
 	s.transition(ds, types.DeliveryStreamStatusCreating, now)
 	s.streams[k] = ds
@@ -328,11 +330,11 @@ func checkKey(c *types.DeliveryStreamEncryptionConfigurationInput) error {
 	switch c.KeyType {
 	case types.KeyTypeAwsOwnedCmk:
 		if c.KeyARN != nil {
-			return errInvalidArgument("KeyARN must not be set when KeyType is AWS_OWNED_CMK.")
+			return apiError(schemas.FirehoseKeyWithAWSOwned())
 		}
 	case types.KeyTypeCustomerManagedCmk:
 		if c.KeyARN == nil || !strings.HasPrefix(*c.KeyARN, "arn:aws:kms:") {
-			return errInvalidKMSResource("KeyARN must be the ARN of a KMS key when KeyType is CUSTOMER_MANAGED_CMK.")
+			return apiError(schemas.FirehoseKeyNotKMS())
 		}
 	}
 	return nil
@@ -360,7 +362,7 @@ func (s *state) delete(k streamKey, now time.Time) error {
 	}
 	switch ds.status {
 	case types.DeliveryStreamStatusCreating:
-		return errNotActive(k, ds.status)
+		return errNotActive(k, string(ds.status))
 	case types.DeliveryStreamStatusDeleting:
 		return nil
 	}
@@ -465,7 +467,7 @@ func (s *state) taggable(k streamKey, now time.Time) (*deliveryStream, error) {
 		return nil, err
 	}
 	if ds.status == types.DeliveryStreamStatusDeleting {
-		return nil, errNotActive(k, ds.status)
+		return nil, errNotActive(k, string(ds.status))
 	}
 	return ds, nil
 }
@@ -482,7 +484,7 @@ func (s *state) tag(k streamKey, in *firehose.TagDeliveryStreamInput, now time.T
 		next.setTag(t)
 	}
 	if len(next.tags) > maxTags {
-		return errLimitExceeded("A delivery stream can have at most %d tags; it would have %d.", maxTags, len(next.tags))
+		return apiError(schemas.FirehoseTooManyTags(maxTags, len(next.tags)))
 	}
 	ds.tags = next.tags
 	s.changed()
@@ -526,7 +528,7 @@ func (s *state) setEncryption(k streamKey, now time.Time, enc types.DeliveryStre
 		return err
 	}
 	if ds.typ != types.DeliveryStreamTypeDirectPut {
-		return errInvalidArgument("Server-side encryption is not supported for delivery streams of type %s.", ds.typ)
+		return apiError(schemas.FirehoseEncryptionNotDirectPut(string(ds.typ)))
 	}
 	ds.encryption = enc
 	ds.updated = now.Truncate(time.Second)
@@ -540,7 +542,7 @@ func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInp
 		return err
 	}
 	if n != 1 {
-		return errInvalidArgument("Exactly one destination update is required, %d given.", n)
+		return apiError(schemas.FirehoseDestinationCount("update", n))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -550,10 +552,10 @@ func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInp
 	}
 	cur := strconv.FormatInt(ds.version, 10)
 	if aws.ToString(in.CurrentDeliveryStreamVersionId) != cur {
-		return errConcurrentModification("Cannot update Firehose %s under account %s: version id %s is not the current version id %s.", k.name, k.account, aws.ToString(in.CurrentDeliveryStreamVersionId), cur)
+		return apiError(schemas.FirehoseVersionMismatch(k.name, cur, aws.ToString(in.CurrentDeliveryStreamVersionId)))
 	}
 	if aws.ToString(in.DestinationId) != aws.ToString(ds.dest.DestinationId) {
-		return errInvalidArgument("Destination %s not found in Firehose %s.", aws.ToString(in.DestinationId), k.name)
+		return apiError(schemas.FirehoseDestinationNotFound(aws.ToString(in.DestinationId), k.name))
 	}
 	dm, err := toMap(ds.dest)
 	if err != nil {
@@ -571,10 +573,10 @@ func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInp
 	}
 	var dest types.DestinationDescription
 	if err := fromMap(dm, &dest); err != nil {
-		return errInvalidArgument("Invalid destination update: %v", err)
+		return apiError(schemas.FirehoseInvalidDestination("update", err))
 	}
 	if err := ds.setDest(dest); err != nil {
-		return errInvalidArgument("Invalid destination update: %v", err)
+		return apiError(schemas.FirehoseInvalidDestination("update", err))
 	}
 	ds.version++
 	ds.updated = now.Truncate(time.Second)
@@ -594,10 +596,10 @@ func (s *state) putTarget(k streamKey, now time.Time) (s3Target, error) {
 		return s3Target{}, err
 	}
 	if ds.status == types.DeliveryStreamStatusCreating {
-		return s3Target{}, errFirehoseNotFound(k.name, k.account)
+		return s3Target{}, apiError(schemas.FirehoseNotFound(k.name, k.account))
 	}
 	if ds.typ != types.DeliveryStreamTypeDirectPut {
-		return s3Target{}, errInvalidArgument("This operation is not permitted on %s delivery stream type.", ds.typ)
+		return s3Target{}, apiError(schemas.FirehoseWrongSourceType(string(ds.typ)))
 	}
 	t := landing(ds.shown)
 	t.version = ds.version
