@@ -1,5 +1,7 @@
 package generator
 
+import "github.com/firetrail/firetrail/schemas"
+
 // action is a Firehose API action.
 type action uint8
 
@@ -45,22 +47,22 @@ func (a action) data() bool { return a == actPutRecord || a == actPutRecordBatch
 // actions (REFERENCE.md §3.2, §3.3).
 func Actions() []string { return append([]string(nil), actionNames[:]...) }
 
-// Error codes the generator writes (REFERENCE.md §3.8).
+// Error codes the generator writes (REFERENCE.md §3.8), from the error
+// table of schemas that the emulator answers from too.
 const (
-	ErrResourceNotFound       = "ResourceNotFoundException"
-	ErrResourceInUse          = "ResourceInUseException"
-	ErrInvalidArgument        = "InvalidArgumentException"
-	ErrLimitExceeded          = "LimitExceededException"
-	ErrConcurrentModification = "ConcurrentModificationException"
-	ErrInvalidKMSResource     = "InvalidKMSResourceException"
-	ErrServiceUnavailable     = "ServiceUnavailableException"
+	ErrResourceNotFound       = schemas.FirehoseResourceNotFound
+	ErrResourceInUse          = schemas.FirehoseResourceInUse
+	ErrInvalidArgument        = schemas.FirehoseInvalidArgument
+	ErrLimitExceeded          = schemas.FirehoseLimitExceeded
+	ErrConcurrentModification = schemas.FirehoseConcurrentModification
+	ErrInvalidKMSResource     = schemas.FirehoseInvalidKMSResource
+	ErrServiceUnavailable     = schemas.FirehoseServiceUnavailable
 	// ErrAccessDenied is what CloudTrail writes for an IAM denial of a
-	// Firehose call; the API returns AccessDeniedException (REFERENCE.md
-	// §3.8, unverified for Firehose: chosen as for Kinesis).
-	ErrAccessDenied = "AccessDenied"
+	// Firehose call (see schemas.FirehoseAccessDenied).
+	ErrAccessDenied = schemas.FirehoseAccessDenied
 	// ErrThrottling is written for throttled calls with "Rate exceeded"
-	// (REFERENCE.md §3.8: code unverified).
-	ErrThrottling = "ThrottlingException"
+	// (see schemas.FirehoseThrottling).
+	ErrThrottling = schemas.FirehoseThrottling
 )
 
 // ErrorCodes lists every errorCode the generator writes.
@@ -69,10 +71,21 @@ func ErrorCodes() []string {
 		ErrConcurrentModification, ErrInvalidKMSResource, ErrServiceUnavailable, ErrAccessDenied, ErrThrottling}
 }
 
-// IdentityTypes lists the userIdentity types the generator writes: every
-// type that can call Firehose (REFERENCE.md §2.1; SAMLUser and
-// WebIdentityUser appear only on STS records, Directory and Unknown not for
-// Firehose).
-func IdentityTypes() []string {
-	return []string{"Root", "IAMUser", "AssumedRole", "Role", "FederatedUser", "AWSAccount", "AWSService", "IdentityCenterUser"}
+// IdentityTypes lists the userIdentity types the generator writes with
+// the identity set identities (IdentitiesDefault or IdentitiesAll); ""
+// stands for AWS's internal callers, whose userIdentity has no type
+// (accountId and invokedBy "AWS Internal" only).
+//
+// The default set is the callers that can reach Firehose (REFERENCE.md
+// §2.1): Firehose has no resource policies, so no principal of another
+// account calls it directly, and Identity Center users call it through
+// AWSReservedSSO_* role sessions (AssumedRole). IdentitiesAll adds
+// AWSAccount, IdentityCenterUser and Role identities, for testing parsers
+// on types Firehose records do not have.
+func IdentityTypes(identities string) []string {
+	ts := []string{"Root", "IAMUser", "AssumedRole", "FederatedUser", "AWSService", ""}
+	if identities == IdentitiesAll {
+		ts = append(ts, "AWSAccount", "IdentityCenterUser", "Role")
+	}
+	return ts
 }

@@ -26,6 +26,22 @@ const (
 	DefaultDataEventShare = 0.15
 )
 
+// Identity sets of Config.Identities.
+const (
+	// IdentitiesDefault is the callers that can call Firehose: the root
+	// user, IAM users, assumed roles (Identity Center sessions as
+	// AWSReservedSSO_* roles), federated users, AWS services and AWS's
+	// internal callers.
+	IdentitiesDefault = "default"
+	// IdentitiesAll adds identity types Firehose records do not have
+	// (AWSAccount of another account, IdentityCenterUser, Role): only for
+	// testing parsers on them.
+	IdentitiesAll = "all"
+)
+
+// IdentitySets lists the values of Config.Identities.
+func IdentitySets() []string { return []string{IdentitiesDefault, IdentitiesAll} }
+
 // DefaultRegions are the regions of a world when Config.Regions is empty.
 var DefaultRegions = []string{"us-east-1", "us-west-2", "eu-west-1"}
 
@@ -70,6 +86,10 @@ type Config struct {
 	// events (REFERENCE.md §3.3); negative means no data events, as for a
 	// trail without a data-event selector.
 	DataEventShare float64 `json:"dataEventShare"`
+	// Identities is the set of caller identities: IdentitiesDefault (when
+	// empty) or IdentitiesAll, which adds identity types that cannot call
+	// Firehose.
+	Identities string `json:"identities,omitempty"`
 	// EmptyWorld starts with no delivery streams: every stream the records
 	// mention is created in them. By default each account and region
 	// starts with streams created before Start.
@@ -136,6 +156,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Scenario != "" && !slices.Contains(Scenarios(), c.Scenario) {
 		return c, fmt.Errorf("scenario %q: unknown (known: %s)", c.Scenario, strings.Join(Scenarios(), ", "))
+	}
+	if c.Identities == "" {
+		c.Identities = IdentitiesDefault
+	}
+	if !slices.Contains(IdentitySets(), c.Identities) {
+		return c, fmt.Errorf("identities %q: want %s", c.Identities, strings.Join(IdentitySets(), " or "))
 	}
 	if c.Shards == 0 {
 		c.Shards = 1

@@ -1,6 +1,11 @@
 package generator
 
-import "github.com/firetrail/firetrail/schemas"
+import (
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/firetrail/firetrail/schemas"
+)
 
 // pickError picks an error code that AWS could answer pe with
 // (REFERENCE.md §3.2 model errors, §3.8). For an AccessDenied it may hand
@@ -84,8 +89,9 @@ func (w *sim) deniable(p *principal) bool {
 	return false
 }
 
-// errorMessage returns the errorMessage of code for pe.
-func (w *sim) errorMessage(pe *pending, code string) string {
+// injected returns the error code for pe, worded by the error table of
+// schemas (shared with the emulator).
+func (w *sim) injected(pe *pending, code string) schemas.FirehoseError {
 	rs, s := pe.rs, pe.st
 	acct := rs.acct.id
 	name := ""
@@ -95,53 +101,53 @@ func (w *sim) errorMessage(pe *pending, code string) string {
 	switch code {
 	case ErrAccessDenied:
 		pe.p.refresh(w, pe.at)
-		act := actionNames[pe.act]
 		res := "arn:aws:firehose:" + rs.name + ":" + acct + ":deliverystream/*"
 		if s != nil {
 			res = s.arn
 		}
-		head := "User: " + pe.p.ident.ARN + " is not authorized to perform: firehose:" + act + " on resource: " + res
+		kind := schemas.DenyNoAllow
 		switch {
 		case pe.p.ident.Type == schemas.IdentityRoot || w.scpARN != "" && w.r.Intn(4) == 0:
-			return head + " with an explicit deny in a service control policy: " + w.scpARN
+			kind = schemas.DenySCP
 		case w.r.Intn(5) == 0:
-			return head + " with an explicit deny in an identity-based policy"
+			kind = schemas.DenyIdentity
 		}
-		return head + " because no identity-based policy allows the firehose:" + act + " action"
+		return schemas.FirehoseDenied(pe.p.ident.ARN, actionNames[pe.act], res, kind, w.scpARN)
 	case ErrThrottling:
-		return "Rate exceeded"
+		return schemas.FirehoseThrottled()
 	case ErrResourceNotFound:
-		return "Firehose " + name + " under account " + acct + " not found."
+		return schemas.FirehoseNotFound(name, acct)
 	case ErrResourceInUse:
-		return "Firehose " + name + " under account " + acct + " is not in ACTIVE state."
+		return schemas.FirehoseNotActive(name, acct, string(types.DeliveryStreamStatusCreating))
 	case ErrConcurrentModification:
-		return "Cannot update firehose: " + name + " under account " + acct + " because the version id does not match the current version id."
+		// Another writer updated the stream since the caller read it.
+		return schemas.FirehoseVersionMismatch(name, strconv.Itoa(pe.version+1), strconv.Itoa(pe.version))
 	case ErrLimitExceeded:
 		switch pe.act {
 		case actCreate:
-			return "You have already consumed your firehose quota of 5000 hoses."
+			return schemas.FirehoseStreamQuota(5000)
 		case actTag, actUntag, actListTags:
-			return "Rate exceeded for TagDeliveryStream, ListTagsForDeliveryStream or UntagDeliveryStream."
+			return schemas.FirehoseTagRate()
 		}
-		return "Limit exceeded for Firehose " + name + " under account " + acct + "."
+		return schemas.FirehoseStreamLimit(name, acct)
 	case ErrInvalidKMSResource:
-		return "Firehose is unable to use the KMS key arn:aws:kms:" + rs.name + ":" + acct + ":key/" + w.ids.uuid() + " because the key is disabled."
+		return schemas.FirehoseKeyDisabled("arn:aws:kms:" + rs.name + ":" + acct + ":key/" + w.ids.uuid())
 	case ErrServiceUnavailable:
-		return "Slow down."
+		return schemas.FirehoseSlowDown()
 	case ErrInvalidArgument:
 		switch pe.act {
 		case actCreate:
-			return "BufferingHints.SizeInMBs must be at least 64 when dynamic partitioning is enabled."
+			return schemas.FirehoseDynamicPartitioningBuffer()
 		case actTag:
-			return "Tag keys must not start with the reserved prefix aws:."
+			return schemas.FirehoseReservedTagKey()
 		case actUntag:
-			return "TagKeys must contain between 1 and 50 keys."
+			return schemas.FirehoseTagKeyCount()
 		case actUpdate:
-			return "Updates of the destination type are not supported. Create a new Firehose stream instead."
+			return schemas.FirehoseDestinationTypeChange()
 		case actPutRecord, actPutRecordBatch:
-			return "Record size exceeds the maximum of 1000 KiB."
+			return schemas.FirehoseRecordTooLarge()
 		}
-		return "Invalid argument."
+		return schemas.FirehoseInvalidArgumentOther()
 	}
-	return ""
+	panic("generator: no message for error code " + code)
 }

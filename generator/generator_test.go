@@ -210,7 +210,7 @@ func TestDistribution(t *testing.T) {
 				}
 			}
 			missing("action", Actions(), names)
-			missing("identity type", IdentityTypes(), idTypes)
+			missing("identity type", IdentityTypes(cfg.Identities), idTypes)
 			if tc.allCodes {
 				missing("error code", ErrorCodes(), codes)
 			}

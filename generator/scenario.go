@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"math"
+
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
 )
 
@@ -82,12 +84,13 @@ func (w *sim) plant(t int64) bool {
 // intruder makes a principal that the background never uses: a new IAM
 // user with a long-term key, calling from a new address.
 func (w *sim) intruder(a *account, name string) *principal {
-	p := w.newPrincipal(a, pUserCLI)
+	p := w.newPrincipal(a, pUserCLI, nil)
 	a.principals = a.principals[:len(a.principals)-1]
 	a.byKind[pUserCLI] = a.byKind[pUserCLI][:len(a.byKind[pUserCLI])-1]
 	p.ident.UserName = name
 	p.ident.ARN = "arn:aws:iam::" + a.id + ":user/" + name
 	p.ip = publicIP(w.r)
+	p.ipUntil = math.MaxInt64 // it stays at its new address
 	p.uaBase = "Boto3/1.26.0 Python/3.8.10 Linux/5.4.0-150-generic Botocore/1.29.0"
 	return p
 }

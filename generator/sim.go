@@ -126,6 +126,9 @@ func newSim(cfg Config) (*sim, error) {
 			w.regions = append(w.regions, rs)
 			w.totalWeight += rs.weight
 		}
+		for _, rs := range a.regions {
+			w.addRegional(rs)
+		}
 	}
 	if w.orgID != "" {
 		w.scpARN = "arn:aws:organizations::" + w.accounts[0].id + ":policy/" + w.orgID + "/service_control_policy/p-" + alnumLower(w.r, 8)
@@ -296,32 +299,38 @@ func (w *sim) pickRegion() *regionState {
 	return w.regions[len(w.regions)-1]
 }
 
-// Activity classes, indexes of account.cum.
+// Activity classes, indexes of regionState.cum.
 const (
 	classRead = iota
 	classWrite
 	classData
 )
 
-// pickPrincipal picks a principal of a, weighted by its kind's weight for
-// the activity class.
-func (w *sim) pickPrincipal(a *account, class int) *principal {
-	cum := a.cum[class]
-	if len(cum) != len(a.principals) {
+// pickPrincipal picks a caller in rs (the account's principals and those
+// running in rs), weighted by its kind's weight for the activity class.
+func (w *sim) pickPrincipal(rs *regionState, class int) *principal {
+	global := rs.acct.principals
+	cum := rs.cum[class]
+	if len(cum) != len(global)+len(rs.own) {
 		cum = cum[:0]
 		total := 0.0
-		for _, p := range a.principals {
-			k := &kinds[p.kind]
-			total += [...]float64{k.read, k.write, k.data}[class]
-			cum = append(cum, total)
+		for _, ps := range [...][]*principal{global, rs.own} {
+			for _, p := range ps {
+				k := &kinds[p.kind]
+				total += [...]float64{k.read, k.write, k.data}[class]
+				cum = append(cum, total)
+			}
 		}
-		a.cum[class] = cum
+		rs.cum[class] = cum
 	}
 	// The first principal whose cumulative weight exceeds x; principals of
 	// weight zero are never chosen.
 	x := w.r.Float64() * cum[len(cum)-1]
-	i := sort.Search(len(cum), func(i int) bool { return cum[i] > x })
-	return a.principals[min(i, len(cum)-1)]
+	i := min(sort.Search(len(cum), func(i int) bool { return cum[i] > x }), len(cum)-1)
+	if i < len(global) {
+		return global[i]
+	}
+	return rs.own[i-len(global)]
 }
 
 // pickLive picks a live stream of rs, or nil; with directPut only
@@ -373,7 +382,7 @@ func (w *sim) spawn(t int64) {
 }
 
 func (w *sim) spawnData(t int64, rs *regionState, s *stream) {
-	p := w.pickPrincipal(rs.acct, classData)
+	p := w.pickPrincipal(rs, classData)
 	act := actPutRecordBatch
 	switch p.kind {
 	case pJavaProducer:
@@ -389,7 +398,7 @@ func (w *sim) spawnData(t int64, rs *regionState, s *stream) {
 }
 
 func (w *sim) spawnRead(t int64, rs *regionState) {
-	p := w.pickPrincipal(rs.acct, classRead)
+	p := w.pickPrincipal(rs, classRead)
 	s := w.pickLive(rs, false)
 	if s == nil {
 		w.push(pending{at: t, act: actList, p: p, rs: rs})
@@ -402,7 +411,7 @@ func (w *sim) spawnRead(t int64, rs *regionState) {
 		for i := range min(len(rs.live), 1+w.r.Intn(3)) {
 			w.push(pending{at: t + 1 + int64(i), act: actDescribe, p: p, rs: rs, st: rs.live[i]})
 		}
-	case pTerraformOIDC, pCloudFormation:
+	case pTerraformOIDC, pCloudFormation, pCodeBuild:
 		w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
 		w.push(pending{at: t + 1, act: actListTags, p: p, rs: rs, st: s})
 	case pEC2Monitor, pRole:
@@ -424,7 +433,7 @@ func (w *sim) spawnRead(t int64, rs *regionState) {
 }
 
 func (w *sim) spawnWrite(t int64, rs *regionState) {
-	p := w.pickPrincipal(rs.acct, classWrite)
+	p := w.pickPrincipal(rs, classWrite)
 	s := w.pickActive(rs, t, false)
 	live := len(rs.live)
 	x := w.r.Intn(100)
@@ -526,17 +535,19 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 	t := pe.at
 	rs, s, a := pe.rs, pe.st, pe.act
 	acct := rs.acct.id
-	var code, msg string
+	var fail schemas.FirehoseError
 	var req, resp []byte
+	var next any // the destination an UpdateDestination sets
 
-	// The request, and the failures the world's state causes.
+	// The request, and the failures the world's state causes (the error
+	// table of schemas, which the emulator answers from too).
 	switch a {
 	case actList:
 		req = rs.list[int(pe.seq%3)]
 	case actCreate:
 		req = s.createReq
 		if other := rs.find(s.name); other != nil {
-			code, msg = ErrResourceInUse, "Firehose "+s.name+" under account "+acct+" already exists with ARN "+s.arn+"."
+			fail = schemas.FirehoseAlreadyExists(s.name, acct)
 		}
 	default:
 		if a == actUpdate && pe.version < 0 {
@@ -548,29 +559,36 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 		case actPutRecord:
 			req = s.putReq
 		case actPutRecordBatch:
-			req = s.batchReq
+			req = s.batchRequest(batchSize(w.r))
+		case actUpdate:
+			req, next = w.update(pe)
 		default:
 			req = w.render(w.input(pe), s)
 		}
 		switch {
 		case !s.live:
-			code, msg = ErrResourceNotFound, "Firehose "+s.name+" under account "+acct+" not found."
-		case t < s.active && (a == actUpdate || a == actDelete || a == actTag || a == actUntag || a == actStartEnc || a == actStopEnc):
-			code, msg = ErrResourceInUse, "Firehose "+s.name+" under account "+acct+" is not in ACTIVE state."
+			fail = schemas.FirehoseNotFound(s.name, acct)
+		case t < s.active && a.data():
+			// A CREATING stream takes no data yet: AWS answers not found.
+			fail = schemas.FirehoseNotFound(s.name, acct)
+		case t < s.active && (a == actUpdate || a == actDelete || a == actStartEnc || a == actStopEnc):
+			// Tags may change while CREATING (docs/firehose.md).
+			fail = schemas.FirehoseNotActive(s.name, acct, string(types.DeliveryStreamStatusCreating))
 		case a == actUpdate && pe.version != s.version:
-			code, msg = ErrConcurrentModification, "Version id "+strconv.Itoa(pe.version)+" of Firehose "+s.name+" under account "+acct+" does not match the current version id "+strconv.Itoa(s.version)+"."
+			fail = schemas.FirehoseVersionMismatch(s.name, strconv.Itoa(s.version), strconv.Itoa(pe.version))
 		case (a.data() || a == actStartEnc) && s.typ != types.DeliveryStreamTypeDirectPut:
-			code, msg = ErrInvalidArgument, "This operation is not permitted on "+string(s.typ)+" delivery stream type."
+			fail = schemas.FirehoseWrongSourceType(string(s.typ))
 		}
 	}
 	if pe.forceErr != "" {
-		code, msg = pe.forceErr, w.errorMessage(pe, pe.forceErr)
-	} else if code == "" && !pe.noErr && w.chance(w.cfg.ErrorShare, w.errs) {
-		code = w.pickError(pe)
-		msg = w.errorMessage(pe, code)
+		fail = w.injected(pe, pe.forceErr)
+	} else if fail.Code == "" && !pe.noErr && w.chance(w.cfg.ErrorShare, w.errs) {
+		fail = w.injected(pe, w.pickError(pe))
 	}
+	code := fail.Code
 	p := pe.p // pickError may hand the call to a denied principal
 	p.refresh(w, t)
+	p.place(w, t)
 
 	// Success changes the world.
 	if code == "" {
@@ -583,6 +601,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			w.remove(rs, s)
 		case actUpdate:
 			s.version++
+			s.conf = next
 		case actStartEnc:
 			s.enc = true
 		case actStopEnc:
@@ -600,7 +619,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 		SourceIPAddress:    p.ip,
 		UserAgent:          p.userAgent(a),
 		ErrorCode:          code,
-		ErrorMessage:       msg,
+		ErrorMessage:       fail.Message,
 		RequestParameters:  req,
 		ResponseElements:   resp,
 		RequestID:          w.ids.uuid(),
@@ -698,10 +717,6 @@ func (w *sim) input(pe *pending) any {
 		}
 		c := &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeCustomerManagedCmk, KeyARN: aws.String(w.kmsKeyARN(s))}
 		return &firehose.StartDeliveryStreamEncryptionInput{DeliveryStreamName: name, DeliveryStreamEncryptionConfigurationInput: c}
-	case actUpdate:
-		in := w.updateInput(s, pe.version, pe.foreign)
-		w.secrets(s)
-		return in
 	}
 	panic("generator: no input builder for " + actionNames[pe.act])
 }

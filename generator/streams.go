@@ -1,8 +1,10 @@
 package generator
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math/rand"
 	"strconv"
 	"strings"
 
@@ -70,13 +72,53 @@ type stream struct {
 	bucket  string // destination bucket (S3-like destinations)
 	roleARN string
 	secrets []string // secrets the world holds for it (tests)
+	// conf is the current destination: the *types.…DestinationConfiguration
+	// of the create with every successful UpdateDestination applied.
+	conf any
 
 	nameReq    []byte // {"deliveryStreamName":…}
 	createReq  []byte
 	createResp []byte
 	putReq     []byte
-	batchReq   []byte
+	batchHead  []byte   // PutRecordBatch request up to its records
+	batches    [][]byte // PutRecordBatch requests by record count, made when first used
 	resources  []schemas.Resource
+}
+
+// maxBatch is the most records a PutRecordBatch holds.
+const maxBatch = 500
+
+// batchRecords is the records of a full batch as rendered (each record's
+// data is not written) and the end of the request: the records of a batch
+// of n are its last 3n+1 bytes.
+var batchRecords = strings.Repeat("{},", maxBatch-1) + "{}]}"
+
+// batchSize draws the record count of a PutRecordBatch: mostly small
+// batches, sizes up to hundreds, and a share of full 500-record batches
+// (producers flushing a full buffer).
+func batchSize(r *rand.Rand) int {
+	switch x := r.Intn(100); {
+	case x < 8:
+		return maxBatch
+	case x < 50:
+		return 1 + r.Intn(10)
+	}
+	return min(1+int(r.ExpFloat64()*60), maxBatch-1)
+}
+
+// batchRequest returns the PutRecordBatch request of n records to s.
+func (s *stream) batchRequest(n int) []byte {
+	if s.batches == nil {
+		s.batches = make([][]byte, maxBatch+1)
+	}
+	if b := s.batches[n]; b != nil {
+		return b
+	}
+	b := make([]byte, 0, len(s.batchHead)+3*n+1)
+	b = append(b, s.batchHead...)
+	b = append(b, batchRecords[len(batchRecords)-3*n-1:]...)
+	s.batches[n] = b
+	return b
 }
 
 // nameRequest is the hand-written rendering of an input holding only
@@ -149,7 +191,12 @@ func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, e
 	s.nameReq = nameRequest(name)
 	s.createResp = createResponse(s.arn)
 	s.putReq = w.tpl.put.fill(name)
-	s.batchReq = w.tpl.batch.fill(name)
+	one := w.tpl.batch.fill(name)              // a batch of one record
+	last := batchRecords[len(batchRecords)-4:] // one record and the end
+	if !bytes.HasSuffix(one, []byte(last)) {
+		return nil, fmt.Errorf("render PutRecordBatch of %s: %s does not end with %s", name, one, last)
+	}
+	s.batchHead = one[:len(one)-len(last)]
 	s.resources = []schemas.Resource{{AccountID: acct, Type: schemas.FirehoseResourceType, ARN: s.arn}}
 	return s, nil
 }
@@ -159,9 +206,12 @@ func putRecordInput(name string) *firehose.PutRecordInput {
 		Record: &types.Record{Data: []byte(`{"ts":1,"msg":"x"}` + "\n")}}
 }
 
-func putRecordBatchInput(name string) *firehose.PutRecordBatchInput {
-	return &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(name),
-		Records: []types.Record{{Data: []byte(`{"ts":1}` + "\n")}, {Data: []byte(`{"ts":2}` + "\n")}}}
+func putRecordBatchInput(name string, n int) *firehose.PutRecordBatchInput {
+	in := &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(name), Records: make([]types.Record, n)}
+	for i := range in.Records {
+		in.Records[i].Data = []byte(`{"ts":` + strconv.Itoa(i) + "}\n")
+	}
+	return in
 }
 
 func (w *sim) bufferingHints() *types.BufferingHints {
@@ -389,6 +439,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 			RetryOptions:    &types.RetryOptions{DurationInSeconds: aws.Int32(300)},
 		}
 	}
+	s.conf = destinationConf(in)
 	return in
 }
 
@@ -399,72 +450,4 @@ func envOf(name string) string {
 		}
 	}
 	return "prod"
-}
-
-// updateInput builds an UpdateDestination of s that changes one thing.
-// version is the currentDeliveryStreamVersionId the caller sends; foreign,
-// when not empty, points an S3-like destination at a bucket of that account.
-func (w *sim) updateInput(s *stream, version int, foreign string) *firehose.UpdateDestinationInput {
-	r, f := w.r, w.fake
-	in := &firehose.UpdateDestinationInput{
-		DeliveryStreamName:             aws.String(s.name),
-		CurrentDeliveryStreamVersionId: aws.String(strconv.Itoa(version)),
-		DestinationId:                  aws.String("destinationId-000000000001"),
-	}
-	hints := w.bufferingHints()
-	s3u := &types.S3DestinationUpdate{BufferingHints: hints}
-	if foreign != "" {
-		bucket := "arn:aws:s3:::" + slug(f.Word()) + "-" + foreign + "-sink"
-		s3u = &types.S3DestinationUpdate{BucketARN: aws.String(bucket), RoleARN: aws.String(s.roleARN)}
-		switch s.dest {
-		case DestS3:
-			in.S3DestinationUpdate = s3u
-		default:
-			in.ExtendedS3DestinationUpdate = &types.ExtendedS3DestinationUpdate{BucketARN: aws.String(bucket), RoleARN: aws.String(s.roleARN), Prefix: aws.String("")}
-		}
-		return in
-	}
-	switch s.dest {
-	case DestS3:
-		in.S3DestinationUpdate = s3u
-	case DestExtendedS3:
-		u := &types.ExtendedS3DestinationUpdate{BufferingHints: hints}
-		if r.Intn(2) == 0 {
-			u.CompressionFormat = types.CompressionFormatSnappy
-		}
-		in.ExtendedS3DestinationUpdate = u
-	case DestRedshift:
-		pw := f.Password(true, true, true, true, false, 20)
-		s.secrets = append(s.secrets, pw)
-		in.RedshiftDestinationUpdate = &types.RedshiftDestinationUpdate{
-			Username: aws.String("firehose_" + slug(f.FirstName())), Password: aws.String(pw),
-			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
-				CopyOptions: aws.String("json 'auto' gzip timeformat 'auto'")},
-			S3Update: s3u}
-	case DestElasticsearch:
-		in.ElasticsearchDestinationUpdate = &types.ElasticsearchDestinationUpdate{IndexRotationPeriod: types.ElasticsearchIndexRotationPeriodOneWeek,
-			RetryOptions: &types.ElasticsearchRetryOptions{DurationInSeconds: aws.Int32(int32(60 * (1 + r.Intn(10))))}}
-	case DestOpenSearch:
-		in.AmazonopensearchserviceDestinationUpdate = &types.AmazonopensearchserviceDestinationUpdate{
-			BufferingHints: &types.AmazonopensearchserviceBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: aws.Int32(int32(60 * (1 + r.Intn(5))))}}
-	case DestOpenSearchServerless:
-		in.AmazonOpenSearchServerlessDestinationUpdate = &types.AmazonOpenSearchServerlessDestinationUpdate{
-			RetryOptions: &types.AmazonOpenSearchServerlessRetryOptions{DurationInSeconds: aws.Int32(int32(60 * (1 + r.Intn(10))))}}
-	case DestSplunk:
-		token := strings.ToUpper(w.ids.uuid())
-		s.secrets = append(s.secrets, token)
-		in.SplunkDestinationUpdate = &types.SplunkDestinationUpdate{HECToken: aws.String(token)}
-	case DestHTTPEndpoint:
-		key := hexString(r, 40)
-		s.secrets = append(s.secrets, key)
-		in.HttpEndpointDestinationUpdate = &types.HttpEndpointDestinationUpdate{
-			EndpointConfiguration: &types.HttpEndpointConfiguration{
-				Url: aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v2/firehose"), AccessKey: aws.String(key)}}
-	case DestSnowflake:
-		in.SnowflakeDestinationUpdate = &types.SnowflakeDestinationUpdate{
-			RetryOptions: &types.SnowflakeRetryOptions{DurationInSeconds: aws.Int32(int32(60 * (1 + r.Intn(10))))}}
-	case DestIceberg:
-		in.IcebergDestinationUpdate = &types.IcebergDestinationUpdate{BufferingHints: hints}
-	}
-	return in
 }

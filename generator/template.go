@@ -62,7 +62,7 @@ func (w *sim) buildTemplates() error {
 	}
 	t := &w.tpl
 	t.put = must(func(n string) any { return putRecordInput(n) })
-	t.batch = must(func(n string) any { return putRecordBatchInput(n) })
+	t.batch = must(func(n string) any { return putRecordBatchInput(n, 1) })
 	t.startAWS = must(func(n string) any {
 		return &firehose.StartDeliveryStreamEncryptionInput{DeliveryStreamName: aws.String(n),
 			DeliveryStreamEncryptionConfigurationInput: &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}}

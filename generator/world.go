@@ -20,15 +20,18 @@ const (
 	pSSOConsole                    // AssumedRole of an Identity Center permission set, console in a browser
 	pTerraformOIDC                 // AssumedRole via web identity (GitHub Actions), Terraform
 	pCloudFormation                // AssumedRole used by CloudFormation (invokedBy)
-	pEC2Monitor                    // AssumedRole of an EC2 instance profile, boto3 polling
-	pLambdaProducer                // AssumedRole of a Lambda function, boto3 PutRecordBatch
-	pJavaProducer                  // AssumedRole of an app on EC2, Java SDK PutRecord
+	pEC2Monitor                    // AssumedRole of an EC2 instance profile, boto3 polling (regional)
+	pLambdaProducer                // AssumedRole of a Lambda function, boto3 PutRecordBatch (regional)
+	pJavaProducer                  // AssumedRole of an app on EC2, Java SDK PutRecord (regional)
+	pECSProducer                   // AssumedRole of an ECS task, Go SDK PutRecordBatch (regional)
+	pCodeBuild                     // AssumedRole of a CodeBuild project, AWS CLI in a pipeline (regional)
 	pFederatedPartner              // FederatedUser (GetFederationToken), Java SDK
-	pCrossAccount                  // AWSAccount: a principal of another account
 	pService                       // AWSService: CloudWatch Logs delivering for you
-	pIdentityCenter                // IdentityCenterUser
-	pRole                          // Role: role credentials without a session
+	pInternal                      // AWS Internal: {accountId, invokedBy "AWS Internal"}, no type
 	pAuditor                       // IAMUser, read-only by policy: writes are denied
+	pCrossAccount                  // AWSAccount: a principal of another account (IdentitiesAll)
+	pIdentityCenter                // IdentityCenterUser (IdentitiesAll)
+	pRole                          // Role: role credentials without a session (IdentitiesAll)
 	numKinds
 )
 
@@ -45,7 +48,10 @@ const (
 	clientBoto3Lambda
 	clientJava
 	clientGoSDK
+	clientGoSDKECS
+	clientCodeBuildCLI
 	clientService
+	clientInternal
 )
 
 // kindInfo is what a principal kind may do and how often it is picked.
@@ -55,24 +61,30 @@ type kindInfo struct {
 	data          float64 // weight for data events
 	temporary     bool    // ASIA keys and a session that renews
 	sessionLength time.Duration
+	regional      bool // hosted on AWS in one region: one principal per region
+	human         bool // a person: office, VPN, home and roaming addresses
+	wholeUpdate   bool // sends the whole destination configuration in UpdateDestination
 }
 
 var kinds = [numKinds]kindInfo{
-	pRootConsole:      {client: clientBrowser, read: 0.3, write: 0.2, temporary: true, sessionLength: 2 * time.Hour},
-	pUserCLI:          {client: clientCLI, read: 3, write: 2},
-	pUserConsole:      {client: clientConsoleProxy, read: 2, write: 1, temporary: true, sessionLength: 8 * time.Hour},
-	pSSOConsole:       {client: clientBrowser, read: 3, write: 1.5, temporary: true, sessionLength: 8 * time.Hour},
-	pTerraformOIDC:    {client: clientTerraform, read: 2, write: 3, temporary: true, sessionLength: time.Hour},
-	pCloudFormation:   {client: clientCloudFormation, read: 0.5, write: 2, temporary: true, sessionLength: time.Hour},
-	pEC2Monitor:       {client: clientBoto3, read: 4, temporary: true, sessionLength: 6 * time.Hour},
-	pLambdaProducer:   {client: clientBoto3Lambda, read: 0.2, data: 4, temporary: true, sessionLength: 12 * time.Hour},
-	pJavaProducer:     {client: clientJava, read: 0.5, data: 3, temporary: true, sessionLength: 6 * time.Hour},
+	pRootConsole:      {client: clientBrowser, read: 0.3, write: 0.2, temporary: true, sessionLength: 2 * time.Hour, human: true, wholeUpdate: true},
+	pUserCLI:          {client: clientCLI, read: 3, write: 2, human: true},
+	pUserConsole:      {client: clientConsoleProxy, read: 2, write: 1, temporary: true, sessionLength: 8 * time.Hour, human: true, wholeUpdate: true},
+	pSSOConsole:       {client: clientBrowser, read: 3, write: 1.5, temporary: true, sessionLength: 8 * time.Hour, human: true, wholeUpdate: true},
+	pTerraformOIDC:    {client: clientTerraform, read: 2, write: 3, temporary: true, sessionLength: time.Hour, wholeUpdate: true},
+	pCloudFormation:   {client: clientCloudFormation, read: 0.5, write: 2, temporary: true, sessionLength: time.Hour, wholeUpdate: true},
+	pEC2Monitor:       {client: clientBoto3, read: 2.5, temporary: true, sessionLength: 6 * time.Hour, regional: true},
+	pLambdaProducer:   {client: clientBoto3Lambda, read: 0.2, data: 4, temporary: true, sessionLength: 12 * time.Hour, regional: true},
+	pJavaProducer:     {client: clientJava, read: 0.5, data: 3, temporary: true, sessionLength: 6 * time.Hour, regional: true},
+	pECSProducer:      {client: clientGoSDKECS, read: 0.3, data: 2, temporary: true, sessionLength: 6 * time.Hour, regional: true},
+	pCodeBuild:        {client: clientCodeBuildCLI, read: 0.6, write: 0.8, temporary: true, sessionLength: time.Hour, regional: true},
 	pFederatedPartner: {client: clientJava, read: 0.3, data: 1, temporary: true, sessionLength: 12 * time.Hour},
-	pCrossAccount:     {client: clientGoSDK, read: 0.3, data: 0.6},
 	pService:          {client: clientService, data: 2},
-	pIdentityCenter:   {client: clientBrowser, read: 0.4},
+	pInternal:         {client: clientInternal, read: 0.3},
+	pAuditor:          {client: clientCLI, read: 1, human: true},
+	pCrossAccount:     {client: clientGoSDK, read: 0.3, data: 0.6},
+	pIdentityCenter:   {client: clientBrowser, read: 0.4, human: true},
 	pRole:             {client: clientJava, read: 0.3},
-	pAuditor:          {client: clientCLI, read: 1},
 }
 
 // principal is one caller. Its identity is rebuilt when its session
@@ -80,10 +92,16 @@ var kinds = [numKinds]kindInfo{
 type principal struct {
 	kind  pkind
 	acct  *account
+	home  *regionState // where a regional principal runs; nil for others
 	ident schemas.UserIdentity
 	ip    string
 	vpce  string // VPC endpoint id when the caller goes through one
 	tls13 bool
+
+	// addresses
+	homeIP  string   // a person's home ISP address
+	ipUntil int64    // unix seconds: a person stays at ip until then
+	pool    []string // a Lambda function's execution environments, a partner's egress
 
 	// temporary credentials
 	sessionEnd int64 // unix seconds; renew when reached
@@ -101,24 +119,29 @@ type principal struct {
 type account struct {
 	id         string
 	alias      string
-	offices    []string // public IPs of its people
-	principals []*principal
+	offices    []string     // egress addresses (NAT pools) of its offices
+	vpn        []string     // egress addresses of its VPN
+	principals []*principal // callers that are not regional
 	byKind     [numKinds][]*principal
 	regions    []*regionState
 	weight     float64
-	cum        [3][]float64 // cumulative principal weights per activity class
 }
 
 // regionState is the delivery streams of one account in one region.
 type regionState struct {
-	name    string
-	acct    *account
-	weight  float64
-	live    []*stream
-	deleted []*stream // recently deleted, most recent last (bounded)
-	list    [3][]byte // ListDeliveryStreams request variants
-	tls12   *schemas.TLSDetails
-	tls13   *schemas.TLSDetails
+	name     string
+	acct     *account
+	weight   float64
+	live     []*stream
+	deleted  []*stream // recently deleted, most recent last (bounded)
+	list     [3][]byte // ListDeliveryStreams request variants
+	tls12    *schemas.TLSDetails
+	tls13    *schemas.TLSDetails
+	own      []*principal  // regional principals running here
+	cum      [3][]float64  // cumulative caller weights per activity class
+	prefixes []prefixRange // AWS's EC2 address prefixes of the region
+	vpc      prefixRange   // the account's VPC in the region
+	vpce     string        // its Firehose interface endpoint
 }
 
 // regionWeight is the popularity of a region (REFERENCE.md §8.1).
@@ -137,33 +160,54 @@ func regionWeight(name string, index int) float64 {
 	return 1
 }
 
-// publicIP returns a public-looking IPv4 address: it avoids private,
-// loopback, link-local, CGNAT, multicast and reserved ranges.
-func publicIP(r *rand.Rand) string {
-	for {
-		a, b := 1+r.Intn(223), r.Intn(256)
-		switch {
-		case a == 10, a == 127, a == 0,
-			a == 172 && b >= 16 && b < 32,
-			a == 192 && b == 168,
-			a == 169 && b == 254,
-			a == 100 && b >= 64 && b < 128,
-			a == 192 && b == 0,
-			a == 198 && (b == 18 || b == 19):
-			continue
-		}
-		return fmt.Sprintf("%d.%d.%d.%d", a, b, r.Intn(256), 1+r.Intn(254))
+// hostIP returns an address for a caller hosted in rs: a private address
+// of the account's VPC when it calls through the VPC endpoint, else a
+// public address of AWS's EC2 prefixes of the region.
+func (w *sim) hostIP(p *principal) string {
+	rs := p.home
+	if p.vpce != "" {
+		return formatIPv4(rs.vpc.first + 1 + uint32(w.r.Intn(int(rs.vpc.size-2))))
 	}
+	return awsIP(w.r, rs.prefixes)
 }
 
-// cloudIP returns an address in ranges where AWS and CI runners live.
-func cloudIP(r *rand.Rand) string {
-	firsts := [...]int{3, 13, 18, 34, 35, 44, 52, 54}
-	return fmt.Sprintf("%d.%d.%d.%d", firsts[r.Intn(len(firsts))], r.Intn(256), r.Intn(256), 1+r.Intn(254))
-}
-
-func privateIP(r *rand.Rand) string {
-	return fmt.Sprintf("10.%d.%d.%d", r.Intn(256), r.Intn(256), 1+r.Intn(254))
+// place sets p.ip for a call at t: people move between their office, the
+// VPN, home and elsewhere; Lambda functions run in several execution
+// environments that come and go; a partner spreads calls over its egress
+// addresses. Other callers keep the address their session set.
+func (p *principal) place(w *sim, t int64) {
+	r := w.r
+	switch {
+	case kinds[p.kind].human:
+		if t < p.ipUntil {
+			return
+		}
+		p.ipUntil = t + 1800 + r.Int63n(4*3600)
+		a := p.acct
+		switch x := r.Intn(100); {
+		case x < 45:
+			p.ip = a.offices[r.Intn(len(a.offices))]
+		case x < 65:
+			p.ip = a.vpn[r.Intn(len(a.vpn))]
+		case x < 92:
+			if r.Intn(8) == 0 {
+				p.homeIP = publicIP(r) // the ISP gave the home a new address
+			}
+			p.ip = p.homeIP
+		default:
+			p.ip = publicIP(r) // travelling: a hotel, a phone, a café
+		}
+	case p.kind == pLambdaProducer:
+		i := r.Intn(len(p.pool))
+		if r.Intn(12) == 0 {
+			p.pool[i] = w.hostIP(p) // an execution environment replaced
+		}
+		p.ip = p.pool[i]
+	case p.kind == pFederatedPartner:
+		p.ip = p.pool[r.Intn(len(p.pool))]
+	case p.kind == pCrossAccount:
+		p.ip = awsIP(r, w.regions[0].prefixes)
+	}
 }
 
 // accountID returns a 12-digit account id.
@@ -175,17 +219,19 @@ func formatDate(unix int64) string {
 	return time.Unix(unix, 0).UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// newAccount builds an account and its principals.
+// newAccount builds an account and its principals that are not
+// regional (addRegional adds those once the account has its regions).
 func (w *sim) newAccount(id string) *account {
 	f, r := w.fake, w.r
 	a := &account{id: id, weight: 0.5 + r.Float64()}
 	a.alias = slug(f.Company())
 	for range 2 + r.Intn(2) {
-		a.offices = append(a.offices, publicIP(r))
+		a.offices = append(a.offices, natPool(r, 2+r.Intn(5))...)
 	}
+	a.vpn = natPool(r, 2+r.Intn(3))
 	add := func(k pkind, n int) {
 		for range n {
-			w.newPrincipal(a, k)
+			w.newPrincipal(a, k, nil)
 		}
 	}
 	add(pRootConsole, 1)
@@ -194,16 +240,35 @@ func (w *sim) newAccount(id string) *account {
 	add(pSSOConsole, 2+r.Intn(2))
 	add(pTerraformOIDC, 1)
 	add(pCloudFormation, 1)
+	add(pFederatedPartner, 1)
+	add(pService, 1)
+	add(pInternal, 1)
+	add(pAuditor, 1)
+	if w.cfg.Identities == IdentitiesAll {
+		add(pCrossAccount, 1)
+		add(pIdentityCenter, 1)
+		add(pRole, 1)
+	}
+	return a
+}
+
+// addRegional sets up rs's network (AWS prefixes, a VPC and its Firehose
+// endpoint) and the principals that run in it.
+func (w *sim) addRegional(rs *regionState) {
+	r := w.r
+	rs.prefixes = regionPrefixes(rs.name)
+	rs.vpc = vpcCIDR(r)
+	rs.vpce = "vpce-0" + hexString(r, 16)
+	add := func(k pkind, n int) {
+		for range n {
+			w.newPrincipal(rs.acct, k, rs)
+		}
+	}
 	add(pEC2Monitor, 1+r.Intn(2))
 	add(pLambdaProducer, 1+r.Intn(2))
 	add(pJavaProducer, 1)
-	add(pFederatedPartner, 1)
-	add(pCrossAccount, 1)
-	add(pService, 1)
-	add(pIdentityCenter, 1)
-	add(pRole, 1)
-	add(pAuditor, 1)
-	return a
+	add(pECSProducer, 1)
+	add(pCodeBuild, 1)
 }
 
 // slug turns s into lower-case letters, digits and single hyphens, for
@@ -225,15 +290,21 @@ func userName(f *gofakeit.Faker) string {
 	return slug(f.FirstName()) + "." + slug(f.LastName())
 }
 
-// newPrincipal makes a principal of kind k in a and adds it to a.
-func (w *sim) newPrincipal(a *account, k pkind) *principal {
+// newPrincipal makes a principal of kind k in a (running in home for a
+// regional kind) and adds it to a.
+func (w *sim) newPrincipal(a *account, k pkind, home *regionState) *principal {
 	f, r := w.fake, w.r
-	p := &principal{kind: k, acct: a, tls13: r.Intn(4) != 0}
-	office := a.offices[r.Intn(len(a.offices))]
+	p := &principal{kind: k, acct: a, home: home, tls13: r.Intn(4) != 0}
+	if kinds[k].human {
+		p.homeIP = publicIP(r)
+		p.ip = a.offices[r.Intn(len(a.offices))]
+	}
+	if home != nil && k != pCodeBuild && r.Intn(3) == 0 {
+		p.vpce = home.vpce // a workload in a VPC with a Firehose endpoint
+	}
 	id := &p.ident
 	switch k {
 	case pRootConsole:
-		p.ip = office
 		p.issuer = &schemas.SessionIssuer{}
 		p.webID = &schemas.WebIDFederationData{}
 		id.Type = schemas.IdentityRoot
@@ -246,7 +317,6 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		if k == pAuditor {
 			name = "audit-" + slug(f.LastName())
 		}
-		p.ip = office
 		id.Type = schemas.IdentityIAMUser
 		id.PrincipalID = uniqueID(r, "AIDA")
 		id.ARN = "arn:aws:iam::" + a.id + ":user/" + name
@@ -255,7 +325,6 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		id.UserName = name
 	case pUserConsole:
 		name := userName(f)
-		p.ip = office
 		id.Type = schemas.IdentityIAMUser
 		id.PrincipalID = uniqueID(r, "AIDA")
 		id.ARN = "arn:aws:iam::" + a.id + ":user/" + name
@@ -265,7 +334,6 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 	case pSSOConsole:
 		sets := [...]string{"AdministratorAccess", "PowerUserAccess", "DataEngineer", "ReadOnlyAccess"}
 		email := userName(f) + "@" + a.alias + ".com"
-		p.ip = office
 		p.roleName = "AWSReservedSSO_" + sets[r.Intn(len(sets))] + "_" + hexString(r, 16)
 		p.roleID = uniqueID(r, "AROA")
 		p.issuer = &schemas.SessionIssuer{Type: "Role", PrincipalID: p.roleID,
@@ -278,7 +346,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
 		p.webID = &schemas.WebIDFederationData{FederatedProvider: "arn:aws:iam::" + a.id + ":oidc-provider/token.actions.githubusercontent.com"}
 		p.sessionFor = func(p *principal, w *sim) string {
-			p.ip = cloudIP(w.r)
+			p.ip = publicIP(w.r) // a hosted runner, new for every workflow run
 			return fmt.Sprintf("GitHubActions-%d", 1000000000+w.r.Int63n(8999999999))
 		}
 	case pCloudFormation:
@@ -290,30 +358,51 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		p.sessionFor = func(_ *principal, w *sim) string { return "AWSCloudFormation" }
 		id.InvokedBy = "cloudformation.amazonaws.com"
 	case pEC2Monitor, pJavaProducer:
-		p.roleName = "ec2-firehose-monitor"
+		p.roleName = "ec2-firehose-monitor-" + home.name
 		if k == pJavaProducer {
-			p.roleName = slug(f.BuzzWord()) + "-ingest-app"
+			p.roleName = slug(f.BuzzWord()) + "-ingest-app-" + home.name
 		}
 		p.roleID = uniqueID(r, "AROA")
 		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
 		p.webID = &schemas.WebIDFederationData{}
-		p.ip = publicIP(r)
-		if k == pEC2Monitor && r.Intn(2) == 0 {
-			p.ip = privateIP(r)
-			p.vpce = "vpce-" + hexString(r, 17)
+		instance := ""
+		p.sessionFor = func(p *principal, w *sim) string {
+			// The instance: replaced now and then by its Auto Scaling group.
+			if instance == "" || w.r.Intn(3) == 0 {
+				instance = "i-0" + hexString(w.r, 16)
+				p.ip = w.hostIP(p)
+			}
+			return instance
 		}
-		instance := "i-0" + hexString(r, 16)
-		p.sessionFor = func(*principal, *sim) string { return instance }
 	case pLambdaProducer:
 		fn := slug(f.BuzzWord()) + "-to-firehose"
 		p.roleName = fn + "-role-" + alnumLower(r, 8)
 		p.roleID = uniqueID(r, "AROA")
 		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
 		p.webID = &schemas.WebIDFederationData{}
-		p.ip = cloudIP(r)
+		for range 1 + r.Intn(4) {
+			p.pool = append(p.pool, w.hostIP(p))
+		}
+		p.sessionFor = func(*principal, *sim) string { return fn }
+	case pECSProducer:
+		app := slug(f.BuzzWord()) + "-collector"
+		p.roleName = app + "-ecs-task-role"
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
+		p.webID = &schemas.WebIDFederationData{}
 		p.sessionFor = func(p *principal, w *sim) string {
-			p.ip = cloudIP(w.r)
-			return fn
+			p.ip = w.hostIP(p) // a new task of the service
+			return hexString(w.r, 32)
+		}
+	case pCodeBuild:
+		project := slug(f.BuzzWord()) + "-pipeline"
+		p.roleName = "codebuild-" + project + "-service-role"
+		p.roleID = uniqueID(r, "AROA")
+		p.issuer = roleIssuer(a.id, p.roleID, p.roleName)
+		p.webID = &schemas.WebIDFederationData{}
+		p.sessionFor = func(p *principal, w *sim) string {
+			p.ip = w.hostIP(p) // every build runs on a new host
+			return "AWSCodeBuild-" + w.ids.uuid()
 		}
 	case pFederatedPartner:
 		name := slug(f.BuzzWord()) + "-partner-feed"
@@ -322,26 +411,28 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		p.issuer = &schemas.SessionIssuer{Type: "IAMUser", PrincipalID: p.roleID,
 			ARN: "arn:aws:iam::" + a.id + ":user/" + issuerName, AccountID: a.id, UserName: issuerName}
 		p.webID = &schemas.WebIDFederationData{}
-		p.ip = publicIP(r)
+		p.pool = natPool(r, 2+r.Intn(3))
+		p.ip = p.pool[0]
 		id.Type = schemas.IdentityFederatedUser
 		id.PrincipalID = a.id + ":" + name
 		id.ARN = "arn:aws:sts::" + a.id + ":federated-user/" + name
 		id.AccountID = a.id
 		p.sessionFor = func(*principal, *sim) string { return "" }
-	case pCrossAccount:
-		other := accountID(r)
-		p.ip = cloudIP(r)
-		id.Type = schemas.IdentityAWSAccount
-		id.PrincipalID = uniqueID(r, "AIDA")
-		id.AccountID = other
 	case pService:
 		svc := [...]string{"logs.amazonaws.com", "iot.amazonaws.com", "events.amazonaws.com"}[r.Intn(3)]
 		p.ip = svc
-		p.uaBase = svc
 		id.Type = schemas.IdentityAWSService
 		id.InvokedBy = svc
+	case pInternal:
+		p.ip = "AWS Internal"
+		id.AccountID = a.id
+		id.InvokedBy = "AWS Internal"
+	case pCrossAccount:
+		other := accountID(r)
+		id.Type = schemas.IdentityAWSAccount
+		id.PrincipalID = uniqueID(r, "AIDA")
+		id.AccountID = other
 	case pIdentityCenter:
-		p.ip = office
 		id.Type = schemas.IdentityIdentityCenterUser
 		id.AccountID = a.id
 		id.OnBehalfOf = &schemas.OnBehalfOf{
@@ -351,7 +442,7 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		id.CredentialID = iamID(r, "", 43)
 	case pRole:
 		name := "firehose-healthcheck"
-		p.ip = cloudIP(r)
+		p.ip = publicIP(r)
 		id.Type = schemas.IdentityRole
 		id.PrincipalID = uniqueID(r, "AROA")
 		id.ARN = "arn:aws:iam::" + a.id + ":role/" + name
@@ -359,7 +450,11 @@ func (w *sim) newPrincipal(a *account, k pkind) *principal {
 		id.UserName = name
 	}
 	p.uaBase = w.userAgentBase(p)
-	a.principals = append(a.principals, p)
+	if home != nil {
+		home.own = append(home.own, p)
+	} else {
+		a.principals = append(a.principals, p)
+	}
 	a.byKind[k] = append(a.byKind[k], p)
 	return p
 }
@@ -435,7 +530,11 @@ func (w *sim) userAgentBase(p *principal) string {
 		return "aws-sdk-java/" + pick("2.25.6", "2.21.29") + " Linux/5.10.210-201.852.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. md/internal io/sync http/Apache cfg/retry-mode/legacy"
 	case clientGoSDK:
 		return "aws-sdk-go-v2/" + pick("1.30.1", "1.32.4") + " os/linux lang/go#1.22.4 md/GOOS#linux md/GOARCH#amd64 api/firehose#1.31.0"
-	case clientService:
+	case clientGoSDKECS:
+		return "aws-sdk-go-v2/" + pick("1.30.1", "1.32.4") + " ua/2.0 os/linux lang/go#1.22.4 md/GOOS#linux md/GOARCH#amd64 exec-env/AWS_ECS_FARGATE api/firehose#1.31.0"
+	case clientCodeBuildCLI:
+		return "aws-cli/" + pick("2.15.30", "2.17.18") + " md/awscrt#0.19.19 ua/2.0 os/linux#5.10.219-208.866.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython exec-env/AWS_ECS_EC2 cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#firehose."
+	case clientService, clientInternal:
 		return p.ip
 	}
 	return ""
@@ -447,7 +546,7 @@ func (p *principal) userAgent(a action) string {
 		return s
 	}
 	s := p.uaBase
-	if kinds[p.kind].client == clientCLI {
+	if c := kinds[p.kind].client; c == clientCLI || c == clientCodeBuildCLI {
 		s += actionCLI[a]
 	}
 	p.ua[a] = s
@@ -459,7 +558,7 @@ func (p *principal) userAgent(a action) string {
 // console proxied the call).
 func (p *principal) direct() bool {
 	switch kinds[p.kind].client {
-	case clientConsoleProxy, clientCloudFormation, clientService:
+	case clientConsoleProxy, clientCloudFormation, clientService, clientInternal:
 		return false
 	}
 	return true
