@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -14,12 +15,15 @@ func validateCommand() command {
 	return command{
 		name:  "validate",
 		usage: "validate [flags] PATH...",
-		short: "Check CloudTrail records (files, .gz, NDJSON, log-file trees) against AWS's record schema.",
+		short: "Check CloudTrail records (files, .gz, NDJSON, log-file trees; - for standard input) against AWS's record schema.",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			quiet := fs.BoolP("quiet", "q", false, "print problems only, no summary line")
 			return func(ctx context.Context, e *env, paths []string) error {
 				if len(paths) == 0 {
-					return usagef("give at least one PATH (a file, a .gz, an NDJSON file or a directory)")
+					return usagef("give at least one PATH (a file, a .gz, an NDJSON file, a directory, or - for standard input)")
+				}
+				if i := slices.Index(paths, "-"); i >= 0 && slices.Contains(paths[i+1:], "-") {
+					return usagef("- (standard input) given twice")
 				}
 				v, err := schemas.NewValidator()
 				if err != nil {
@@ -27,7 +31,7 @@ func validateCommand() command {
 				}
 				sum, err := scan.Run(ctx, paths, v, func(p scan.Problem) {
 					fmt.Fprintln(e.stdout, p.String())
-				})
+				}, scan.Stdin(e.stdin))
 				if err != nil {
 					return err
 				}

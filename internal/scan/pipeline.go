@@ -140,7 +140,8 @@ func (k *chunker) flush() {
 }
 
 // runParallel is Run with workers goroutines validating records.
-func runParallel(ctx context.Context, paths []string, v *schemas.Validator, report func(Problem), workers int) (Summary, error) {
+func runParallel(ctx context.Context, paths []string, v *schemas.Validator, report func(Problem), cfg config) (Summary, error) {
+	workers := cfg.workers
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan *chunk, workers)
@@ -159,7 +160,7 @@ func runParallel(ctx context.Context, paths []string, v *schemas.Validator, repo
 		})
 	}
 	k := &chunker{work: work, ordered: ordered, ctx: ctx}
-	s := &scanner{v: v, out: k}
+	s := &scanner{v: v, out: k, stdin: cfg.stdin}
 	var readErr error
 	go func() {
 		defer func() {

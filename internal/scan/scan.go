@@ -10,7 +10,7 @@
 // *.jsonl are read; names starting with "." are skipped, and so are files
 // beside an AWSLogs directory (a bucket root holds other things, such as the
 // generator's ground-truth manifest). A file named on the command line is
-// always read. Keys in the CloudTrail S3 layout
+// always read; with the Stdin option, the path "-" is standard input. Keys in the CloudTrail S3 layout
 // (REFERENCE.md §4), relative to the directory given or within the file path
 // given, get the file-key checks of schemas.Batch; digest files
 // (CloudTrail-Digest/) are recognised, counted and checked with
@@ -114,7 +114,15 @@ type Summary struct {
 // Option configures Run.
 type Option func(*config)
 
-type config struct{ workers int }
+type config struct {
+	workers int
+	stdin   io.Reader
+}
+
+// Stdin makes the path "-" read r (standard input) as one file: a record,
+// a log file or NDJSON, gzip-compressed or not. Without it, "-" is a file
+// name like any other.
+func Stdin(r io.Reader) Option { return func(c *config) { c.stdin = r } }
 
 // Workers sets how many goroutines validate records; the default is
 // GOMAXPROCS. The output does not depend on it.
@@ -130,10 +138,10 @@ func Run(ctx context.Context, paths []string, v *schemas.Validator, report func(
 		o(&cfg)
 	}
 	if cfg.workers > 1 {
-		return runParallel(ctx, paths, v, report, cfg.workers)
+		return runParallel(ctx, paths, v, report, cfg)
 	}
 	col := &collector{batch: schemas.NewBatch(v), report: report}
-	s := &scanner{v: v, out: &direct{v: v, c: col}}
+	s := &scanner{v: v, out: &direct{v: v, c: col}, stdin: cfg.stdin}
 	err := s.paths(ctx, paths)
 	sum := s.sum
 	sum.Problems = col.problems
@@ -146,12 +154,13 @@ func Run(ctx context.Context, paths []string, v *schemas.Validator, report func(
 // scanner is the reader side of a run: it walks paths, reads files and
 // emits records and problems in input order.
 type scanner struct {
-	v   *schemas.Validator
-	out emitter
-	sum Summary // all but Problems, which the collector counts
-	br  *bufio.Reader
-	gz  *gzip.Reader
-	rd  reader
+	v     *schemas.Validator
+	stdin io.Reader // read for the path "-"; nil: "-" is a file name
+	out   emitter
+	sum   Summary // all but Problems, which the collector counts
+	br    *bufio.Reader
+	gz    *gzip.Reader
+	rd    reader
 }
 
 func (s *scanner) paths(ctx context.Context, paths []string) error {
@@ -176,6 +185,12 @@ func (s *scanner) fileProblem(path string, format string, args ...any) {
 
 // path validates one command-line argument, a file or a directory.
 func (s *scanner) path(ctx context.Context, root string) error {
+	if root == "-" && s.stdin != nil {
+		s.sum.Files++
+		s.out.emit(item{kind: itemStartFile, path: root}, nil)
+		s.records(ctx, root, s.stdin)
+		return nil
+	}
 	fi, err := os.Stat(root)
 	if err != nil {
 		s.fileProblem(root, "%s", describeOpenError(err))

@@ -173,6 +173,42 @@ func TestSeedForms(t *testing.T) {
 	}
 }
 
+// TestStdin: with Stdin, "-" reads the reader as one file (a gzipped log
+// file, NDJSON), with one worker or several; problems name "-"; without
+// Stdin, "-" is a file name.
+func TestStdin(t *testing.T) {
+	recs := seedRecords(t)
+	ndjson := append(bytes.Join(recs, []byte("\n")), '\n')
+	for _, tc := range []struct {
+		name    string
+		content []byte
+	}{{"gzipped log file", gz(t, seed(t))}, {"ndjson", ndjson}} {
+		for _, workers := range []int{1, 3} {
+			var got []string
+			sum, err := Run(t.Context(), []string{"-"}, validator(t), func(p Problem) { got = append(got, p.String()) },
+				Workers(workers), Stdin(bytes.NewReader(tc.content)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 0 || sum.Records != 5 || sum.Files != 1 {
+				t.Errorf("%s, %d workers: %+v, problems %q", tc.name, workers, sum, got)
+			}
+		}
+	}
+	bad := bytes.Replace(recs[1], []byte(`"eventTime":"`), []byte(`"eventTime":"x`), 1)
+	var got []string
+	if _, err := Run(t.Context(), []string{"-"}, validator(t), func(p Problem) { got = append(got, p.String()) }, Stdin(bytes.NewReader(bad))); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || !strings.HasPrefix(got[0], "-:0: ") {
+		t.Errorf("problems %q, want them named -:0", got)
+	}
+	lines, _ := run(t, "-")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "-: cannot read") {
+		t.Errorf("without Stdin: %q, want - read as a file name", lines)
+	}
+}
+
 // TestBadInput checks that each kind of bad input gives exactly the
 // expected lines and that the next file is still read.
 func TestBadInput(t *testing.T) {
