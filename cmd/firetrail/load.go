@@ -1,23 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
+	"math"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 	"github.com/spf13/pflag"
 
 	"github.com/firetrail/firetrail/emulator/trail"
@@ -26,46 +22,59 @@ import (
 
 // loadFlags are the flags of firetrail load.
 type loadFlags struct {
-	endpoint   string
-	bucket     string
-	prefix     string
-	region     string
-	rate       float64
-	duration   time.Duration
-	events     int
-	shard      string
-	seed       int64
-	seedSet    bool // --seed given; otherwise a random seed
-	runID      string
-	accounts   int
-	regions    []string
-	interval   time.Duration
-	signingKey string
-	progress   time.Duration
+	endpoint    string
+	bucket      string
+	prefix      string
+	region      string
+	rateText    string
+	duration    time.Duration
+	events      int
+	shard       string
+	seed        int64
+	seedSet     bool // --seed given; otherwise a random seed
+	runID       string
+	accounts    int
+	regions     []string
+	interval    time.Duration
+	signingKey  string
+	progress    string
+	speedup     float64
+	summaryJSON string
+}
+
+// loadPlan is a checked load command line.
+type loadPlan struct {
+	rate          float64 // events per second of the whole run; 0: as fast as possible
+	events        int     // of the whole (unsharded) run; math.MaxInt with --rate max --duration
+	shard, shards int
+	progressEvery time.Duration // 0: no progress
+	live          bool          // a live display rather than lines
 }
 
 func loadCommand() command {
 	return command{
 		name:  "load",
-		usage: "load --endpoint URL --bucket NAME --rate R [--duration D|--events N] [--shard k/N] [flags]",
-		short: "Deliver generated CloudTrail log files into any S3-compatible store at a steady rate.",
+		usage: "load --bucket NAME --rate R|max (--duration D|--events N) [--endpoint URL] [--shard k/N] [flags]",
+		short: "Deliver generated CloudTrail log files into S3 or any S3-compatible store at a steady rate.",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			var f loadFlags
-			fs.StringVar(&f.endpoint, "endpoint", "", "S3 endpoint URL (path-style), e.g. http://127.0.0.1:4599")
+			fs.StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL (path-style), e.g. http://127.0.0.1:4599; default: Amazon S3, with the AWS environment's credentials and region")
 			fs.StringVar(&f.bucket, "bucket", "", "bucket to deliver into (must exist)")
 			fs.StringVar(&f.prefix, "prefix", "", "trail S3 key prefix")
-			fs.StringVar(&f.region, "region", "us-east-1", "region of the S3 endpoint (for SigV4)")
-			fs.Float64Var(&f.rate, "rate", 0, "events per second, steady (required)")
-			fs.DurationVar(&f.duration, "duration", 0, "how long to run (with --rate; or give --events)")
-			fs.IntVar(&f.events, "events", 0, "how many events to deliver (or give --duration)")
+			fs.StringVar(&f.region, "region", "", "region of the bucket, for SigV4 (default: the AWS environment's; us-east-1 with --endpoint)")
+			fs.StringVar(&f.rateText, "rate", "", "events per second of the whole run (all shards together), steady; or max: as fast as the store takes them (required)")
+			fs.DurationVar(&f.duration, "duration", 0, "how long to run (wall clock; or give --events)")
+			fs.IntVar(&f.events, "events", 0, "how many events the whole run delivers (or give --duration)")
 			fs.StringVar(&f.shard, "shard", "", "deliver part k of N (k/N), for N machines in parallel")
 			fs.Int64Var(&f.seed, "seed", 0, "seed of the generated world: the same seed gives the same events (default: random, printed on stderr)")
 			fs.StringVar(&f.runID, "run-id", "", "name log files as the run of this ID does (default: random, so that no two runs share a key)")
 			fs.IntVar(&f.accounts, "accounts", 0, "number of AWS accounts (default: the generator's)")
 			fs.StringSliceVar(&f.regions, "regions", nil, "regions of the streams (default: the generator's)")
-			fs.DurationVar(&f.interval, "delivery-interval", trail.DefaultInterval, "how often log files are delivered")
+			fs.DurationVar(&f.interval, "delivery-interval", trail.DefaultInterval, "how often log files are delivered (simulated time)")
 			fs.StringVar(&f.signingKey, "signing-key", "", "PEM RSA key: also write signed hourly digest files")
-			fs.DurationVar(&f.progress, "progress", 10*time.Second, "how often to print progress on stderr (0: never)")
+			fs.StringVar(&f.progress, "progress", "", "how often to report progress on stderr, e.g. 5s; 0: never (default: a live display on a terminal, else a line every 10s)")
+			fs.Float64Var(&f.speedup, "speedup", 1, "run simulated time (event times, delivery windows, keys) this many times as fast as the wall clock")
+			fs.StringVar(&f.summaryJSON, "summary-json", "", "also write the summary as JSON to `FILE`")
 			return func(ctx context.Context, e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected argument %q", args[0])
@@ -77,55 +86,97 @@ func loadCommand() command {
 	}
 }
 
-func (f *loadFlags) check() (events int, err error) {
-	if f.endpoint == "" {
-		return 0, usagef("--endpoint is required")
-	}
-	if u, err := url.Parse(f.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return 0, usagef("--endpoint %q: want an http:// or https:// URL", f.endpoint)
+// check checks the flags; stderrTTY tells whether stderr is a terminal.
+func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
+	var p loadPlan
+	if f.endpoint != "" {
+		if u, err := url.Parse(f.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return p, usagef("--endpoint %q: want an http:// or https:// URL", f.endpoint)
+		}
 	}
 	if f.bucket == "" {
-		return 0, usagef("--bucket is required")
+		return p, usagef("--bucket is required")
 	}
-	if !(f.rate > 0) {
-		return 0, usagef("--rate must be a positive number of events per second")
+	switch r := strings.TrimSpace(f.rateText); r {
+	case "":
+		return p, usagef("--rate is required: events per second, or max")
+	case "max":
+	default:
+		v, err := strconv.ParseFloat(r, 64)
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
+			return p, usagef("--rate %q: want a positive number of events per second, or max", f.rateText)
+		}
+		p.rate = v
+	}
+	if !(f.speedup > 0) || math.IsInf(f.speedup, 0) {
+		return p, usagef("--speedup %v: want a positive factor (1: real time)", f.speedup)
 	}
 	switch {
 	case f.events < 0:
-		return 0, usagef("--events must not be negative")
+		return p, usagef("--events must not be negative")
 	case f.duration < 0:
-		return 0, usagef("--duration must not be negative")
+		return p, usagef("--duration must not be negative")
 	case f.events > 0 && f.duration > 0:
-		return 0, usagef("give --events or --duration, not both")
+		return p, usagef("give --events or --duration, not both")
 	case f.events == 0 && f.duration == 0:
-		return 0, usagef("give --events N or --duration D")
+		return p, usagef("give --events N or --duration D")
 	}
 	if f.interval < time.Second {
-		return 0, usagef("--delivery-interval must be at least 1s")
+		return p, usagef("--delivery-interval must be at least 1s")
 	}
 	if len(f.runID) > 128 {
-		return 0, usagef("--run-id longer than 128 bytes")
+		return p, usagef("--run-id longer than 128 bytes")
 	}
-	events = f.events
+	p.shards = 1
+	if f.shard != "" {
+		k, n, err := generator.ParseShard(f.shard)
+		if err != nil {
+			return p, usagef("--shard: %v", err)
+		}
+		p.shard, p.shards = k, n
+	}
+	p.events = f.events
 	if f.duration > 0 {
-		events = int(f.rate * f.duration.Seconds())
-		if events < 1 {
-			events = 1
+		if p.rate == 0 {
+			p.events = math.MaxInt // until the time is up
+		} else {
+			p.events = max(int(p.rate*f.duration.Seconds()), 1)
 		}
 	}
-	return events, nil
+	switch f.progress {
+	case "":
+		p.live = stderrTTY
+		p.progressEvery = defaultPlainEvery
+		if p.live {
+			p.progressEvery = defaultLiveEvery
+		}
+	default:
+		d, err := time.ParseDuration(f.progress)
+		if f.progress == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			return p, usagef("--progress %q: want an interval such as 5s, or 0 for none", f.progress)
+		}
+		p.live, p.progressEvery = stderrTTY, d
+	}
+	return p, nil
 }
 
-func runLoad(ctx context.Context, e *env, f *loadFlags) error {
-	events, err := f.check()
+// shardEvents is how many of the run's events fall in shard k of n (event
+// i belongs to shard i mod n).
+func shardEvents(events, k, n int) int64 {
+	if events == math.MaxInt {
+		return 0
+	}
+	return int64((events - k + n - 1) / n)
+}
+
+func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
+	f2, _ := e.stderr.(*os.File)
+	plan, err := f.check(f2 != nil && isTerminal(f2))
 	if err != nil {
 		return err
-	}
-	if !f.seedSet {
-		// Two runs must not deliver the same events (eventIDs) unless
-		// asked to: a random seed, told so that the run can be repeated.
-		f.seed = rand.Int64()
-		fmt.Fprintf(e.stderr, "seed %d: rerun with --seed %d to repeat\n", f.seed, f.seed)
 	}
 	runID := f.runID
 	if runID == "" {
@@ -133,39 +184,59 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		// even of the same seed in the same 5-minute stamp.
 		runID = trail.NewRunID()
 	}
-	cfg := generator.Config{Seed: f.seed, Events: events, Accounts: f.accounts, Regions: f.regions,
-		Start: time.Now().UTC().Truncate(time.Second)}
-	if f.shard != "" {
-		k, n, err := generator.ParseShard(f.shard)
-		if err != nil {
-			return usagef("--shard: %v", err)
+	tg := s3Target{endpoint: f.endpoint, region: f.region, bucket: f.bucket}
+	where := f.endpoint
+	var signingKey []byte
+	if f.signingKey != "" {
+		if signingKey, err = os.ReadFile(f.signingKey); err != nil {
+			return usagef("--signing-key: %v", err)
 		}
-		cfg.Shard, cfg.Shards = k, n
 	}
+	awsCfg, err := loadAWSConfig(ctx, tg, e.stderr)
+	if err != nil {
+		return err
+	}
+	if where == "" {
+		where = "Amazon S3 (" + awsCfg.Region + ")"
+	}
+	sink := newS3Sink(awsCfg, tg)
+	if err := sink.preflight(ctx, where); err != nil {
+		return err
+	}
+
+	if !f.seedSet {
+		// Two runs must not deliver the same events (eventIDs) unless
+		// asked to: a random seed, told so that the run can be repeated.
+		f.seed = rand.Int64()
+		fmt.Fprintf(e.stderr, "seed %d: rerun with --seed %d to repeat\n", f.seed, f.seed)
+	}
+
+	wall := realWall{}
+	start := wall.Now()
+	sim := &simClock{wall: wall, wallStart: start, simStart: start.UTC(), speedup: f.speedup}
+	cfg := generator.Config{Seed: f.seed, Events: plan.events, Accounts: f.accounts, Regions: f.regions,
+		Start: sim.simStart.Truncate(time.Second), Shard: plan.shard, Shards: plan.shards}
 	gen, err := generator.New(cfg)
 	if err != nil {
 		return usagef("%v", err)
 	}
 	tcfg := trail.Config{
-		Sink:     newS3Sink(ctx, f.endpoint, f.region, f.bucket),
+		Sink:     sink,
 		Bucket:   f.bucket,
 		Prefix:   f.prefix,
 		OrgID:    gen.OrgID(),
 		Seed:     trailSeed(cfg),
 		Interval: f.interval,
 		RunID:    runID,
+		Clock:    sim,
 	}
 	if cfg.Shards > 1 {
 		// Each shard is its own trail: its digest chain must not collide
 		// with another shard's in the same prefix.
 		tcfg.TrailName = fmt.Sprintf("%s-%d-of-%d", trail.DefaultTrailName, cfg.Shard, cfg.Shards)
 	}
-	if f.signingKey != "" {
-		pemBytes, err := os.ReadFile(f.signingKey)
-		if err != nil {
-			return usagef("--signing-key: %v", err)
-		}
-		if tcfg.SigningKey, err = trail.LoadSigningKey(pemBytes); err != nil {
+	if signingKey != nil {
+		if tcfg.SigningKey, err = trail.LoadSigningKey(signingKey); err != nil {
 			return usagef("--signing-key %s: %v", f.signingKey, err)
 		}
 	}
@@ -173,208 +244,181 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	if err != nil {
 		return fmt.Errorf("start delivery: %w", err)
 	}
-	start := time.Now()
-	p := pacer{start: start, rate: f.rate}
-	lastTick, lastProgress := start, start
+
+	sum := &loadSummary{Rate: f.rateText, Speedup: f.speedup, SimulatedStart: sim.simStart, Seed: f.seed, Shard: f.shard,
+		RunID: runID, Endpoint: f.endpoint, Bucket: f.bucket, Prefix: f.prefix}
+	var sent atomic.Int64
+	snap := func() progressSnap {
+		st := tr.Stats()
+		return progressSnap{Elapsed: wall.Now().Sub(start), Generated: sent.Load(), Uploaded: st.Records, Files: st.LogFiles, Bytes: sink.bytes.Load()}
+	}
+	prog := startProgress(e.stderr, plan.live, plan.progressEvery,
+		progressPlan{Events: shardEvents(plan.events, plan.shard, plan.shards), Duration: f.duration, Rate: plan.rate / float64(plan.shards)}, snap)
+
+	// Deliveries run beside generation, so that an upload never holds up
+	// the pace; they are not cut short by a signal (the final delivery
+	// follows), only by a failure.
+	genCtx, stopGen := context.WithCancelCause(ctx)
+	defer stopGen(nil)
+	d := startDeliverer(context.WithoutCancel(ctx), tr, wall, f.interval, f.speedup, stopGen)
+
+	p := newPacer(wall, start, plan.rate, plan.shard, plan.shards)
+	var deadline time.Time
+	if plan.rate == 0 && f.duration > 0 {
+		deadline = start.Add(f.duration)
+	}
+	records := gen.Records()
+	if runtime.GOMAXPROCS(0) > 1 {
+		records = generator.Prefetch(records, 4)
+	}
+	var addErr error
+	var lastSent time.Time
 	n := 0
-	for rec := range gen.Records() {
-		if err := p.wait(ctx, n); err != nil {
-			break // interrupted: deliver what was made, then stop
+	for rec := range records {
+		if p.wait(genCtx, n) != nil {
+			break
 		}
-		now := time.Now().UTC()
-		// A load run is real time: each event happens when it is sent.
-		rec.EventTime = now.Truncate(time.Second)
-		if err := tr.Add(rec); err != nil {
-			return fmt.Errorf("add record %d: %w", n, err)
+		if n&1023 == 0 && n > 0 {
+			if !deadline.IsZero() && !wall.Now().Before(deadline) {
+				break
+			}
+			if d.wait(genCtx) != nil {
+				break
+			}
+		}
+		// Each event happens when it is sent, in simulated time.
+		rec.EventTime = sim.Now().Truncate(time.Second)
+		if addErr = tr.Add(rec); addErr != nil {
+			addErr = fmt.Errorf("add record %d: %w", n, addErr)
+			break
 		}
 		n++
-		if now.Sub(lastTick) >= time.Second {
-			if err := tr.Tick(ctx); err != nil {
-				return deliveryError(err)
+		sent.Store(int64(n))
+	}
+	lastSent = wall.Now()
+	sum.SimulatedEnd = sim.Now()
+	derr := d.stop()
+	interrupted := ctx.Err() != nil
+
+	finish := func(err error) error {
+		prog.stop()
+		st := tr.Stats()
+		end := wall.Now()
+		sum.Events, sum.EventsDelivered, sum.Files, sum.Digests = int64(n), st.Records, st.LogFiles, st.Digests
+		sum.Bytes, sum.Puts, sum.Retries, sum.Errors = sink.bytes.Load(), sink.puts.Load(), sink.retries.Load(), sink.errors.Load()
+		sum.DurationSeconds = end.Sub(start).Seconds()
+		sum.SendSeconds = lastSent.Sub(start).Seconds()
+		if sum.SendSeconds > 0 {
+			sum.EventsPerSecond = float64(n) / sum.SendSeconds
+		}
+		q := sink.latencyQuantiles(0.5, 0.99)
+		sum.PutLatencyMs = latencyMs{P50: ms(q[0]), P99: ms(q[1])}
+		sum.Interrupted = interrupted
+		if err != nil {
+			sum.Error = err.Error()
+		}
+		sum.writeText(e.stderr)
+		if f.summaryJSON != "" {
+			if jerr := sum.writeJSON(f.summaryJSON); jerr != nil && err == nil {
+				err = jerr
 			}
-			lastTick = now
 		}
-		if f.progress > 0 && now.Sub(lastProgress) >= f.progress {
-			st := tr.Stats()
-			fmt.Fprintf(e.stderr, "load: %d events, %d log files delivered, %.0f events/s\n",
-				n, st.LogFiles, float64(n)/now.Sub(start).Seconds())
-			lastProgress = now
-		}
+		return err
+	}
+
+	switch {
+	case addErr != nil:
+		return finish(addErr)
+	case derr != nil:
+		return finish(deliveryError(derr))
 	}
 	if err := gen.Err(); err != nil {
-		return fmt.Errorf("generate: %w", err)
+		return finish(fmt.Errorf("generate: %w", err))
 	}
 	// Deliver the rest even when interrupted; a fresh context so that a
 	// signal does not cut the final upload short.
 	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	if err := tr.Close(flushCtx); err != nil {
-		return deliveryError(err)
+		return finish(deliveryError(err))
 	}
-	st := tr.Stats()
-	if st.LastError != "" {
-		return fmt.Errorf("delivery to %s failed: %s", f.endpoint, st.LastError)
+	if st := tr.Stats(); st.LastError != "" {
+		return finish(fmt.Errorf("delivery to %s failed: %s", where, st.LastError))
 	}
-	elapsed := time.Since(start)
+	if err := finish(nil); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "delivered %d events in %d log files (%d digests) to s3://%s in %s (%.0f events/s)\n",
-		st.Records, st.LogFiles, st.Digests, f.bucket, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds())
-	return ctx.Err()
+		sum.EventsDelivered, sum.Files, sum.Digests, f.bucket, time.Duration(sum.DurationSeconds*float64(time.Second)).Round(time.Millisecond), sum.EventsPerSecond)
+	// Interrupted, the run stopped cleanly with what it generated
+	// delivered: success.
+	return nil
 }
 
-// pacer spaces events evenly at rate per second from start. It sleeps only
-// when more than a few milliseconds ahead, so high rates cost no syscalls
-// per event.
-type pacer struct {
-	start time.Time
-	rate  float64
+// deliverer ticks a trail on its own goroutine, so that uploads never hold
+// up the pace of generation.
+type deliverer struct {
+	tr        *trail.Trail
+	wall      wallClock
+	busySince atomic.Int64 // wall clock (UnixNano) when the running Tick began, 0 when idle
+	lagLimit  time.Duration
+	stopc     chan struct{}
+	done      chan struct{}
+	once      sync.Once
+	err       error // the first delivery failure, read after done
 }
 
-func (p pacer) wait(ctx context.Context, i int) error {
-	due := p.start.Add(time.Duration(float64(i) / p.rate * float64(time.Second)))
-	ahead := time.Until(due)
-	if ahead < 2*time.Millisecond {
-		return ctx.Err()
-	}
-	t := time.NewTimer(ahead)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// s3Sink stores delivered files in a bucket of any S3-compatible endpoint.
-type s3Sink struct {
-	client *s3.Client
-	bucket string
-	err    error
-}
-
-func newS3Sink(ctx context.Context, endpoint, region, bucket string) *s3Sink {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
-	if err != nil {
-		return &s3Sink{err: fmt.Errorf("load AWS config: %w", err)}
-	}
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(strings.TrimRight(endpoint, "/"))
-		o.UsePathStyle = true
-	})
-	return &s3Sink{client: client, bucket: bucket}
-}
-
-// putAttempts is how many times Put tries a PUT that S3 answers 409
-// ConditionalRequestConflict (another conditional write to the key in
-// progress).
-const putAttempts = 5
-
-// Put uploads body with its metadata (the SDK writes x-amz-meta- names),
-// never replacing an object: the PUT is conditional (If-None-Match: *). A
-// key that exists already is a keyExistsError unless the object
-// there has exactly our bytes: then it is our own earlier attempt, stored
-// before the SDK retried the request.
-func (s *s3Sink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
-	if s.err != nil {
-		return s.err
-	}
-	var err error
-	for attempt := 1; ; attempt++ {
-		_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
-			Bucket:        aws.String(s.bucket),
-			Key:           aws.String(key),
-			Body:          bytes.NewReader(body),
-			ContentLength: aws.Int64(int64(len(body))),
-			Metadata:      meta,
-			IfNoneMatch:   aws.String("*"),
-		})
-		if err == nil || attempt == putAttempts || !isConditionalConflict(err) {
-			break
+// startDeliverer ticks tr often enough for windows of interval in
+// simulated time at speedup, until stopped or a delivery fails (then
+// fail is called with the error).
+func startDeliverer(ctx context.Context, tr *trail.Trail, wall wallClock, interval time.Duration, speedup float64,
+	fail func(error)) *deliverer {
+	wallInterval := time.Duration(float64(interval) / speedup)
+	d := &deliverer{tr: tr, wall: wall, stopc: make(chan struct{}), done: make(chan struct{}),
+		// Generation waits for a delivery that has taken longer than a
+		// window: the store is not keeping up, and memory would grow.
+		lagLimit: max(wallInterval, 2*time.Second)}
+	every := min(max(wallInterval/10, 10*time.Millisecond), 200*time.Millisecond)
+	go func() {
+		defer close(d.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-d.stopc:
+				return
+			case <-t.C:
+			}
+			d.busySince.Store(wall.Now().UnixNano())
+			err := tr.Tick(ctx)
+			d.busySince.Store(0)
+			if err != nil {
+				d.err = err
+				fail(err)
+				return
+			}
 		}
-		t := time.NewTimer(time.Duration(attempt) * 100 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, ctx.Err())
-		case <-t.C:
+	}()
+	return d
+}
+
+// wait returns at once unless the running delivery has taken longer than
+// the lag limit; then it waits for it to end (or ctx).
+func (d *deliverer) wait(ctx context.Context) error {
+	for {
+		b := d.busySince.Load()
+		if b == 0 || d.wall.Now().Sub(time.Unix(0, b)) < d.lagLimit {
+			return ctx.Err()
+		}
+		if err := d.wall.Sleep(ctx, 10*time.Millisecond); err != nil {
+			return err
 		}
 	}
-	switch {
-	case err == nil:
-		return nil
-	case isPreconditionFailed(err):
-		if same, cerr := s.holds(ctx, key, body); cerr == nil && same {
-			return nil
-		}
-		return &keyExistsError{bucket: s.bucket, key: key}
-	case isNotImplemented(err):
-		return fmt.Errorf("put s3://%s/%s: the store does not support conditional writes (If-None-Match: *), which load needs so as never to replace an object: %w", s.bucket, key, err)
-	}
-	return fmt.Errorf("put s3://%s/%s: %w", s.bucket, key, err)
 }
 
-// keyExistsError is the error of a Put to a key that holds another
-// object.
-type keyExistsError struct{ bucket, key string }
-
-func (e *keyExistsError) Error() string {
-	return "s3://" + e.bucket + "/" + e.key + " exists already and was not overwritten (412 PreconditionFailed on If-None-Match: *): " +
-		"another run or writer delivered a log file of that name"
-}
-
-// deliveryError is err of a delivery, told plainly when it is a name
-// collision (the trail's wrapping names the key again).
-func deliveryError(err error) error {
-	if ke, ok := errors.AsType[*keyExistsError](err); ok {
-		return fmt.Errorf("deliver: stopped: %w", ke)
-	}
-	return fmt.Errorf("deliver: %w", err)
-}
-
-// holds reports whether the object at key has exactly the bytes body.
-func (s *s3Sink) holds(ctx context.Context, key string, body []byte) (bool, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)},
-		func(o *s3.Options) {
-			// The bytes are compared whole: no checksum needed, and no SDK
-			// note on stderr when the store sends none.
-			o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-		})
-	if err != nil {
-		return false, err
-	}
-	defer out.Body.Close()
-	got, err := io.ReadAll(io.LimitReader(out.Body, int64(len(body))+1))
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(got, body), nil
-}
-
-// errorStatus returns the HTTP status and S3 error code of err.
-func errorStatus(err error) (int, string) {
-	status, code := 0, ""
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		code = ae.ErrorCode()
-	}
-	return status, code
-}
-
-func isPreconditionFailed(err error) bool {
-	status, code := errorStatus(err)
-	return status == http.StatusPreconditionFailed || code == "PreconditionFailed"
-}
-
-func isConditionalConflict(err error) bool {
-	status, code := errorStatus(err)
-	return code == "ConditionalRequestConflict" || status == http.StatusConflict && code == ""
-}
-
-func isNotImplemented(err error) bool {
-	status, code := errorStatus(err)
-	return status == http.StatusNotImplemented || code == "NotImplemented"
+// stop ends the ticks and returns the delivery failure, if any.
+func (d *deliverer) stop() error {
+	d.once.Do(func() { close(d.stopc) })
+	<-d.done
+	return d.err
 }

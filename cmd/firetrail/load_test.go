@@ -1,15 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // fakeStore is a one-bucket S3 stand-in that honours If-None-Match: * and
@@ -81,11 +90,12 @@ func newFakeSink(t *testing.T, store *fakeStore) *s3Sink {
 	} {
 		t.Setenv(k, v)
 	}
-	s := newS3Sink(context.Background(), srv.URL, "us-east-1", "b")
-	if s.err != nil {
-		t.Fatal(s.err)
+	tg := s3Target{endpoint: srv.URL, bucket: "b"}
+	cfg, err := loadAWSConfig(context.Background(), tg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return s
+	return newS3Sink(cfg, tg)
 }
 
 // TestS3SinkNeverReplaces: Put is a conditional write; a key holding other
@@ -125,5 +135,272 @@ func TestS3SinkNeverReplaces(t *testing.T) {
 	store.answers = []int{http.StatusForbidden}
 	if err := sink.Put(ctx, "k4", []byte("x"), nil); err == nil || errors.As(err, new(*keyExistsError)) || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Errorf("Put answered 403: %v, want the AccessDenied error", err)
+	}
+}
+
+// fakeWall is a virtual wall clock: Sleep moves it.
+type fakeWall struct{ now time.Time }
+
+func (c *fakeWall) Now() time.Time { return c.now }
+
+func (c *fakeWall) Sleep(ctx context.Context, d time.Duration) error {
+	c.now = c.now.Add(d)
+	return ctx.Err()
+}
+
+// TestPacerHoldsRate: at --rate 20000, a sender whose events cost a
+// random 0–60 µs each (it keeps up: at most 33,000/s) and which stalls
+// about every 10 s for 0.1–0.6 s (a GC, a busy core) sends within
+// ±2% of 20000/s over every 60 s window of its (virtual) wall clock.
+func TestPacerHoldsRate(t *testing.T) {
+	const (
+		rate    = 20000
+		run     = 150 * time.Second
+		bucket  = 10 * time.Millisecond
+		window  = 60 * time.Second
+		perWin  = rate * 60
+		maxCost = 60 * time.Microsecond
+	)
+	r := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := &fakeWall{now: start}
+	p := newPacer(clock, start, rate, 0, 1)
+	counts := make([]int, run/bucket)
+	stalls := 0
+	for j := 0; ; j++ {
+		if err := p.wait(t.Context(), j); err != nil {
+			t.Fatal(err)
+		}
+		b := int(clock.now.Sub(start) / bucket)
+		if b >= len(counts) {
+			break
+		}
+		counts[b]++
+		clock.now = clock.now.Add(time.Duration(r.Int64N(int64(maxCost))))
+		if r.IntN(200_000) == 0 {
+			clock.now = clock.now.Add(time.Duration(100+r.IntN(500)) * time.Millisecond)
+			stalls++
+		}
+	}
+	if stalls < 10 {
+		t.Fatalf("only %d stalls: the test does not test catching up", stalls)
+	}
+	n := int(window / bucket)
+	sum := 0
+	for i := range n {
+		sum += counts[i]
+	}
+	worst := 0.0
+	for i := n; ; i++ {
+		dev := float64(sum-perWin) / perWin
+		if math.Abs(dev) > math.Abs(worst) {
+			worst = dev
+		}
+		if math.Abs(dev) > 0.02 {
+			t.Errorf("window [%v, %v): %d events, %.2f%% off %d", time.Duration(i-n)*bucket, time.Duration(i)*bucket, sum, dev*100, perWin)
+		}
+		if i == len(counts) {
+			break
+		}
+		sum += counts[i] - counts[i-n]
+	}
+	t.Logf("%d stalls; worst 60 s window %.3f%% off the rate", stalls, worst*100)
+}
+
+// TestPacerShards: shard k of n sends the run's events k, k+n, … at the
+// times the unsharded run sends them; --rate max never waits.
+func TestPacerShards(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	whole := newPacer(&fakeWall{now: start}, start, 3000, 0, 1)
+	for k := range 3 {
+		p := newPacer(&fakeWall{now: start}, start, 3000, k, 3)
+		for j := range 1000 {
+			if got, want := p.due(j), whole.due(3*j+k); !got.Equal(want) {
+				t.Fatalf("shard %d/3 event %d due %v, want %v (the run's event %d)", k, j, got, want, 3*j+k)
+			}
+		}
+	}
+	clock := &fakeWall{now: start}
+	p := newPacer(clock, start, 0, 0, 1)
+	for j := range 1000 {
+		if err := p.wait(t.Context(), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !clock.now.Equal(start) {
+		t.Errorf("--rate max waited %v", clock.now.Sub(start))
+	}
+}
+
+// TestSimClock: simulated time runs speedup times as fast as the wall.
+func TestSimClock(t *testing.T) {
+	wall0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	sim0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	w := &fakeWall{now: wall0}
+	c := &simClock{wall: w, wallStart: wall0, simStart: sim0, speedup: 288}
+	w.now = wall0.Add(5 * time.Minute)
+	if got, want := c.Now(), sim0.Add(24*time.Hour); !got.Equal(want) {
+		t.Errorf("after 5 min at --speedup 288: %v, want %v (a day)", got, want)
+	}
+}
+
+// TestLoadBadFlags: a bad command line is one line naming the flag and
+// the synopsis, exit 2, before anything is contacted.
+func TestLoadBadFlags(t *testing.T) {
+	base := []string{"load", "--endpoint", "http://127.0.0.1:9", "--bucket", "b", "--events", "10"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rate", "0"}, `--rate "0": want a positive number`},
+		{[]string{"--rate", "-5"}, `--rate "-5"`},
+		{[]string{"--rate", "fast"}, `--rate "fast"`},
+		{[]string{}, "--rate is required"},
+		{[]string{"--rate", "10", "--shard", "0/0"}, `--shard: shard "0/0"`},
+		{[]string{"--rate", "10", "--shard", "3/3"}, `--shard: shard "3/3"`},
+		{[]string{"--rate", "10", "--speedup", "-1"}, "--speedup -1: want a positive factor"},
+		{[]string{"--rate", "10", "--speedup", "0"}, "--speedup 0: want a positive factor"},
+		{[]string{"--rate", "10", "--progress", "often"}, `--progress "often"`},
+		{[]string{"--rate", "10", "--duration", "1s"}, "give --events or --duration, not both"},
+	} {
+		var stdout, stderr bytes.Buffer
+		start := time.Now()
+		code := run(t.Context(), append(slices.Clip(base), tc.args...), strings.NewReader(""), &stdout, &stderr)
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if code != 2 || len(lines) != 2 || !strings.HasPrefix(lines[0], "firetrail load: ") || !strings.Contains(lines[0], tc.want) ||
+			!strings.HasPrefix(lines[1], "usage: firetrail load") || time.Since(start) > time.Second {
+			t.Errorf("load %v: exit %d after %v, stderr:\n%s\nwant exit 2, at once, with the error (%q) and the synopsis", tc.args, code, time.Since(start), &stderr, tc.want)
+		}
+	}
+}
+
+// TestLoadNoCredentials: with no credentials anywhere (and the instance
+// metadata service not disabled), load says in one line what to set,
+// within seconds, and nothing of the metadata service.
+func TestLoadNoCredentials(t *testing.T) {
+	home := t.TempDir()
+	for k, v := range map[string]string{
+		"HOME": home, "AWS_CONFIG_FILE": filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, "credentials"),
+		"AWS_REGION": "us-east-1", "AWS_CA_BUNDLE": "",
+		// No metadata service here: one that refuses, at once.
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9",
+	} {
+		t.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_EC2_METADATA_DISABLED",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	for _, endpoint := range []string{"", "http://127.0.0.1:9"} {
+		var stdout, stderr bytes.Buffer
+		argv := []string{"load", "--bucket", "b", "--rate", "10", "--events", "10", "--seed", "1"}
+		if endpoint != "" {
+			argv = append(argv, "--endpoint", endpoint)
+		}
+		start := time.Now()
+		code := run(t.Context(), argv, strings.NewReader(""), &stdout, &stderr)
+		took := time.Since(start)
+		want := "firetrail load: " + noCredentialsMsg + "\n"
+		if code != 1 || stderr.String() != want || took > 15*time.Second {
+			t.Errorf("load without credentials (endpoint %q): exit %d after %v, stderr:\n%s\nwant exit 1 within 15s and only:\n%s", endpoint, code, took, &stderr, want)
+		}
+	}
+}
+
+// TestProgressReports: plain lines show counts that move before any file
+// is stored (generated, pending), and the live display draws both bars.
+func TestProgressReports(t *testing.T) {
+	plan := progressPlan{Events: 100_000, Rate: 20000}
+	prev := progressSnap{Elapsed: 10 * time.Second, Generated: 200_000}
+	cur := progressSnap{Elapsed: 20 * time.Second, Generated: 400_000, Uploaded: 150_000, Files: 7, Bytes: 12_345_678}
+	plan.Events = 1_000_000
+	want := "load: 20s: generated 400000 events (20000/s), pending 250000, ETA 30s; uploaded 150000 events in 7 files (12.3 MB)\n"
+	if got := plan.line(cur, prev); got != want {
+		t.Errorf("progress line:\n%q\nwant\n%q", got, want)
+	}
+	if eta, ok := (progressPlan{Duration: time.Minute}).eta(cur, 0); !ok || eta != 40*time.Second {
+		t.Errorf("ETA of a 1-minute run after 20s: %v %v, want 40s", eta, ok)
+	}
+	if _, ok := (progressPlan{Events: 10}).eta(progressSnap{}, 0); ok {
+		t.Error("ETA told at rate 0 before any event")
+	}
+
+	var n atomic.Int64
+	snap := func() progressSnap {
+		g := n.Add(1000)
+		return progressSnap{Elapsed: time.Duration(g) * time.Millisecond, Generated: g, Uploaded: int(g / 2), Files: 1, Bytes: 2048}
+	}
+	for _, live := range []bool{false, true} {
+		var buf syncBuffer
+		pr := startProgress(&buf, live, 5*time.Millisecond, progressPlan{Events: 1_000_000}, snap)
+		time.Sleep(100 * time.Millisecond)
+		pr.stop()
+		out := buf.String()
+		for _, w := range []string{"generated ", "pending ", "uploaded ", " files (2.0 kB)"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("progress (live %v) lacks %q:\n%s", live, w, out)
+			}
+		}
+		if live && (!strings.Contains(out, "\x1b[") || strings.Count(out, "\n") < 2) {
+			t.Errorf("live progress drew no bars:\n%q", out)
+		}
+		if !live && !regexp.MustCompile(`(?m)^load: \d+s: generated \d+ events`).MatchString(out) {
+			t.Errorf("plain progress lines:\n%s", out)
+		}
+	}
+	var none syncBuffer
+	pr := startProgress(&none, false, 0, plan, snap)
+	pr.stop()
+	if none.String() != "" {
+		t.Errorf("--progress 0 printed %q", none.String())
+	}
+}
+
+// TestLoadSummary: the summary's JSON names every figure, and the text
+// tells an interrupted run.
+func TestLoadSummary(t *testing.T) {
+	s := &loadSummary{Events: 10, EventsDelivered: 10, Files: 2, Bytes: 1500, DurationSeconds: 1.5, SendSeconds: 1,
+		EventsPerSecond: 10, Rate: "10", PutLatencyMs: latencyMs{P50: 1.5, P99: 9}, Puts: 2, Retries: 1, Speedup: 1, Interrupted: true}
+	path := filepath.Join(t.TempDir(), "s.json")
+	if err := s.writeJSON(path); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"events", "files", "bytes", "durationSeconds", "eventsPerSecond", "putLatencyMs", "retries", "errors", "interrupted"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("summary JSON lacks %q:\n%s", k, b)
+		}
+	}
+	if p := m["putLatencyMs"].(map[string]any); p["p50"] != 1.5 || p["p99"] != 9.0 {
+		t.Errorf("putLatencyMs %v", p)
+	}
+	var text bytes.Buffer
+	s.writeText(&text)
+	for _, w := range []string{"interrupted", "10 generated, 10 delivered", "2 log files", "1.5 kB", "p50 1.5ms, p99 9.0ms, 1 retries, 0 errors"} {
+		if !strings.Contains(text.String(), w) {
+			t.Errorf("summary text lacks %q:\n%s", w, &text)
+		}
+	}
+}
+
+// TestLatencyQuantiles: nearest-rank quantiles of the PUT latencies.
+func TestLatencyQuantiles(t *testing.T) {
+	s := &s3Sink{}
+	if q := s.latencyQuantiles(0.5); q[0] != 0 {
+		t.Errorf("no PUTs: p50 %v", q[0])
+	}
+	for i := 100; i >= 1; i-- {
+		s.latencies = append(s.latencies, time.Duration(i)*time.Millisecond)
+	}
+	if q := s.latencyQuantiles(0.5, 0.99, 1); q[0] != 50*time.Millisecond || q[1] != 99*time.Millisecond || q[2] != 100*time.Millisecond {
+		t.Errorf("quantiles of 1..100 ms: %v", q)
 	}
 }
