@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -179,4 +183,136 @@ func TestE2ESignal(t *testing.T) {
 		t.Errorf("LookupEvents ResourceName=%s: before SIGTERM %v, after restart %v, delivered eventID %q: want the same one event", stream, before, after, id)
 	}
 	again.terminate(t)
+}
+
+// loadProc is firetrail load running as a process.
+type loadProc struct {
+	cmd     *exec.Cmd
+	stdout  *syncBuffer
+	stderr  *syncBuffer
+	summary string // its --summary-json
+	waited  chan error
+}
+
+// startLoadProc starts bin load against srv with args, its summary in a
+// file of its own.
+func startLoadProc(t *testing.T, bin string, srv *serveInfo, args ...string) *loadProc {
+	t.Helper()
+	p := &loadProc{stdout: &syncBuffer{}, stderr: &syncBuffer{}, summary: filepath.Join(t.TempDir(), "summary.json"), waited: make(chan error, 1)}
+	argv := append([]string{"load", "--endpoint", srv.URL, "--bucket", srv.Bucket, "--summary-json", p.summary}, args...)
+	p.cmd = exec.Command(bin, argv...)
+	p.cmd.Env = clientEnv(t, srv, pathStyleConfig)
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			<-p.waited
+		}
+	})
+	go func() { p.waited <- p.cmd.Wait() }()
+	return p
+}
+
+// wait waits for the process and checks exit status 0.
+func (p *loadProc) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-p.waited:
+		if err != nil {
+			t.Errorf("%s: %v\nstdout: %s\nstderr: %s", strings.Join(p.cmd.Args, " "), err, p.stdout, p.stderr)
+		}
+	case <-time.After(e2eTimeout):
+		t.Fatalf("%s: still running after %v\nstderr: %s", strings.Join(p.cmd.Args, " "), e2eTimeout, p.stderr)
+	}
+}
+
+// TestE2ELoadProcesses runs the real binary: three processes with
+// --shard k/3 at the same time against one serve deliver exactly the
+// records of one unsharded run, each once, and no key twice; a run
+// stopped by SIGINT mid-way prints its summary, exits 0, and the bucket
+// holds what it generated, in whole log files and nothing else.
+func TestE2ELoadProcesses(t *testing.T) {
+	t.Parallel()
+	bin := buildFiretrail(t)
+	srv := startBinServe(t, bin)
+	s3c := goS3(t, &srv.serveInfo)
+
+	t.Run("three shards", func(t *testing.T) {
+		common := []string{"--rate", "20000", "--events", "6000", "--seed", "12", "--progress", "0"}
+		whole := startLoadProc(t, bin, &srv.serveInfo, append(slices.Clip(common), "--prefix", "whole")...)
+		whole.wait(t)
+		var shards []*loadProc
+		for k := range 3 {
+			shards = append(shards, startLoadProc(t, bin, &srv.serveInfo, append(slices.Clip(common), "--prefix", "three", "--shard", fmt.Sprintf("%d/3", k))...))
+		}
+		files, events := 0, 0
+		for _, p := range shards {
+			p.wait(t)
+			s := readSummary(t, p.summary)
+			files += s.Files
+			events += s.EventsDelivered
+			if s.Errors != 0 || s.Events != 2000 {
+				t.Errorf("shard %s: %d events, %d errors, want 2000 and none", s.Shard, s.Events, s.Errors)
+			}
+		}
+		wholeIDs := eventIDSet(t, "unsharded", readLogFiles(t, s3c, srv.Bucket, "whole/"))
+		shardFiles := readLogFiles(t, s3c, srv.Bucket, "three/")
+		n := 0
+		for _, recs := range shardFiles {
+			n += len(recs)
+		}
+		shardIDs := eventIDSet(t, "three shards", shardFiles)
+		if len(wholeIDs) != 6000 || n != 6000 || !maps.Equal(wholeIDs, shardIDs) {
+			t.Errorf("unsharded run: %d events; three shards: %d records, %d distinct; want the same 6000", len(wholeIDs), n, len(shardIDs))
+		}
+		// Every PUT was conditional and none failed: a key written twice
+		// would have been refused and counted. The bucket holds as many
+		// log files as the shards stored.
+		if len(shardFiles) != files || events != 6000 {
+			t.Errorf("the shards stored %d log files with %d events; the prefix holds %d", files, events, len(shardFiles))
+		}
+	})
+
+	t.Run("SIGINT", func(t *testing.T) {
+		p := startLoadProc(t, bin, &srv.serveInfo, "--rate", "2000", "--duration", "1m", "--seed", "13", "--prefix", "sigint", "--progress", "100ms")
+		progressRE := regexp.MustCompile(`load: \d+s: generated ([1-9]\d*) events`)
+		deadline := time.Now().Add(e2eTimeout)
+		for !progressRE.MatchString(p.stderr.String()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no progress line with events generated after %v:\n%s", e2eTimeout, p.stderr)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(500 * time.Millisecond) // mid-run, events pending in open windows
+		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		p.wait(t)
+		t.Logf("exit %v after SIGINT", time.Since(start).Round(time.Millisecond))
+		s := readSummary(t, p.summary)
+		if !s.Interrupted || s.Events == 0 || s.Events >= 120_000 || s.EventsDelivered != int(s.Events) {
+			t.Errorf("summary after SIGINT: %+v, want interrupted with every generated event delivered", s)
+		}
+		if !strings.Contains(p.stderr.String(), "load summary (interrupted: what was generated has been delivered):") {
+			t.Errorf("stderr lacks the summary:\n%s", p.stderr)
+		}
+		objs := listObjects(t, s3c, srv.Bucket, "sigint/")
+		for key := range objs {
+			if checkLogKey(key) != nil {
+				t.Errorf("s3://%s/%s: not a log file", srv.Bucket, key)
+			}
+		}
+		files := readLogFiles(t, s3c, srv.Bucket, "sigint/")
+		n := 0
+		for _, recs := range files {
+			n += len(recs)
+		}
+		if ids := eventIDSet(t, "SIGINT", files); n != int(s.Events) || len(ids) != n || len(objs) != s.Files {
+			t.Errorf("bucket: %d objects, %d records (%d distinct); summary: %d files, %d events", len(objs), n, len(ids), s.Files, s.Events)
+		}
+	})
 }

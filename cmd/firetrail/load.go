@@ -229,6 +229,10 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
 		Interval: f.interval,
 		RunID:    runID,
 		Clock:    sim,
+		// A file delivered early (the last ones, at the end of the run)
+		// is stamped as if its window had closed: no key is stamped
+		// before an event it holds.
+		StampAfterEvents: true,
 	}
 	if cfg.Shards > 1 {
 		// Each shard is its own trail: its digest chain must not collide
