@@ -42,7 +42,7 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 	whole := kinds[pe.p.kind].wholeUpdate
 	var next any
 	var u reflect.Value
-	for range 3 { // a change may draw the values it replaces: draw again
+	for range 10 { // a change may draw the values it replaces: draw again
 		next = deepCopy(reflect.ValueOf(s.conf)).Interface()
 		if pe.foreign != "" {
 			w.redirect(next, pe.foreign)
@@ -74,48 +74,129 @@ func (w *sim) redirect(conf any, foreign string) {
 	}
 }
 
-// change makes the change an update of conf (s's destination) brings.
+// change makes the change an update of conf (s's destination) brings:
+// one aspect of the destination (its buffering, compression, logging,
+// retries, credentials, endpoint …), so that successive updates of a
+// stream change different things.
 func (w *sim) change(conf any, s *stream) {
 	r, f := w.r, w.fake
-	retry := func() int32 { return int32(60 * (1 + r.Intn(10))) }
+	retry := func() *int32 { return aws.Int32(int32(60 * (1 + r.Intn(10)))) }
+	logs := func(c *types.CloudWatchLoggingOptions) *types.CloudWatchLoggingOptions {
+		if c != nil && aws.ToBool(c.Enabled) {
+			return &types.CloudWatchLoggingOptions{Enabled: aws.Bool(false)}
+		}
+		return &types.CloudWatchLoggingOptions{Enabled: aws.Bool(true),
+			LogGroupName: aws.String("/aws/kinesisfirehose/" + s.name), LogStreamName: aws.String("DestinationDelivery")}
+	}
+	compression := func() types.CompressionFormat {
+		return [...]types.CompressionFormat{types.CompressionFormatGzip, types.CompressionFormatSnappy, types.CompressionFormatUncompressed}[r.Intn(3)]
+	}
+	interval := func() *int32 { return aws.Int32(int32(60 * (1 + r.Intn(5)))) }
+	aspect := r.Intn(3)
 	switch c := conf.(type) {
 	case *types.S3DestinationConfiguration:
-		c.BufferingHints = w.bufferingHints()
-	case *types.ExtendedS3DestinationConfiguration:
-		c.BufferingHints = w.bufferingHints()
-		if c.DynamicPartitioningConfiguration != nil {
-			c.BufferingHints.SizeInMBs = aws.Int32(64 << r.Intn(2)) // at least 64 with dynamic partitioning
+		switch aspect {
+		case 0:
+			c.BufferingHints = w.bufferingHints()
+		case 1:
+			c.CompressionFormat = compression()
+		default:
+			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
 		}
-		if r.Intn(2) == 0 {
-			c.CompressionFormat = [...]types.CompressionFormat{types.CompressionFormatGzip, types.CompressionFormatSnappy}[r.Intn(2)]
+	case *types.ExtendedS3DestinationConfiguration:
+		switch aspect {
+		case 0:
+			c.BufferingHints = w.bufferingHints()
+			if c.DynamicPartitioningConfiguration != nil {
+				c.BufferingHints.SizeInMBs = aws.Int32(64 << r.Intn(2)) // at least 64 with dynamic partitioning
+			}
+		case 1:
+			c.CompressionFormat = compression()
+		default:
+			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
 		}
 	case *types.RedshiftDestinationConfiguration:
-		pw := f.Password(true, true, true, true, false, 20)
-		s.secrets = append(s.secrets, pw)
-		c.Username, c.Password = aws.String("firehose_"+slug(f.FirstName())), aws.String(pw)
-		c.CopyCommand = &types.CopyCommand{DataTableName: c.CopyCommand.DataTableName,
-			CopyOptions: aws.String([...]string{"json 'auto' gzip timeformat 'auto'", "json 'auto' gzip"}[r.Intn(2)])}
-		c.S3Configuration.BufferingHints = w.bufferingHints()
+		switch aspect + r.Intn(2) {
+		case 0:
+			pw := f.Password(true, true, true, true, false, 20)
+			s.secrets = append(s.secrets, pw)
+			c.Username, c.Password = aws.String("firehose_"+slug(f.FirstName())), aws.String(pw)
+		case 1:
+			c.CopyCommand = &types.CopyCommand{DataTableName: c.CopyCommand.DataTableName,
+				CopyOptions: aws.String([...]string{"json 'auto' gzip timeformat 'auto'", "json 'auto' gzip", "json 'auto' gzip truncatecolumns"}[r.Intn(3)])}
+		case 2:
+			c.S3Configuration.BufferingHints = w.bufferingHints()
+		default:
+			c.RetryOptions = &types.RedshiftRetryOptions{DurationInSeconds: retry()}
+		}
 	case *types.ElasticsearchDestinationConfiguration:
-		c.IndexRotationPeriod = [...]types.ElasticsearchIndexRotationPeriod{types.ElasticsearchIndexRotationPeriodOneDay, types.ElasticsearchIndexRotationPeriodOneWeek}[r.Intn(2)]
-		c.RetryOptions = &types.ElasticsearchRetryOptions{DurationInSeconds: aws.Int32(retry())}
+		switch aspect {
+		case 0:
+			c.IndexRotationPeriod = [...]types.ElasticsearchIndexRotationPeriod{types.ElasticsearchIndexRotationPeriodOneDay, types.ElasticsearchIndexRotationPeriodOneWeek, types.ElasticsearchIndexRotationPeriodOneMonth}[r.Intn(3)]
+		case 1:
+			c.RetryOptions = &types.ElasticsearchRetryOptions{DurationInSeconds: retry()}
+		default:
+			c.BufferingHints = &types.ElasticsearchBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: interval()}
+		}
 	case *types.AmazonopensearchserviceDestinationConfiguration:
-		c.BufferingHints = &types.AmazonopensearchserviceBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: aws.Int32(int32(60 * (1 + r.Intn(5))))}
+		switch aspect {
+		case 0:
+			c.BufferingHints = &types.AmazonopensearchserviceBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: interval()}
+		case 1:
+			c.RetryOptions = &types.AmazonopensearchserviceRetryOptions{DurationInSeconds: retry()}
+		default:
+			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
+		}
 	case *types.AmazonOpenSearchServerlessDestinationConfiguration:
-		c.RetryOptions = &types.AmazonOpenSearchServerlessRetryOptions{DurationInSeconds: aws.Int32(retry())}
+		switch aspect {
+		case 0:
+			c.RetryOptions = &types.AmazonOpenSearchServerlessRetryOptions{DurationInSeconds: retry()}
+		case 1:
+			c.BufferingHints = &types.AmazonOpenSearchServerlessBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: interval()}
+		default:
+			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
+		}
 	case *types.SplunkDestinationConfiguration:
-		token := strings.ToUpper(w.ids.uuid())
-		s.secrets = append(s.secrets, token)
-		c.HECToken = aws.String(token)
+		switch aspect {
+		case 0:
+			token := strings.ToUpper(w.ids.uuid())
+			s.secrets = append(s.secrets, token)
+			c.HECToken = aws.String(token)
+		case 1:
+			c.RetryOptions = &types.SplunkRetryOptions{DurationInSeconds: retry()}
+		default:
+			c.HECAcknowledgmentTimeoutInSeconds = aws.Int32(int32(180 + 60*r.Intn(10)))
+		}
 	case *types.HttpEndpointDestinationConfiguration:
-		key := hexString(r, 40)
-		s.secrets = append(s.secrets, key)
-		c.EndpointConfiguration = &types.HttpEndpointConfiguration{Name: c.EndpointConfiguration.Name,
-			Url: aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v2/firehose"), AccessKey: aws.String(key)}
+		switch aspect {
+		case 0:
+			key := hexString(r, 40)
+			s.secrets = append(s.secrets, key)
+			c.EndpointConfiguration = &types.HttpEndpointConfiguration{Name: c.EndpointConfiguration.Name,
+				Url: aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v2/firehose"), AccessKey: aws.String(key)}
+		case 1:
+			c.RetryOptions = &types.HttpEndpointRetryOptions{DurationInSeconds: retry()}
+		default:
+			c.BufferingHints = &types.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(int32(1 + r.Intn(4))), IntervalInSeconds: interval()}
+		}
 	case *types.SnowflakeDestinationConfiguration:
-		c.RetryOptions = &types.SnowflakeRetryOptions{DurationInSeconds: aws.Int32(retry())}
+		switch aspect {
+		case 0:
+			c.RetryOptions = &types.SnowflakeRetryOptions{DurationInSeconds: retry()}
+		case 1:
+			c.BufferingHints = &types.SnowflakeBufferingHints{SizeInMBs: aws.Int32(int32(1 + r.Intn(64))), IntervalInSeconds: interval()}
+		default:
+			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
+		}
 	case *types.IcebergDestinationConfiguration:
-		c.BufferingHints = w.bufferingHints()
+		switch aspect {
+		case 0:
+			c.BufferingHints = w.bufferingHints()
+		case 1:
+			c.RetryOptions = &types.RetryOptions{DurationInSeconds: retry()}
+		default:
+			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
+		}
 	}
 }
 
