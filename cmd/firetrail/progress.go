@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 )
@@ -206,8 +207,13 @@ func (pr *progress) live(w io.Writer, every time.Duration, plan progressPlan, sn
 	}
 }
 
-// isTerminal reports whether f is a terminal (a character device).
+// isTerminal reports whether f is a terminal a live display can be drawn
+// on: one that tells its width (a pseudo-terminal of size 0 does not).
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	cw := cupwriter.New(f, false)
+	if !cw.IsTerminal() {
+		return false
+	}
+	w, _, err := cw.GetTermSize()
+	return err == nil && w > 0
 }
