@@ -576,8 +576,10 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			fail = schemas.FirehoseNotActive(s.name, acct, string(types.DeliveryStreamStatusCreating))
 		case a == actUpdate && pe.version != s.version:
 			fail = schemas.FirehoseVersionMismatch(s.name, strconv.Itoa(s.version), strconv.Itoa(pe.version))
-		case (a.data() || a == actStartEnc) && s.typ != types.DeliveryStreamTypeDirectPut:
+		case a.data() && s.typ != types.DeliveryStreamTypeDirectPut:
 			fail = schemas.FirehoseWrongSourceType(string(s.typ))
+		case a == actStartEnc && s.typ != types.DeliveryStreamTypeDirectPut:
+			fail = schemas.FirehoseEncryptionNotDirectPut(string(s.typ))
 		}
 	}
 	if pe.forceErr != "" {
