@@ -88,6 +88,7 @@ func generateCommand() command {
 			fs.Float64Var(&cfg.ErrorShare, "error-share", generator.DefaultErrorShare, "target share of failed calls; negative: only failures the world's state causes")
 			fs.Float64Var(&cfg.DataEventShare, "data-event-share", generator.DefaultDataEventShare, "target share of PutRecord/PutRecordBatch data events; negative: none")
 			fs.BoolVar(&cfg.EmptyWorld, "empty-world", false, "start with no delivery streams")
+			fs.StringVar(&cfg.Identities, "identities", generator.IdentitiesDefault, "caller identities: default (those that can call Firehose) or all (adds AWSAccount, IdentityCenterUser and Role identities, which Firehose records never have)")
 			fs.StringVar(&bucket, "bucket", "firetrail-logs", "bucket named inside cloudtrail output (digests, notices)")
 			fs.Float64Var(&late, "late-share", trail.DefaultLateShare, "cloudtrail: share of records delivered late, in a later window's file (0 to 1; 0: none)")
 			fs.BoolVarP(&quiet, "quiet", "q", false, "no summary line on stderr")
