@@ -6,20 +6,37 @@
 //
 // A Config (seed, start instant, number of accounts, regions, optional AWS
 // Organization) fixes a world: accounts with principals of every identity
-// type that can call Firehose — the root user in the console, IAM users
-// with long-term keys (AKIA…) and the AWS CLI, IAM users in console sessions
+// that can call Firehose — the root user in the console, IAM users with
+// long-term keys (AKIA…) and the AWS CLI, IAM users in console sessions
 // proxied by the console ("AWS Internal", sessionCredentialFromConsole, no
-// tlsDetails), Identity Center (SSO) role sessions in a browser, GitHub
-// Actions roles via web identity running Terraform, roles used by
-// CloudFormation (invokedBy, source and user agent
-// cloudformation.amazonaws.com), EC2 instance roles polling with boto3 (some
-// through a VPC endpoint), Lambda and Java producers, federated users,
-// principals of other accounts (AWSAccount), AWS services (AWSService),
-// Identity Center users, Role identities and an auditor whose writes are
-// denied. Temporary credentials (ASIA…) renew with new session context;
-// ARNs, principal IDs, access key types, source IPs (REFERENCE.md §8.2) and
-// user agents (§8.3, the CLI's naming the exact command) stay consistent.
-// gofakeit/v6, seeded, supplies the people and values.
+// tlsDetails), Identity Center (SSO) role sessions (AWSReservedSSO_*) in a
+// browser, GitHub Actions roles via web identity running Terraform, roles
+// used by CloudFormation (invokedBy, source and user agent
+// cloudformation.amazonaws.com), and in every region EC2 instance roles
+// polling with boto3, Lambda functions, Java apps on EC2, ECS tasks and
+// CodeBuild builds; federated users, AWS services (AWSService), AWS's
+// internal callers (userIdentity {accountId, invokedBy "AWS Internal"}, no
+// type) and an auditor whose writes are denied. Firehose has no resource
+// policies and takes role credentials, so by default no AWSAccount of
+// another account, IdentityCenterUser or Role identity calls it; they come
+// only with Config.Identities IdentitiesAll (`generate --identities all`),
+// for testing parsers on identity types Firehose records do not have.
+// Temporary credentials (ASIA…) renew with new session context; ARNs,
+// principal IDs, access key types and user agents (REFERENCE.md §8.3, the
+// CLI's naming the exact command) stay consistent. gofakeit/v6, seeded,
+// supplies the people and values.
+//
+// Source addresses (REFERENCE.md §8.2): a person calls from the account's
+// offices and VPN (small NAT pools), from home (an ISP address that
+// changes now and then) or, now and then, from somewhere else, staying a
+// while at each. Callers hosted on AWS call from AWS's published EC2
+// prefixes of their region (awsEC2Prefixes, from AWS's ip-ranges.json):
+// an instance keeps its address until its Auto Scaling group replaces it,
+// Lambda functions run in execution environments that come and go, ECS
+// tasks and CodeBuild builds are new hosts each time. A third of the
+// workloads in a VPC call through the account's Firehose interface
+// endpoint (vpcEndpointId) from a private address of the VPC. Services
+// keep their service-principal name as source.
 //
 // Delivery streams of every destination type (S3, Extended S3, Redshift,
 // Elasticsearch, OpenSearch Service, OpenSearch Serverless, Splunk, HTTP
@@ -40,18 +57,31 @@
 // events (eventCategory "Data", managementEvent false, resources naming the
 // stream; REFERENCE.md §3.3), as a trail with a Firehose data-event selector
 // logs them. They are on by default (Config.DataEventShare, 15%); a negative
-// share turns them off, as for a trail without that selector.
+// share turns them off, as for a trail without that selector. A
+// PutRecordBatch carries 1 to 500 records: mostly a few, a long tail, and
+// about one in twelve a full batch of 500.
 //
-// Failures happen where AWS fails: calls on a deleted stream
-// (ResourceNotFoundException, "Firehose NAME under account ACCOUNT not
-// found."), a create whose name is taken or a write while CREATING
-// (ResourceInUseException), data or encryption on a non-DirectPut stream
-// (InvalidArgumentException), and injected failures fitting each action
-// (AccessDenied with IAM's message forms, ThrottlingException "Rate
-// exceeded", LimitExceeded, ConcurrentModification, InvalidKMSResource,
-// ServiceUnavailable), with no responseElements. Error codes and messages
-// follow REFERENCE.md §3.8; where it is unverified the choice is named in
-// ErrorCodes' constants.
+// UpdateDestination looks like its caller: the console, Terraform and
+// CloudFormation send the stream's whole destination configuration (as
+// AWS's own example does: roleARN, clusterJDBCURL, s3Update with its
+// bucket, prefix, compression, encryption and buffering …), the CLI and SDK
+// programs only the members that change. Each update changes one aspect of
+// the stream's current destination (buffering, compression, logging,
+// retries, credentials, endpoint), which becomes the stream's
+// configuration when the call succeeds.
+//
+// Failures happen where AWS fails: calls on a deleted stream and data to
+// a stream still CREATING (ResourceNotFoundException), a create whose name
+// is taken and changes while CREATING (ResourceInUseException), an update
+// with a stale version id (ConcurrentModificationException), data or
+// encryption on a non-DirectPut stream (InvalidArgumentException), and
+// injected failures fitting each action (AccessDenied with IAM's message
+// forms, ThrottlingException "Rate exceeded", LimitExceeded,
+// ConcurrentModification, InvalidKMSResource, ServiceUnavailable), with no
+// responseElements. Codes and messages come from the error table of
+// schemas (schemas.FirehoseNotFound …), which the emulator's Firehose API
+// answers from too; REFERENCE.md §3.8 and that table name what is
+// verified.
 //
 // The shares of read-only calls, failures and data events follow
 // Config.ReadOnlyShare, ErrorShare and DataEventShare: a feedback rule
