@@ -14,14 +14,26 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The journal makes the record of a call durable before the call is
 // answered (a data directory only). Each record is appended, as the JSON
 // its log file will hold, to a journal file in the data directory, and
-// fsynced, before it is added to the trail; concurrent calls share one
-// write and fsync (group commit): while one runs, the records arriving
-// queue for the next.
+// synced, before it is added to the trail; concurrent calls share one
+// write and sync (group commit): while one sync runs, the records arriving
+// queue for the next (a write made after a sync began is not known to be
+// covered by it), and the commit loop takes them all at once when it ends.
+// No lock is held during a sync: calls queue their records, and deletions
+// are written, meanwhile.
+//
+// A sync is fdatasync(2) where there is one. Records overwrite a tail of
+// zeros written ahead of them (journalZeroAhead bytes, renewed as they
+// are used up), so a commit does not change the file's size and its sync
+// needs no file-system metadata commit: on ext4 that halves the sync's
+// latency and CPU time (PostgreSQL zero-fills new WAL files for the same
+// reason, wal_init_zero; RocksDB recycles WAL files). Reading stops at
+// the zeros, as at any bad frame.
 //
 // An entry is deleted once its record is in a stored log file that the
 // saved trail state knows (so a restart neither loses nor repeats it):
@@ -48,6 +60,13 @@ import (
 // journalRotate is the size after which the journal goes on in a new file.
 const journalRotate = 16 << 20
 
+// journalZeroAhead is how many bytes of zeros are written ahead of the
+// records at a time; a new run is written when less than a quarter of it
+// is left.
+const journalZeroAhead = 1 << 20
+
+var journalZeros = make([]byte, journalZeroAhead)
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 type journal struct {
@@ -56,10 +75,13 @@ type journal struct {
 	kick chan struct{} // a batch is waiting
 	done chan struct{} // closed when the commit loop ends
 
-	fmu  sync.Mutex // the current file and its writes
-	f    *os.File
-	seg  uint64 // the current file's number
-	size int64  // bytes in the current file
+	fmu   sync.Mutex // the current file and its writes
+	f     *os.File
+	seg   uint64 // the current file's number
+	size  int64  // bytes of frames in the current file
+	alloc int64  // the current file's size: frames, then zeros
+
+	commits, committed atomic.Int64 // syncs of batches, and their records
 
 	mu     sync.Mutex
 	cur    *journalBatch // the batch filling up; nil when none
@@ -200,7 +222,7 @@ func (j *journal) startFile(n uint64) error {
 	if j.f != nil {
 		j.f.Close()
 	}
-	j.f, j.seg, j.size = f, n, 0
+	j.f, j.seg, j.size, j.alloc = f, n, 0, 0
 	j.mu.Lock()
 	j.segs[n] += 0
 	j.next = 0
@@ -268,7 +290,7 @@ func (j *journal) add(raw []byte) (uint64, error) {
 	return b.keys[i], nil
 }
 
-// loop commits batches, one write and fsync each. Entries are live from
+// loop commits batches, one write and sync each. Entries are live from
 // their commit on.
 func (j *journal) loop() {
 	defer close(j.done)
@@ -304,14 +326,18 @@ func (j *journal) loop() {
 			binary.BigEndian.PutUint64(kb[1:], b.keys[i])
 			buf = appendFrame(buf, kb[:], raw)
 		}
+		f := j.f
 		if err == nil {
-			_, err = j.f.Write(buf)
+			err = j.write(buf)
 		}
-		if err == nil {
-			err = j.f.Sync()
-		}
-		j.size += int64(len(buf))
 		j.fmu.Unlock()
+		// Only this loop syncs, rotates and (once it ended) closes the
+		// file: f stays open without the lock.
+		if err == nil {
+			err = datasync(f)
+		}
+		j.commits.Add(1)
+		j.committed.Add(int64(len(b.raws)))
 		if err != nil {
 			b.err = fmt.Errorf("journal: %w", err)
 			j.mu.Lock()
@@ -325,6 +351,23 @@ func (j *journal) loop() {
 		}
 		close(b.done)
 	}
+}
+
+// write writes frames after the current file's frames, over its zeros,
+// and writes more zeros when few are left. Called with j.fmu held.
+func (j *journal) write(frames []byte) error {
+	if _, err := j.f.WriteAt(frames, j.size); err != nil {
+		return err
+	}
+	j.size += int64(len(frames))
+	j.alloc = max(j.alloc, j.size)
+	if j.alloc-j.size < journalZeroAhead/4 {
+		if _, err := j.f.WriteAt(journalZeros, j.alloc); err != nil {
+			return err
+		}
+		j.alloc += journalZeroAhead
+	}
+	return nil
 }
 
 // unlive removes key k from the live entries of hash h. Called with j.mu
@@ -379,11 +422,9 @@ func (j *journal) remove(keys []uint64) error {
 	if j.f == nil {
 		return errors.New("journal: closed")
 	}
-	frame := appendFrame(nil, body)
-	if _, err := j.f.Write(frame); err != nil {
+	if err := j.write(appendFrame(nil, body)); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	j.size += int64(len(frame))
 	j.mu.Lock()
 	for _, k := range keys {
 		j.segs[journalSeg(k)]--

@@ -328,16 +328,25 @@ func TestJournalFiles(t *testing.T) {
 	if err := j.remove(keys[1:2]); err != nil {
 		t.Fatal(err)
 	}
+	end := j.size
 	if err := j.close(); err != nil {
 		t.Fatal(err)
 	}
-	// A crash in the middle of a frame.
-	f, err := os.OpenFile(filepath.Join(dir, journalName(0)), os.O_WRONLY|os.O_APPEND, 0)
+	// The frames are followed by zeros (records overwrite them).
+	b, err := os.ReadFile(filepath.Join(dir, journalName(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(b)) < end+journalZeroAhead/4 || strings.Trim(string(b[end:]), "\x00") != "" {
+		t.Fatalf("journal file: %d bytes, frames end at %d, then not %d+ zero bytes", len(b), end, journalZeroAhead/4)
+	}
+	// A crash in the middle of a frame, over the zeros.
+	f, err := os.OpenFile(filepath.Join(dir, journalName(0)), os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	frame := appendFrame(nil, []byte("P12345678{\"torn\":1}"))
-	if _, err := f.Write(frame[:len(frame)-3]); err != nil {
+	if _, err := f.WriteAt(frame[:len(frame)-3], end); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

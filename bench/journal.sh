@@ -1,0 +1,45 @@
+#!/bin/sh
+# bench/journal.sh — the journal's cost: recorded Firehose calls with and
+# without a data directory (BenchmarkJournalCalls), same run, at 1, 8, 32
+# and 64 concurrent clients, and the bare sync latency of this file system.
+#
+#   bench/journal.sh [count] [benchtime]      (defaults 5 and 3000x)
+#
+# Prints the benchmark lines, then per client count the medians of ns/op
+# (memory, datadir) and the cost (datadir/memory - 1; the target is at
+# most 20%), the same for CPU time per call, and the records per journal
+# sync; then BenchmarkJournalSync
+# (one record's write and sync: the floor of a single client's wait).
+set -eu
+cd "$(dirname "$0")/.."
+count=${1:-5}
+benchtime=${2:-3000x}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+unset AWS_CA_BUNDLE
+
+go test ./emulator -run '^$' -bench 'BenchmarkJournalCalls' -benchtime "$benchtime" -count "$count" | tee "$out"
+go test ./emulator -run '^$' -bench 'BenchmarkJournalSync' -benchtime 2000x -count "$count" | tee -a "$out"
+
+# median NAME UNIT: the median of UNIT over the lines of benchmark NAME.
+median() {
+	awk -v name="$1" -v unit="$2" '$1 ~ "^"name"(-[0-9]+)?$" { for (i = 2; i < NF; i++) if ($(i+1) == unit) print $i }' "$out" |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2] + v[NR/2+1]) / 2 }'
+}
+
+echo
+# pct A B: B/A - 1 as a percentage.
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%+.0f%%", (b / a - 1) * 100; else print "n/a" }'; }
+printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' clients memory-ns/op datadir-ns/op cost memory-cpu/op datadir-cpu/op cpu recs/commit
+for c in 1 8 32 64; do
+	m=$(median "BenchmarkJournalCalls/memory/clients$c" ns/op)
+	d=$(median "BenchmarkJournalCalls/datadir/clients$c" ns/op)
+	mc=$(median "BenchmarkJournalCalls/memory/clients$c" cpu-ns/op)
+	dc=$(median "BenchmarkJournalCalls/datadir/clients$c" cpu-ns/op)
+	r=$(median "BenchmarkJournalCalls/datadir/clients$c" recs/commit)
+	printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' "$c" "$m" "$d" "$(pct "$m" "$d")" "$mc" "$dc" "$(pct "$mc" "$dc")" "$r"
+done
+echo
+for s in zeroed/datasync append/fsync; do
+	echo "sync $s: median $(median "BenchmarkJournalSync/$s" ns/op) ns/op, $(median "BenchmarkJournalSync/$s" cpu-ns/op) CPU ns/op"
+done
