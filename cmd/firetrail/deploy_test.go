@@ -5,6 +5,8 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,32 +29,37 @@ import (
 
 const (
 	loadJobPath    = "../../deploy/k8s/load-job.yaml"
+	servePath      = "../../deploy/k8s/serve.yaml"
 	dockerfilePath = "../../deploy/Dockerfile"
 	moduleRoot     = "../.."
 )
 
-// k8sManifest is what deploy/k8s/load-job.yaml declares.
+// k8sManifest is what a file of deploy/k8s declares.
 type k8sManifest struct {
 	job        *batchv1.Job
+	deployment *appsv1.Deployment
 	configMaps map[string]*corev1.ConfigMap
+	services   map[string]*corev1.Service
 }
 
 // readManifest decodes every document of the YAML file at path strictly:
 // a field that the Kubernetes type does not have, or a field given twice,
-// is an error, as is a kind other than a batch/v1 Job or a v1 ConfigMap.
+// is an error, as is a kind other than a batch/v1 Job, an apps/v1
+// Deployment (one of each at most), a v1 ConfigMap or a v1 Service.
 func readManifest(t *testing.T, path string) k8sManifest {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := k8sManifest{configMaps: map[string]*corev1.ConfigMap{}}
+	m := k8sManifest{configMaps: map[string]*corev1.ConfigMap{}, services: map[string]*corev1.Service{}}
 	for i, doc := range regexp.MustCompile(`(?m)^---[ \t]*$`).Split(string(data), -1) {
 		var tm metav1.TypeMeta
 		if err := yaml.Unmarshal([]byte(doc), &tm); err != nil {
 			t.Fatalf("%s: document %d: %v", path, i+1, err)
 		}
 		var obj any
+		var name func() string
 		switch tm.APIVersion + " " + tm.Kind {
 		case " ":
 			continue // comments only
@@ -61,19 +69,27 @@ func readManifest(t *testing.T, path string) k8sManifest {
 			}
 			m.job = new(batchv1.Job)
 			obj = m.job
+		case "apps/v1 Deployment":
+			if m.deployment != nil {
+				t.Fatalf("%s: more than one Deployment", path)
+			}
+			m.deployment = new(appsv1.Deployment)
+			obj = m.deployment
 		case "v1 ConfigMap":
 			cm := new(corev1.ConfigMap)
-			obj = cm
-			defer func() { m.configMaps[cm.Name] = cm }()
+			obj, name = cm, func() string { m.configMaps[cm.Name] = cm; return cm.Name }
+		case "v1 Service":
+			svc := new(corev1.Service)
+			obj, name = svc, func() string { m.services[svc.Name] = svc; return svc.Name }
 		default:
 			t.Fatalf("%s: document %d: unexpected %s %s", path, i+1, tm.APIVersion, tm.Kind)
 		}
 		if err := yaml.UnmarshalStrict([]byte(doc), obj); err != nil {
 			t.Fatalf("%s: document %d (%s): strict decoding: %v", path, i+1, tm.Kind, err)
 		}
-	}
-	if m.job == nil {
-		t.Fatalf("%s: no batch/v1 Job", path)
+		if name != nil && name() == "" {
+			t.Fatalf("%s: document %d: a %s without a name", path, i+1, tm.Kind)
+		}
 	}
 	return m
 }
@@ -125,6 +141,9 @@ func expandK8sVars(s string, vars map[string]string) (string, []string) {
 // real command accepts, so that pod k delivers part k of N of one run.
 func TestLoadJobManifest(t *testing.T) {
 	m := readManifest(t, loadJobPath)
+	if m.job == nil {
+		t.Fatalf("%s: no batch/v1 Job", loadJobPath)
+	}
 	spec := m.job.Spec
 
 	if spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion {
@@ -230,7 +249,7 @@ func TestLoadJobManifest(t *testing.T) {
 		if len(args) == 0 || args[0] != "load" {
 			t.Fatalf("args %q: want firetrail load", args)
 		}
-		fs := loadFlagSet()
+		fs := commandFlagSet(loadCommand())
 		if err := fs.Parse(args[1:]); err != nil {
 			t.Fatalf("pod %d: firetrail %s: %v", k, strings.Join(args, " "), err)
 		}
@@ -251,13 +270,132 @@ func TestLoadJobManifest(t *testing.T) {
 	}
 }
 
-// loadFlagSet is the flag set of firetrail load, as run builds it.
-func loadFlagSet() *pflag.FlagSet {
-	c := loadCommand()
+// commandFlagSet is the flag set of c, as run builds it.
+func commandFlagSet(c command) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c.setup(fs)
 	return fs
+}
+
+// TestServeManifest checks deploy/k8s/serve.yaml, the emulator that
+// load-job.yaml delivers into as shipped: one replica of `firetrail serve`
+// with flags it accepts, listening on all addresses with SigV4 checked,
+// its data directory on a volume (the root file system is read-only), and
+// a Service whose name and port are those of load-job.yaml's endpoint.
+func TestServeManifest(t *testing.T) {
+	m := readManifest(t, servePath)
+	d := m.deployment
+	if d == nil {
+		t.Fatalf("%s: no apps/v1 Deployment", servePath)
+	}
+	if d.Spec.Replicas == nil || *d.Spec.Replicas != 1 {
+		t.Errorf("replicas %v, want 1: each emulator has a state of its own", d.Spec.Replicas)
+	}
+	pod := d.Spec.Template.Spec
+	if len(pod.Containers) != 1 {
+		t.Fatalf("%d containers, want 1", len(pod.Containers))
+	}
+	c := pod.Containers[0]
+	if want := dockerfileTag(t, readDockerfile(t)); c.Image != want {
+		t.Errorf("image %q, want %q (the tag deploy/Dockerfile documents)", c.Image, want)
+	}
+	checkSecurity(t, pod.SecurityContext, c)
+	labels := d.Spec.Template.Labels
+	if d.Spec.Selector == nil || len(d.Spec.Selector.MatchLabels) == 0 {
+		t.Fatal("the Deployment has no selector")
+	}
+	for k, v := range d.Spec.Selector.MatchLabels {
+		if labels[k] != v {
+			t.Errorf("selector %s=%s does not match the pod template's labels %v", k, v, labels)
+		}
+	}
+
+	if len(c.Args) == 0 || c.Args[0] != "serve" || len(c.Command) > 0 {
+		t.Fatalf("command %q args %q: want args serve ...", c.Command, c.Args)
+	}
+	fs := commandFlagSet(serveCommand())
+	if err := fs.Parse(c.Args[1:]); err != nil {
+		t.Fatalf("firetrail %s: %v", strings.Join(c.Args, " "), err)
+	}
+	host, portText, err := net.SplitHostPort(fs.Lookup("addr").Value.String())
+	if err != nil {
+		t.Fatalf("--addr: %v", err)
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		t.Errorf("--addr host %q: other pods reach only an unspecified address (0.0.0.0)", host)
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port == 0 {
+		t.Fatalf("--addr port %q: want a fixed port", portText)
+	}
+	if auth := fs.Lookup("auth").Value.String(); auth != "sigv4" {
+		t.Errorf("--auth %s: on a cluster network, check signatures (sigv4)", auth)
+	}
+	dataDir := fs.Lookup("data-dir").Value.String()
+	onVolume := false
+	for _, vm := range c.VolumeMounts {
+		if !vm.ReadOnly && (dataDir == vm.MountPath || strings.HasPrefix(dataDir, strings.TrimSuffix(vm.MountPath, "/")+"/")) {
+			onVolume = slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == vm.Name })
+		}
+	}
+	if dataDir == "" || !onVolume {
+		t.Errorf("--data-dir %q is not on a writable volume: the root file system is read-only", dataDir)
+	}
+	var containerPort *corev1.ContainerPort
+	for i, p := range c.Ports {
+		if int(p.ContainerPort) == port {
+			containerPort = &c.Ports[i]
+		}
+	}
+	if containerPort == nil {
+		t.Fatalf("no containerPort %d (--addr)", port)
+	}
+
+	if len(m.services) != 1 {
+		t.Fatalf("%d Services, want 1", len(m.services))
+	}
+	var svc *corev1.Service
+	for _, s := range m.services {
+		svc = s
+	}
+	for k, v := range svc.Spec.Selector {
+		if labels[k] != v {
+			t.Errorf("Service selector %s=%s does not match the pod's labels %v", k, v, labels)
+		}
+	}
+	if len(svc.Spec.Selector) == 0 {
+		t.Error("the Service selects no pods")
+	}
+	var svcPort int32
+	for _, p := range svc.Spec.Ports {
+		tp := p.TargetPort
+		if tp.String() == containerPort.Name || tp.IntValue() == port || (tp.String() == "0" && int(p.Port) == port) {
+			svcPort = p.Port
+		}
+	}
+	if svcPort == 0 {
+		t.Fatalf("no port of Service %s leads to the container's port %d", svc.Name, port)
+	}
+
+	// load-job.yaml, as shipped, delivers here.
+	job := readManifest(t, loadJobPath)
+	for _, cm := range job.configMaps {
+		ep, ok := cm.Data["FIRETRAIL_ENDPOINT"]
+		if !ok {
+			continue
+		}
+		u, err := url.Parse(ep)
+		if err != nil {
+			t.Fatalf("FIRETRAIL_ENDPOINT %q: %v", ep, err)
+		}
+		if want := fmt.Sprintf("%s:%d", svc.Name, svcPort); u.Scheme != "http" || u.Host != want {
+			t.Errorf("load-job.yaml's FIRETRAIL_ENDPOINT %q: want http://%s, the Service of serve.yaml", ep, want)
+		}
+		if bucket := fs.Lookup("bucket").Value.String(); cm.Data["FIRETRAIL_BUCKET"] != bucket {
+			t.Errorf("load-job.yaml's FIRETRAIL_BUCKET %q: serve's bucket is %q", cm.Data["FIRETRAIL_BUCKET"], bucket)
+		}
+	}
 }
 
 // checkSecurity checks that the pod runs as a non-root user with no way to
