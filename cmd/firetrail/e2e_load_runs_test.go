@@ -18,10 +18,18 @@ import (
 // loadEnv points load's AWS configuration at srv.
 func loadEnv(t *testing.T, srv *serveProc) {
 	t.Helper()
-	home := t.TempDir()
+	setLoadEnv(t, srv.Env["AWS_ACCESS_KEY_ID"], srv.Env["AWS_SECRET_ACCESS_KEY"])
+}
+
+// setLoadEnv gives load the key pair and nothing else of the machine's
+// AWS configuration: no profile, shared files, CA bundle or instance
+// metadata service.
+func setLoadEnv(tb testing.TB, keyID, secret string) {
+	tb.Helper()
+	home := tb.TempDir()
 	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           srv.Env["AWS_ACCESS_KEY_ID"],
-		"AWS_SECRET_ACCESS_KEY":       srv.Env["AWS_SECRET_ACCESS_KEY"],
+		"AWS_ACCESS_KEY_ID":           keyID,
+		"AWS_SECRET_ACCESS_KEY":       secret,
 		"AWS_SESSION_TOKEN":           "",
 		"AWS_PROFILE":                 "",
 		"AWS_CA_BUNDLE":               "",
@@ -29,7 +37,7 @@ func loadEnv(t *testing.T, srv *serveProc) {
 		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, "credentials"),
 		"AWS_EC2_METADATA_DISABLED":   "true",
 	} {
-		t.Setenv(k, v)
+		tb.Setenv(k, v)
 	}
 }
 

@@ -57,19 +57,7 @@ func eventIDSet(t *testing.T, what string, files map[string][]logRecord) map[str
 // Not parallel: load takes its credentials from the environment.
 func TestE2ELoad(t *testing.T) {
 	srv := startServe(t)
-	home := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID":           srv.Env["AWS_ACCESS_KEY_ID"],
-		"AWS_SECRET_ACCESS_KEY":       srv.Env["AWS_SECRET_ACCESS_KEY"],
-		"AWS_SESSION_TOKEN":           "",
-		"AWS_PROFILE":                 "",
-		"AWS_CA_BUNDLE":               "",
-		"AWS_CONFIG_FILE":             filepath.Join(home, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, "credentials"),
-		"AWS_EC2_METADATA_DISABLED":   "true",
-	} {
-		t.Setenv(k, v)
-	}
+	loadEnv(t, srv)
 	common := []string{"--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "20000", "--events", "3000", "--seed", "3"}
 	out := runLoadCmd(t, append(slices.Clip(common), "--prefix", "full")...)
 	if !regexp.MustCompile(`^delivered 3000 events in \d+ log files`).MatchString(out) {

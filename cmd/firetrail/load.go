@@ -42,10 +42,14 @@ type loadFlags struct {
 	summaryJSON string
 }
 
+// unboundedEvents is the run's event count for --rate max --duration: more
+// than any run sends, small enough for the generator's arithmetic.
+const unboundedEvents = 1 << 53
+
 // loadPlan is a checked load command line.
 type loadPlan struct {
 	rate          float64 // events per second of the whole run; 0: as fast as possible
-	events        int     // of the whole (unsharded) run; math.MaxInt with --rate max --duration
+	events        int     // of the whole (unsharded) run; unboundedEvents with --rate max --duration
 	shard, shards int
 	progressEvery time.Duration // 0: no progress
 	live          bool          // a live display rather than lines
@@ -138,7 +142,7 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 	p.events = f.events
 	if f.duration > 0 {
 		if p.rate == 0 {
-			p.events = math.MaxInt // until the time is up
+			p.events = unboundedEvents // until the time is up
 		} else {
 			p.events = max(int(p.rate*f.duration.Seconds()), 1)
 		}
@@ -166,7 +170,7 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 // shardEvents is how many of the run's events fall in shard k of n (event
 // i belongs to shard i mod n).
 func shardEvents(events, k, n int) int64 {
-	if events == math.MaxInt {
+	if events == unboundedEvents {
 		return 0
 	}
 	return int64((events - k + n - 1) / n)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,15 +31,7 @@ const benchLoadEvents = 500_000
 //
 // and beside it delivery alone: go test ./emulator/trail -run '^$' -bench 'Deliver$' -cpu 1
 func BenchmarkLoadMax(b *testing.B) {
-	b.Setenv("AWS_CA_BUNDLE", "")
-	b.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	b.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	b.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	b.Setenv("AWS_SESSION_TOKEN", "")
-	b.Setenv("AWS_PROFILE", "")
-	home := b.TempDir()
-	b.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
+	setLoadEnv(b, "AKIDEXAMPLE", "secret")
 
 	load := func(b *testing.B, endpoint, bucket string) {
 		b.ReportAllocs()

@@ -80,16 +80,9 @@ func newFakeSink(t *testing.T, store *fakeStore) *s3Sink {
 	t.Helper()
 	srv := httptest.NewServer(store)
 	t.Cleanup(srv.Close)
-	home := t.TempDir()
-	for k, v := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
-		"AWS_PROFILE": "", "AWS_CA_BUNDLE": "", "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_CONFIG_FILE":             filepath.Join(home, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, "credentials"),
-		"AWS_RETRY_MODE":              "standard", "AWS_MAX_ATTEMPTS": "1",
-	} {
-		t.Setenv(k, v)
-	}
+	setLoadEnv(t, "AKIDEXAMPLE", "secret")
+	t.Setenv("AWS_RETRY_MODE", "standard")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 	tg := s3Target{endpoint: srv.URL, bucket: "b"}
 	cfg, err := loadAWSConfig(context.Background(), tg, io.Discard)
 	if err != nil {
@@ -402,5 +395,49 @@ func TestLatencyQuantiles(t *testing.T) {
 	}
 	if q := s.latencyQuantiles(0.5, 0.99, 1); q[0] != 50*time.Millisecond || q[1] != 99*time.Millisecond || q[2] != 100*time.Millisecond {
 		t.Errorf("quantiles of 1..100 ms: %v", q)
+	}
+}
+
+// sleepHookWall is a fakeWall that calls onSleep after each Sleep.
+type sleepHookWall struct {
+	fakeWall
+	onSleep func()
+}
+
+func (c *sleepHookWall) Sleep(ctx context.Context, d time.Duration) error {
+	err := c.fakeWall.Sleep(ctx, d)
+	c.onSleep()
+	return err
+}
+
+// TestDelivererHoldsBack: generation goes on while a delivery is running,
+// unless it has run longer than the lag limit (the store is not keeping
+// up): then it waits for the delivery to end, or for ctx.
+func TestDelivererHoldsBack(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	w := &sleepHookWall{fakeWall: fakeWall{now: start}}
+	d := &deliverer{wall: w, lagLimit: 2 * time.Second}
+	sleeps := 0
+	w.onSleep = func() {
+		if sleeps++; sleeps == 50 {
+			d.busySince.Store(0) // the delivery ends
+		}
+	}
+	if err := d.wait(t.Context()); err != nil || sleeps != 0 {
+		t.Errorf("no delivery running: wait %v after %d sleeps, want at once", err, sleeps)
+	}
+	d.busySince.Store(start.Add(-time.Second).UnixNano())
+	if err := d.wait(t.Context()); err != nil || sleeps != 0 {
+		t.Errorf("a delivery running for 1s (limit 2s): wait %v after %d sleeps, want at once", err, sleeps)
+	}
+	d.busySince.Store(start.Add(-3 * time.Second).UnixNano())
+	if err := d.wait(t.Context()); err != nil || sleeps != 50 {
+		t.Errorf("a delivery running for 3s (limit 2s): wait %v after %d sleeps, want to wait until it ended (50)", err, sleeps)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	d.busySince.Store(w.now.Add(-3 * time.Second).UnixNano())
+	if err := d.wait(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("wait with a cancelled context: %v", err)
 	}
 }
