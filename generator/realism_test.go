@@ -237,7 +237,7 @@ func TestBatchSizes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, n := range []int{1, 2, 17, 499, 500, 3} {
+		for _, n := range []int{1, 2, 16, 17, 499, 500, 3, 500, 16} {
 			want, err := schemas.RenderFirehoseRequest(putRecordBatchInput(name, n))
 			if err != nil {
 				t.Fatal(err)
@@ -430,8 +430,9 @@ func TestDiffUpdate(t *testing.T) {
 		return string(b)
 	}
 	seen := map[string]bool{}
+	before := render(toUpdate(s.conf))
 	for range 40 {
-		next := deepCopy(reflect.ValueOf(s.conf)).Interface()
+		next := shallowCopy(s.conf)
 		w.change(next, s)
 		whole := render(toUpdate(next))
 		for _, m := range []string{`"clusterJDBCURL"`, `"roleARN"`, `"bucketARN"`, `"s3Update"`, `"copyCommand"`, `"username"`, `"password"`, `"retryOptions"`} {
@@ -439,7 +440,7 @@ func TestDiffUpdate(t *testing.T) {
 				t.Errorf("whole update without %s: %s", m, whole)
 			}
 		}
-		u := diffUpdate(toUpdate(s.conf), toUpdate(next))
+		u := toUpdate(diffMembers(reflect.ValueOf(s.conf), reflect.ValueOf(next)).Interface())
 		part := render(u)
 		var req struct {
 			U map[string]json.RawMessage `json:"redshiftDestinationUpdate"`
@@ -457,6 +458,9 @@ func TestDiffUpdate(t *testing.T) {
 		if req.U["s3Update"] != nil && !strings.HasPrefix(string(req.U["s3Update"]), `{"bufferingHints":{"sizeInMBs"`) {
 			t.Errorf("s3Update with more than its buffering hints: %s", part)
 		}
+	}
+	if after := render(toUpdate(s.conf)); after != before {
+		t.Errorf("changes wrote through to the stream's configuration:\n%s\n%s", before, after)
 	}
 	for _, m := range []string{"username", "password", "copyCommand", "s3Update", "retryOptions"} {
 		if !seen[m] {

@@ -80,8 +80,8 @@ type stream struct {
 	createReq  []byte
 	createResp []byte
 	putReq     []byte
-	batchHead  []byte   // PutRecordBatch request up to its records
-	batches    [][]byte // PutRecordBatch requests by record count, made when first used
+	batchHead  []byte     // PutRecordBatch request up to its records
+	batches    [18][]byte // PutRecordBatch requests of 0…16 and 500 records, made when first used
 	resources  []schemas.Resource
 }
 
@@ -106,18 +106,26 @@ func batchSize(r *rand.Rand) int {
 	return min(1+int(r.ExpFloat64()*60), maxBatch-1)
 }
 
-// batchRequest returns the PutRecordBatch request of n records to s.
+// batchRequest returns the PutRecordBatch request of n records to s. The
+// common sizes (a few records, a full batch) are made once per stream;
+// the long tail of sizes, rarely repeated on one stream, each time.
 func (s *stream) batchRequest(n int) []byte {
-	if s.batches == nil {
-		s.batches = make([][]byte, maxBatch+1)
+	slot := -1
+	switch {
+	case n < len(s.batches)-1:
+		slot = n
+	case n == maxBatch:
+		slot = len(s.batches) - 1
 	}
-	if b := s.batches[n]; b != nil {
-		return b
+	if slot >= 0 && s.batches[slot] != nil {
+		return s.batches[slot]
 	}
 	b := make([]byte, 0, len(s.batchHead)+3*n+1)
 	b = append(b, s.batchHead...)
 	b = append(b, batchRecords[len(batchRecords)-3*n-1:]...)
-	s.batches[n] = b
+	if slot >= 0 {
+		s.batches[slot] = b
+	}
 	return b
 }
 

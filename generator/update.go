@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
@@ -43,15 +44,16 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 	var next any
 	var u reflect.Value
 	for range 10 { // a change may draw the values it replaces: draw again
-		next = deepCopy(reflect.ValueOf(s.conf)).Interface()
+		next = shallowCopy(s.conf)
 		if pe.foreign != "" {
 			w.redirect(next, pe.foreign)
 		} else {
 			w.change(next, s)
 		}
-		u = toUpdate(next)
-		if !whole {
-			u = diffUpdate(toUpdate(s.conf), u)
+		if whole {
+			u = toUpdate(next)
+		} else {
+			u = toUpdate(diffMembers(reflect.ValueOf(s.conf), reflect.ValueOf(next)).Interface())
 		}
 		if !u.Elem().IsZero() {
 			break
@@ -77,7 +79,9 @@ func (w *sim) redirect(conf any, foreign string) {
 // change makes the change an update of conf (s's destination) brings:
 // one aspect of the destination (its buffering, compression, logging,
 // retries, credentials, endpoint …), so that successive updates of a
-// stream change different things.
+// stream change different things. conf is a shallow copy of the stream's
+// configuration: a change replaces members and never writes through a
+// pointer it did not make.
 func (w *sim) change(conf any, s *stream) {
 	r, f := w.r, w.fake
 	retry := func() *int32 { return aws.Int32(int32(60 * (1 + r.Intn(10)))) }
@@ -125,7 +129,9 @@ func (w *sim) change(conf any, s *stream) {
 			c.CopyCommand = &types.CopyCommand{DataTableName: c.CopyCommand.DataTableName,
 				CopyOptions: aws.String([...]string{"json 'auto' gzip timeformat 'auto'", "json 'auto' gzip", "json 'auto' gzip truncatecolumns"}[r.Intn(3)])}
 		case 2:
-			c.S3Configuration.BufferingHints = w.bufferingHints()
+			s3 := *c.S3Configuration
+			s3.BufferingHints = w.bufferingHints()
+			c.S3Configuration = &s3
 		default:
 			c.RetryOptions = &types.RedshiftRetryOptions{DurationInSeconds: retry()}
 		}
@@ -208,44 +214,89 @@ var updateAliases = map[string]string{"S3Update": "S3Configuration", "S3BackupUp
 // (a *types.…DestinationConfiguration) that the update type has.
 func toUpdate(conf any) reflect.Value {
 	src := reflect.ValueOf(conf).Elem()
-	t, ok := reflect.TypeFor[firehose.UpdateDestinationInput]().FieldByName(strings.TrimSuffix(src.Type().Name(), "Configuration") + "Update")
-	if !ok {
-		panic("generator: no update member for " + src.Type().Name())
-	}
-	dst := reflect.New(t.Type.Elem())
+	dst := reflect.New(updateType(src.Type()))
 	convert(dst.Elem(), src)
 	return dst
+}
+
+// updateType returns the update type of the configuration type conf.
+func updateType(conf reflect.Type) reflect.Type {
+	if t, ok := updateTypes.Load(conf); ok {
+		return t.(reflect.Type)
+	}
+	f, ok := reflect.TypeFor[firehose.UpdateDestinationInput]().FieldByName(strings.TrimSuffix(conf.Name(), "Configuration") + "Update")
+	if !ok {
+		panic("generator: no update member for " + conf.Name())
+	}
+	updateTypes.Store(conf, f.Type.Elem())
+	return f.Type.Elem()
+}
+
+var updateTypes sync.Map // configuration type → update type
+
+// convertStep sets member dst of an update from member src of a
+// configuration; nested is set when the types differ (structs converted
+// member by member).
+type convertStep struct {
+	dst, src int
+	nested   bool
+}
+
+var convertPlans sync.Map // [2]reflect.Type{dst, src} → []convertStep
+
+// plan returns how convert fills a dst struct from a src struct: the
+// members of the same name (or alias) and a type it can convert.
+func plan(dst, src reflect.Type) []convertStep {
+	key := [2]reflect.Type{dst, src}
+	if p, ok := convertPlans.Load(key); ok {
+		return p.([]convertStep)
+	}
+	var steps []convertStep
+	for i := range dst.NumField() {
+		f := dst.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		sf, ok := src.FieldByName(f.Name)
+		if alias, has := updateAliases[f.Name]; has && !ok {
+			sf, ok = src.FieldByName(alias)
+		}
+		switch {
+		case !ok || len(sf.Index) != 1:
+		case sf.Type == f.Type:
+			steps = append(steps, convertStep{dst: i, src: sf.Index[0]})
+		case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct &&
+			f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
+			steps = append(steps, convertStep{dst: i, src: sf.Index[0], nested: true})
+		}
+	}
+	convertPlans.Store(key, steps)
+	return steps
 }
 
 // convert sets the members of the struct dst from the members of src of
 // the same name (or alias), converting nested structs of other types.
 func convert(dst, src reflect.Value) {
-	for i := range dst.NumField() {
-		f := dst.Type().Field(i)
-		if !f.IsExported() {
+	for _, st := range plan(dst.Type(), src.Type()) {
+		sf := src.Field(st.src)
+		if sf.IsZero() {
 			continue
 		}
-		sf := src.FieldByName(f.Name)
-		if alias, ok := updateAliases[f.Name]; ok && !sf.IsValid() {
-			sf = src.FieldByName(alias)
+		if !st.nested {
+			dst.Field(st.dst).Set(sf)
+			continue
 		}
-		switch {
-		case !sf.IsValid() || sf.IsZero():
-		case sf.Type() == f.Type:
-			dst.Field(i).Set(sf)
-		case sf.Kind() == reflect.Pointer && f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
-			n := reflect.New(f.Type.Elem())
-			convert(n.Elem(), sf.Elem())
-			dst.Field(i).Set(n)
-		}
+		n := reflect.New(dst.Field(st.dst).Type().Elem())
+		convert(n.Elem(), sf.Elem())
+		dst.Field(st.dst).Set(n)
 	}
 }
 
-// diffUpdate returns an update (of next's type) holding the members of
-// next that differ from old; a nested struct of plain values (buffering
-// hints, a copy command) is sent whole when any of it changes, as the CLI
-// takes it.
-func diffUpdate(old, next reflect.Value) reflect.Value {
+// diffMembers returns a struct (of next's type) holding the members of
+// next that differ from old: what a partial update sends. A nested struct
+// of plain values (buffering hints, a copy command) is kept whole when any
+// of it changes, as the CLI takes it.
+func diffMembers(old, next reflect.Value) reflect.Value {
 	out := reflect.New(next.Type().Elem())
 	o, n := old.Elem(), next.Elem()
 	for i := range n.NumField() {
@@ -257,7 +308,7 @@ func diffUpdate(old, next reflect.Value) reflect.Value {
 			continue
 		}
 		if nf.Kind() == reflect.Pointer && nf.Elem().Kind() == reflect.Struct && !of.IsNil() && !plain(nf.Elem().Type()) {
-			out.Elem().Field(i).Set(diffUpdate(of, nf))
+			out.Elem().Field(i).Set(diffMembers(of, nf))
 		} else {
 			out.Elem().Field(i).Set(nf)
 		}
@@ -283,34 +334,10 @@ func plain(t reflect.Type) bool {
 	return true
 }
 
-// deepCopy copies v and everything it points to.
-func deepCopy(v reflect.Value) reflect.Value {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v
-		}
-		n := reflect.New(v.Type().Elem())
-		n.Elem().Set(deepCopy(v.Elem()))
-		return n
-	case reflect.Struct:
-		n := reflect.New(v.Type()).Elem()
-		n.Set(v)
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				n.Field(i).Set(deepCopy(v.Field(i)))
-			}
-		}
-		return n
-	case reflect.Slice:
-		if v.IsNil() {
-			return v
-		}
-		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		for i := range v.Len() {
-			n.Index(i).Set(deepCopy(v.Index(i)))
-		}
-		return n
-	}
-	return v
+// shallowCopy returns a copy of the struct *v (pointers shared).
+func shallowCopy(v any) any {
+	p := reflect.ValueOf(v)
+	n := reflect.New(p.Type().Elem())
+	n.Elem().Set(p.Elem())
+	return n.Interface()
 }
