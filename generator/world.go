@@ -226,9 +226,9 @@ func (w *sim) newAccount(id string) *account {
 	a := &account{id: id, weight: 0.5 + r.Float64()}
 	a.alias = slug(f.Company())
 	for range 2 + r.Intn(2) {
-		a.offices = append(a.offices, natPool(r, 2+r.Intn(5))...)
+		a.offices = append(a.offices, natPool(r, 3+r.Intn(6))...)
 	}
-	a.vpn = natPool(r, 2+r.Intn(3))
+	a.vpn = natPool(r, 4+r.Intn(5))
 	add := func(k pkind, n int) {
 		for range n {
 			w.newPrincipal(a, k, nil)
