@@ -197,14 +197,20 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
 		}
 	}
 	awsCfg, err := loadAWSConfig(ctx, tg, e.stderr)
-	if err != nil {
-		return err
+	var sink *s3Sink
+	if err == nil {
+		if where == "" {
+			where = "Amazon S3 (" + awsCfg.Region + ")"
+		}
+		sink = newS3Sink(awsCfg, tg)
+		err = sink.preflight(ctx, where)
 	}
-	if where == "" {
-		where = "Amazon S3 (" + awsCfg.Region + ")"
-	}
-	sink := newS3Sink(awsCfg, tg)
-	if err := sink.preflight(ctx, where); err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// Interrupted before anything was sent: a clean stop.
+		fmt.Fprintln(e.stderr, "load: interrupted before sending anything")
+		return nil
+	case err != nil:
 		return err
 	}
 

@@ -441,3 +441,17 @@ func TestDelivererHoldsBack(t *testing.T) {
 		t.Errorf("wait with a cancelled context: %v", err)
 	}
 }
+
+// TestLoadInterruptedBeforeStart: a signal before anything was sent (here:
+// before the bucket check) is a clean stop, exit 0, saying so.
+func TestLoadInterruptedBeforeStart(t *testing.T) {
+	setLoadEnv(t, "AKIDEXAMPLE", "secret")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"load", "--endpoint", "http://127.0.0.1:9", "--bucket", "b", "--rate", "10", "--events", "10", "--seed", "1"},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != 0 || stderr.String() != "load: interrupted before sending anything\n" || stdout.Len() != 0 {
+		t.Errorf("load interrupted at once: exit %d\nstdout: %s\nstderr: %s", code, &stdout, &stderr)
+	}
+}
