@@ -100,6 +100,11 @@ func (b *backend) PutObject(bucket, key string, meta map[string]string, input io
 	if meta == nil {
 		meta = make(map[string]string)
 	}
+	if s := b.f.takeStream(meta[hdrID]); s != nil {
+		// A streamed PutObject body: its checksum is known at its end,
+		// which the backend reads before it stores meta.
+		s.onEnd = func() { meta[hdrChecksum] = s.body.objectChecksum().encode() }
+	}
 	if c := b.f.takeCompletion(meta[hdrID]); c != nil {
 		var err error
 		if input, err = c.apply(meta, input, size); err != nil {
@@ -198,13 +203,20 @@ func (c *completion) apply(meta map[string]string, input io.Reader, size int64) 
 	return input, nil
 }
 
-func (f *Front) takeCompletion(id string) *completion {
+// takeStream returns and forgets the streamed PutObject body of object id.
+func (f *Front) takeStream(id string) *bodyStream { return take(f, f.streams, id) }
+
+// takeCompletion returns and forgets the pending completion of object id.
+func (f *Front) takeCompletion(id string) *completion { return take(f, f.completions, id) }
+
+// take returns and deletes m[id] (nil for id ""), with f.mu held.
+func take[V any](f *Front, m map[string]*V, id string) *V {
 	if id == "" {
 		return nil
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c := f.completions[id]
-	delete(f.completions, id)
-	return c
+	v := m[id]
+	delete(m, id)
+	return v
 }

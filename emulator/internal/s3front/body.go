@@ -17,18 +17,50 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/sigv4"
 )
 
-// requestBody is a fully read, decoded and verified request body.
+// requestBody is a decoded and verified request body: read whole (data),
+// or streamed to the backend (a bodyStream: data is nil, and the checksums
+// it was hashed with are in sums once it was read to its end).
 type requestBody struct {
 	data []byte
 	// alg is the checksum algorithm the client used (x-amz-sdk-checksum-algorithm,
 	// a checksum header or trailer), or "" if it sent none.
 	alg  checksumAlgorithm
 	sums map[checksumAlgorithm][]byte
+	// stream, for a streamed body: only the checksums in sums, size and
+	// contentMD5 are known, once it was read to its end.
+	stream     *bodyStream
+	size       int64
+	contentMD5 []byte // the MD5 of a streamed body (with Content-MD5 only)
 }
 
-// sum returns (and caches) the raw checksum of the body for a.
+// streamed reports whether the body streams to the backend.
+func (b *requestBody) streamed() bool { return b.stream != nil }
+
+// failure is why a streamed body was refused as the backend read it
+// (nil for a body read whole, or one not read to its end).
+func (b *requestBody) failure() error {
+	if b == nil || b.stream == nil {
+		return nil
+	}
+	return b.stream.failure()
+}
+
+// objectChecksum is the checksum S3 gives an object stored from the body:
+// the client's algorithm, else CRC64NVME (a streamed body is hashed with
+// both).
+func (b *requestBody) objectChecksum() storedChecksum {
+	ck := storedChecksum{alg: b.alg, ctype: checksumFullObject}
+	if ck.alg == "" {
+		ck.alg = algCRC64NVME
+	}
+	ck.value = base64.StdEncoding.EncodeToString(b.sum(ck.alg))
+	return ck
+}
+
+// sum returns (and caches) the raw checksum of the body for a; nil for a
+// streamed body that was not hashed with a.
 func (b *requestBody) sum(a checksumAlgorithm) []byte {
-	if s, ok := b.sums[a]; ok {
+	if s, ok := b.sums[a]; ok || b.streamed() {
 		return s
 	}
 	if b.sums == nil {
@@ -37,6 +69,23 @@ func (b *requestBody) sum(a checksumAlgorithm) []byte {
 	s := a.sum(b.data)
 	b.sums[a] = s
 	return s
+}
+
+// md5 returns the body's MD5 (nil for a streamed body sent without
+// Content-MD5).
+func (b *requestBody) md5() []byte {
+	if b.streamed() {
+		return b.contentMD5
+	}
+	return md5Sum(b.data)
+}
+
+// length is the decoded body's size in bytes.
+func (b *requestBody) length() int64 {
+	if b.streamed() {
+		return b.size
+	}
+	return int64(len(b.data))
 }
 
 // isAwsChunked reports whether the request body uses aws-chunked framing.
@@ -203,7 +252,14 @@ func verifyBody(h http.Header, trailers map[string]string, body *requestBody, ch
 			if !ok {
 				return errInvalidChecksumValue(name, src.trailing)
 			}
-			if subtle.ConstantTimeCompare(want, body.sum(a)) != 1 {
+			got := body.sum(a)
+			if got == nil {
+				// A streamed body is hashed with the algorithms its
+				// headers name; a checksum trailer x-amz-trailer did not
+				// announce was not expected.
+				return errMalformedTrailer()
+			}
+			if subtle.ConstantTimeCompare(want, got) != 1 {
 				return errBadDigest(string(a))
 			}
 			if body.alg == "" || a == sdkAlg {
@@ -220,7 +276,7 @@ func verifyBody(h http.Header, trailers map[string]string, body *requestBody, ch
 		if err != nil || len(want) != 16 {
 			return newError(http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
 		}
-		if subtle.ConstantTimeCompare(want, md5Sum(body.data)) != 1 {
+		if subtle.ConstantTimeCompare(want, body.md5()) != 1 {
 			return newError(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
 		}
 	}

@@ -3,7 +3,9 @@ package s3front
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"errors"
+	"hash"
 	"io"
 	"strconv"
 	"strings"
@@ -21,7 +23,8 @@ import (
 //	\r\n
 //
 // The decoder is strict: every line ends in CRLF, sizes are 1 to 16 hex
-// digits, the only chunk extension is chunk-signature with a hex value,
+// digits, every chunk but the last with data holds at least minChunkSize
+// bytes (S3: InvalidChunkSizeError), the only chunk extension is chunk-signature with a hex value,
 // trailer names are tokens and unique, and nothing follows the final CRLF.
 // Chunk and trailer signatures are verified when the decoder has a Chain
 // (Options.Auth and a STREAMING-AWS4-HMAC-SHA256-PAYLOAD(-TRAILER) body);
@@ -32,6 +35,9 @@ const (
 	maxTrailers      = 16
 	maxSignatureHex  = 512
 	chunkSignatureEq = "chunk-signature="
+	// minChunkSize is the least data of a chunk that another chunk with
+	// data follows (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html).
+	minChunkSize = 8192
 )
 
 // awsChunkedDecoder decodes one aws-chunked body.
@@ -49,76 +55,172 @@ type awsChunkedDecoder struct {
 // It returns the payload and the trailers (lower-case names). Errors are
 // *s3Error for bad input, or the reader's own error (timeouts and the like).
 func (d awsChunkedDecoder) decode(br *bufio.Reader, dst []byte) ([]byte, map[string]string, error) {
+	cr := d.reader(br)
+	for {
+		if len(dst) == cap(dst) {
+			dst = grow(dst, 1)[:len(dst)]
+		}
+		n, err := cr.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if errors.Is(err, io.EOF) {
+			return dst, cr.trailers, nil
+		}
+		if err != nil {
+			return dst, nil, err
+		}
+	}
+}
+
+// reader returns a reader of the payload framed in br: it reads one chunk
+// at a time, never more than the caller asks for, and returns io.EOF once
+// the final chunk, the trailers and the end of the body were read and
+// verified; then trailers holds the trailers.
+func (d awsChunkedDecoder) reader(br *bufio.Reader) *chunkedReader {
 	limit := d.MaxDecoded
 	if d.Declared >= 0 && d.Declared < limit {
 		limit = d.Declared
 	}
-	for {
-		line, err := readCRLFLine(br)
-		if err != nil {
-			return dst, nil, err
-		}
-		size, sig, err := parseChunkHeader(line)
-		if err != nil {
-			return dst, nil, err
-		}
-		if d.Chain != nil && sig == "" {
-			return dst, nil, errBadChunk("chunk without chunk-signature in a signed payload")
-		}
-		if size == 0 {
-			if d.Chain != nil {
-				if err := d.Chain.Next(sig, nil); err != nil {
-					return dst, nil, authError(err)
-				}
-			}
-			break
-		}
-		if size > uint64(limit-int64(len(dst))) {
-			if d.Declared >= 0 && d.Declared < d.MaxDecoded {
-				return dst, nil, errDecodedLength()
-			}
-			return dst, nil, errEntityTooLarge()
-		}
-		n := len(dst)
-		dst = grow(dst, int(size))
-		if _, err := io.ReadFull(br, dst[n:n+int(size)]); err != nil {
-			return dst[:n], nil, readErr(err)
-		}
-		var crlf [2]byte
-		if _, err := io.ReadFull(br, crlf[:]); err != nil {
-			return dst, nil, readErr(err)
-		}
-		if crlf != [2]byte{'\r', '\n'} {
-			return dst, nil, errBadChunk("chunk data not followed by CRLF")
-		}
-		if d.Chain != nil {
-			if err := d.Chain.Next(sig, dst[n:]); err != nil {
-				return dst, nil, authError(err)
-			}
+	cr := &chunkedReader{d: d, br: br, limit: limit}
+	if d.Chain != nil {
+		cr.h = sha256.New()
+	}
+	return cr
+}
+
+// chunkedReader decodes an aws-chunked body as it is read. A chunk's
+// signature is verified once its last byte was read: a bad one fails that
+// Read (and every later one), so the reader never reaches io.EOF.
+type chunkedReader struct {
+	d        awsChunkedDecoder
+	br       *bufio.Reader
+	limit    int64     // most payload bytes accepted
+	n        int64     // payload bytes read
+	left     uint64    // bytes of the current chunk still to read
+	sig      string    // the current chunk's signature
+	chunks   int       // chunk headers read
+	prev     uint64    // the previous chunk's size
+	h        hash.Hash // SHA-256 of the current chunk (with a Chain)
+	trailers map[string]string
+	err      error // sticky: io.EOF at the end, or the failure
+}
+
+func (c *chunkedReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.left == 0 {
+		if err := c.next(); err != nil {
+			c.err = err
+			return 0, err
 		}
 	}
-	trailers, err := readTrailers(br)
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, err := c.br.Read(p[:min(uint64(len(p)), c.left)])
+	c.left -= uint64(n)
+	c.n += int64(n)
+	if c.h != nil {
+		c.h.Write(p[:n])
+	}
+	if n == 0 && err != nil {
+		c.err = readErr(err)
+		return 0, c.err
+	}
+	if c.left == 0 {
+		if err := c.endChunk(); err != nil {
+			c.err = err
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// next reads chunk headers until a chunk with data; at the final chunk it
+// reads and verifies the trailers and the end, and returns io.EOF.
+func (c *chunkedReader) next() error {
+	line, err := readCRLFLine(c.br)
 	if err != nil {
-		return dst, nil, err
+		return err
 	}
-	if d.Chain != nil && d.Chain.SignsTrailer() {
+	size, sig, err := parseChunkHeader(line)
+	if err != nil {
+		return err
+	}
+	if c.d.Chain != nil && sig == "" {
+		return errBadChunk("chunk without chunk-signature in a signed payload")
+	}
+	if size == 0 {
+		return c.end(sig)
+	}
+	c.chunks++
+	if c.chunks > 1 && c.prev < minChunkSize {
+		return errInvalidChunkSize(c.chunks, c.prev)
+	}
+	c.prev = size
+	if size > uint64(c.limit-c.n) {
+		if c.d.Declared >= 0 && c.d.Declared < c.d.MaxDecoded {
+			return errDecodedLength()
+		}
+		return errEntityTooLarge()
+	}
+	c.left, c.sig = size, sig
+	if c.h != nil {
+		c.h.Reset()
+	}
+	return nil
+}
+
+// endChunk reads the CRLF after a chunk's data and verifies its signature.
+func (c *chunkedReader) endChunk() error {
+	var crlf [2]byte
+	if _, err := io.ReadFull(c.br, crlf[:]); err != nil {
+		return readErr(err)
+	}
+	if crlf != [2]byte{'\r', '\n'} {
+		return errBadChunk("chunk data not followed by CRLF")
+	}
+	if c.d.Chain != nil {
+		var sum [sha256.Size]byte
+		c.h.Sum(sum[:0])
+		if err := c.d.Chain.NextSum(c.sig, sum); err != nil {
+			return authError(err)
+		}
+	}
+	return nil
+}
+
+// end verifies the final chunk (signature sig), reads the trailers and
+// checks that nothing follows; io.EOF when all is well.
+func (c *chunkedReader) end(sig string) error {
+	if c.d.Chain != nil {
+		if err := c.d.Chain.Next(sig, nil); err != nil {
+			return authError(err)
+		}
+	}
+	trailers, err := readTrailers(c.br)
+	if err != nil {
+		return err
+	}
+	if c.d.Chain != nil && c.d.Chain.SignsTrailer() {
 		sig, ok := trailers["x-amz-trailer-signature"]
 		if !ok {
-			return dst, nil, errMalformedTrailer()
+			return errMalformedTrailer()
 		}
-		if err := d.Chain.Trailer(sig, trailers); err != nil {
-			return dst, nil, authError(err)
+		if err := c.d.Chain.Trailer(sig, trailers); err != nil {
+			return authError(err)
 		}
 	}
-	if _, err := br.ReadByte(); err == nil {
-		return dst, nil, errBadChunk("data after the final chunk")
+	if _, err := c.br.ReadByte(); err == nil {
+		return errBadChunk("data after the final chunk")
 	} else if !errors.Is(err, io.EOF) {
-		return dst, nil, err
+		return err
 	}
-	if d.Declared >= 0 && int64(len(dst)) != d.Declared {
-		return dst, nil, errDecodedLength()
+	if c.d.Declared >= 0 && c.n != c.d.Declared {
+		return errDecodedLength()
 	}
-	return dst, trailers, nil
+	c.trailers = trailers
+	return io.EOF
 }
 
 // errDecodedLength reports a payload whose size differs from

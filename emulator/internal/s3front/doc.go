@@ -7,8 +7,13 @@
 // gofakes3 and after it answers:
 //
 //   - aws-chunked bodies (signed and unsigned, with or without trailers) are
-//     decoded strictly, their trailing checksums verified, and only the
-//     decoded bytes reach storage; the framing never does.
+//     decoded strictly (chunks of at least 8 KiB but the last, as S3
+//     requires), their trailing checksums verified, and only the decoded
+//     bytes reach storage; the framing never does.
+//   - PutObject and UploadPart bodies stream to the backend, decoded and
+//     hashed as it reads them, never held whole here; they are verified at
+//     their end, and a failure is the backend's read error, so it stores
+//     nothing (gofakes3's backends read the whole input first).
 //   - checksums sent as headers (x-amz-checksum-*, Content-MD5, a hex
 //     x-amz-content-sha256) are verified; the object's checksum is kept with
 //     the object and returned on whole-object GET/HEAD when the client sends

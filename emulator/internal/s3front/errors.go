@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/johannesboyne/gofakes3"
 )
@@ -54,6 +55,18 @@ func errNotImplemented(what string) *s3Error {
 // it; InvalidRequest (400) is what we chose.
 func errBadChunk(format string, args ...any) *s3Error {
 	return newError(http.StatusBadRequest, "InvalidRequest", "Malformed aws-chunked encoding: "+format, args...)
+}
+
+// errInvalidChunkSize is S3's answer to an aws-chunked chunk smaller than
+// minChunkSize followed by another with data: found reading the header of
+// chunk number chunk (from 1), whose predecessor had size bytes.
+func errInvalidChunkSize(chunk int, size uint64) *s3Error {
+	e := newError(http.StatusBadRequest, "InvalidChunkSizeError", "Only the last chunk is allowed to have a size less than %d bytes", minChunkSize)
+	e.extra = []xmlElement{
+		{XMLName: xml.Name{Local: "Chunk"}, Value: strconv.Itoa(chunk)},
+		{XMLName: xml.Name{Local: "BadChunkSize"}, Value: strconv.FormatUint(size, 10)},
+	}
+	return e
 }
 
 func errMalformedTrailer() *s3Error {

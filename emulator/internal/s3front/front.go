@@ -105,6 +105,7 @@ type Front struct {
 	encryption  map[string]sseRule     // bucket → default encryption, if given one
 	uploads     map[string]*upload     // upload ID → state
 	completions map[string]*completion // object id → pending completion
+	streams     map[string]*bodyStream // object id → PutObject body on its way
 
 	notifications    map[string]*notificationConfiguration // bucket → configuration
 	region           string                                // Options.Region
@@ -141,6 +142,7 @@ func New(opts Options) (*Front, error) {
 		encryption:    make(map[string]sseRule),
 		uploads:       make(map[string]*upload),
 		completions:   make(map[string]*completion),
+		streams:       make(map[string]*bodyStream),
 
 		notifications:    make(map[string]*notificationConfiguration),
 		region:           opts.Region,
@@ -336,7 +338,33 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return err
 	}
 	var body *requestBody
-	if r.Method == http.MethodPut || r.Method == http.MethodPost {
+	if streamsBody(r, q, key) {
+		// PutObject and UploadPart: hashed with the client's algorithms and
+		// the one the object or part is kept with.
+		extra := algCRC64NVME
+		if id := q.Get("uploadId"); id != "" {
+			extra = ""
+			if u := f.lookupUpload(id); u != nil {
+				extra = u.alg
+			}
+		}
+		s, err := f.openBody(rw, r, auth.Chain(), extra)
+		if err != nil {
+			return err
+		}
+		if s != nil {
+			defer func() {
+				if s.err == nil {
+					// Answered before the backend read it (NoSuchBucket, a
+					// refused condition): read it, as a body read whole was.
+					f.discard(rw, r)
+				}
+				s.close()
+			}()
+			body = s.body
+		}
+	}
+	if body == nil && (r.Method == http.MethodPut || r.Method == http.MethodPost) {
 		// CompleteMultipartUpload's checksum headers describe the object, not the body.
 		objectChecksums := r.Method == http.MethodPost && q.Get("uploadId") != ""
 		if body, err = f.readBody(rw, r, !objectChecksums, auth.Chain()); err != nil {
@@ -431,6 +459,21 @@ func (f *Front) serve(rw *responseWriter, r *http.Request) error {
 		return f.forward(rw, r, nil, false)
 	}
 	return f.forward(rw, r, body, false)
+}
+
+// streamsBody reports whether r's body streams to the backend (bodyStream)
+// rather than being read whole: PutObject and UploadPart, the requests
+// whose body is an object's data (up to MaxObjectSize).
+func streamsBody(r *http.Request, q url.Values, key string) bool {
+	if r.Method != http.MethodPut || key == "" || r.Header.Get("X-Amz-Copy-Source") != "" {
+		return false
+	}
+	for _, sub := range []string{"tagging", "acl", "encryption", "notification"} {
+		if q.Has(sub) {
+			return false
+		}
+	}
+	return true
 }
 
 // splitPath splits a path-style URL path into bucket and key, refusing
@@ -536,11 +579,16 @@ func forwardRequest(r *http.Request, body *requestBody, sanitize bool) *http.Req
 	if body == nil {
 		return r2
 	}
-	r2.Body = io.NopCloser(bytes.NewReader(body.data))
-	r2.ContentLength = int64(len(body.data))
+	if body.stream != nil {
+		r2.Body = io.NopCloser(body.stream)
+		r2.ContentLength = body.stream.declared
+	} else {
+		r2.Body = io.NopCloser(bytes.NewReader(body.data))
+		r2.ContentLength = int64(len(body.data))
+	}
 	r2.TransferEncoding = nil
 	h.Del("Transfer-Encoding")
-	h.Set("Content-Length", strconv.Itoa(len(body.data)))
+	h.Set("Content-Length", strconv.FormatInt(r2.ContentLength, 10))
 	h.Del("X-Amz-Decoded-Content-Length")
 	h.Del("X-Amz-Trailer")
 	h.Del("X-Amz-Content-Sha256") // gofakes3 runs its own (broken) chunk reader when it sees STREAMING-…
@@ -655,6 +703,11 @@ func (f *Front) drain(rw *responseWriter, r *http.Request, cause error) {
 			return
 		}
 	}
+	f.discard(rw, r)
+}
+
+// discard reads and drops up to maxDrain bytes of what is left of r's body.
+func (f *Front) discard(rw *responseWriter, r *http.Request) {
 	src := &idleReader{r: r.Body, rc: http.NewResponseController(rw.ResponseWriter), timeout: min(f.idleTimeout, 2*time.Second)}
 	defer src.clear()
 	_, _ = io.CopyN(io.Discard, src, maxDrain)

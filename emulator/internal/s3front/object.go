@@ -57,22 +57,31 @@ func (f *Front) putObject(rw *responseWriter, r *http.Request, bucket, key strin
 	}
 	id := f.newObjectID()
 	r2.Header.Set(hdrID, id)
+	r2.Header.Set(hdrETag, "") // a copy, too, is a new single-part object
 	var ck storedChecksum
-	if copySource == "" {
+	switch {
+	case copySource != "":
+	case body.streamed():
+		// The backend stores the checksum once the body verified.
+		r2.Header.Set(hdrChecksum, "")
+		f.mu.Lock()
+		f.streams[id] = body.stream
+		f.mu.Unlock()
+		defer f.takeStream(id)
+	default:
 		// S3 gives every new object a checksum: the client's, else CRC64NVME.
-		ck = storedChecksum{alg: body.alg, ctype: checksumFullObject}
-		if ck.alg == "" {
-			ck.alg = algCRC64NVME
-		}
-		ck.value = base64.StdEncoding.EncodeToString(body.sum(ck.alg))
+		ck = body.objectChecksum()
 		r2.Header.Set(hdrChecksum, ck.encode())
-		r2.Header.Set(hdrETag, "")
-	} else {
-		r2.Header.Set(hdrETag, "") // a copy is a new single-part object
 	}
 	f.s3.ServeHTTP(rw, r2)
+	if err := body.failure(); err != nil {
+		return err // nothing stored: gofakes3's backends read the whole body first
+	}
 	if !rw.ok() {
 		return nil
+	}
+	if body.streamed() {
+		ck = body.objectChecksum()
 	}
 	if ck.alg != "" && !rw.wroteHeader {
 		rw.Header().Set(ck.alg.headerName(), ck.value)
@@ -181,12 +190,11 @@ func (f *Front) putEvent(rw *responseWriter, r *http.Request, bucket, key string
 		}
 	} else {
 		h := rw.Header()
-		ev.size = int64(len(body.data))
+		ev.size = body.length()
 		ev.etag = strings.Trim(h.Get("Etag"), `"`)
 		ev.versionID = h.Get("X-Amz-Version-Id")
 		if ev.etag == "" {
-			sum := md5.Sum(body.data)
-			ev.etag = hex.EncodeToString(sum[:])
+			ev.etag = hex.EncodeToString(body.md5())
 		}
 	}
 	f.notify(bucket, f.requestInfo(rw, r), ev)
@@ -311,6 +319,9 @@ func (f *Front) uploadPart(rw *responseWriter, r *http.Request, uploadID string,
 		rw.onSuccess = u.sse
 	}
 	f.s3.ServeHTTP(rw, forwardRequest(r, body, false))
+	if err := body.failure(); err != nil {
+		return err // gofakes3 keeps no part it could not read whole
+	}
 	if !rw.ok() || u == nil {
 		return nil
 	}

@@ -111,7 +111,8 @@ func TestRawAwsChunked(t *testing.T) {
 	cases := []tc{
 		{name: "signed", sha: signed, opts: chunkOpts{signed: true, chunk: 8192}, wantStatus: 200, checksum: [2]string{"X-Amz-Checksum-Crc64nvme", b64(algCRC64NVME.sum(data))}},
 		{name: "unsigned trailer crc32", sha: streaming, opts: chunkOpts{trailers: crcTrailer}, extra: trailerHdr, wantStatus: 200, checksum: [2]string{"X-Amz-Checksum-Crc32", crc32v}},
-		{name: "unsigned trailer 1-byte chunks", sha: streaming, opts: chunkOpts{chunk: 1, trailers: crcTrailer}, extra: trailerHdr, wantStatus: 200, checksum: [2]string{"X-Amz-Checksum-Crc32", crc32v}},
+		{name: "unsigned trailer 8 KiB chunks", sha: streaming, opts: chunkOpts{chunk: 8192, trailers: crcTrailer}, extra: trailerHdr, wantStatus: 200, checksum: [2]string{"X-Amz-Checksum-Crc32", crc32v}},
+		{name: "chunk under 8 KiB not last", sha: streaming, opts: chunkOpts{chunk: 8191, trailers: crcTrailer}, extra: trailerHdr, wantStatus: 400, wantCode: "InvalidChunkSizeError"},
 		{name: "signed trailer crc32c", sha: signedTrailer, opts: chunkOpts{signed: true, trailers: [][2]string{{"x-amz-checksum-crc32c", b64(algCRC32C.sum(data))}, {"x-amz-trailer-signature", strings.Repeat("cd", 32)}}},
 			extra: [][2]string{{"X-Amz-Trailer", "x-amz-checksum-crc32c"}}, wantStatus: 200, checksum: [2]string{"X-Amz-Checksum-Crc32c", b64(algCRC32C.sum(data))}},
 		{name: "trailer sha256", sha: streaming, opts: chunkOpts{trailers: [][2]string{{"x-amz-checksum-sha256", b64(algSHA256.sum(data))}}}, wantStatus: 200, checksum: [2]string{"X-Amz-Checksum-Sha256", b64(algSHA256.sum(data))}},

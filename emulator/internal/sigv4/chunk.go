@@ -28,7 +28,12 @@ func (c *Chain) SignsTrailer() bool { return c.trailer }
 // Next verifies the signature of the next chunk, whose data is data
 // (empty for the final chunk).
 func (c *Chain) Next(signature string, data []byte) error {
-	sum := sha256.Sum256(data)
+	return c.NextSum(signature, sha256.Sum256(data))
+}
+
+// NextSum is Next for a chunk whose data was hashed as it streamed by:
+// sum is its SHA-256.
+func (c *Chain) NextSum(signature string, sum [sha256.Size]byte) error {
 	sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + c.amzDate + "\n" + c.scope + "\n" + c.prev + "\n" + EmptySHA256 + "\n" + hex.EncodeToString(sum[:])
 	return c.check(sts, signature)
 }
