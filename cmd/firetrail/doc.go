@@ -21,8 +21,8 @@
 //	validate  check CloudTrail records — single records, log files, NDJSON,
 //	          .gz, directory trees in the CloudTrail S3 key layout — against
 //	          AWS's record schema and consistency rules
-//	load      deliver generated log files into any S3-compatible store at a
-//	          steady rate, in constant memory, sharded across machines
+//	load      deliver generated log files into S3 or any S3-compatible
+//	          store at a steady rate, sharded across machines
 //	version   print the version and the versions that pin the output
 //
 // Each command's --help lists its flags; README.md holds the same text.
@@ -87,8 +87,14 @@
 // # load
 //
 // load delivers --events N (or --rate × --duration) generated events at
-// --rate per second into --bucket at --endpoint, with the credentials of
-// the AWS environment. Each event's eventTime is the moment it is sent.
-// With --shard k/N each shard is its own trail (its own file names and
-// digest chain), so N machines can share one bucket and prefix.
+// --rate per second (or --rate max) into --bucket at --endpoint, or in
+// Amazon S3 without --endpoint, with the credentials and region of the AWS
+// environment (checked, with the bucket, before anything is sent). Each
+// event's eventTime is the moment it is sent, in simulated time that
+// --speedup X runs X times as fast as the wall clock. With --shard k/N
+// each shard is its own trail (its own file names and digest chain) and
+// sends its events when the whole run would, so N machines share one
+// bucket, prefix and rate. Progress goes to stderr (a live display on a
+// terminal), and a summary at the end and on SIGINT or SIGTERM, which
+// deliver what was generated and exit 0; --summary-json writes it as JSON.
 package main
