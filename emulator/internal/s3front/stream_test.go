@@ -8,18 +8,22 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	bolt "go.etcd.io/bbolt"
 )
 
 // A PutObject or UploadPart body that fails verification at its end
 // (checksums, x-amz-content-sha256, chunk sizes, lengths) is answered with
 // S3's error, and the backend stores nothing: the object there was before
-// stays, and in a versioned bucket no version is added.
+// stays, and in a versioned bucket no version is added; with the memory
+// backend and the bolt one (the emulator's data directory).
 func TestStreamedBodyRefusedStoresNothing(t *testing.T) {
 	data := randomBytes(300_000, 7)
 	other := randomBytes(300_000, 8)
@@ -58,8 +62,22 @@ func TestStreamedBodyRefusedStoresNothing(t *testing.T) {
 	h4, b4 := chunked(bytes.Replace(b, []byte("\r\n0\r\n"), []byte("\r\nz\r\n"), 1), len(data), [2]string{"X-Amz-Trailer", "x-amz-checksum-crc32"})
 	add("aws-chunked bad final chunk", "InvalidRequest", h4, b4, nil)
 
-	for _, versioned := range []bool{false, true} {
+	for _, store := range []string{"s3mem", "s3mem-versioned", "s3bolt"} {
+		versioned := store == "s3mem-versioned"
 		f := newTestFront(t)
+		if store == "s3bolt" {
+			db, err := bolt.Open(filepath.Join(t.TempDir(), "s3.bolt"), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if f, err = New(Options{Backend: s3bolt.New(db)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.CreateBucket(testBucket); err != nil {
+				t.Fatal(err)
+			}
+		}
 		srv := newServer(t, f, false)
 		if versioned {
 			if w := do(f, http.MethodPut, "/"+testBucket+"?versioning", []byte(`<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`)); w.Code != 200 {
@@ -67,7 +85,7 @@ func TestStreamedBodyRefusedStoresNothing(t *testing.T) {
 			}
 		}
 		for i, c := range cases {
-			t.Run(fmt.Sprintf("versioned=%v/%s", versioned, c.name), func(t *testing.T) {
+			t.Run(store+"/"+c.name, func(t *testing.T) {
 				key := fmt.Sprintf("/%s/refused-%d", testBucket, i)
 				old := []byte("the object before")
 				if resp := rawExchange(t, srv, request(http.MethodPut, key, nil, old), false); resp.StatusCode != 200 {
