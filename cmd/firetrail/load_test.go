@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,9 +33,10 @@ type fakeStore struct {
 }
 
 var errorCodes = map[int]string{
-	http.StatusConflict:       "ConditionalRequestConflict",
-	http.StatusNotImplemented: "NotImplemented",
-	http.StatusForbidden:      "AccessDenied",
+	http.StatusConflict:           "ConditionalRequestConflict",
+	http.StatusNotImplemented:     "NotImplemented",
+	http.StatusForbidden:          "AccessDenied",
+	http.StatusServiceUnavailable: "SlowDown",
 }
 
 func (s *fakeStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,13 +78,13 @@ func (s *fakeStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newFakeSink(t *testing.T, store *fakeStore) *s3Sink {
+func newFakeSink(t *testing.T, store *fakeStore, attempts int) *s3Sink {
 	t.Helper()
 	srv := httptest.NewServer(store)
 	t.Cleanup(srv.Close)
 	setLoadEnv(t, "AKIDEXAMPLE", "secret")
 	t.Setenv("AWS_RETRY_MODE", "standard")
-	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	t.Setenv("AWS_MAX_ATTEMPTS", strconv.Itoa(attempts))
 	tg := s3Target{endpoint: srv.URL, bucket: "b"}
 	cfg, err := loadAWSConfig(context.Background(), tg, io.Discard)
 	if err != nil {
@@ -97,7 +99,7 @@ func newFakeSink(t *testing.T, store *fakeStore) *s3Sink {
 // conditional writes is named as such.
 func TestS3SinkNeverReplaces(t *testing.T) {
 	store := &fakeStore{objects: map[string][]byte{}}
-	sink := newFakeSink(t, store)
+	sink := newFakeSink(t, store, 1)
 	ctx := t.Context()
 	if err := sink.Put(ctx, "k", []byte("mine"), nil); err != nil {
 		t.Fatalf("Put to a new key: %v", err)
@@ -118,8 +120,8 @@ func TestS3SinkNeverReplaces(t *testing.T) {
 
 	store.answers = []int{http.StatusConflict, http.StatusConflict}
 	store.puts = 0
-	if err := sink.Put(ctx, "k2", []byte("x"), nil); err != nil || store.puts != 3 {
-		t.Errorf("Put after two 409s: %v after %d PUTs, want success on the third", err, store.puts)
+	if err := sink.Put(ctx, "k2", []byte("x"), nil); err != nil || store.puts != 3 || sink.retries.Load() != 2 {
+		t.Errorf("Put after two 409s: %v after %d PUTs, %d retries counted; want success on the third, 2 retries", err, store.puts, sink.retries.Load())
 	}
 	store.answers = []int{http.StatusNotImplemented}
 	if err := sink.Put(ctx, "k3", []byte("x"), nil); err == nil || !strings.Contains(err.Error(), "does not support conditional writes") {
@@ -128,6 +130,22 @@ func TestS3SinkNeverReplaces(t *testing.T) {
 	store.answers = []int{http.StatusForbidden}
 	if err := sink.Put(ctx, "k4", []byte("x"), nil); err == nil || errors.As(err, new(*keyExistsError)) || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Errorf("Put answered 403: %v, want the AccessDenied error", err)
+	}
+	if got := sink.errors.Load(); got != 3 {
+		t.Errorf("%d failed Puts counted, want 3 (the collision, 501 and 403)", got)
+	}
+	if got, want := sink.puts.Load(), int64(3); got != want || sink.bytes.Load() != int64(2*len("mine")+len("x")) {
+		t.Errorf("%d Puts of %d bytes counted, want %d of %d", got, sink.bytes.Load(), want, 2*len("mine")+len("x"))
+	}
+}
+
+// TestS3SinkCountsSDKRetries: a request the SDK sends again (a 503) is
+// counted as a retry.
+func TestS3SinkCountsSDKRetries(t *testing.T) {
+	store := &fakeStore{objects: map[string][]byte{}, answers: []int{http.StatusServiceUnavailable}}
+	sink := newFakeSink(t, store, 3)
+	if err := sink.Put(t.Context(), "k", []byte("x"), nil); err != nil || store.puts != 2 || sink.retries.Load() != 1 {
+		t.Errorf("Put after a 503: %v after %d PUTs, %d retries counted; want success on the second, 1 retry", err, store.puts, sink.retries.Load())
 	}
 }
 
