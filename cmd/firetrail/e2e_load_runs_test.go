@@ -167,7 +167,8 @@ func TestE2ELoadCollision(t *testing.T) {
 	if code == 0 {
 		t.Fatalf("second run with the same --run-id: exit 0, want a failure\nstdout: %s\nstderr: %s", stdout, stderr)
 	}
-	for _, want := range []string{"deliver: stopped: s3://" + srv.Bucket + "/pin/AWSLogs/", "exists already and was not overwritten", "412 PreconditionFailed"} {
+	for _, want := range []string{"deliver: stopped: s3://" + srv.Bucket + "/pin/AWSLogs/", "exists already and was not overwritten", "412 PreconditionFailed",
+		"load summary (failed):\n", "  PUT       0, p50 0.0ms, p99 0.0ms, 0 retries, 1 errors\n"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("second run's error does not say %q:\n%s", want, stderr)
 		}

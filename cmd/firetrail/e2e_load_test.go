@@ -296,3 +296,28 @@ func TestE2ELoadBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestE2ELoadMaxDuration: --rate max --duration 1s sends as many events as
+// it can for a second and delivers every one (the bucket holds the files
+// and bytes the summary tells).
+func TestE2ELoadMaxDuration(t *testing.T) {
+	srv := startServe(t)
+	loadEnv(t, srv)
+	sumPath := filepath.Join(t.TempDir(), "summary.json")
+	code, stdout, stderr := runLoadOut("--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "max", "--duration", "1s",
+		"--seed", "6", "--prefix", "max", "--summary-json", sumPath)
+	if code != 0 {
+		t.Fatalf("load: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	s := readSummary(t, sumPath)
+	t.Logf("summary: %+v", s)
+	objs := listObjects(t, goS3(t, &srv.serveInfo), srv.Bucket, "max/")
+	var size int64
+	for _, n := range objs {
+		size += n
+	}
+	if s.Rate != "max" || s.Events < 1000 || s.EventsDelivered != int(s.Events) || s.SendSeconds < 0.99 || s.SendSeconds > 1.5 ||
+		len(objs) != s.Files || size != s.Bytes {
+		t.Errorf("summary %+v; the bucket holds %d files of %d bytes; want at least 1000 events sent in about 1s, all delivered", s, len(objs), size)
+	}
+}

@@ -286,7 +286,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
 		records = generator.Prefetch(records, 4)
 	}
 	var addErr error
-	var lastSent time.Time
+	var firstSent, lastSent time.Time
 	n := 0
 	for rec := range records {
 		if p.wait(genCtx, n) != nil {
@@ -301,16 +301,23 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
 			}
 		}
 		// Each event happens when it is sent, in simulated time.
-		rec.EventTime = sim.Now().Truncate(time.Second)
+		now := wall.Now()
+		rec.EventTime = sim.at(now).Truncate(time.Second)
 		if addErr = tr.Add(rec); addErr != nil {
 			addErr = fmt.Errorf("add record %d: %w", n, addErr)
 			break
 		}
+		if n == 0 {
+			firstSent = now
+		}
+		lastSent = now
 		n++
 		sent.Store(int64(n))
 	}
-	lastSent = wall.Now()
-	sum.SimulatedEnd = sim.Now()
+	if n == 0 {
+		firstSent, lastSent = start, start
+	}
+	sum.SimulatedEnd = sim.at(lastSent)
 	derr := d.stop()
 	interrupted := ctx.Err() != nil
 
@@ -322,9 +329,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
 		sum.Bytes, sum.Puts, sum.Retries, sum.Errors = sink.bytes.Load(), sink.puts.Load(), sink.retries.Load(), sink.errors.Load()
 		sum.DurationSeconds = end.Sub(start).Seconds()
 		sum.SendSeconds = lastSent.Sub(start).Seconds()
-		if sum.SendSeconds > 0 {
-			sum.EventsPerSecond = float64(n) / sum.SendSeconds
-		}
+		sum.EventsPerSecond = sendRate(n, firstSent, lastSent)
 		q := sink.latencyQuantiles(0.5, 0.99)
 		sum.PutLatencyMs = latencyMs{P50: ms(q[0]), P99: ms(q[1])}
 		sum.Interrupted = interrupted
@@ -367,6 +372,17 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
 	// Interrupted, the run stopped cleanly with what it generated
 	// delivered: success.
 	return nil
+}
+
+// sendRate is the rate of n events sent from first to last: n-1
+// intervals over their span (n/span would count one event too many), 0
+// when it cannot be told.
+func sendRate(n int, first, last time.Time) float64 {
+	span := last.Sub(first).Seconds()
+	if n < 2 || span <= 0 {
+		return 0
+	}
+	return float64(n-1) / span
 }
 
 // deliverer ticks a trail on its own goroutine, so that uploads never hold

@@ -80,8 +80,11 @@ type simClock struct {
 }
 
 // Now returns the simulated time, in UTC.
-func (c *simClock) Now() time.Time {
-	el := c.wall.Now().Sub(c.wallStart)
+func (c *simClock) Now() time.Time { return c.at(c.wall.Now()) }
+
+// at returns the simulated time when the wall clock reads wall, in UTC.
+func (c *simClock) at(wall time.Time) time.Time {
+	el := wall.Sub(c.wallStart)
 	if c.speedup != 1 {
 		el = time.Duration(float64(el) * c.speedup)
 	}

@@ -23,10 +23,11 @@ type loadSummary struct {
 	Digests int   `json:"digests"`
 	Bytes   int64 `json:"bytes"`
 	// DurationSeconds is the whole run, final delivery included;
-	// SendSeconds the time events were sent in, from the first to the last.
+	// SendSeconds the time from the start to the last event sent.
 	DurationSeconds float64 `json:"durationSeconds"`
 	SendSeconds     float64 `json:"sendSeconds"`
-	// EventsPerSecond is the achieved rate: Events / SendSeconds.
+	// EventsPerSecond is the achieved rate: the events sent after the
+	// first, over the time from the first to the last.
 	EventsPerSecond float64 `json:"eventsPerSecond"`
 	// Rate is the --rate asked for ("max" or events per second of the
 	// whole run, over all shards).

@@ -473,3 +473,46 @@ func TestLoadInterruptedBeforeStart(t *testing.T) {
 		t.Errorf("load interrupted at once: exit %d\nstdout: %s\nstderr: %s", code, &stdout, &stderr)
 	}
 }
+
+// TestLoadProgressModes: by default a live display on a terminal and a line
+// every 10 s elsewhere; --progress sets the interval, 0 none.
+func TestLoadProgressModes(t *testing.T) {
+	for _, tc := range []struct {
+		progress string
+		tty      bool
+		live     bool
+		every    time.Duration
+	}{
+		{"", false, false, defaultPlainEvery},
+		{"", true, true, defaultLiveEvery},
+		{"5s", false, false, 5 * time.Second},
+		{"5s", true, true, 5 * time.Second},
+		{"0", true, true, 0},
+		{"0s", false, false, 0},
+	} {
+		f := loadFlags{bucket: "b", rateText: "10", events: 5, interval: time.Minute, speedup: 1, progress: tc.progress}
+		p, err := f.check(tc.tty)
+		if err != nil || p.live != tc.live || p.progressEvery != tc.every {
+			t.Errorf("--progress %q, terminal %v: live %v every %v (%v), want live %v every %v", tc.progress, tc.tty, p.live, p.progressEvery, err, tc.live, tc.every)
+		}
+	}
+	f := loadFlags{bucket: "b", rateText: "max", duration: time.Second, interval: time.Minute, speedup: 1, shard: "1/3"}
+	p, err := f.check(false)
+	if err != nil || p.rate != 0 || p.events != unboundedEvents || shardEvents(p.events, p.shard, p.shards) != 0 {
+		t.Errorf("--rate max --duration 1s: %+v %v, want rate 0 and no set number of events", p, err)
+	}
+	if got := shardEvents(10, 1, 3); got != 3 {
+		t.Errorf("shard 1/3 of 10 events: %d, want 3 (1, 4, 7)", got)
+	}
+}
+
+// TestSendRate: n events at 1/R s apart are rate R, not n/(n-1)·R.
+func TestSendRate(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if got := sendRate(300, t0, t0.Add(299*50*time.Microsecond)); math.Abs(got-20000) > 1e-6 {
+		t.Errorf("300 events 50 µs apart: %v events/s, want 20000", got)
+	}
+	if got := sendRate(1, t0, t0); got != 0 {
+		t.Errorf("one event: %v events/s, want 0 (no rate)", got)
+	}
+}
