@@ -432,9 +432,9 @@ func (e *Emulator) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		e.deliverMu.Lock()
 		if err := e.trail.Close(ctx); err != nil {
+			// Not saved: see tick.
 			errs = append(errs, fmt.Errorf("emulator: close trail: %w", err))
-		}
-		if err := e.saveState(); err != nil {
+		} else if err := e.saveState(); err != nil {
 			errs = append(errs, err)
 		}
 		e.deliverMu.Unlock()
@@ -599,18 +599,29 @@ func (e *Emulator) tickLoop() {
 		case <-e.done:
 			return
 		case <-t.C:
-			e.sqs.Tick()
-			e.deliverMu.Lock()
-			if err := e.fh.Tick(context.Background()); err != nil {
-				e.log.Warn("firehose delivery failed", "err", err)
-			}
-			if err := e.trail.Tick(context.Background()); err != nil {
-				e.log.Warn("delivery failed", "err", err)
-			}
-			if err := e.saveState(); err != nil {
-				e.log.Warn("save trail state", "err", err)
-			}
-			e.deliverMu.Unlock()
+			e.tick()
 		}
+	}
+}
+
+// tick delivers what is due and saves the trail state. When a log file
+// or digest could not be stored, the state is not saved: the trail lists
+// a log file in its digest chain when it names it, before storing it, so
+// a state saved then and a crash would have the next digest name a file
+// that never was stored (its records are journaled: the restart delivers
+// them in new files). The state is saved once the retry stored it.
+func (e *Emulator) tick() {
+	e.sqs.Tick()
+	e.deliverMu.Lock()
+	defer e.deliverMu.Unlock()
+	if err := e.fh.Tick(context.Background()); err != nil {
+		e.log.Warn("firehose delivery failed", "err", err)
+	}
+	if err := e.trail.Tick(context.Background()); err != nil {
+		e.log.Warn("delivery failed", "err", err)
+		return
+	}
+	if err := e.saveState(); err != nil {
+		e.log.Warn("save trail state", "err", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,19 @@ func bucketContents(t *testing.T, e *Emulator) (ids, logs, digested []string) {
 				t.Fatal(err)
 			}
 			digested = append(digested, l...)
+			raw, err := e.readGzipObject(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d struct {
+				Previous string `json:"previousDigestS3Object"`
+			}
+			if err := json.Unmarshal(raw, &d); err != nil {
+				t.Fatal(err)
+			}
+			if d.Previous != "" && !slices.Contains(keys, d.Previous) {
+				t.Errorf("digest %s follows digest %s, which is not in the bucket", k, d.Previous)
+			}
 		}
 	}
 	return ids, logs, digested
@@ -91,6 +105,9 @@ func checkOnce(t *testing.T, e *Emulator, want map[string]bool, digests bool) {
 	inDigest := map[string]int{}
 	for _, k := range digested {
 		inDigest[k]++
+		if !slices.Contains(logs, k) {
+			t.Errorf("a digest names log file %s, which is not in the bucket", k)
+		}
 	}
 	for _, k := range logs {
 		if digests && inDigest[k] != 1 {
@@ -99,6 +116,20 @@ func checkOnce(t *testing.T, e *Emulator, want map[string]bool, digests bool) {
 	}
 	if n := e.store.Len(); n != len(want) {
 		t.Errorf("LookupEvents holds %d events, want %d", n, len(want))
+	}
+}
+
+// storeFails advances e's clock by d and ticks with every S3 store
+// failing.
+func storeFails(t *testing.T, e *Emulator, d time.Duration) {
+	t.Helper()
+	e.fake.Advance(d)
+	if err := e.db.Close(); err != nil { // the bucket's bolt file
+		t.Fatal(err)
+	}
+	e.tick()
+	if st := e.trail.Stats(); st.PendingDeliveries == 0 {
+		t.Fatal("no delivery failed")
 	}
 }
 
@@ -134,6 +165,11 @@ func TestJournalCrashRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		// A log file could not be stored (it stays queued), and a tick
+		// came: after the restart no digest may name it, nor follow a
+		// digest queued after it (the first digest is due at 09:05:30).
+		{"store failed", func(t *testing.T, e *Emulator) { storeFails(t, e, 5*time.Minute+20*time.Second) }},
+		{"store failed before a digest", func(t *testing.T, e *Emulator) { storeFails(t, e, 10*time.Minute) }},
 		// A digest stored after the state was saved.
 		{"digest between store and state", func(t *testing.T, e *Emulator) {
 			if err := e.Flush(); err != nil {
