@@ -2,6 +2,7 @@ package trail_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -125,7 +126,8 @@ func BenchmarkDeliver(b *testing.B) {
 // BenchmarkDeliverSmallFiles measures one op = 200,000 records in 60
 // account+region streams, about 20 records (30 KB of JSON) per stream and
 // 5-minute window: some 10,000 small log files, as `firetrail generate`
-// writes them. Baseline: klauspost gzip alone on the same files' bytes, one
+// writes them (trail-AddAll-untidy: with generate's untidy delivery).
+// Baseline: klauspost gzip alone on the same files' bytes, one
 // writer Reset per file. With -cpu 2, AddAll lets workers compress closed
 // files while records are added.
 // Run with -cpu 1 and -cpu 2 separately (in one -cpu 1,2 run the -cpu 1
@@ -165,12 +167,16 @@ func BenchmarkDeliverSmallFiles(b *testing.B) {
 		files = append(files, gunzip(b, o.Body))
 		size += int64(len(files[len(files)-1]))
 	}
-	deliver := func(b *testing.B, addAll bool) {
+	deliver := func(b *testing.B, addAll, untidy bool) {
 		b.ReportAllocs()
 		b.SetBytes(size)
 		cpu0 := cpuTime()
 		for b.Loop() {
-			tr, err := trail.New(trail.Config{Sink: &countSink{}, Bucket: "bench-bucket", ByEventTime: true})
+			cfg := trail.Config{Sink: &countSink{}, Bucket: "bench-bucket", ByEventTime: true}
+			if untidy {
+				cfg.Untidy = &trail.Untidy{Rand: rand.New(rand.NewPCG(1, 2)), LateShare: trail.DefaultLateShare}
+			}
+			tr, err := trail.New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -201,8 +207,9 @@ func BenchmarkDeliverSmallFiles(b *testing.B) {
 		}
 		reportRates(b, cpu0, events)
 	}
-	b.Run("trail", func(b *testing.B) { deliver(b, false) })
-	b.Run("trail-AddAll", func(b *testing.B) { deliver(b, true) })
+	b.Run("trail", func(b *testing.B) { deliver(b, false, false) })
+	b.Run("trail-AddAll", func(b *testing.B) { deliver(b, true, false) })
+	b.Run("trail-AddAll-untidy", func(b *testing.B) { deliver(b, true, true) })
 	b.Run("gzip-files-baseline", func(b *testing.B) {
 		b.Logf("%d files, %.1f KB of JSON on average", len(files), float64(size)/float64(len(files))/1e3)
 		zw, _ := gzip.NewWriterLevel(nil, trail.CompressionLevel)

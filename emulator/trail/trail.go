@@ -319,11 +319,11 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 			t.watermark = rec.EventTime.UTC()
 		}
 		if t.untidy != nil {
-			t.arrivals.push(rec, raw, rec.EventTime.UTC().Add(t.untidy.delay()))
+			t.arrivals.push(s, rec, raw, rec.EventTime.UTC().Add(t.untidy.delay()))
 			return t.arrive(t.watermark)
 		}
 	}
-	return t.place(rec, raw, t.now())
+	return t.place(s, streamID{rec.RecipientAccountID, rec.AWSRegion}, rec.EventTime, rec, raw, t.now())
 }
 
 // stream returns the stream of rec, or nil if it has none yet. Called
@@ -336,13 +336,17 @@ func (t *Trail) stream(rec *schemas.Record) *stream {
 	return s
 }
 
-// place writes rec (encoded: raw, or rec.AppendJSON) into the open file
-// of its stream for the window holding now, the trail's time (with
-// Config.Untidy, the record's arrival time). Called with t.mu held.
-func (t *Trail) place(rec *schemas.Record, raw []byte, now time.Time) error {
-	s := t.stream(rec)
+// place writes a record of stream s (nil: look up or start stream id),
+// of eventTime et, into the open file of its stream for the window
+// holding now, the trail's time (with Config.Untidy, the record's arrival
+// time). The record is raw, or rec.AppendJSON if raw is nil. Called with
+// t.mu held.
+func (t *Trail) place(s *stream, id streamID, et time.Time, rec *schemas.Record, raw []byte, now time.Time) error {
 	if s == nil {
-		s = t.newStream(streamID{rec.RecipientAccountID, rec.AWSRegion}, now)
+		s = t.streams[id]
+	}
+	if s == nil {
+		s = t.newStream(id, now)
 	} else if s.chain.start.IsZero() {
 		t.startChain(s, now) // restored before the trail had a time
 	}
@@ -401,7 +405,7 @@ func (t *Trail) place(rec *schemas.Record, raw []byte, now time.Time) error {
 		s.open = g
 		f, mark = g, 0
 	}
-	return t.wrote(f, mark, rec.EventTime)
+	return t.wrote(f, mark, et)
 }
 
 // AddAll adds every record of seq, delivering windows as they close. With

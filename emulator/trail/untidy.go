@@ -20,7 +20,7 @@ const (
 	DefaultJitter = 10 * time.Second
 	// DefaultSplitShare is the share of delivery windows written as two
 	// files.
-	DefaultSplitShare = 0.15
+	DefaultSplitShare = 0.05
 	// MinLateDelay and MaxLateDelay bound the delay of a late record
 	// after its eventTime.
 	MinLateDelay = 2 * time.Minute
@@ -105,8 +105,10 @@ func (u *Untidy) cut(window time.Time, interval time.Duration) time.Time {
 type arrival struct {
 	at  time.Time
 	seq uint64
-	rec schemas.Record // the members place uses: stream, eventID, eventTime
-	raw []byte         // the record's JSON
+	s   *stream // nil if the stream did not exist when the record came
+	id  streamID
+	et  time.Time // eventTime
+	raw []byte    // the record's JSON
 }
 
 // arrivals is the queue of waiting records, a min-heap by (at, seq).
@@ -132,8 +134,9 @@ func (a *arrivals) Pop() any {
 	return x
 }
 
-// push queues rec (encoded: raw, or rec.AppendJSON) to arrive at at.
-func (a *arrivals) push(rec *schemas.Record, raw []byte, at time.Time) {
+// push queues rec of stream s (encoded: raw, or rec.AppendJSON) to arrive
+// at at.
+func (a *arrivals) push(s *stream, rec *schemas.Record, raw []byte, at time.Time) {
 	var e *arrival
 	if n := len(a.free); n > 0 {
 		e, a.free = a.free[n-1], a.free[:n-1]
@@ -142,7 +145,7 @@ func (a *arrivals) push(rec *schemas.Record, raw []byte, at time.Time) {
 	}
 	e.at, e.seq = at, a.seq
 	a.seq++
-	e.rec = schemas.Record{RecipientAccountID: rec.RecipientAccountID, AWSRegion: rec.AWSRegion, EventID: rec.EventID, EventTime: rec.EventTime}
+	e.s, e.id, e.et = s, streamID{rec.RecipientAccountID, rec.AWSRegion}, rec.EventTime
 	if raw != nil {
 		e.raw = append(e.raw[:0], raw...)
 	} else {
@@ -165,7 +168,7 @@ func (a *arrivals) recycle(e *arrival) {
 	if cap(e.raw) > 64<<10 {
 		e.raw = nil
 	}
-	e.rec = schemas.Record{}
+	e.s, e.id = nil, streamID{}
 	a.free = append(a.free, e)
 }
 
@@ -177,7 +180,7 @@ func (t *Trail) arrive(until time.Time) error {
 		if e == nil {
 			return nil
 		}
-		err := t.place(&e.rec, e.raw, e.at)
+		err := t.place(e.s, e.id, e.et, nil, e.raw, e.at)
 		t.arrivals.recycle(e)
 		if err != nil {
 			return err
