@@ -176,9 +176,9 @@ func shardEvents(events, k, n int) int64 {
 	return int64((events - k + n - 1) / n)
 }
 
-func runLoad(ctx context.Context, e *env, f *loadFlags) (err error) {
-	f2, _ := e.stderr.(*os.File)
-	plan, err := f.check(f2 != nil && isTerminal(f2))
+func runLoad(ctx context.Context, e *env, f *loadFlags) error {
+	stderrFile, _ := e.stderr.(*os.File)
+	plan, err := f.check(stderrFile != nil && isTerminal(stderrFile))
 	if err != nil {
 		return err
 	}
