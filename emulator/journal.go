@@ -23,9 +23,13 @@ import (
 // synced, before it is added to the trail; concurrent calls share one
 // write and sync (group commit): while one sync runs, the records arriving
 // queue for the next (a write made after a sync began is not known to be
-// covered by it), and the commit loop takes them all at once when it ends.
-// No lock is held during a sync: calls queue their records, and deletions
-// are written, meanwhile.
+// covered by it), and are committed together once it ends. A call that
+// finds no commit running commits its batch itself (a lone client never
+// waits for another goroutine to be scheduled); one that finds a commit
+// running leaves its batch to the commit loop, which starts it when the
+// running one ends. No lock that a call or a deletion takes is held
+// during a sync: calls queue their records, and deletions are written,
+// meanwhile.
 //
 // A sync is fdatasync(2) where there is one. Records overwrite a tail of
 // zeros written ahead of them (journalZeroAhead bytes, renewed as they
@@ -72,8 +76,12 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 type journal struct {
 	dir  string
 	seed maphash.Seed
-	kick chan struct{} // a batch is waiting
+	kick chan struct{} // a batch is left to the loop
+	stop chan struct{} // closed by close: the loop ends
 	done chan struct{} // closed when the commit loop ends
+
+	cmu sync.Mutex // held by the one committing (and so syncing, rotating)
+	buf []byte     // frames of a commit; with cmu held
 
 	fmu   sync.Mutex // the current file and its writes
 	f     *os.File
@@ -123,6 +131,7 @@ func openJournal(dir string) (*journal, []journalEntry, uint64, error) {
 		dir:  dir,
 		seed: maphash.MakeSeed(),
 		kick: make(chan struct{}, 1),
+		stop: make(chan struct{}),
 		done: make(chan struct{}),
 		live: map[uint64][]uint64{},
 		segs: map[uint64]int{},
@@ -274,15 +283,21 @@ func (j *journal) add(raw []byte) (uint64, error) {
 	if b == nil {
 		b = &journalBatch{done: make(chan struct{})}
 		j.cur = b
-		select {
-		case j.kick <- struct{}{}:
-		default:
-		}
 	}
 	i := len(b.raws)
 	b.raws = append(b.raws, raw)
 	b.hash = append(b.hash, h)
 	j.mu.Unlock()
+	if j.cmu.TryLock() {
+		j.commitNext() // b, or a later batch if another took b
+		j.cmu.Unlock()
+	} else {
+		// The loop commits b once the running commit ends.
+		select {
+		case j.kick <- struct{}{}:
+		default:
+		}
+	}
 	<-b.done
 	if b.err != nil {
 		return 0, b.err
@@ -290,67 +305,79 @@ func (j *journal) add(raw []byte) (uint64, error) {
 	return b.keys[i], nil
 }
 
-// loop commits batches, one write and sync each. Entries are live from
-// their commit on.
+// loop commits the batches left to it, one write and sync each.
 func (j *journal) loop() {
 	defer close(j.done)
-	var buf []byte
-	for range j.kick {
-		j.mu.Lock()
-		b := j.cur
-		j.cur = nil
-		j.mu.Unlock()
-		if b == nil {
-			continue
+	for {
+		select {
+		case <-j.stop:
+			return
+		case <-j.kick:
+			j.cmu.Lock()
+			j.commitNext()
+			j.cmu.Unlock()
 		}
-		j.fmu.Lock()
-		var err error
-		if j.size > journalRotate {
-			err = j.startFile(j.seg + 1)
-		}
-		// Keys in the current file, in the order of the batch.
-		j.mu.Lock()
-		b.keys = make([]uint64, len(b.raws))
-		for i := range b.raws {
-			b.keys[i] = journalKeyOf(j.seg, j.next)
-			j.next++
-			j.live[b.hash[i]] = append(j.live[b.hash[i]], b.keys[i])
-			j.nlive++
-		}
-		j.segs[j.seg] += len(b.raws)
-		j.mu.Unlock()
-		buf = buf[:0]
-		var kb [9]byte
-		kb[0] = 'P'
-		for i, raw := range b.raws {
-			binary.BigEndian.PutUint64(kb[1:], b.keys[i])
-			buf = appendFrame(buf, kb[:], raw)
-		}
-		f := j.f
-		if err == nil {
-			err = j.write(buf)
-		}
-		j.fmu.Unlock()
-		// Only this loop syncs, rotates and (once it ended) closes the
-		// file: f stays open without the lock.
-		if err == nil {
-			err = datasync(f)
-		}
-		j.commits.Add(1)
-		j.committed.Add(int64(len(b.raws)))
-		if err != nil {
-			b.err = fmt.Errorf("journal: %w", err)
-			j.mu.Lock()
-			for i, k := range b.keys {
-				j.unlive(b.hash[i], k)
-			}
-			j.mu.Unlock()
-		}
-		if cap(buf) > 4<<20 {
-			buf = nil
-		}
-		close(b.done)
 	}
+}
+
+// commitNext commits the batch filling up, if any, with one write and
+// sync. Its entries are live from then on. Called with j.cmu held: only a
+// committer syncs and rotates, and close waits for it, so the file stays
+// open without j.fmu.
+func (j *journal) commitNext() {
+	j.mu.Lock()
+	b := j.cur
+	j.cur = nil
+	j.mu.Unlock()
+	if b == nil {
+		return
+	}
+	j.fmu.Lock()
+	var err error
+	if j.size > journalRotate {
+		err = j.startFile(j.seg + 1)
+	}
+	// Keys in the current file, in the order of the batch.
+	j.mu.Lock()
+	b.keys = make([]uint64, len(b.raws))
+	for i := range b.raws {
+		b.keys[i] = journalKeyOf(j.seg, j.next)
+		j.next++
+		j.live[b.hash[i]] = append(j.live[b.hash[i]], b.keys[i])
+		j.nlive++
+	}
+	j.segs[j.seg] += len(b.raws)
+	j.mu.Unlock()
+	buf := j.buf[:0]
+	var kb [9]byte
+	kb[0] = 'P'
+	for i, raw := range b.raws {
+		binary.BigEndian.PutUint64(kb[1:], b.keys[i])
+		buf = appendFrame(buf, kb[:], raw)
+	}
+	f := j.f
+	if err == nil {
+		err = j.write(buf)
+	}
+	j.fmu.Unlock()
+	if err == nil {
+		err = datasync(f)
+	}
+	j.commits.Add(1)
+	j.committed.Add(int64(len(b.raws)))
+	if err != nil {
+		b.err = fmt.Errorf("journal: %w", err)
+		j.mu.Lock()
+		for i, k := range b.keys {
+			j.unlive(b.hash[i], k)
+		}
+		j.mu.Unlock()
+	}
+	if cap(buf) > 4<<20 {
+		buf = nil
+	}
+	j.buf = buf
+	close(b.done)
 }
 
 // write writes frames after the current file's frames, over its zeros,
@@ -506,7 +533,8 @@ func (j *journal) prune() error {
 	return j.remove(keys)
 }
 
-// close waits for the commit in progress and closes the current file.
+// close waits for the commit in progress, commits what is left, and
+// closes the current file.
 func (j *journal) close() error {
 	j.mu.Lock()
 	if j.closed {
@@ -514,9 +542,12 @@ func (j *journal) close() error {
 		return nil
 	}
 	j.closed = true
-	close(j.kick)
+	close(j.stop)
 	j.mu.Unlock()
 	<-j.done
+	j.cmu.Lock() // after a call committing its batch itself
+	defer j.cmu.Unlock()
+	j.commitNext() // the last batch, if the loop stopped before it
 	j.fmu.Lock()
 	defer j.fmu.Unlock()
 	err := j.f.Close()
