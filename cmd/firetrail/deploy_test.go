@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"debug/elf"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -15,8 +17,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -24,6 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/firetrail/firetrail/emulator"
 	"github.com/firetrail/firetrail/generator"
 )
 
@@ -196,41 +201,7 @@ func TestLoadJobManifest(t *testing.T) {
 		t.Error("no memory limit")
 	}
 
-	// The variables the args may use: the container's env and its
-	// ConfigMaps' keys (a Secret's keys are credentials, not args).
-	vars := map[string]string{}
-	declaredIndex := false
-	for _, from := range c.EnvFrom {
-		if from.ConfigMapRef != nil {
-			cm, ok := m.configMaps[from.ConfigMapRef.Name]
-			if !ok {
-				t.Fatalf("envFrom ConfigMap %q is not in the manifest", from.ConfigMapRef.Name)
-			}
-			for k, v := range cm.Data {
-				vars[from.Prefix+k] = v
-			}
-		}
-	}
-	for _, ev := range c.Env {
-		if ev.Name == "JOB_COMPLETION_INDEX" {
-			declaredIndex = true
-			fr := ev.ValueFrom
-			want := []string{
-				"metadata.annotations['" + batchv1.JobCompletionIndexAnnotation + "']",
-				"metadata.labels['" + batchv1.JobCompletionIndexAnnotation + "']",
-			}
-			if ev.Value != "" || fr == nil || fr.FieldRef == nil || !slices.Contains(want, fr.FieldRef.FieldPath) {
-				t.Errorf("JOB_COMPLETION_INDEX is %+v, want the downward API field %s", ev, want[0])
-			}
-			continue
-		}
-		if ev.ValueFrom == nil {
-			vars[ev.Name] = ev.Value
-		}
-	}
-	if !declaredIndex {
-		t.Log("JOB_COMPLETION_INDEX is not declared: the Job controller adds it to Indexed Jobs' containers")
-	}
+	vars := podVars(t, m, c)
 	if len(c.Command) > 0 {
 		t.Errorf("command %q replaces the image's entrypoint; give args only", c.Command)
 	}
@@ -238,14 +209,7 @@ func TestLoadJobManifest(t *testing.T) {
 	// Each pod k parses its args with firetrail load's own flags and
 	// delivers shard k of N of the run of one seed.
 	for k := range n {
-		vars["JOB_COMPLETION_INDEX"] = strconv.Itoa(k)
-		args := make([]string, len(c.Args))
-		for i, a := range c.Args {
-			var missing []string
-			if args[i], missing = expandK8sVars(a, vars); len(missing) > 0 {
-				t.Fatalf("arg %q: $(%s) is neither in the container's env nor in its ConfigMap", a, strings.Join(missing, "), $("))
-			}
-		}
+		args := podArgs(t, c, vars, k)
 		if len(args) == 0 || args[0] != "load" {
 			t.Fatalf("args %q: want firetrail load", args)
 		}
@@ -267,6 +231,140 @@ func TestLoadJobManifest(t *testing.T) {
 		if !fs.Changed("events") && !fs.Changed("duration") {
 			t.Errorf("pod %d: neither --events nor --duration", k)
 		}
+	}
+}
+
+// podVars returns the variables that the args of container c of the
+// Job in m may use: its env and its ConfigMaps' keys (a Secret's keys are
+// credentials, not args). JOB_COMPLETION_INDEX, if declared, must come
+// from the Job controller's annotation or label; podArgs sets it.
+func podVars(t *testing.T, m k8sManifest, c corev1.Container) map[string]string {
+	t.Helper()
+	vars := map[string]string{}
+	for _, from := range c.EnvFrom {
+		if from.ConfigMapRef != nil {
+			cm, ok := m.configMaps[from.ConfigMapRef.Name]
+			if !ok {
+				t.Fatalf("envFrom ConfigMap %q is not in the manifest", from.ConfigMapRef.Name)
+			}
+			for k, v := range cm.Data {
+				vars[from.Prefix+k] = v
+			}
+		}
+	}
+	declaredIndex := false
+	for _, ev := range c.Env {
+		if ev.Name == "JOB_COMPLETION_INDEX" {
+			declaredIndex = true
+			fr := ev.ValueFrom
+			want := []string{
+				"metadata.annotations['" + batchv1.JobCompletionIndexAnnotation + "']",
+				"metadata.labels['" + batchv1.JobCompletionIndexAnnotation + "']",
+			}
+			if ev.Value != "" || fr == nil || fr.FieldRef == nil || !slices.Contains(want, fr.FieldRef.FieldPath) {
+				t.Errorf("JOB_COMPLETION_INDEX is %+v, want the downward API field %s", ev, want[0])
+			}
+			continue
+		}
+		if ev.ValueFrom == nil {
+			vars[ev.Name] = ev.Value
+		}
+	}
+	if !declaredIndex {
+		t.Log("JOB_COMPLETION_INDEX is not declared: the Job controller adds it to Indexed Jobs' containers")
+	}
+	return vars
+}
+
+// podArgs returns the args of container c in the pod of completion index
+// k, expanded from vars as the kubelet does.
+func podArgs(t *testing.T, c corev1.Container, vars map[string]string, k int) []string {
+	t.Helper()
+	vars = maps.Clone(vars)
+	vars["JOB_COMPLETION_INDEX"] = strconv.Itoa(k)
+	args := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		var missing []string
+		if args[i], missing = expandK8sVars(a, vars); len(missing) > 0 {
+			t.Fatalf("arg %q: $(%s) is neither in the container's env nor in its ConfigMap", a, strings.Join(missing, "), $("))
+		}
+	}
+	return args
+}
+
+// TestE2EManifests runs deploy/k8s as a cluster would, in this process:
+// serve with serve.yaml's args (on a loopback port, its data directory a
+// temporary one), then load-job.yaml's N pods at once, each with its args
+// expanded for its index from the ConfigMap (the endpoint that of this
+// serve, fewer events), with the key pair the README puts in the Secret.
+// Every pod exits 0, and together they deliver exactly the records of one
+// unsharded run of the same args, each once.
+//
+// Not parallel: load takes its credentials from the environment.
+func TestE2EManifests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: end to end")
+	}
+	sm := readManifest(t, servePath)
+	if sm.deployment == nil || len(sm.deployment.Spec.Template.Spec.Containers) != 1 {
+		t.Fatalf("%s: want a Deployment of one container", servePath)
+	}
+	var serveArgs []string
+	for _, a := range sm.deployment.Spec.Template.Spec.Containers[0].Args[1:] {
+		switch {
+		case strings.HasPrefix(a, "--addr"): // startServe listens on 127.0.0.1:0
+		case strings.HasPrefix(a, "--data-dir="):
+			serveArgs = append(serveArgs, "--data-dir="+t.TempDir())
+		default:
+			serveArgs = append(serveArgs, a)
+		}
+	}
+	srv := startServe(t, serveArgs...)
+	setLoadEnv(t, emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey)
+
+	jm := readManifest(t, loadJobPath)
+	if jm.job == nil || len(jm.job.Spec.Template.Spec.Containers) != 1 || jm.job.Spec.Completions == nil {
+		t.Fatalf("%s: want a Job of one container with completions", loadJobPath)
+	}
+	c := jm.job.Spec.Template.Spec.Containers[0]
+	n := int(*jm.job.Spec.Completions)
+	const events = 2000
+	vars := podVars(t, jm, c)
+	vars["FIRETRAIL_ENDPOINT"] = srv.URL
+	vars["FIRETRAIL_EVENTS"] = strconv.Itoa(events)
+	bucket := vars["FIRETRAIL_BUCKET"] // serve's, as TestServeManifest checks
+
+	runPod := func(args []string) (int, string) {
+		var stdout, stderr syncBuffer
+		code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+		return code, stdout.String() + stderr.String()
+	}
+	codes, outs := make([]int, n), make([]string, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		args := podArgs(t, c, vars, k)
+		wg.Go(func() { codes[k], outs[k] = runPod(args) })
+	}
+	wg.Wait()
+	for k := range n {
+		if codes[k] != 0 {
+			t.Fatalf("pod %d: exit %d\n%s", k, codes[k], outs[k])
+		}
+	}
+	// The whole run, unsharded, into a prefix of its own.
+	full := slices.DeleteFunc(podArgs(t, c, vars, 0), func(a string) bool { return strings.HasPrefix(a, "--shard") })
+	if code, out := runPod(append(full, "--prefix=full")); code != 0 {
+		t.Fatalf("unsharded run: exit %d\n%s", code, out)
+	}
+
+	s3c := goS3(t, &srv.serveInfo)
+	fullIDs := eventIDSet(t, "unsharded run", readLogFiles(t, s3c, bucket, "full/"))
+	podIDs := eventIDSet(t, "the Job's pods", readLogFiles(t, s3c, bucket, "AWSLogs/"))
+	if len(fullIDs) != events {
+		t.Fatalf("unsharded run delivered %d events, want %d", len(fullIDs), events)
+	}
+	if diff := cmp.Diff(fullIDs, podIDs); diff != "" {
+		t.Errorf("eventIDs of the %d pods differ from those of the unsharded run (-unsharded +pods):\n%.3000s", n, diff)
 	}
 }
 
