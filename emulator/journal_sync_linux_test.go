@@ -8,9 +8,9 @@ import (
 
 // BenchmarkJournalSync measures what one client waits for at least: the
 // write and sync of one 1,200-byte record. "zeroed/datasync" is the
-// journal (journal.add: its commit loop, a write over the zeroed tail,
-// fdatasync); "append/fsync" a bare loop that appends and fsyncs, as the
-// journal did before. cpu-ns/op is the process's CPU time (the kernel's
+// journal (journal.add from one goroutine: the call commits its record
+// itself, a write over the zeroed tail and fdatasync); "append/fsync" a
+// bare loop that appends and fsyncs, as the journal did before. cpu-ns/op is the process's CPU time (the kernel's
 // work for the sync is charged to the caller).
 func BenchmarkJournalSync(b *testing.B) {
 	rec := make([]byte, 1200)
