@@ -5,9 +5,13 @@
 #   bench/generate.sh [benchtime]      (default 5x; each op is 200,000 records)
 #
 # Prints the Go benchmarks (one core: -cpu 1; cloudtrail also with 2 cores),
-# then the ratios, then peak RSS of a 10,000,000-event run from
-# /usr/bin/time -v. Throughput per CPU second ("/cpu-s") is the figure to
-# read on a shared machine: wall-clock figures also count waiting for a core.
+# then the ratios, then `firetrail generate --format cloudtrail` end to end
+# with files on disk against klauspost gzip alone on the same bytes
+# (E2E_RUNS runs of each, default 5, medians; FIRETRAIL_BENCH_EVENTS events
+# a run, default 200,000; trees under BENCH_DIR, default $TMPDIR), then
+# peak RSS of a 10,000,000-event run from /usr/bin/time -v. Throughput per
+# CPU second ("/cpu-s") is the figure to read on a shared machine:
+# wall-clock figures also count waiting for a core.
 set -eu
 cd "$(dirname "$0")/.."
 benchtime=${1:-5x}
@@ -23,6 +27,11 @@ metric() {
 	awk -v name="$1" -v unit="$2" '$1 == name { for (i = 2; i < NF; i++) if ($(i+1) == unit) print $i }' "$out" | tail -1
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# median NAME UNIT FILE: the median of the UNIT figures of benchmark NAME.
+median() {
+	awk -v name="$1" -v unit="$2" '$1 == name { for (i = 2; i < NF; i++) if ($(i+1) == unit) print $i }' "$3" |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'
+}
 
 nd=$(metric BenchmarkNDJSON records/cpu-s)
 ndmb=$(metric BenchmarkNDJSON MB/cpu-s)
@@ -38,6 +47,28 @@ echo "ndjson vs encoding/json:     $(ratio "$nd" "$js")x"
 echo "cloudtrail / gzip per file:  $(ratio "$ct" "$gzf")  one core (target 0.60)"
 echo "cloudtrail / gzip one stream: $(ratio "$ct" "$gz")  one core"
 echo "cloudtrail+prefetch / gzip per file, 2 cores, wall: $(ratio "$ctp" "$gzf2")"
+
+# End to end, files on disk: runs of the generate command and of gzip
+# alone alternate, one process each (-cpu 1: one core for Go code). The
+# trees stay until every run is over: on ext4, creating files soon after
+# deleting many costs far more kernel time.
+e2e=$(mktemp)
+e2edir=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/firetrail-e2e-XXXXXX")
+go test -c -o "$e2e.test" ./cmd/firetrail
+for i in $(seq "${E2E_RUNS:-5}"); do
+	FIRETRAIL_BENCH_DIR="$e2edir" "$e2e.test" -test.run '^$' -test.bench '^BenchmarkGenerate' \
+		-test.benchtime 1x -test.cpu 1 | grep -E '^Benchmark' | tee -a "$e2e"
+done
+rm -rf "$e2edir" "$e2e.test"
+ecpu=$(median BenchmarkGenerateCloudTrailDisk MB/cpu-s "$e2e")
+ewall=$(median BenchmarkGenerateCloudTrailDisk MB/s "$e2e")
+gcpu=$(median BenchmarkGenerateGzipFilesOnly MB/cpu-s "$e2e")
+gwall=$(median BenchmarkGenerateGzipFilesOnly MB/s "$e2e")
+rm -f "$e2e"
+echo
+echo "generate --format cloudtrail to disk, one core, medians of ${E2E_RUNS:-5}:"
+echo "  $ecpu MB/cpu-s ($ewall MB/s); gzip alone on the same files $gcpu MB/cpu-s ($gwall MB/s)"
+echo "  ratio $(ratio "$ecpu" "$gcpu") per CPU second, $(ratio "$ewall" "$gwall") wall clock (target 0.5)"
 
 go build -o /tmp/firetrail-bench-bin ./cmd/firetrail
 echo

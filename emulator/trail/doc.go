@@ -2,9 +2,10 @@
 // names, compresses and stores them, writes signed hourly digest files that
 // chain together, and reports each delivered file to Config.Notify. Every
 // path of firetrail that writes log files uses it: `generate --format
-// cloudtrail` (a DirSink and ByEventTime), `serve` (the embedded S3, a real
-// or fake clock) and `load` (any S3 endpoint). The same records, Config and
-// clock give the same bytes on any path.
+// cloudtrail` (a DirSink in its direct mode, ByEventTime and Untidy),
+// `serve` (the embedded S3, a real or fake clock) and `load` (any S3
+// endpoint). The same records, Config and clock give the same bytes on any
+// path.
 //
 // # Delivery
 //
@@ -31,6 +32,16 @@
 // in constant memory. With GOMAXPROCS above 1, closed files are compressed on
 // worker goroutines (the bytes do not depend on it).
 //
+// # Untidy delivery
+//
+// With Config.Untidy (and ByEventTime), files are as untidy as
+// CloudTrail's: each record arrives a few seconds after its eventTime, a
+// share of them minutes to an hour later (in a later window's file), the
+// records of a file are in arrival order, and some windows are written as
+// two files. The arrival delays come from the Rand given, so the same
+// seed gives the same bytes. The live emulator records calls in their real
+// arrival order and leaves it off.
+//
 // # Digests
 //
 // With Config.SigningKey set, every account+region the trail has seen gets a
@@ -40,7 +51,10 @@
 // fields, are signed SHA256withRSA over StringToSign, and carry the
 // signature in the S3 metadata "signature" and "signature-algorithm". Without
 // a key no digests are written: a key made up on the fly could not be
-// reproduced. State and Config.State carry the chains across restarts.
+// reproduced. Digest windows start at the trail's own offset from the hour
+// (Config.DigestOffset, minutes and seconds from the seed and the trail's
+// names, as AWS starts them when logging started), not on the hour. State
+// and Config.State carry the chains, and the offset, across restarts.
 //
 // # Failures, restarts and limits
 //

@@ -1,0 +1,164 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/firetrail/firetrail/emulator/trail"
+)
+
+// The end-to-end benchmark of issue 11's performance target:
+// `firetrail generate --format cloudtrail` with files on disk against
+// klauspost gzip alone on the same bytes, in one run. Both report MB/s
+// and MB/cpu-s of uncompressed log-file bytes; bench/generate.sh runs
+// them with -cpu 1 and prints the ratio of the medians.
+
+// benchGenerateEvents is the length of a run; FIRETRAIL_BENCH_EVENTS
+// overrides it.
+func benchGenerateEvents() int {
+	if n, err := strconv.Atoi(os.Getenv("FIRETRAIL_BENCH_EVENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 200_000
+}
+
+// benchTree is one generated tree: the uncompressed bytes of its log files.
+var benchTree struct {
+	once  sync.Once
+	files [][]byte
+	total int64
+	err   error
+}
+
+// generateArgs are the flags of the benchmarked run into out.
+func generateArgs(out string) []string {
+	return []string{"generate", "--seed", "42", "--accounts", "3", "--events", strconv.Itoa(benchGenerateEvents()), "--format", "cloudtrail", "--out", out}
+}
+
+// loadBenchTree generates the tree once and reads its log files back.
+func loadBenchTree(b *testing.B) ([][]byte, int64) {
+	b.Helper()
+	benchTree.once.Do(func() {
+		keep := os.Getenv("FIRETRAIL_BENCH_DIR") // see BenchmarkGenerateCloudTrailDisk
+		dir, err := os.MkdirTemp(keep, "firetrail-bench-")
+		if err != nil {
+			benchTree.err = err
+			return
+		}
+		if keep == "" {
+			defer os.RemoveAll(dir)
+		}
+		out := filepath.Join(dir, "tree")
+		var stderr bytes.Buffer
+		if code := run(context.Background(), generateArgs(out), strings.NewReader(""), io.Discard, &stderr); code != 0 {
+			benchTree.err = &os.PathError{Op: "generate", Path: out, Err: os.ErrInvalid}
+			return
+		}
+		benchTree.err = filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.Contains(p, "/CloudTrail/") {
+				return err
+			}
+			gz, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(gz))
+			if err != nil {
+				return err
+			}
+			raw, err := io.ReadAll(zr)
+			if err != nil {
+				return err
+			}
+			benchTree.files = append(benchTree.files, raw)
+			benchTree.total += int64(len(raw))
+			return nil
+		})
+	})
+	if benchTree.err != nil {
+		b.Fatal(benchTree.err)
+	}
+	return benchTree.files, benchTree.total
+}
+
+// processCPU returns the CPU time (user + system) of the process.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds MB/cpu-s: bytes per op over cpu, the CPU time of all ops.
+func reportCPU(b *testing.B, bytes int64, cpu time.Duration) {
+	if cpu > 0 {
+		b.ReportMetric(float64(bytes)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
+}
+
+// BenchmarkGenerateCloudTrailDisk runs the generate command end to end
+// into a new directory per op. The trees are kept until the benchmark
+// ends, or, with FIRETRAIL_BENCH_DIR, left in that directory for the
+// caller to remove once every run is over: on ext4, creating files soon
+// after deleting many costs far more kernel time (the allocator skips
+// recently deleted inodes), which would charge one run for the last
+// one's clean-up.
+func BenchmarkGenerateCloudTrailDisk(b *testing.B) {
+	files, total := loadBenchTree(b)
+	b.SetBytes(total)
+	b.Logf("%d events: %d log files, %.1f MB of JSON", benchGenerateEvents(), len(files), float64(total)/1e6)
+	dir := os.Getenv("FIRETRAIL_BENCH_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	dir, err := os.MkdirTemp(dir, "run-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := processCPU()
+	i := 0
+	for b.Loop() {
+		out := filepath.Join(dir, strconv.Itoa(i))
+		i++
+		if code := run(b.Context(), generateArgs(out), strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+			b.Fatalf("generate: exit %d", code)
+		}
+	}
+	reportCPU(b, total, processCPU()-cpu0)
+}
+
+// BenchmarkGenerateGzipFilesOnly is its baseline: klauspost gzip alone, at
+// the trail's level, on the uncompressed bytes of the same log files, one
+// stream per file, in memory.
+func BenchmarkGenerateGzipFilesOnly(b *testing.B) {
+	files, total := loadBenchTree(b)
+	b.SetBytes(total)
+	zw, err := gzip.NewWriterLevel(io.Discard, trail.CompressionLevel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu0 := processCPU()
+	for b.Loop() {
+		for _, f := range files {
+			zw.Reset(io.Discard)
+			zw.Write(f)
+			zw.Close()
+		}
+	}
+	reportCPU(b, total, processCPU()-cpu0)
+}
