@@ -9,7 +9,6 @@ import (
 	"io"
 	"iter"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -324,10 +323,6 @@ func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// untidySalt separates the arrival draws of a trail from other streams of
-// random numbers of the same seed.
-const untidySalt = 0x756e74696479 // "untidy"
-
 // writeTrail delivers the records through emulator/trail into the
 // temporary directory, by event time (a virtual clock), as untidily as
 // CloudTrail (trail.Untidy, seeded). The directory is renamed into place
@@ -342,10 +337,7 @@ func (gen *generation) writeTrail(ctx context.Context) error {
 		OrgID:       gen.g.OrgID(),
 		Seed:        seed,
 		ByEventTime: true,
-		Untidy: &trail.Untidy{
-			Rand:      rand.New(rand.NewPCG(uint64(seed), untidySalt)),
-			LateShare: gen.lateShare,
-		},
+		Untidy:      trail.SeededUntidy(seed, gen.lateShare),
 	})
 	if err != nil {
 		return fmt.Errorf("trail: %w", err)

@@ -59,6 +59,17 @@ type Untidy struct {
 	SplitShare float64
 }
 
+// untidySalt separates the arrival draws of a seed from its other streams
+// of random numbers.
+const untidySalt = 0x756e74696479 // "untidy"
+
+// SeededUntidy returns the untidy delivery of `firetrail generate`: its
+// draws seeded from seed (the trail's Seed), lateShare of the records late,
+// the other settings their defaults. Each Trail needs its own.
+func SeededUntidy(seed int64, lateShare float64) *Untidy {
+	return &Untidy{Rand: rand.New(rand.NewPCG(uint64(seed), untidySalt)), LateShare: lateShare}
+}
+
 // check validates u and fills in its defaults.
 func (u Untidy) check() (Untidy, error) {
 	switch {
