@@ -120,11 +120,7 @@ func TestStateRestoreContinuesChain(t *testing.T) {
 	cfg := trail.Config{Sink: sink, Bucket: "example-trail-bucket", Clock: clock, SigningKey: key}
 	tr, err := trail.New(cfg)
 	must(t, err)
-	for i := range 30 {
-		must(t, tr.Add(firehoseRecord(i, "111122223333", "eu-west-1", clock.Now())))
-		clock.Advance(7 * time.Minute)
-		must(t, tr.Tick(t.Context()))
-	}
+	addEvery7Minutes(t, tr, clock, 0, 30)
 	must(t, tr.Flush(t.Context()))
 	state, err := tr.State()
 	must(t, err)
@@ -132,11 +128,7 @@ func TestStateRestoreContinuesChain(t *testing.T) {
 	cfg.State = state
 	tr2, err := trail.New(cfg)
 	must(t, err)
-	for i := range 30 {
-		must(t, tr2.Add(firehoseRecord(100+i, "111122223333", "eu-west-1", clock.Now())))
-		clock.Advance(7 * time.Minute)
-		must(t, tr2.Tick(t.Context()))
-	}
+	addEvery7Minutes(t, tr2, clock, 100, 30)
 	must(t, tr2.Close(t.Context()))
 	digests := digestKeys(sink)
 	rep := newVerifier(sink, "example-trail-bucket", &key.PublicKey).verifyChain(digests[len(digests)-1])
@@ -185,11 +177,7 @@ func TestDigestOffset(t *testing.T) {
 			t.Errorf("digest %s: offset %v, want %v", k, got, cfg.DigestOffset())
 		}
 	}
-	for i := range 20 {
-		must(t, tr.Add(firehoseRecord(i, "111122223333", "eu-west-1", clock.Now())))
-		clock.Advance(7 * time.Minute)
-		must(t, tr.Tick(t.Context()))
-	}
+	addEvery7Minutes(t, tr, clock, 0, 20)
 	must(t, tr.Flush(t.Context()))
 	before := len(digestKeys(sink))
 	if before == 0 {
@@ -204,11 +192,7 @@ func TestDigestOffset(t *testing.T) {
 	}
 	tr2, err := trail.New(restarted)
 	must(t, err)
-	for i := range 20 {
-		must(t, tr2.Add(firehoseRecord(100+i, "111122223333", "eu-west-1", clock.Now())))
-		clock.Advance(7 * time.Minute)
-		must(t, tr2.Tick(t.Context()))
-	}
+	addEvery7Minutes(t, tr2, clock, 100, 20)
 	must(t, tr2.Close(t.Context()))
 	digests := digestKeys(sink)
 	if len(digests) <= before {
@@ -331,4 +315,15 @@ func FuzzLoadSigningKey(f *testing.F) {
 			t.Errorf("accepted a %d-bit key", k.N.BitLen())
 		}
 	})
+}
+
+// addEvery7Minutes adds n records (firehoseRecord from index first) to tr,
+// one every 7 minutes of clock, ticking after each.
+func addEvery7Minutes(t *testing.T, tr *trail.Trail, clock *trail.FakeClock, first, n int) {
+	t.Helper()
+	for i := range n {
+		must(t, tr.Add(firehoseRecord(first+i, "111122223333", "eu-west-1", clock.Now())))
+		clock.Advance(7 * time.Minute)
+		must(t, tr.Tick(t.Context()))
+	}
 }
