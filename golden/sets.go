@@ -37,13 +37,14 @@ func Sets() []Set {
 		},
 		{
 			Name:        "mixed-identities",
-			Description: "one account, every kind of caller, a 15% error share",
-			Config:      &generator.Config{Seed: 7, Events: 240, ErrorShare: 0.15, Regions: []string{"us-east-1", "eu-west-1"}},
-			Format:      "ndjson",
+			Description: "one account, every kind of caller (the exotic identity types too), a 15% error share",
+			Config: &generator.Config{Seed: 7, Events: 240, ErrorShare: 0.15, Regions: []string{"us-east-1", "eu-west-1"},
+				Identities: generator.IdentitiesAll},
+			Format: "ndjson",
 		},
 		{
 			Name:        "organization",
-			Description: "a three-account organization creating streams of every destination type, delivered as CloudTrail log files",
+			Description: "a three-account organization creating streams of every destination type, delivered as CloudTrail log files as untidy as generate writes them",
 			Config: &generator.Config{Seed: 2025, Events: 300, Accounts: 3, Org: true, EmptyWorld: true,
 				Regions: []string{"us-east-1", "eu-west-1"}, Scenario: generator.ScenarioExfilDestination},
 			Format: "cloudtrail",
@@ -82,7 +83,8 @@ func (s Set) Build(ctx context.Context) (map[string][]byte, error) {
 		files["records.ndjson"] = buf
 	case "cloudtrail":
 		var sink trail.MemSink
-		tr, err := trail.New(trail.Config{Sink: &sink, Bucket: Bucket, OrgID: g.OrgID(), Seed: s.Config.Seed, ByEventTime: true})
+		tr, err := trail.New(trail.Config{Sink: &sink, Bucket: Bucket, OrgID: g.OrgID(), Seed: s.Config.Seed, ByEventTime: true,
+			Untidy: trail.SeededUntidy(s.Config.Seed, trail.DefaultLateShare)})
 		if err != nil {
 			return nil, fmt.Errorf("set %s: %w", s.Name, err)
 		}
