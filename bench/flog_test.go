@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // flogRecords is the number of records per op, as generator's benchmarks
@@ -69,7 +69,7 @@ func BenchmarkFlogStyle(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	buf := make([]byte, 0, 128<<10)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	for b.Loop() {
 		for i := range flogRecords {
 			buf = flogLine(buf, f, t0.Add(time.Duration(i)*10*time.Millisecond))
@@ -79,7 +79,7 @@ func BenchmarkFlogStyle(b *testing.B) {
 			}
 		}
 	}
-	cpu := (cpuTime() - cpu0).Seconds()
+	cpu := (cputime.Self() - cpu0).Seconds()
 	n := float64(b.N)
 	b.ReportMetric(flogRecords*n/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(flogRecords*n/cpu, "records/cpu-s")
@@ -99,13 +99,4 @@ func TestFlogLineIsJSON(t *testing.T) {
 			t.Fatalf("line %d: %d bytes, want 1000 to 2000", i, len(line))
 		}
 	}
-}
-
-// cpuTime returns the CPU time (user + system) of the process.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // BenchmarkJournalCalls measures recorded Firehose calls
@@ -71,9 +72,9 @@ func BenchmarkJournalCalls(b *testing.B) {
 				// CPU time per call (client and server: one process). On a
 				// shared machine it varies less than ns/op; when the calls
 				// keep every core busy, the ratio of ns/op follows it.
-				c0 := cpuTime(b)
+				c0 := cputime.Self()
 				defer func() {
-					if c := cpuTime(b) - c0; c > 0 {
+					if c := cputime.Self() - c0; c > 0 {
 						b.ReportMetric(float64(c)/float64(b.N), "cpu-ns/op")
 					}
 				}()

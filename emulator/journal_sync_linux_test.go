@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // BenchmarkJournalSync measures what one client waits for at least: the
@@ -23,13 +25,13 @@ func BenchmarkJournalSync(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer j.close()
-		c0 := cpuTime(b)
+		c0 := cputime.Self()
 		for b.Loop() {
 			if _, err := j.add(rec); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpuTime(b)-c0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Self()-c0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("append/fsync", func(b *testing.B) {
 		f, err := os.Create(filepath.Join(b.TempDir(), "append.log"))
@@ -37,7 +39,7 @@ func BenchmarkJournalSync(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer f.Close()
-		c0 := cpuTime(b)
+		c0 := cputime.Self()
 		for b.Loop() {
 			if _, err := f.Write(rec); err != nil {
 				b.Fatal(err)
@@ -46,6 +48,6 @@ func BenchmarkJournalSync(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpuTime(b)-c0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Self()-c0)/float64(b.N), "cpu-ns/op")
 	})
 }

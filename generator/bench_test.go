@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/cputime"
 	"github.com/firetrail/firetrail/schemas"
 	"github.com/klauspost/compress/gzip"
 )
@@ -35,15 +35,6 @@ func benchGenerator(b *testing.B) *Generator {
 	return g
 }
 
-// cpuTime returns the CPU time (user + system) of the process.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // meter reports throughput per CPU second and per wall second.
 type meter struct {
 	b     *testing.B
@@ -56,11 +47,11 @@ func startMeter(b *testing.B, bytesPerOp int64) *meter {
 		b.SetBytes(bytesPerOp)
 	}
 	b.ReportAllocs()
-	return &meter{b: b, cpu0: cpuTime(), bytes: bytesPerOp}
+	return &meter{b: b, cpu0: cputime.Self(), bytes: bytesPerOp}
 }
 
 func (m *meter) stop(recordsPerOp int64) {
-	cpu := (cpuTime() - m.cpu0).Seconds()
+	cpu := (cputime.Self() - m.cpu0).Seconds()
 	n := float64(m.b.N)
 	if recordsPerOp > 0 {
 		m.b.ReportMetric(float64(recordsPerOp)*n/m.b.Elapsed().Seconds(), "records/s")

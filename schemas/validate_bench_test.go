@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // benchNDJSON returns n Firehose records of about 1.5 KB, one per line: the
@@ -49,7 +51,7 @@ func BenchmarkValidateNDJSON(b *testing.B) {
 	run := func(b *testing.B, f func([]byte)) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
-		cpu0 := processCPU()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			for _, l := range lines {
 				f(l)
@@ -59,7 +61,7 @@ func BenchmarkValidateNDJSON(b *testing.B) {
 		b.ReportMetric(records/b.Elapsed().Seconds(), "records/s")
 		// On a shared machine wall time includes waiting for a core; CPU
 		// time (with -cpu 1) is what one core spends.
-		if cpu := processCPU() - cpu0; cpu > 0 {
+		if cpu := cputime.Self() - cpu0; cpu > 0 {
 			b.ReportMetric(records/cpu.Seconds(), "records/cpu-s")
 		}
 	}

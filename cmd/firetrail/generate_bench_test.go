@@ -12,13 +12,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // The end-to-end benchmark of issue 11's performance target:
@@ -95,15 +95,6 @@ func loadBenchTree(b *testing.B) ([][]byte, int64) {
 	return benchTree.files, benchTree.total
 }
 
-// processCPU returns the CPU time (user + system) of the process.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // reportCPU adds MB/cpu-s: bytes per op over cpu, the CPU time of all ops.
 func reportCPU(b *testing.B, bytes int64, cpu time.Duration) {
 	if cpu > 0 {
@@ -130,7 +121,7 @@ func BenchmarkGenerateCloudTrailDisk(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := processCPU()
+	cpu0 := cputime.Self()
 	i := 0
 	for b.Loop() {
 		out := filepath.Join(dir, strconv.Itoa(i))
@@ -139,7 +130,7 @@ func BenchmarkGenerateCloudTrailDisk(b *testing.B) {
 			b.Fatalf("generate: exit %d", code)
 		}
 	}
-	reportCPU(b, total, processCPU()-cpu0)
+	reportCPU(b, total, cputime.Self()-cpu0)
 }
 
 // BenchmarkGenerateGzipFilesOnly is its baseline: klauspost gzip alone, at
@@ -152,7 +143,7 @@ func BenchmarkGenerateGzipFilesOnly(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := processCPU()
+	cpu0 := cputime.Self()
 	for b.Loop() {
 		for _, f := range files {
 			zw.Reset(io.Discard)
@@ -160,5 +151,5 @@ func BenchmarkGenerateGzipFilesOnly(b *testing.B) {
 			zw.Close()
 		}
 	}
-	reportCPU(b, total, processCPU()-cpu0)
+	reportCPU(b, total, cputime.Self()-cpu0)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/firetrail/firetrail/emulator"
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // benchLoadEvents is one op of BenchmarkLoadMax.
@@ -35,7 +36,7 @@ func BenchmarkLoadMax(b *testing.B) {
 
 	load := func(b *testing.B, endpoint, bucket string) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			var stdout, stderr bytes.Buffer
 			argv := []string{"load", "--endpoint", endpoint, "--bucket", bucket, "--rate", "max",
@@ -46,7 +47,7 @@ func BenchmarkLoadMax(b *testing.B) {
 		}
 		ev := float64(benchLoadEvents * b.N)
 		b.ReportMetric(ev/b.Elapsed().Seconds(), "events/s")
-		if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 {
+		if cpu := (cputime.Self() - cpu0).Seconds(); cpu > 0 {
 			b.ReportMetric(ev/cpu, "events/cpu-s")
 		}
 		b.ReportMetric(0, "ns/op")

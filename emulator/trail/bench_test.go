@@ -9,6 +9,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/cputime"
 	"github.com/firetrail/firetrail/schemas"
 )
 
@@ -43,7 +44,7 @@ func BenchmarkDeliver(b *testing.B) {
 		}
 		b.ReportAllocs()
 		b.SetBytes(size)
-		cpu0 := cpuTime()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			sink := &countSink{}
 			cfg.Sink = sink
@@ -75,7 +76,7 @@ func BenchmarkDeliver(b *testing.B) {
 		zw, _ := gzip.NewWriterLevel(nil, trail.CompressionLevel)
 		b.ReportAllocs()
 		b.SetBytes(size)
-		cpu0 := cpuTime()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			for w := range 2 {
 				for s := range 8 {
@@ -104,7 +105,7 @@ func BenchmarkDeliver(b *testing.B) {
 		sink := &countSink{}
 		b.ReportAllocs()
 		b.SetBytes(size)
-		cpu0 := cpuTime()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			// 1M records over 500 s of event time: 2 windows, 8 streams.
 			for w := range 2 {
@@ -170,7 +171,7 @@ func BenchmarkDeliverSmallFiles(b *testing.B) {
 	deliver := func(b *testing.B, addAll, untidy bool) {
 		b.ReportAllocs()
 		b.SetBytes(size)
-		cpu0 := cpuTime()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			cfg := trail.Config{Sink: &countSink{}, Bucket: "bench-bucket", ByEventTime: true}
 			if untidy {
@@ -215,7 +216,7 @@ func BenchmarkDeliverSmallFiles(b *testing.B) {
 		zw, _ := gzip.NewWriterLevel(nil, trail.CompressionLevel)
 		b.ReportAllocs()
 		b.SetBytes(size)
-		cpu0 := cpuTime()
+		cpu0 := cputime.Self()
 		for b.Loop() {
 			for _, f := range files {
 				zw.Reset(&countWriter{})
@@ -231,7 +232,7 @@ func BenchmarkDeliverSmallFiles(b *testing.B) {
 // ops of events events.
 func reportRates(b *testing.B, cpu0 time.Duration, events int) {
 	b.ReportMetric(float64(b.N)*float64(events)/b.Elapsed().Seconds(), "events/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 && cpu0 > 0 {
+	if cpu := cputime.Self() - cpu0; cpu > 0 && cpu0 > 0 {
 		b.ReportMetric(float64(b.N)*float64(events)/cpu.Seconds(), "events/cpu-s")
 	}
 }

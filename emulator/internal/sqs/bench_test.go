@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/firetrail/firetrail/internal/cputime"
 )
 
 // BenchmarkSDKSendReceiveDelete is one message's round trip through the
@@ -81,7 +82,7 @@ func BenchmarkIdleLongPolls(b *testing.B) {
 		return n == polls
 	})
 	goroutines := runtime.NumGoroutine() - before
-	cpu0, ok := processCPU()
+	cpu0 := cputime.Self()
 	start := time.Now()
 	b.ResetTimer()
 	for b.Loop() {
@@ -89,7 +90,7 @@ func BenchmarkIdleLongPolls(b *testing.B) {
 		svc.Tick()
 	}
 	b.StopTimer()
-	if cpu1, ok2 := processCPU(); ok && ok2 {
+	if cpu1 := cputime.Self(); cpu0 > 0 {
 		b.ReportMetric(float64(cpu1-cpu0)/time.Since(start).Seconds()/1e6, "cpu-ms/s")
 	}
 	b.ReportMetric(float64(goroutines)/polls, "goroutines/poll")
