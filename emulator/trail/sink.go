@@ -107,22 +107,11 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 // putDirect writes body to path in place, making its directory if the
 // create finds none.
 func (s DirSink) putDirect(path string, body []byte, fileMode, dirMode os.FileMode) error {
-	const flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	f, err := os.OpenFile(path, flags, fileMode)
+	err := writeInPlace(path, body, fileMode)
 	if errors.Is(err, os.ErrNotExist) {
 		if err = os.MkdirAll(filepath.Dir(path), dirMode); err == nil {
-			f, err = os.OpenFile(path, flags, fileMode)
+			err = writeInPlace(path, body, fileMode)
 		}
-	}
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(body)
-	if err == nil {
-		err = f.Chmod(fileMode) // the umask may have taken bits away
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
 	}
 	return err
 }
