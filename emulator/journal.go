@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // The journal makes the record of a call durable before the call is
@@ -27,7 +28,12 @@ import (
 // finds no commit running commits its batch itself (a lone client never
 // waits for another goroutine to be scheduled); one that finds a commit
 // running leaves its batch to the commit loop, which starts it when the
-// running one ends. No lock that a call or a deletion takes is held
+// running one ends, after a commit delay (PostgreSQL's commit_delay, here
+// only when calls contend): half again the last sync's duration, at most
+// journalMaxDelay, so that the calls arriving meanwhile share the sync.
+// Each sync costs CPU (on the VM it was measured on, 40 µs of a 95 µs
+// fdatasync): with 32 and 64 clients a batch went from about 1.5 to 3-10
+// records, and CPU per call fell about 10% (8 clients: unchanged). No lock that a call or a deletion takes is held
 // during a sync: calls queue their records, and deletions are written,
 // meanwhile.
 //
@@ -71,6 +77,9 @@ const journalZeroAhead = 1 << 20
 
 var journalZeros = make([]byte, journalZeroAhead)
 
+// journalMaxDelay bounds the commit delay of contending calls.
+const journalMaxDelay = 150 * time.Microsecond
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 type journal struct {
@@ -80,8 +89,9 @@ type journal struct {
 	stop chan struct{} // closed by close: the loop ends
 	done chan struct{} // closed when the commit loop ends
 
-	cmu sync.Mutex // held by the one committing (and so syncing, rotating)
-	buf []byte     // frames of a commit; with cmu held
+	cmu      sync.Mutex    // held by the one committing (and so syncing, rotating)
+	buf      []byte        // frames of a commit; with cmu held
+	lastSync time.Duration // how long the last sync took; with cmu held
 
 	fmu   sync.Mutex // the current file and its writes
 	f     *os.File
@@ -314,6 +324,7 @@ func (j *journal) loop() {
 			return
 		case <-j.kick:
 			j.cmu.Lock()
+			time.Sleep(min(j.lastSync*3/2, journalMaxDelay))
 			j.commitNext()
 			j.cmu.Unlock()
 		}
@@ -361,7 +372,9 @@ func (j *journal) commitNext() {
 	}
 	j.fmu.Unlock()
 	if err == nil {
+		t := time.Now()
 		err = datasync(f)
+		j.lastSync = time.Since(t)
 	}
 	j.commits.Add(1)
 	j.committed.Add(int64(len(b.raws)))
