@@ -33,9 +33,10 @@ import (
 // journalMaxDelay, so that the calls arriving meanwhile share the sync.
 // Each sync costs CPU (on the VM it was measured on, 40 µs of a 95 µs
 // fdatasync): with 32 and 64 clients a batch went from about 1.5 to 3-10
-// records, and CPU per call fell about 10% (8 clients: unchanged). No lock that a call or a deletion takes is held
-// during a sync: calls queue their records, and deletions are written,
-// meanwhile.
+// records, and CPU per call fell about 10% (8 clients: unchanged).
+//
+// No lock that a call or a deletion takes is held during a sync: calls
+// queue their records, and deletions are written, meanwhile.
 //
 // A sync is fdatasync(2) where there is one. Records overwrite a tail of
 // zeros written ahead of them (journalZeroAhead bytes, renewed as they
