@@ -1,7 +1,6 @@
 package trail
 
 import (
-	"container/heap"
 	"errors"
 	"fmt"
 	"math"
@@ -115,6 +114,7 @@ func (u *Untidy) cut(window time.Time, interval time.Duration) time.Time {
 // arrival is a record waiting for its arrival time.
 type arrival struct {
 	at  time.Time
+	key int64 // at in nanoseconds since 1970 then seq: the queue's order
 	seq uint64
 	s   *stream // nil if the stream did not exist when the record came
 	id  streamID
@@ -122,31 +122,24 @@ type arrival struct {
 	raw []byte    // the record's JSON
 }
 
-// arrivals is the queue of waiting records, a min-heap by (at, seq).
+// before reports whether a arrives before b: by arrival time, ties in the
+// order they were added.
+func (a *arrival) before(b *arrival) bool {
+	return a.key < b.key || a.key == b.key && a.seq < b.seq
+}
+
+// arrivals is the queue of waiting records, a binary min-heap by (at, seq).
+// It is typed rather than a container/heap: a record passes through it on
+// every Add of `firetrail generate`.
 type arrivals struct {
 	q    []*arrival
 	seq  uint64
 	free []*arrival
 }
 
-func (a *arrivals) Len() int { return len(a.q) }
-func (a *arrivals) Less(i, j int) bool {
-	if c := a.q[i].at.Compare(a.q[j].at); c != 0 {
-		return c < 0
-	}
-	return a.q[i].seq < a.q[j].seq
-}
-func (a *arrivals) Swap(i, j int) { a.q[i], a.q[j] = a.q[j], a.q[i] }
-func (a *arrivals) Push(x any)    { a.q = append(a.q, x.(*arrival)) }
-func (a *arrivals) Pop() any {
-	x := a.q[len(a.q)-1]
-	a.q[len(a.q)-1] = nil
-	a.q = a.q[:len(a.q)-1]
-	return x
-}
-
 // push queues rec of stream s (encoded: raw, or rec.AppendJSON) to arrive
-// at at.
+// at at, which is within the years ByEventTime accepts (the nanoseconds
+// since 1970 fit an int64 until 2262).
 func (a *arrivals) push(s *stream, rec *schemas.Record, raw []byte, at time.Time) {
 	var e *arrival
 	if n := len(a.free); n > 0 {
@@ -154,7 +147,7 @@ func (a *arrivals) push(s *stream, rec *schemas.Record, raw []byte, at time.Time
 	} else {
 		e = new(arrival)
 	}
-	e.at, e.seq = at, a.seq
+	e.at, e.key, e.seq = at, at.UnixNano(), a.seq
 	a.seq++
 	e.s, e.id, e.et = s, streamID{rec.RecipientAccountID, rec.AWSRegion}, rec.EventTime
 	if raw != nil {
@@ -162,7 +155,17 @@ func (a *arrivals) push(s *stream, rec *schemas.Record, raw []byte, at time.Time
 	} else {
 		e.raw = rec.AppendJSON(e.raw[:0])
 	}
-	heap.Push(a, e)
+	a.q = append(a.q, e)
+	i := len(a.q) - 1
+	for i > 0 { // up
+		p := (i - 1) / 2
+		if !e.before(a.q[p]) {
+			break
+		}
+		a.q[i] = a.q[p]
+		i = p
+	}
+	a.q[i] = e
 }
 
 // next returns the first record arriving at or before until, if any.
@@ -171,7 +174,31 @@ func (a *arrivals) next(until time.Time) *arrival {
 	if len(a.q) == 0 || !until.IsZero() && a.q[0].at.After(until) {
 		return nil
 	}
-	return heap.Pop(a).(*arrival)
+	first := a.q[0]
+	n := len(a.q) - 1
+	last := a.q[n]
+	a.q[n] = nil
+	a.q = a.q[:n]
+	if n == 0 {
+		return first
+	}
+	i := 0
+	for { // down
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && a.q[c+1].before(a.q[c]) {
+			c++
+		}
+		if !a.q[c].before(last) {
+			break
+		}
+		a.q[i] = a.q[c]
+		i = c
+	}
+	a.q[i] = last
+	return first
 }
 
 // recycle returns a placed record's entry for reuse.
