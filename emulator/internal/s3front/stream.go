@@ -221,8 +221,5 @@ func (s *bodyStream) failure() error {
 	return s.err
 }
 
-// verified reports whether the body was read to its end and verified.
-func (s *bodyStream) verified() bool { return errors.Is(s.err, io.EOF) }
-
 // close ends the body's read deadline.
 func (s *bodyStream) close() { s.idle.clear() }
