@@ -33,7 +33,9 @@ type DirSink struct {
 	// its directory only when the create finds none: half the system
 	// calls of a temporary name and a rename. Readers may see a partial
 	// file, so it is for a Root that is itself temporary and renamed into
-	// place once complete, as `firetrail generate` does.
+	// place once complete, as `firetrail generate` does. On Linux a new
+	// file is chmod-ed only if the process's umask, read once, takes bits
+	// of Mode away: the umask must not change while a Direct sink writes.
 	Direct bool
 	// Mode is the permission of the files written; 0 is 0644, public
 	// output (`firetrail generate`). Directories made on the way get Mode

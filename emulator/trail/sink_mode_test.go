@@ -16,10 +16,16 @@ func TestDirSinkPrivateMode(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix permissions")
 	}
+	for _, direct := range []bool{false, true} {
+		testDirSinkPrivateMode(t, direct)
+	}
+}
+
+func testDirSinkPrivateMode(t *testing.T, direct bool) {
 	root := t.TempDir()
 	pub := filepath.Join(root, "d", "state.json")
-	must(t, trail.DirSink{Root: root}.Put(t.Context(), "d/state.json", []byte("old"), nil))
-	sink := trail.DirSink{Root: root, Mode: trail.PrivateFileMode}
+	must(t, trail.DirSink{Root: root, Direct: direct}.Put(t.Context(), "d/state.json", []byte("old"), nil))
+	sink := trail.DirSink{Root: root, Mode: trail.PrivateFileMode, Direct: direct}
 	must(t, sink.Put(t.Context(), "d/state.json", []byte("new"), nil))
 	must(t, sink.Put(t.Context(), "p/q/state.json", []byte("new"), nil))
 	for name, mode := range listFiles(t, root) {
@@ -37,5 +43,25 @@ func TestDirSinkPrivateMode(t *testing.T) {
 	}
 	if b, err := os.ReadFile(pub); err != nil || string(b) != "new" {
 		t.Errorf("replaced file = %q, %v", b, err)
+	}
+}
+
+// A file gets Mode even where the umask takes bits of it away (0666 with
+// the usual umask 022), new or replaced, in either mode.
+func TestDirSinkModeDespiteUmask(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permissions")
+	}
+	for _, direct := range []bool{false, true} {
+		root := t.TempDir()
+		sink := trail.DirSink{Root: root, Mode: 0o666, Direct: direct}
+		must(t, sink.Put(t.Context(), "a/new.json", []byte("x"), nil))
+		must(t, trail.DirSink{Root: root, Direct: direct}.Put(t.Context(), "a/old.json", []byte("x"), nil))
+		must(t, sink.Put(t.Context(), "a/old.json", []byte("y"), nil))
+		for name, mode := range listFiles(t, root) {
+			if mode != 0o666 {
+				t.Errorf("direct %v: %s mode %v, want 0666", direct, name, mode)
+			}
+		}
 	}
 }

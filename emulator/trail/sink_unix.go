@@ -9,21 +9,22 @@ import (
 )
 
 // writeInPlace creates or truncates the file at path and writes body to it
-// with permission perm (after the umask, then set exactly). It makes the
-// system calls a file needs and no more: open, write, fchmod, close.
-// os.OpenFile adds five a file (fcntl and epoll calls, to try the file with
-// the network poller), which is a fifth of the cost of `firetrail
-// generate`'s small log files on tmpfs. A missing directory is reported as
-// an error matching os.ErrNotExist.
+// with permission perm (exactly: whatever the umask). It makes the system
+// calls a file needs and no more: open, write, close, and fchmod only when
+// the umask took bits of perm away or the file existed. os.OpenFile adds
+// five a file (fcntl and epoll calls, to try the file with the network
+// poller), which were a fifth of the cost of `firetrail generate`'s small
+// log files on tmpfs. A missing directory is reported as an error matching
+// os.ErrNotExist.
 func writeInPlace(path string, body []byte, perm os.FileMode) error {
-	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_TRUNC | syscall.O_CLOEXEC
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(path, flags, uint32(perm))
-		if err != syscall.EINTR {
-			break
-		}
+	const flags = syscall.O_WRONLY | syscall.O_CREAT | syscall.O_CLOEXEC
+	mask, known := processUmask()
+	chmod := !known || mask&uint32(perm) != 0
+	fd, err := openRetry(path, flags|syscall.O_EXCL, uint32(perm))
+	if err == syscall.EEXIST {
+		// Replace the file; it keeps its mode until the fchmod.
+		fd, err = openRetry(path, flags|syscall.O_TRUNC, uint32(perm))
+		chmod = true
 	}
 	if err != nil {
 		return &os.PathError{Op: "open", Path: path, Err: err}
@@ -43,10 +44,9 @@ func writeInPlace(path string, body []byte, perm os.FileMode) error {
 		}
 		body = body[n:]
 	}
-	if err == nil {
+	if err == nil && chmod {
 		op = "chmod"
 		for {
-			// The umask may have taken bits away.
 			if err = syscall.Fchmod(fd, uint32(perm)); err != syscall.EINTR {
 				break
 			}
@@ -59,4 +59,14 @@ func writeInPlace(path string, body []byte, perm os.FileMode) error {
 		return &os.PathError{Op: op, Path: path, Err: err}
 	}
 	return nil
+}
+
+// openRetry is syscall.Open, retried when a signal interrupts it.
+func openRetry(path string, flags int, perm uint32) (int, error) {
+	for {
+		fd, err := syscall.Open(path, flags, perm)
+		if err != syscall.EINTR {
+			return fd, err
+		}
+	}
 }
