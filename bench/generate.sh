@@ -51,26 +51,33 @@ echo "cloudtrail+prefetch / gzip per file, 2 cores, wall: $(ratio "$ctp" "$gzf2"
 # End to end, files on disk: runs of the generate command and of gzip
 # alone alternate, one process each (-cpu 1: one core for Go code). The
 # trees stay until every run is over: on ext4, creating files soon after
-# deleting many costs far more kernel time.
+# deleting many costs far more kernel time. Between them, the built command
+# writes the same tree with GOMAXPROCS=1 under GNU time: its user and system
+# (kernel: the files) CPU seconds.
+go build -o /tmp/firetrail-bench-bin ./cmd/firetrail
 e2e=$(mktemp)
 e2edir=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/firetrail-e2e-XXXXXX")
 go test -c -o "$e2e.test" ./cmd/firetrail
 for i in $(seq "${E2E_RUNS:-5}"); do
 	FIRETRAIL_BENCH_DIR="$e2edir" "$e2e.test" -test.run '^$' -test.bench '^BenchmarkGenerate' \
 		-test.benchtime 1x -test.cpu 1 | grep -E '^Benchmark' | tee -a "$e2e"
+	GOMAXPROCS=1 /usr/bin/time -f 'GenerateCommand %U user-s %S sys-s' /tmp/firetrail-bench-bin generate --seed 42 \
+		--accounts 3 --events "${FIRETRAIL_BENCH_EVENTS:-200000}" --format cloudtrail --out "$e2edir/cmd-$i" -q 2>&1 |
+		tee -a "$e2e"
 done
 rm -rf "$e2edir" "$e2e.test"
 ecpu=$(median BenchmarkGenerateCloudTrailDisk MB/cpu-s "$e2e")
 ewall=$(median BenchmarkGenerateCloudTrailDisk MB/s "$e2e")
 gcpu=$(median BenchmarkGenerateGzipFilesOnly MB/cpu-s "$e2e")
 gwall=$(median BenchmarkGenerateGzipFilesOnly MB/s "$e2e")
+cuser=$(median GenerateCommand user-s "$e2e")
+csys=$(median GenerateCommand sys-s "$e2e")
 rm -f "$e2e"
 echo
 echo "generate --format cloudtrail to disk, one core, medians of ${E2E_RUNS:-5}:"
 echo "  $ecpu MB/cpu-s ($ewall MB/s); gzip alone on the same files $gcpu MB/cpu-s ($gwall MB/s)"
 echo "  ratio $(ratio "$ecpu" "$gcpu") per CPU second, $(ratio "$ewall" "$gwall") wall clock (target 0.5)"
-
-go build -o /tmp/firetrail-bench-bin ./cmd/firetrail
+echo "  the command, GOMAXPROCS=1: $cuser s user, $csys s system"
 echo
 echo "10,000,000 events, ndjson to /dev/null:"
 /usr/bin/time -v /tmp/firetrail-bench-bin generate --seed 1 --events 10000000 --accounts 3 --out /dev/null 2>&1 |
