@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/logging"
 )
 
@@ -319,11 +320,10 @@ func goCloudTrail(t *testing.T, srv *serveInfo) *cloudtrail.Client {
 	return cloudtrail.NewFromConfig(goConfig(t, srv))
 }
 
-// listObjects lists every object under prefix with ListObjectsV2,
-// following continuation tokens.
-func listObjects(t *testing.T, c *s3.Client, bucket, prefix string) map[string]int64 {
+// eachObject calls fn for every object under prefix, listed with
+// ListObjectsV2 following continuation tokens.
+func eachObject(t *testing.T, c *s3.Client, bucket, prefix string, fn func(s3types.Object)) {
 	t.Helper()
-	objs := map[string]int64{}
 	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(t.Context())
@@ -331,9 +331,16 @@ func listObjects(t *testing.T, c *s3.Client, bucket, prefix string) map[string]i
 			t.Fatalf("ListObjectsV2 s3://%s/%s: %v", bucket, prefix, err)
 		}
 		for _, o := range page.Contents {
-			objs[aws.ToString(o.Key)] = aws.ToInt64(o.Size)
+			fn(o)
 		}
 	}
+}
+
+// listObjects lists every object under prefix with its size.
+func listObjects(t *testing.T, c *s3.Client, bucket, prefix string) map[string]int64 {
+	t.Helper()
+	objs := map[string]int64{}
+	eachObject(t, c, bucket, prefix, func(o s3types.Object) { objs[aws.ToString(o.Key)] = aws.ToInt64(o.Size) })
 	return objs
 }
 

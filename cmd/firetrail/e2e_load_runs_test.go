@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // loadEnv points load's AWS configuration at srv.
@@ -65,16 +66,7 @@ func awayFromStampEdge(t *testing.T, margin time.Duration) {
 func objectETags(t *testing.T, c *s3.Client, bucket, prefix string) map[string]string {
 	t.Helper()
 	objs := map[string]string{}
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(t.Context())
-		if err != nil {
-			t.Fatalf("ListObjectsV2 s3://%s/%s: %v", bucket, prefix, err)
-		}
-		for _, o := range page.Contents {
-			objs[aws.ToString(o.Key)] = aws.ToString(o.ETag)
-		}
-	}
+	eachObject(t, c, bucket, prefix, func(o s3types.Object) { objs[aws.ToString(o.Key)] = aws.ToString(o.ETag) })
 	return objs
 }
 
