@@ -16,6 +16,7 @@ import (
 
 	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/atomicfile"
 	"github.com/firetrail/firetrail/schemas"
 )
 
@@ -101,7 +102,7 @@ func (e *Emulator) saveState() error {
 		return err
 	}
 	if !bytes.Equal(b, e.lastState) {
-		if err := writeFileSync(p, b); err != nil {
+		if err := atomicfile.WriteDurable(p, b, 0o600); err != nil {
 			return fmt.Errorf("save trail state: %w", err)
 		}
 		e.lastState = b
@@ -110,39 +111,6 @@ func (e *Emulator) saveState() error {
 		return e.journal.prune()
 	}
 	return nil
-}
-
-// writeFileSync replaces path with b durably: a temporary file, fsynced,
-// renamed into place, and the directory fsynced.
-func writeFileSync(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // rebuildHistory fills the LookupEvents store from the log files already

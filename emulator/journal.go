@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/firetrail/firetrail/internal/atomicfile"
 )
 
 // The journal makes the record of a call durable before the call is
@@ -235,7 +237,7 @@ func (j *journal) startFile(n uint64) error {
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	if err := syncDir(j.dir); err != nil {
+	if err := atomicfile.SyncDir(j.dir); err != nil {
 		f.Close()
 		return fmt.Errorf("journal: %w", err)
 	}
@@ -248,19 +250,6 @@ func (j *journal) startFile(n uint64) error {
 	j.next = 0
 	j.mu.Unlock()
 	return nil
-}
-
-// syncDir fsyncs a directory (a file made or renamed in it is durable).
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // appendFrame appends a frame of body to b.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/atomicfile"
 )
 
 // crash stops e as kill -9 would leave it: nothing pending is delivered,
@@ -162,7 +163,7 @@ func TestJournalCrashRecovery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := writeFileSync(e.statePath(), b); err != nil {
+			if err := atomicfile.WriteDurable(e.statePath(), b, 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/generator"
+	"github.com/firetrail/firetrail/internal/atomicfile"
 )
 
 // history is the generated activity of WithEvents, planned before the trail
@@ -219,7 +220,7 @@ func (e *Emulator) writePreload(m preloadManifest) error {
 	if err != nil {
 		return fmt.Errorf("preload: %w", err)
 	}
-	if err := writeFileSync(filepath.Join(e.opts.dataDir, preloadFile), append(b, '\n')); err != nil {
+	if err := atomicfile.WriteDurable(filepath.Join(e.opts.dataDir, preloadFile), append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("preload: %w", err)
 	}
 	return nil

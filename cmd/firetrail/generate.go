@@ -16,6 +16,7 @@ import (
 
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/generator"
+	"github.com/firetrail/firetrail/internal/atomicfile"
 	"github.com/firetrail/firetrail/schemas"
 	"github.com/spf13/pflag"
 )
@@ -387,26 +388,7 @@ func writeManifest(path, tmpOut, out string, m generator.Manifest) (int, error) 
 		return 0, fmt.Errorf("manifest: %w", err)
 	}
 	b = append(b, '\n')
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-")
-	if err != nil {
-		return 0, fmt.Errorf("manifest: %w", err)
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(path, b, 0o644); err != nil {
 		return 0, fmt.Errorf("manifest %s: %w", path, err)
 	}
 	return len(b), nil

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/firetrail/firetrail/internal/atomicfile"
 )
 
 // Sink stores delivered objects. Put stores body under key; meta holds S3
@@ -84,23 +86,7 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(body)
-	if err == nil {
-		err = f.Chmod(fileMode)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
+	if err := atomicfile.Write(path, body, fileMode); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	return nil

@@ -10,10 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/firetrail/firetrail/internal/atomicfile"
 )
 
 // notificationConfiguration is the body of Put/GetBucketNotificationConfiguration
@@ -447,27 +448,6 @@ func (f *Front) saveNotificationsLocked() error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(f.notificationPath)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(f.notificationPath)+".*")
-	if err != nil {
-		return err
-	}
 	// Private to its owner, as every file of the data directory.
-	err = tmp.Chmod(0o600)
-	if err == nil {
-		_, err = tmp.Write(append(data, '\n'))
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), f.notificationPath)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.WriteDurable(f.notificationPath, append(data, '\n'), 0o600)
 }
