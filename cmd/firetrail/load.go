@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -130,6 +131,12 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 	}
 	if len(f.runID) > 128 {
 		return p, usagef("--run-id longer than 128 bytes")
+	}
+	if f.summaryJSON != "" {
+		// Known now, not after the run: the summary goes beside FILE.
+		if fi, err := os.Stat(filepath.Dir(f.summaryJSON)); err != nil || !fi.IsDir() {
+			return p, usagef("--summary-json %s: no directory %s to write it in", f.summaryJSON, filepath.Dir(f.summaryJSON))
+		}
 	}
 	p.shards = 1
 	if f.shard != "" {
