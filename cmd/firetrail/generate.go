@@ -57,7 +57,7 @@ func (f timeFlag) Set(s string) error {
 func generateCommand() command {
 	return command{
 		name:  "generate",
-		usage: "generate --seed N --events N [--start RFC3339] [--accounts N] [--regions r1,r2] [--format ndjson|cloudtrail] [--late-share F] [--out DIR|FILE|-] [--shard k/N] [--scenario NAME] [-q]",
+		usage: "generate --seed N --events N [--start RFC3339] [--accounts N] [--regions r1,r2] [--identities default|all] [--format ndjson|cloudtrail] [--late-share F] [--out DIR|FILE|-] [--shard k/N] [--scenario NAME] [-q]",
 		short: "generate deterministic CloudTrail records of Firehose activity",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			var (
