@@ -14,11 +14,18 @@ import (
 //
 // AppendJSON does not allocate when dst has room. For every Record,
 // AppendJSON(nil) equals json.Marshal with SetEscapeHTML(false).
-func (r *Record) AppendJSON(dst []byte) []byte {
+func (r *Record) AppendJSON(dst []byte) []byte { return r.appendJSON(dst, nil) }
+
+// appendJSON is AppendJSON, with the userIdentity from e if it is not nil.
+func (r *Record) appendJSON(dst []byte, e *Encoder) []byte {
 	dst = append(dst, `{"eventVersion":`...)
 	dst = appendString(dst, r.EventVersion)
 	dst = append(dst, `,"userIdentity":`...)
-	dst = r.UserIdentity.AppendJSON(dst)
+	if e != nil {
+		dst = e.appendIdentity(dst, &r.UserIdentity)
+	} else {
+		dst = r.UserIdentity.AppendJSON(dst)
+	}
 	dst = append(dst, `,"eventTime":"`...)
 	dst = appendTime(dst, r.EventTime)
 	dst = append(dst, `","eventSource":`...)

@@ -259,7 +259,8 @@ func randomRecord(rng *rand.Rand) Record {
 }
 
 // BenchmarkAppendJSON encodes the seed's CreateDeliveryStream record with
-// AppendJSON and, as the baseline in the same run, with encoding/json.
+// AppendJSON, with an Encoder (the identity remembered) and, as the
+// baseline in the same run, with encoding/json.
 func BenchmarkAppendJSON(b *testing.B) {
 	_, recs := seedRecords(b)
 	rec := recs[0]
@@ -270,6 +271,15 @@ func BenchmarkAppendJSON(b *testing.B) {
 		b.SetBytes(int64(len(want)))
 		for b.Loop() {
 			buf = rec.AppendJSON(buf[:0])
+		}
+	})
+	b.Run("encoder", func(b *testing.B) {
+		var e Encoder
+		buf := make([]byte, 0, 2*len(want))
+		b.ReportAllocs()
+		b.SetBytes(int64(len(want)))
+		for b.Loop() {
+			buf = e.AppendRecord(buf[:0], &rec)
 		}
 	})
 	b.Run("encoding-json", func(b *testing.B) {

@@ -296,9 +296,10 @@ func (gen *generation) records() iter.Seq[schemas.Record] {
 func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	buf := make([]byte, 0, 128<<10)
+	var enc schemas.Encoder
 	n := 0
 	for rec := range gen.records() {
-		buf = rec.AppendJSON(buf)
+		buf = enc.AppendRecord(buf, &rec)
 		buf = append(buf, '\n')
 		if len(buf) >= 64<<10 {
 			if _, err := bw.Write(buf); err != nil {

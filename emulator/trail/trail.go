@@ -67,6 +67,7 @@ type Trail struct {
 	arrivals arrivals
 
 	mu        sync.Mutex
+	enc       schemas.Encoder // records without raw JSON; with mu held
 	streams   map[streamID]*stream
 	order     []*stream
 	last      *stream // the stream of the last record added
@@ -319,7 +320,7 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 			t.watermark = rec.EventTime.UTC()
 		}
 		if t.untidy != nil {
-			t.arrivals.push(s, rec, raw, rec.EventTime.UTC().Add(t.untidy.delay()))
+			t.arrivals.push(&t.enc, s, rec, raw, rec.EventTime.UTC().Add(t.untidy.delay()))
 			return t.arrive(t.watermark)
 		}
 	}
@@ -385,7 +386,7 @@ func (t *Trail) place(s *stream, id streamID, et time.Time, rec *schemas.Record,
 	if raw != nil {
 		f.pend = append(f.pend, raw...)
 	} else {
-		f.pend = rec.AppendJSON(f.pend)
+		f.pend = t.enc.AppendRecord(f.pend, rec)
 	}
 	size := int64(len(f.pend)-mark-1) + 3 // with "]}" after it
 	if f.n > 0 && len(f.cuts) > 0 && f.upper()+size > t.cfg.MaxFileSize {

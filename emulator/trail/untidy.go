@@ -137,10 +137,10 @@ type arrivals struct {
 	free []*arrival
 }
 
-// push queues rec of stream s (encoded: raw, or rec.AppendJSON) to arrive
+// push queues rec of stream s (encoded: raw, or by enc) to arrive
 // at at, which is within the years ByEventTime accepts (the nanoseconds
 // since 1970 fit an int64 until 2262).
-func (a *arrivals) push(s *stream, rec *schemas.Record, raw []byte, at time.Time) {
+func (a *arrivals) push(enc *schemas.Encoder, s *stream, rec *schemas.Record, raw []byte, at time.Time) {
 	var e *arrival
 	if n := len(a.free); n > 0 {
 		e, a.free = a.free[n-1], a.free[:n-1]
@@ -153,7 +153,7 @@ func (a *arrivals) push(s *stream, rec *schemas.Record, raw []byte, at time.Time
 	if raw != nil {
 		e.raw = append(e.raw[:0], raw...)
 	} else {
-		e.raw = rec.AppendJSON(e.raw[:0])
+		e.raw = enc.AppendRecord(e.raw[:0], rec)
 	}
 	a.q = append(a.q, e)
 	i := len(a.q) - 1

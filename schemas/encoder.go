@@ -1,0 +1,123 @@
+package schemas
+
+import (
+	"bytes"
+	"hash/maphash"
+)
+
+// An Encoder writes records exactly as Record.AppendJSON does, and
+// remembers the JSON of the userIdentity objects it wrote last: the calls
+// of one caller share an identity, and its encoding was a quarter of a
+// generated record's. A remembered identity is reused only when the record's
+// identity equals it member by member, nested objects included (the
+// Encoder keeps its own copy of them), so a record changed in place between
+// two calls is encoded anew. The zero Encoder is ready to use; it is not
+// safe for concurrent use.
+type Encoder struct {
+	seed   maphash.Seed
+	seeded bool
+	slots  [encoderSlots]identitySlot
+}
+
+// encoderSlots is the number of identities an Encoder remembers (a
+// direct-mapped cache: an identity's slot is fixed by a hash of its ARN and
+// access key). A generated run of a few accounts has a few hundred callers
+// at a time, with a few dozen busy ones.
+const encoderSlots = 256
+
+// identitySlot is one remembered identity and its JSON.
+type identitySlot struct {
+	ok    bool
+	ident UserIdentity // its pointers point at the copies below
+	sc    SessionContext
+	iss   SessionIssuer
+	web   WebIDFederationData
+	attrs SessionAttributes
+	del   InvokedByDelegate
+	obo   OnBehalfOf
+	isf   InScopeOf
+	json  []byte
+}
+
+// AppendRecord appends the compact JSON encoding of r to dst, the bytes of
+// r.AppendJSON(dst).
+func (e *Encoder) AppendRecord(dst []byte, r *Record) []byte {
+	return r.appendJSON(dst, e)
+}
+
+// appendIdentity appends the JSON of u, from the slot that remembers it if
+// one does.
+func (e *Encoder) appendIdentity(dst []byte, u *UserIdentity) []byte {
+	if !e.seeded {
+		e.seed, e.seeded = maphash.MakeSeed(), true
+	}
+	h := maphash.String(e.seed, u.ARN) ^ maphash.String(e.seed, u.AccessKeyID)
+	s := &e.slots[h%encoderSlots]
+	if !s.ok || !identityEqual(&s.ident, u) {
+		s.remember(u)
+	}
+	return append(dst, s.json...)
+}
+
+// remember makes s hold a copy of u and its JSON.
+func (s *identitySlot) remember(u *UserIdentity) {
+	s.ident = *u
+	if c := u.SessionContext; c != nil {
+		s.sc = *c
+		s.ident.SessionContext = &s.sc
+		s.sc.SessionIssuer = copyOf(c.SessionIssuer, &s.iss)
+		s.sc.WebIDFederationData = copyOf(c.WebIDFederationData, &s.web)
+		if s.sc.WebIDFederationData != nil {
+			s.web.Attributes = append(s.web.Attributes[:0:0], c.WebIDFederationData.Attributes...)
+		}
+		s.sc.Attributes = copyOf(c.Attributes, &s.attrs)
+	}
+	s.ident.InvokedByDelegate = copyOf(u.InvokedByDelegate, &s.del)
+	s.ident.OnBehalfOf = copyOf(u.OnBehalfOf, &s.obo)
+	s.ident.InScopeOf = copyOf(u.InScopeOf, &s.isf)
+	s.json = u.AppendJSON(s.json[:0])
+	s.ok = true
+}
+
+// copyOf copies *p into *into and returns into, or nil when p is nil.
+func copyOf[T any](p *T, into *T) *T {
+	if p == nil {
+		return nil
+	}
+	*into = *p
+	return into
+}
+
+// identityEqual reports whether a and b hold the same members, comparing
+// what their pointers point at.
+func identityEqual(a, b *UserIdentity) bool {
+	if a.Type != b.Type || a.PrincipalID != b.PrincipalID || a.ARN != b.ARN ||
+		a.AccountID != b.AccountID || a.AccessKeyID != b.AccessKeyID || a.UserName != b.UserName ||
+		a.InvokedBy != b.InvokedBy || a.CredentialID != b.CredentialID || a.IdentityProvider != b.IdentityProvider ||
+		!ptrEqual(a.InvokedByDelegate, b.InvokedByDelegate) || !ptrEqual(a.OnBehalfOf, b.OnBehalfOf) ||
+		!ptrEqual(a.InScopeOf, b.InScopeOf) {
+		return false
+	}
+	x, y := a.SessionContext, b.SessionContext
+	if x == nil || y == nil {
+		return x == y
+	}
+	if x.SourceIdentity != y.SourceIdentity || x.EC2RoleDelivery != y.EC2RoleDelivery ||
+		x.AssumedRoot != y.AssumedRoot || x.SignInSessionARN != y.SignInSessionARN ||
+		!ptrEqual(x.SessionIssuer, y.SessionIssuer) || !ptrEqual(x.Attributes, y.Attributes) {
+		return false
+	}
+	v, w := x.WebIDFederationData, y.WebIDFederationData
+	if v == nil || w == nil {
+		return v == w
+	}
+	return v.FederatedProvider == w.FederatedProvider && bytes.Equal(v.Attributes, w.Attributes)
+}
+
+// ptrEqual reports whether p and q are both nil or point at equal values.
+func ptrEqual[T comparable](p, q *T) bool {
+	if p == nil || q == nil {
+		return p == q
+	}
+	return *p == *q
+}

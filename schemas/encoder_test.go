@@ -1,0 +1,117 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand"
+	"testing"
+)
+
+// One Encoder over many records, with identities repeated, shared and
+// colliding in its slots, writes every record as AppendJSON does.
+func TestEncoderMatchesAppendJSON(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	var pool []UserIdentity
+	for range 600 { // more than encoderSlots: slots are reused
+		pool = append(pool, randomRecord(rng).UserIdentity)
+	}
+	_, seed := seedRecords(t)
+	for _, r := range seed {
+		pool = append(pool, r.UserIdentity)
+	}
+	var e Encoder
+	for i := range 20000 {
+		r := randomRecord(rng)
+		if i%5 != 0 {
+			r.UserIdentity = pool[rng.Intn(len(pool))]
+		}
+		want := r.AppendJSON(nil)
+		got := e.AppendRecord([]byte("prefix"), &r)
+		if !bytes.Equal(got[len("prefix"):], want) || string(got[:len("prefix")]) != "prefix" {
+			t.Fatalf("record %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+// A record whose identity changes in place after it was encoded, at any
+// depth, is encoded with the change.
+func TestEncoderSeesChangesInPlace(t *testing.T) {
+	_, seed := seedRecords(t)
+	base := seed[0]
+	full := UserIdentity{
+		Type: "AssumedRole", PrincipalID: "AROAEXAMPLE:s", ARN: "arn:aws:sts::111122223333:assumed-role/r/s",
+		AccountID: "111122223333", AccessKeyID: "ASIAEXAMPLE", UserName: "u",
+		SessionContext: &SessionContext{
+			SessionIssuer:       &SessionIssuer{Type: "Role", PrincipalID: "AROAEXAMPLE", ARN: "arn:aws:iam::111122223333:role/r", AccountID: "111122223333", UserName: "r"},
+			WebIDFederationData: &WebIDFederationData{FederatedProvider: "p", Attributes: json.RawMessage(`{"a":"b"}`)},
+			Attributes:          &SessionAttributes{CreationDate: "2025-01-01T00:00:00Z", MFAAuthenticated: "false"},
+			SourceIdentity:      "src", EC2RoleDelivery: "2.0", AssumedRoot: "false", SignInSessionARN: "arn:s",
+		},
+		InvokedBy:         "firehose.amazonaws.com",
+		InvokedByDelegate: &InvokedByDelegate{AccountID: "444455556666"},
+		OnBehalfOf:        &OnBehalfOf{UserID: "uid", IdentityStoreARN: "arn:i"},
+		InScopeOf:         &InScopeOf{SourceARN: "arn:src", SourceAccount: "1", IssuerType: "t", CredentialsIssuedTo: "c"},
+		CredentialID:      "cred", IdentityProvider: "idp",
+	}
+	changes := map[string]func(u *UserIdentity){
+		"type":                  func(u *UserIdentity) { u.Type = "IAMUser" },
+		"principalId":           func(u *UserIdentity) { u.PrincipalID += "x" },
+		"arn":                   func(u *UserIdentity) { u.ARN += "x" },
+		"accountId":             func(u *UserIdentity) { u.AccountID = "999999999999" },
+		"accessKeyId":           func(u *UserIdentity) { u.AccessKeyID = "ASIAOTHER" },
+		"userName":              func(u *UserIdentity) { u.UserName = "" },
+		"invokedBy":             func(u *UserIdentity) { u.InvokedBy = "AWS Internal" },
+		"credentialId":          func(u *UserIdentity) { u.CredentialID = "c2" },
+		"identityProvider":      func(u *UserIdentity) { u.IdentityProvider = "i2" },
+		"sessionContext nil":    func(u *UserIdentity) { u.SessionContext = nil },
+		"sessionIssuer.arn":     func(u *UserIdentity) { u.SessionContext.SessionIssuer.ARN += "x" },
+		"sessionIssuer nil":     func(u *UserIdentity) { u.SessionContext.SessionIssuer = nil },
+		"webId provider":        func(u *UserIdentity) { u.SessionContext.WebIDFederationData.FederatedProvider = "q" },
+		"webId attributes":      func(u *UserIdentity) { u.SessionContext.WebIDFederationData.Attributes[6] = 'c' },
+		"webId nil":             func(u *UserIdentity) { u.SessionContext.WebIDFederationData = nil },
+		"creationDate":          func(u *UserIdentity) { u.SessionContext.Attributes.CreationDate = "2026-01-01T00:00:00Z" },
+		"mfaAuthenticated":      func(u *UserIdentity) { u.SessionContext.Attributes.MFAAuthenticated = "true" },
+		"attributes nil":        func(u *UserIdentity) { u.SessionContext.Attributes = nil },
+		"sourceIdentity":        func(u *UserIdentity) { u.SessionContext.SourceIdentity = "" },
+		"ec2RoleDelivery":       func(u *UserIdentity) { u.SessionContext.EC2RoleDelivery = "1.0" },
+		"assumedRoot":           func(u *UserIdentity) { u.SessionContext.AssumedRoot = "true" },
+		"signInSessionArn":      func(u *UserIdentity) { u.SessionContext.SignInSessionARN = "arn:t" },
+		"invokedByDelegate":     func(u *UserIdentity) { u.InvokedByDelegate.AccountID = "1" },
+		"invokedByDelegate nil": func(u *UserIdentity) { u.InvokedByDelegate = nil },
+		"onBehalfOf":            func(u *UserIdentity) { u.OnBehalfOf.UserID = "u2" },
+		"inScopeOf":             func(u *UserIdentity) { u.InScopeOf.IssuerType = "t2" },
+		"inScopeOf nil":         func(u *UserIdentity) { u.InScopeOf = nil },
+	}
+	for name, change := range changes {
+		t.Run(name, func(t *testing.T) {
+			r := base
+			r.UserIdentity = deepCopyIdentity(t, full)
+			var e Encoder
+			before := e.AppendRecord(nil, &r)
+			change(&r.UserIdentity) // in place: the same pointers
+			got := e.AppendRecord(nil, &r)
+			want := r.AppendJSON(nil)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("after the change:\n got %s\nwant %s", got, want)
+			}
+			if bytes.Equal(before, want) {
+				t.Fatalf("the change %q does not change the JSON; the case tests nothing", name)
+			}
+		})
+	}
+}
+
+// deepCopyIdentity copies u through JSON, so that changes in place to the
+// copy do not reach u.
+func deepCopyIdentity(t *testing.T, u UserIdentity) UserIdentity {
+	t.Helper()
+	data, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c UserIdentity
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
