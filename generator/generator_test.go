@@ -3,10 +3,12 @@ package generator
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
+	"math/rand"
 	"runtime"
 	"slices"
 	"strings"
@@ -636,6 +638,26 @@ func TestAppendUUID(t *testing.T) {
 	got := string(appendUUID(nil, 0x0123456789abcdef, 0xfedcba9876543210))
 	if want := "01234567-89ab-4def-bedc-ba9876543210"; got != want {
 		t.Errorf("appendUUID = %s, want %s", got, want)
+	}
+}
+
+func TestHex8(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	for i := range 10000 {
+		v := r.Uint32()
+		switch i {
+		case 0:
+			v = 0
+		case 1:
+			v = 0xffffffff
+		case 2:
+			v = 0x9a9a9a9a
+		}
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], hex8(v))
+		if got, want := string(b[:]), fmt.Sprintf("%08x", v); got != want {
+			t.Fatalf("hex8(%#x) = %s, want %s", v, got, want)
+		}
 	}
 }
 

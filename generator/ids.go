@@ -1,6 +1,9 @@
 package generator
 
-import "math/rand"
+import (
+	"encoding/binary"
+	"math/rand"
+)
 
 // idChunk is how many UUIDs idSource formats per allocation.
 const idChunk = 128
@@ -42,24 +45,31 @@ func appendUUID(b []byte, hi, lo uint64) []byte {
 	hi = hi&^(0xf<<12) | 0x4<<12 // version nibble: bits 12..15 of hi
 	lo = lo&^(0x3<<62) | 0x2<<62 // variant: top two bits of lo
 	var u [36]byte
-	put := func(at int, v uint64, nbytes int) {
-		for i := nbytes - 1; i >= 0; i-- {
-			c := byte(v)
-			v >>= 8
-			u[at+2*i] = hexDigits[c>>4]
-			u[at+2*i+1] = hexDigits[c&0xf]
-		}
-	}
-	put(0, hi>>32, 4)
+	h := hex8(uint32(hi))
+	l := hex8(uint32(lo >> 32))
+	binary.BigEndian.PutUint64(u[0:], hex8(uint32(hi>>32)))
 	u[8] = '-'
-	put(9, hi>>16, 2)
+	binary.BigEndian.PutUint32(u[9:], uint32(h>>32))
 	u[13] = '-'
-	put(14, hi, 2)
+	binary.BigEndian.PutUint32(u[14:], uint32(h))
 	u[18] = '-'
-	put(19, lo>>48, 2)
+	binary.BigEndian.PutUint32(u[19:], uint32(l>>32))
 	u[23] = '-'
-	put(24, lo, 6)
+	binary.BigEndian.PutUint32(u[24:], uint32(l))
+	binary.BigEndian.PutUint64(u[28:], hex8(uint32(lo)))
 	return append(b, u[:]...)
+}
+
+// hex8 returns the 8 lowercase hex digits of v, most significant first,
+// as the bytes of a big-endian uint64: each nibble is spread to a byte of
+// its own, then turned into '0'…'9' or 'a'…'f' in all bytes at once.
+func hex8(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101 // 1 where the nibble is 10 or more
+	return x + 0x3030303030303030 + letters*('a'-'0'-10)
 }
 
 // base32Upper is the alphabet of the characters after an IAM id prefix
