@@ -23,24 +23,44 @@ import (
 // (a *types.…DestinationConfiguration).
 func destinationConf(in *firehose.CreateDeliveryStreamInput) any {
 	v := reflect.ValueOf(in).Elem()
-	for i := range v.NumField() {
-		if strings.HasSuffix(v.Type().Field(i).Name, "DestinationConfiguration") && !v.Field(i).IsNil() {
-			return v.Field(i).Interface()
+	for _, i := range destinationMembers() {
+		if f := v.Field(i); !f.IsNil() {
+			return f.Interface()
 		}
 	}
 	return nil
 }
+
+// destinationMembers is the indexes of the …DestinationConfiguration
+// members of CreateDeliveryStreamInput.
+var destinationMembers = sync.OnceValue(func() []int {
+	t := reflect.TypeFor[firehose.CreateDeliveryStreamInput]()
+	var ms []int
+	for i := range t.NumField() {
+		if strings.HasSuffix(t.Field(i).Name, "DestinationConfiguration") {
+			ms = append(ms, i)
+		}
+	}
+	return ms
+})
+
+// destinationID is the destinationId of every update: a stream has one
+// destination.
+var destinationID = "destinationId-000000000001"
 
 // update returns pe's UpdateDestination request and the destination
 // configuration of the stream once it succeeds.
 func (w *sim) update(pe *pending) ([]byte, any) {
 	s := pe.st
 	in := &firehose.UpdateDestinationInput{
-		DeliveryStreamName:             aws.String(s.name),
+		DeliveryStreamName:             &s.name,
 		CurrentDeliveryStreamVersionId: aws.String(strconv.Itoa(pe.version)),
-		DestinationId:                  aws.String("destinationId-000000000001"),
+		DestinationId:                  &destinationID,
 	}
-	whole := kinds[pe.p.kind].wholeUpdate
+	var since any // the members an update sends: all, or those that differ from since
+	if !kinds[pe.p.kind].wholeUpdate {
+		since = s.conf
+	}
 	var next any
 	var u reflect.Value
 	for range 10 { // a change may draw the values it replaces: draw again
@@ -50,17 +70,12 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 		} else {
 			w.change(next, s)
 		}
-		if whole {
-			u = toUpdate(next)
-		} else {
-			u = toUpdate(diffMembers(reflect.ValueOf(s.conf), reflect.ValueOf(next)).Interface())
-		}
-		if !u.Elem().IsZero() {
+		var ok bool
+		if u, ok = toUpdate(next, since); ok {
 			break
 		}
 	}
-	field := strings.TrimSuffix(reflect.TypeOf(next).Elem().Name(), "Configuration") + "Update"
-	reflect.ValueOf(in).Elem().FieldByName(field).Set(u)
+	reflect.ValueOf(in).Elem().Field(updatePlanOf(reflect.TypeOf(next).Elem()).member).Set(u)
 	w.secrets(s)
 	return w.render(in, s), next
 }
@@ -210,48 +225,74 @@ func (w *sim) change(conf any, s *stream) {
 // from where the names differ.
 var updateAliases = map[string]string{"S3Update": "S3Configuration", "S3BackupUpdate": "S3BackupConfiguration"}
 
-// toUpdate returns the …DestinationUpdate that sets every member of conf
-// (a *types.…DestinationConfiguration) that the update type has.
-func toUpdate(conf any) reflect.Value {
+// toUpdate returns the …DestinationUpdate made from conf (a
+// *types.…DestinationConfiguration): every member of conf that the update
+// type has or, when since is not nil, only those that differ from since
+// (the configuration conf was made from), which is what a partial update
+// sends. A nested struct of plain values (buffering hints, a copy command)
+// is kept whole when any of it changes, as the CLI takes it; other nested
+// structs hold their changed members only. It reports whether the update
+// sets any member.
+func toUpdate(conf, since any) (reflect.Value, bool) {
 	src := reflect.ValueOf(conf).Elem()
-	dst := reflect.New(updateType(src.Type()))
-	convert(dst.Elem(), src)
-	return dst
+	p := updatePlanOf(src.Type())
+	u := reflect.New(p.update)
+	var old reflect.Value
+	if since != nil {
+		old = reflect.ValueOf(since).Elem()
+	}
+	return u, p.fill.fill(u.Elem(), src, old)
 }
 
-// updateType returns the update type of the configuration type conf.
-func updateType(conf reflect.Type) reflect.Type {
-	if t, ok := updateTypes.Load(conf); ok {
-		return t.(reflect.Type)
+// updatePlan is how a configuration type becomes its update.
+type updatePlan struct {
+	member int          // the update's index in UpdateDestinationInput
+	update reflect.Type // types.…DestinationUpdate
+	fill   *fillPlan
+}
+
+var updatePlans sync.Map // configuration type → *updatePlan
+
+// updatePlanOf returns the update plan of the configuration type conf.
+func updatePlanOf(conf reflect.Type) *updatePlan {
+	if p, ok := updatePlans.Load(conf); ok {
+		return p.(*updatePlan)
 	}
 	f, ok := reflect.TypeFor[firehose.UpdateDestinationInput]().FieldByName(strings.TrimSuffix(conf.Name(), "Configuration") + "Update")
-	if !ok {
+	if !ok || len(f.Index) != 1 {
 		panic("generator: no update member for " + conf.Name())
 	}
-	updateTypes.Store(conf, f.Type.Elem())
-	return f.Type.Elem()
+	p := &updatePlan{member: f.Index[0], update: f.Type.Elem(), fill: planFill(f.Type.Elem(), conf)}
+	updatePlans.Store(conf, p)
+	return p
 }
 
-var updateTypes sync.Map // configuration type → update type
-
-// convertStep sets member dst of an update from member src of a
-// configuration; nested is set when the types differ (structs converted
-// member by member).
-type convertStep struct {
+// fillStep sets member dst of a struct from member src of another.
+type fillStep struct {
 	dst, src int
-	nested   bool
+	// conv: the member types differ (pointers to structs), and the
+	// member is converted member by member (sub).
+	conv bool
+	// deep: the source member points to a struct holding structs or
+	// lists; a partial update holds its changed members only (sub).
+	deep bool
+	elem reflect.Type // the destination member's struct type (conv or deep)
+	sub  *fillPlan    // elem from the source member's struct (conv or deep)
 }
 
-var convertPlans sync.Map // [2]reflect.Type{dst, src} → []convertStep
+// fillPlan is how fill sets the members of one struct type from another.
+type fillPlan struct{ steps []fillStep }
 
-// plan returns how convert fills a dst struct from a src struct: the
+var fillPlans sync.Map // [2]reflect.Type{dst, src} → *fillPlan
+
+// planFill returns how fill sets a dst struct from a src struct: the
 // members of the same name (or alias) and a type it can convert.
-func plan(dst, src reflect.Type) []convertStep {
+func planFill(dst, src reflect.Type) *fillPlan {
 	key := [2]reflect.Type{dst, src}
-	if p, ok := convertPlans.Load(key); ok {
-		return p.([]convertStep)
+	if p, ok := fillPlans.Load(key); ok {
+		return p.(*fillPlan)
 	}
-	var steps []convertStep
+	p := &fillPlan{}
 	for i := range dst.NumField() {
 		f := dst.Field(i)
 		if !f.IsExported() {
@@ -261,59 +302,81 @@ func plan(dst, src reflect.Type) []convertStep {
 		if alias, has := updateAliases[f.Name]; has && !ok {
 			sf, ok = src.FieldByName(alias)
 		}
-		switch {
-		case !ok || len(sf.Index) != 1:
-		case sf.Type == f.Type:
-			steps = append(steps, convertStep{dst: i, src: sf.Index[0]})
-		case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct &&
-			f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
-			steps = append(steps, convertStep{dst: i, src: sf.Index[0], nested: true})
+		if !ok || len(sf.Index) != 1 {
+			continue
 		}
+		st := fillStep{dst: i, src: sf.Index[0]}
+		structPtr := func(t reflect.Type) bool { return t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct }
+		switch {
+		case sf.Type == f.Type:
+		case structPtr(sf.Type) && structPtr(f.Type):
+			st.conv = true
+		default:
+			continue
+		}
+		st.deep = structPtr(sf.Type) && !plain(sf.Type.Elem())
+		if st.conv || st.deep {
+			st.elem = f.Type.Elem()
+			st.sub = planFill(st.elem, sf.Type.Elem())
+		}
+		p.steps = append(p.steps, st)
 	}
-	convertPlans.Store(key, steps)
-	return steps
+	fillPlans.Store(key, p)
+	return p
 }
 
-// convert sets the members of the struct dst from the members of src of
-// the same name (or alias), converting nested structs of other types.
-func convert(dst, src reflect.Value) {
-	for _, st := range plan(dst.Type(), src.Type()) {
+// fill sets the members of dst from the non-zero members of src; when
+// since is valid (a struct of src's type), only from those that differ
+// from since's, recursing into deep members. It reports whether it set
+// any member.
+func (p *fillPlan) fill(dst, src, since reflect.Value) bool {
+	set := false
+	for i := range p.steps {
+		st := &p.steps[i]
 		sf := src.Field(st.src)
 		if sf.IsZero() {
 			continue
 		}
-		if !st.nested {
-			dst.Field(st.dst).Set(sf)
-			continue
+		var of reflect.Value
+		if since.IsValid() {
+			if of = since.Field(st.src); equal(sf, of) {
+				continue
+			}
 		}
-		n := reflect.New(dst.Field(st.dst).Type().Elem())
-		convert(n.Elem(), sf.Elem())
-		dst.Field(st.dst).Set(n)
+		switch {
+		case st.deep && of.IsValid() && !of.IsNil():
+			n := reflect.New(st.elem)
+			st.sub.fill(n.Elem(), sf.Elem(), of.Elem())
+			dst.Field(st.dst).Set(n)
+		case st.conv:
+			n := reflect.New(st.elem)
+			st.sub.fill(n.Elem(), sf.Elem(), reflect.Value{})
+			dst.Field(st.dst).Set(n)
+		default:
+			dst.Field(st.dst).Set(sf)
+		}
+		set = true
 	}
+	return set
 }
 
-// diffMembers returns a struct (of next's type) holding the members of
-// next that differ from old: what a partial update sends. A nested struct
-// of plain values (buffering hints, a copy command) is kept whole when any
-// of it changes, as the CLI takes it.
-func diffMembers(old, next reflect.Value) reflect.Value {
-	out := reflect.New(next.Type().Elem())
-	o, n := old.Elem(), next.Elem()
-	for i := range n.NumField() {
-		if !n.Type().Field(i).IsExported() {
-			continue
+// equal reports whether the values a and b of one type are deeply equal,
+// without reflect.DeepEqual when the answer is plain: a change replaces
+// members, so most members it leaves are the same pointer or string.
+func equal(a, b reflect.Value) bool {
+	switch a.Kind() {
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Pointer:
+		if a.Pointer() == b.Pointer() {
+			return true
 		}
-		nf, of := n.Field(i), o.Field(i)
-		if nf.IsZero() || reflect.DeepEqual(nf.Interface(), of.Interface()) {
-			continue
-		}
-		if nf.Kind() == reflect.Pointer && nf.Elem().Kind() == reflect.Struct && !of.IsNil() && !plain(nf.Elem().Type()) {
-			out.Elem().Field(i).Set(diffMembers(of, nf))
-		} else {
-			out.Elem().Field(i).Set(nf)
+	case reflect.Slice:
+		if a.Pointer() == b.Pointer() && a.Len() == b.Len() {
+			return true
 		}
 	}
-	return out
+	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
 // plain reports whether the struct type t holds no structs or lists.
