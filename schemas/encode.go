@@ -322,9 +322,12 @@ func hasByte(x uint64, b byte) bool { return hasZero(x ^ (lsb * uint64(b))) }
 func hasLess(x uint64, n byte) bool { return (x-lsb*uint64(n))&^x&msb != 0 }
 
 // hasStringSpecial: a byte that needs escaping or a look (", \\, control,
-// non-ASCII).
+// non-ASCII). It is hasLess(x, 0x20) || hasByte(x, '"') || hasByte(x, '\\')
+// || x&msb != 0 with the &^x terms left out: they only clear the high bit
+// of bytes at or above 0x80, which the last term reports anyway. (A byte's
+// subtraction borrows from the next only when the byte is reported itself.)
 func hasStringSpecial(x uint64) bool {
-	return x&msb != 0 || hasLess(x, 0x20) || hasByte(x, '"') || hasByte(x, '\\')
+	return ((x-lsb*0x20)|((x^(lsb*'"'))-lsb)|((x^(lsb*'\\'))-lsb)|x)&msb != 0
 }
 
 // hasStructuralSpecial: a quote or whitespace (or any control byte).
@@ -346,6 +349,38 @@ var safe = func() (t [utf8.RuneSelf]bool) {
 // escapes it with SetEscapeHTML(false): invalid UTF-8 becomes \ufffd and
 // U+2028/U+2029 are escaped.
 func appendString(dst []byte, s string) []byte {
+	if plain(s) {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendEscaped(dst, s)
+}
+
+// plain reports whether every byte of s is ASCII written as it is: the
+// case of nearly every string of a record, checked a word at a time (the
+// last word overlapping the one before it).
+func plain(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if b := s[i]; b >= utf8.RuneSelf || !safe[b] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if hasStringSpecial(load64(s, i)) {
+			return false
+		}
+	}
+	return !hasStringSpecial(load64(s, n-8))
+}
+
+// appendEscaped is appendString for a string with bytes to escape or to
+// check as UTF-8.
+func appendEscaped(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -1,9 +1,6 @@
 package schemas
 
-import (
-	"bytes"
-	"hash/maphash"
-)
+import "bytes"
 
 // An Encoder writes records exactly as Record.AppendJSON does, and
 // remembers the JSON of the userIdentity objects it wrote last: the calls
@@ -14,16 +11,39 @@ import (
 // two calls is encoded anew. The zero Encoder is ready to use; it is not
 // safe for concurrent use.
 type Encoder struct {
-	seed   maphash.Seed
-	seeded bool
-	slots  [encoderSlots]identitySlot
+	slots [encoderSlots]identitySlot
 }
 
 // encoderSlots is the number of identities an Encoder remembers (a
-// direct-mapped cache: an identity's slot is fixed by a hash of its ARN and
-// access key). A generated run of a few accounts has a few hundred callers
-// at a time, with a few dozen busy ones.
-const encoderSlots = 256
+// direct-mapped cache: an identity's slot is fixed by a hash of its access
+// key, or of its ARN without one). A generated run of a few accounts has a
+// few hundred callers at a time, with a few dozen busy ones.
+const encoderSlots = 1 << slotBits
+
+const slotBits = 8
+
+// slotOf is the slot of u: a multiplicative hash of the last eight bytes
+// of its access key (random characters), or of its ARN or invoker when it
+// has none. Identities that share a slot only cost their encoding again.
+func slotOf(u *UserIdentity) uint64 {
+	k := u.AccessKeyID
+	if k == "" {
+		k = u.ARN
+	}
+	if k == "" {
+		k = u.InvokedBy
+	}
+	var x uint64
+	if n := len(k); n >= 8 {
+		x = load64(k, n-8)
+	} else {
+		for i := 0; i < n; i++ {
+			x = x<<8 | uint64(k[i])
+		}
+	}
+	x ^= uint64(len(k))
+	return (x * 0x9e3779b97f4a7c15) >> (64 - slotBits) // the top bits
+}
 
 // identitySlot is one remembered identity and its JSON.
 type identitySlot struct {
@@ -48,11 +68,7 @@ func (e *Encoder) AppendRecord(dst []byte, r *Record) []byte {
 // appendIdentity appends the JSON of u, from the slot that remembers it if
 // one does.
 func (e *Encoder) appendIdentity(dst []byte, u *UserIdentity) []byte {
-	if !e.seeded {
-		e.seed, e.seeded = maphash.MakeSeed(), true
-	}
-	h := maphash.String(e.seed, u.ARN) ^ maphash.String(e.seed, u.AccessKeyID)
-	s := &e.slots[h%encoderSlots]
+	s := &e.slots[slotOf(u)]
 	if !s.ok || !identityEqual(&s.ident, u) {
 		s.remember(u)
 	}

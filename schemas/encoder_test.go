@@ -115,3 +115,21 @@ func deepCopyIdentity(t *testing.T, u UserIdentity) UserIdentity {
 	}
 	return c
 }
+
+// hasStringSpecial reports a word exactly when one of its bytes needs
+// escaping or is not ASCII: every byte value in every position, among
+// plain neighbours and after a special byte.
+func TestHasStringSpecialExact(t *testing.T) {
+	special := func(b byte) bool { return b < 0x20 || b == '"' || b == '\\' || b >= 0x80 }
+	for pos := range 8 {
+		for v := range 256 {
+			for _, fill := range []byte{'a', ' ', '~', 0x21, 0x5d, 0x23} {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(v)
+				if got, want := hasStringSpecial(load64(w, 0)), special(byte(v)); got != want {
+					t.Fatalf("word %q: hasStringSpecial = %v, want %v", w, got, want)
+				}
+			}
+		}
+	}
+}
