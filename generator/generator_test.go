@@ -432,7 +432,7 @@ func TestHandWrittenRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := nameRequest(name); !bytes.Equal(got, want) {
+			if got := nameRequest(nil, name); !bytes.Equal(got, want) {
 				t.Errorf("nameRequest(%q) = %s, want %s (%T)", name, got, want, in)
 			}
 		}
@@ -441,7 +441,7 @@ func TestHandWrittenRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := createResponse(arn); !bytes.Equal(got, want) {
+		if got := createResponse(nil, arn); !bytes.Equal(got, want) {
 			t.Errorf("createResponse(%q) = %s, want %s", arn, got, want)
 		}
 	}
@@ -624,7 +624,7 @@ func TestTemplates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := tpl.fill(name); !bytes.Equal(got, want) {
+			if got := tpl.fill(nil, name); !bytes.Equal(got, want) {
 				t.Errorf("fill(%q) = %s, want %s", name, got, want)
 			}
 		}
@@ -638,6 +638,49 @@ func TestAppendUUID(t *testing.T) {
 	got := string(appendUUID(nil, 0x0123456789abcdef, 0xfedcba9876543210))
 	if want := "01234567-89ab-4def-bedc-ba9876543210"; got != want {
 		t.Errorf("appendUUID = %s, want %s", got, want)
+	}
+}
+
+// TestSlab: carved slices are capped, never overlap, and survive what is
+// carved after them; a slice that outgrew its room leaves the chunk as it
+// was.
+func TestSlab(t *testing.T) {
+	var sl slab
+	var kept [][]byte
+	var want []string
+	for i := range 3000 {
+		n := 1 + i%97
+		room := n
+		if i%10 == 0 {
+			room = n / 2 // outgrows its room when the chunk has less than n left
+		}
+		b := sl.room(room)
+		if len(b) != 0 || cap(b) < room {
+			t.Fatalf("room(%d): len %d cap %d", room, len(b), cap(b))
+		}
+		for j := range n {
+			b = append(b, byte(i+j))
+		}
+		b = sl.keep(b)
+		if len(b) != n || cap(b) != n {
+			t.Fatalf("keep: len %d cap %d, want %d", len(b), cap(b), n)
+		}
+		kept = append(kept, b)
+		want = append(want, string(b))
+	}
+	// A slice that outgrows the rest of the chunk: the next room starts
+	// where it would have.
+	b := sl.room(1)
+	before := &b[:1][0]
+	b = sl.keep(append(b, make([]byte, cap(b)+1)...))
+	kept, want = append(kept, b), append(want, string(b))
+	if next := sl.room(1); &next[:1][0] != before {
+		t.Error("a slice that outgrew its room took the chunk's free space")
+	}
+	for i, b := range kept {
+		if string(b) != want[i] {
+			t.Fatalf("slice %d overwritten", i)
+		}
 	}
 }
 

@@ -242,7 +242,7 @@ func TestBatchSizes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := s.batchRequest(n); !bytes.Equal(got, want) {
+			if got := s.batchRequest(&w.bytes, n); !bytes.Equal(got, want) {
 				t.Errorf("batchRequest(%d) of %q = %s, want %s", n, name, got, want)
 			}
 		}

@@ -67,7 +67,8 @@ type sim struct {
 	label int16 // label of the record just emitted
 	err   error
 
-	tpl templates
+	tpl   templates
+	bytes slab // the bytes of requests and responses
 
 	scenario  []incidentPlan
 	incidents []Incident
@@ -559,7 +560,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 		case actPutRecord:
 			req = s.putReq
 		case actPutRecordBatch:
-			req = s.batchRequest(batchSize(w.r))
+			req = s.batchRequest(&w.bytes, batchSize(w.r))
 		case actUpdate:
 			req, next = w.update(pe)
 		default:
@@ -695,13 +696,27 @@ func (w *sim) remove(rs *regionState, s *stream) {
 // A template is filled with s's name.
 func (w *sim) render(in any, s *stream) []byte {
 	if t, ok := in.(*nameTemplate); ok {
-		return t.fill(s.name)
+		return w.fill(t, s.name)
 	}
-	b, err := schemas.RenderFirehoseRequest(in)
+	b, err := w.renderRequest(in)
 	if err != nil && w.err == nil {
 		w.err = fmt.Errorf("render %T: %w", in, err)
 	}
 	return b
+}
+
+// renderRequest is schemas.RenderFirehoseRequest into w's slab.
+func (w *sim) renderRequest(in any) ([]byte, error) {
+	b, err := schemas.AppendFirehoseRequest(w.bytes.room(renderRoom), in)
+	if err != nil || string(b) == "null" {
+		return nil, err
+	}
+	return w.bytes.keep(b), nil
+}
+
+// fill fills t with name into w's slab.
+func (w *sim) fill(t *nameTemplate, name string) []byte {
+	return w.bytes.keep(t.fill(w.bytes.room(t.size(name)), name))
 }
 
 // input builds the input of a call whose request is not cached.

@@ -109,7 +109,7 @@ func batchSize(r *rand.Rand) int {
 // batchRequest returns the PutRecordBatch request of n records to s. The
 // common sizes (a few records, a full batch) are made once per stream;
 // the long tail of sizes, rarely repeated on one stream, each time.
-func (s *stream) batchRequest(n int) []byte {
+func (s *stream) batchRequest(sl *slab, n int) []byte {
 	slot := -1
 	switch {
 	case n < len(s.batches)-1:
@@ -120,27 +120,28 @@ func (s *stream) batchRequest(n int) []byte {
 	if slot >= 0 && s.batches[slot] != nil {
 		return s.batches[slot]
 	}
-	b := make([]byte, 0, len(s.batchHead)+3*n+1)
+	b := sl.room(len(s.batchHead) + 3*n + 1)
 	b = append(b, s.batchHead...)
-	b = append(b, batchRecords[len(batchRecords)-3*n-1:]...)
+	b = sl.keep(append(b, batchRecords[len(batchRecords)-3*n-1:]...))
 	if slot >= 0 {
 		s.batches[slot] = b
 	}
 	return b
 }
 
-// nameRequest is the hand-written rendering of an input holding only
-// DeliveryStreamName; tests check it against RenderFirehoseRequest.
-func nameRequest(name string) []byte {
-	b := append([]byte(nil), `{"deliveryStreamName":`...)
+// nameRequest appends the hand-written rendering of an input holding only
+// DeliveryStreamName to b; tests check it against RenderFirehoseRequest.
+func nameRequest(b []byte, name string) []byte {
+	b = append(b, `{"deliveryStreamName":`...)
 	b = schemas.AppendString(b, name)
 	return append(b, '}')
 }
 
-// createResponse is the hand-written rendering of CreateDeliveryStream's
-// output; tests check it against RenderFirehoseResponse.
-func createResponse(arn string) []byte {
-	b := append([]byte(nil), `{"deliveryStreamARN":`...)
+// createResponse appends the hand-written rendering of
+// CreateDeliveryStream's output to b; tests check it against
+// RenderFirehoseResponse.
+func createResponse(b []byte, arn string) []byte {
+	b = append(b, `{"deliveryStreamARN":`...)
 	b = schemas.AppendString(b, arn)
 	return append(b, '}')
 }
@@ -193,13 +194,14 @@ func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, e
 	s.bucket = rs.acct.alias + "-" + strings.SplitN(name, "-to-", 2)[0] + "-" + rs.name
 	in := w.createInput(s)
 	var err error
-	if s.createReq, err = schemas.RenderFirehoseRequest(in); err != nil {
+	if s.createReq, err = w.renderRequest(in); err != nil {
 		return nil, fmt.Errorf("render CreateDeliveryStream of %s: %w", name, err)
 	}
-	s.nameReq = nameRequest(name)
-	s.createResp = createResponse(s.arn)
-	s.putReq = w.tpl.put.fill(name)
-	one := w.tpl.batch.fill(name)              // a batch of one record
+	sl := &w.bytes
+	s.nameReq = sl.keep(nameRequest(sl.room(len(`{"deliveryStreamName":""}`)+len(name)), name))
+	s.createResp = sl.keep(createResponse(sl.room(len(`{"deliveryStreamARN":""}`)+len(s.arn)), s.arn))
+	s.putReq = w.fill(w.tpl.put, name)
+	one := w.fill(w.tpl.batch, name)           // a batch of one record
 	last := batchRecords[len(batchRecords)-4:] // one record and the end
 	if !bytes.HasSuffix(one, []byte(last)) {
 		return nil, fmt.Errorf("render PutRecordBatch of %s: %s does not end with %s", name, one, last)

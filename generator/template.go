@@ -36,8 +36,11 @@ func newNameTemplate(build func(name string) any) (*nameTemplate, error) {
 	return &nameTemplate{head: b[:i], tail: b[i+len(q):], build: build}, nil
 }
 
-func (t *nameTemplate) fill(name string) []byte {
-	b := make([]byte, 0, len(t.head)+len(name)+2+len(t.tail))
+// size is the length of the request for a name that needs no escaping.
+func (t *nameTemplate) size(name string) int { return len(t.head) + len(name) + 2 + len(t.tail) }
+
+// fill appends the request for name to b.
+func (t *nameTemplate) fill(b []byte, name string) []byte {
 	b = append(b, t.head...)
 	b = schemas.AppendString(b, name)
 	return append(b, t.tail...)
