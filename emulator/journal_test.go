@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"slices"
@@ -349,7 +350,25 @@ func TestPreloadOnce(t *testing.T) {
 
 // A frame cut short by a crash ends a journal file; the entries before it
 // stay, deletions apply, and files with no entries left are removed.
-func TestJournalFiles(t *testing.T) {
+func TestJournalFiles(t *testing.T) { eachJournalMode(t, testJournalFiles) }
+
+// eachJournalMode runs test with direct writes (where the file system
+// allows them) and with buffered writes and datasync.
+func eachJournalMode(t *testing.T, test func(t *testing.T)) {
+	for _, buffered := range []bool{false, true} {
+		name := "direct"
+		if buffered {
+			name = "buffered"
+		}
+		t.Run(name, func(t *testing.T) {
+			defer func(v bool) { journalBuffered = v }(journalBuffered)
+			journalBuffered = buffered
+			test(t)
+		})
+	}
+}
+
+func testJournalFiles(t *testing.T) {
 	dir := t.TempDir()
 	j, entries, run, err := openJournal(dir)
 	if err != nil || len(entries) != 0 || run != 0 {
@@ -424,7 +443,9 @@ func TestJournalFiles(t *testing.T) {
 // to the commit loop, with close coming in the middle: every add that
 // returned a key is in the journal when it is opened again, with that
 // key, and none hangs.
-func TestJournalConcurrentAddClose(t *testing.T) {
+func TestJournalConcurrentAddClose(t *testing.T) { eachJournalMode(t, testJournalConcurrentAddClose) }
+
+func testJournalConcurrentAddClose(t *testing.T) {
 	dir := t.TempDir()
 	j, _, _, err := openJournal(dir)
 	if err != nil {
@@ -481,6 +502,72 @@ func TestJournalConcurrentAddClose(t *testing.T) {
 	for _, e := range entries {
 		if got[e.key] != string(e.raw) {
 			t.Fatalf("entry %x is %s, the add returned it for %q", e.key, e.raw, got[e.key])
+		}
+	}
+}
+
+// Records of every size, from a few bytes to several blocks, committed
+// one by one and in batches, with deletions between them and a new file
+// after a restart: the journal holds exactly the records not deleted, and
+// the file's frames end where its zeros begin.
+func TestJournalRecordSizes(t *testing.T) { eachJournalMode(t, testJournalRecordSizes) }
+
+func testJournalRecordSizes(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewSource(3))
+	want := map[uint64]string{}
+	for round := range 3 {
+		j, entries, _, err := openJournal(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.direct {
+			t.Logf("round %d: direct writes", round)
+		}
+		if len(entries) != len(want) {
+			t.Fatalf("round %d: %d entries, want %d", round, len(entries), len(want))
+		}
+		for _, e := range entries {
+			if want[e.key] != string(e.raw) {
+				t.Fatalf("round %d: entry %x = %.40q, want %.40q", round, e.key, e.raw, want[e.key])
+			}
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for g := range 4 {
+			sizes := make([]int, 60)
+			for i := range sizes {
+				sizes[i] = 1 + rng.Intn([]int{100, 5000, 20000}[i%3])
+			}
+			wg.Go(func() {
+				for i, n := range sizes {
+					raw := fmt.Sprintf(`{"g":%d,"i":%d,"p":"%s"}`, g, i, strings.Repeat("x", n))
+					k, err := j.add([]byte(raw))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					want[k] = raw
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		var gone []uint64
+		for k := range want {
+			if rng.Intn(3) == 0 {
+				gone = append(gone, k)
+			}
+		}
+		if err := j.remove(gone); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range gone {
+			delete(want, k)
+		}
+		if err := j.close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
