@@ -31,7 +31,7 @@ func writeInPlace(path string, body []byte, perm os.FileMode) error {
 	}
 	op := "write"
 	for len(body) > 0 {
-		n, werr := syscall.Write(fd, body)
+		n, werr := sysWrite(fd, body)
 		if werr == syscall.EINTR {
 			continue
 		}
@@ -52,7 +52,7 @@ func writeInPlace(path string, body []byte, perm os.FileMode) error {
 			}
 		}
 	}
-	if cerr := syscall.Close(fd); err == nil && cerr != nil {
+	if cerr := sysClose(fd); err == nil && cerr != nil {
 		op, err = "close", cerr
 	}
 	if err != nil {
@@ -61,10 +61,10 @@ func writeInPlace(path string, body []byte, perm os.FileMode) error {
 	return nil
 }
 
-// openRetry is syscall.Open, retried when a signal interrupts it.
+// openRetry is sysOpen, retried when a signal interrupts it.
 func openRetry(path string, flags int, perm uint32) (int, error) {
 	for {
-		fd, err := syscall.Open(path, flags, perm)
+		fd, err := sysOpen(path, flags, perm)
 		if err != syscall.EINTR {
 			return fd, err
 		}
