@@ -45,9 +45,19 @@ type Manifest struct {
 
 // incidentPlan is an incident waiting for its place in the run.
 type incidentPlan struct {
-	label   string
-	atEvent int // plant when this many records have been emitted
-	done    bool
+	label    string
+	atEvent  int // plant when this many records have been emitted
+	done     bool
+	forceErr string // the error code every call of the incident fails with
+	foreign  string // the account whose bucket its UpdateDestination sets
+}
+
+// incident returns the plan of pe's incident, nil for a background call.
+func (w *sim) incident(pe *pending) *incidentPlan {
+	if pe.label == 0 {
+		return nil
+	}
+	return &w.scenario[pe.label-1]
 }
 
 func (w *sim) planScenario() {
@@ -147,20 +157,21 @@ func (w *sim) plantIncident(t int64, label string, n int16) {
 			return
 		}
 		p := a.byKind[pUserCLI][0]
-		foreign := accountID(w.r)
+		w.scenario[n-1].foreign = accountID(w.r)
 		w.push(pending{at: at, act: actDescribe, p: p, rs: rs, st: s, noErr: true, label: n})
-		w.push(pending{at: at + 8, act: actUpdate, p: p, rs: rs, st: s, noErr: true, label: n, foreign: foreign, version: -1})
+		w.push(pending{at: at + 8, act: actUpdate, p: p, rs: rs, st: s, noErr: true, label: n, version: -1})
 	case ScenarioAccessDeniedBurst:
 		p := w.intruder(a, slug(w.fake.FirstName())+"-old-key")
 		s := w.pickLive(rs, false)
 		acts := [...]action{actList, actDescribe, actListTags, actUpdate, actDelete, actTag, actStopEnc, actPutRecord}
 		at := t
+		w.scenario[n-1].forceErr = ErrAccessDenied
 		for i := range 20 + w.r.Intn(15) {
 			act := acts[i%len(acts)]
 			if s == nil {
 				act = actList
 			}
-			w.push(pending{at: at, act: act, p: p, rs: rs, st: s, forceErr: ErrAccessDenied, label: n})
+			w.push(pending{at: at, act: act, p: p, rs: rs, st: s, label: n})
 			at += w.r.Int63n(5)
 		}
 	}

@@ -26,18 +26,18 @@ const (
 )
 
 // pending is one scheduled call; every pending call becomes one record.
+// It holds few pointers: push copies it into the slots, and while the
+// garbage collector marks, every pointer copied costs a write barrier.
 type pending struct {
-	at       int64 // unix seconds
-	seq      uint64
-	act      action
-	p        *principal
-	rs       *regionState
-	st       *stream
-	version  int    // version id the caller read (UpdateDestination)
-	forceErr string // error code forced by a scenario
-	noErr    bool   // never inject an error
-	label    int16  // incident number + 1, 0 for background
-	foreign  string // UpdateDestination to a bucket of this account
+	at      int64 // unix seconds
+	seq     uint64
+	p       *principal
+	rs      *regionState
+	st      *stream
+	version int // version id the caller read (UpdateDestination)
+	act     action
+	noErr   bool  // never inject an error
+	label   int16 // incident number + 1 (its forced error and foreign account), 0 for background
 }
 
 // sim is one run of the world. It is single-goroutine and deterministic:
@@ -583,8 +583,8 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			fail = schemas.FirehoseEncryptionNotDirectPut(string(s.typ))
 		}
 	}
-	if pe.forceErr != "" {
-		fail = w.injected(pe, pe.forceErr)
+	if in := w.incident(pe); in != nil && in.forceErr != "" {
+		fail = w.injected(pe, in.forceErr)
 	} else if fail.Code == "" && !pe.noErr && w.chance(w.cfg.ErrorShare, w.errs) {
 		fail = w.injected(pe, w.pickError(pe))
 	}

@@ -165,6 +165,13 @@ func (w *sim) newStreamName(rs *regionState, d Destination) string {
 	}
 }
 
+// streamSource is the part of a stream name before "-to-": the data it
+// carries (orders, clickstream …).
+func streamSource(name string) string {
+	before, _, _ := strings.Cut(name, "-to-")
+	return before
+}
+
 func (rs *regionState) find(name string) *stream {
 	for _, s := range rs.live {
 		if s.name == name {
@@ -191,7 +198,7 @@ func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, e
 		s.typ = types.DeliveryStreamTypeMSKAsSource
 	}
 	s.roleARN = "arn:aws:iam::" + acct + ":role/firehose-" + name + "-role"
-	s.bucket = rs.acct.alias + "-" + strings.SplitN(name, "-to-", 2)[0] + "-" + rs.name
+	s.bucket = rs.acct.alias + "-" + streamSource(name) + "-" + rs.name
 	in := w.createInput(s)
 	var err error
 	if s.createReq, err = w.renderRequest(in); err != nil {
@@ -262,7 +269,7 @@ func (w *sim) processing(s *stream) *types.ProcessingConfiguration {
 	if w.r.Intn(3) != 0 {
 		return nil
 	}
-	fn := "arn:aws:lambda:" + s.rs.name + ":" + s.rs.acct.id + ":function:" + strings.SplitN(s.name, "-to-", 2)[0] + "-transform:$LATEST"
+	fn := "arn:aws:lambda:" + s.rs.name + ":" + s.rs.acct.id + ":function:" + streamSource(s.name) + "-transform:$LATEST"
 	return &types.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []types.Processor{{
 		Type: types.ProcessorTypeLambda,
 		Parameters: []types.ProcessorParameter{
@@ -285,12 +292,12 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		}
 	case types.DeliveryStreamTypeKinesisStreamAsSource:
 		in.KinesisStreamSourceConfiguration = &types.KinesisStreamSourceConfiguration{
-			KinesisStreamARN: aws.String("arn:aws:kinesis:" + region + ":" + acct + ":stream/" + strings.SplitN(s.name, "-to-", 2)[0]),
+			KinesisStreamARN: aws.String("arn:aws:kinesis:" + region + ":" + acct + ":stream/" + streamSource(s.name)),
 			RoleARN:          aws.String(s.roleARN)}
 	case types.DeliveryStreamTypeMSKAsSource:
 		in.MSKSourceConfiguration = &types.MSKSourceConfiguration{
 			MSKClusterARN: aws.String("arn:aws:kafka:" + region + ":" + acct + ":cluster/" + s.rs.acct.alias + "-msk/" + w.ids.uuid() + "-1"),
-			TopicName:     aws.String(strings.SplitN(s.name, "-to-", 2)[0]),
+			TopicName:     aws.String(streamSource(s.name)),
 			AuthenticationConfiguration: &types.AuthenticationConfiguration{
 				RoleARN: aws.String(s.roleARN), Connectivity: types.ConnectivityPrivate}}
 	case types.DeliveryStreamTypeDatabaseAsSource:
@@ -348,7 +355,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		in.RedshiftDestinationConfiguration = &types.RedshiftDestinationConfiguration{
 			RoleARN:        aws.String(s.roleARN),
 			ClusterJDBCURL: aws.String("jdbc:redshift://" + s.rs.acct.alias + "-dw." + alnumLower(r, 12) + "." + region + ".redshift.amazonaws.com:5439/analytics"),
-			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
+			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(streamSource(s.name), "-", "_")),
 				CopyOptions: aws.String("json 'auto' gzip")},
 			Username:                 aws.String(user),
 			Password:                 aws.String(pw),
@@ -359,7 +366,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 	case DestElasticsearch:
 		in.ElasticsearchDestinationConfiguration = &types.ElasticsearchDestinationConfiguration{
 			RoleARN: aws.String(s.roleARN), DomainARN: aws.String("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-logs"),
-			IndexName: aws.String(strings.SplitN(s.name, "-to-", 2)[0]), TypeName: aws.String("_doc"),
+			IndexName: aws.String(streamSource(s.name)), TypeName: aws.String("_doc"),
 			IndexRotationPeriod: types.ElasticsearchIndexRotationPeriodOneDay,
 			RetryOptions:        &types.ElasticsearchRetryOptions{DurationInSeconds: aws.Int32(300)},
 			S3BackupMode:        types.ElasticsearchS3BackupModeFailedDocumentsOnly,
@@ -368,7 +375,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 	case DestOpenSearch:
 		in.AmazonopensearchserviceDestinationConfiguration = &types.AmazonopensearchserviceDestinationConfiguration{
 			RoleARN: aws.String(s.roleARN), DomainARN: aws.String("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-search"),
-			IndexName:               aws.String(strings.SplitN(s.name, "-to-", 2)[0]),
+			IndexName:               aws.String(streamSource(s.name)),
 			IndexRotationPeriod:     types.AmazonopensearchserviceIndexRotationPeriodOneWeek,
 			S3BackupMode:            types.AmazonopensearchserviceS3BackupModeFailedDocumentsOnly,
 			S3Configuration:         w.s3Backup(s),
@@ -378,7 +385,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		in.AmazonOpenSearchServerlessDestinationConfiguration = &types.AmazonOpenSearchServerlessDestinationConfiguration{
 			RoleARN:            aws.String(s.roleARN),
 			CollectionEndpoint: aws.String("https://" + alnumLower(r, 20) + "." + region + ".aoss.amazonaws.com"),
-			IndexName:          aws.String(strings.SplitN(s.name, "-to-", 2)[0]),
+			IndexName:          aws.String(streamSource(s.name)),
 			S3BackupMode:       types.AmazonOpenSearchServerlessS3BackupModeFailedDocumentsOnly,
 			S3Configuration:    w.s3Backup(s),
 		}
@@ -425,7 +432,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 			User:                       aws.String("FIREHOSE_" + strings.ToUpper(slug(f.LastName()))),
 			Database:                   aws.String("ANALYTICS"),
 			Schema:                     aws.String("RAW"),
-			Table:                      aws.String(strings.ToUpper(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_"))),
+			Table:                      aws.String(strings.ToUpper(strings.ReplaceAll(streamSource(s.name), "-", "_"))),
 			RoleARN:                    aws.String(s.roleARN),
 			DataLoadingOption:          types.SnowflakeDataLoadingOptionJsonMapping,
 			SnowflakeRoleConfiguration: &types.SnowflakeRoleConfiguration{Enabled: aws.Bool(true), SnowflakeRole: aws.String("FIREHOSE_LOADER")},
@@ -441,7 +448,7 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 				WarehouseLocation: aws.String("s3://" + s.bucket + "/warehouse/")},
 			DestinationTableConfigurationList: []types.DestinationTableConfiguration{{
 				DestinationDatabaseName: aws.String("lake"),
-				DestinationTableName:    aws.String(strings.ReplaceAll(strings.SplitN(s.name, "-to-", 2)[0], "-", "_")),
+				DestinationTableName:    aws.String(strings.ReplaceAll(streamSource(s.name), "-", "_")),
 			}},
 			BufferingHints:  w.bufferingHints(),
 			S3BackupMode:    types.IcebergS3BackupModeFailedDataOnly,

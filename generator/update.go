@@ -65,8 +65,8 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 	var u reflect.Value
 	for range 10 { // a change may draw the values it replaces: draw again
 		next = shallowCopy(s.conf)
-		if pe.foreign != "" {
-			w.redirect(next, pe.foreign)
+		if in := w.incident(pe); in != nil && in.foreign != "" {
+			w.redirect(next, in.foreign)
 		} else {
 			w.change(next, s)
 		}
