@@ -611,6 +611,11 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			s.enc = false
 		}
 	}
+	if a == actCreate {
+		// A stream's create is emitted once: s keeps no slice of a shared
+		// chunk alive.
+		s.createReq, s.createResp = nil, nil
+	}
 
 	*rec = schemas.Record{
 		EventVersion:       w.cfg.EventVersion,

@@ -117,16 +117,22 @@ func (s *stream) batchRequest(sl *slab, n int) []byte {
 	case n == maxBatch:
 		slot = len(s.batches) - 1
 	}
-	if slot >= 0 && s.batches[slot] != nil {
-		return s.batches[slot]
+	size := len(s.batchHead) + 3*n + 1
+	switch {
+	case slot < 0:
+		return sl.keep(s.appendBatch(sl.room(size), n))
+	case s.batches[slot] == nil:
+		// Kept as long as s lives: an allocation of its own, not a slice
+		// of a shared chunk that it would keep alive.
+		s.batches[slot] = s.appendBatch(make([]byte, 0, size), n)
 	}
-	b := sl.room(len(s.batchHead) + 3*n + 1)
+	return s.batches[slot]
+}
+
+// appendBatch appends the PutRecordBatch request of n records to s to b.
+func (s *stream) appendBatch(b []byte, n int) []byte {
 	b = append(b, s.batchHead...)
-	b = sl.keep(append(b, batchRecords[len(batchRecords)-3*n-1:]...))
-	if slot >= 0 {
-		s.batches[slot] = b
-	}
-	return b
+	return append(b, batchRecords[len(batchRecords)-3*n-1:]...)
 }
 
 // nameRequest appends the hand-written rendering of an input holding only
@@ -204,11 +210,20 @@ func (w *sim) newStream(rs *regionState, d Destination, name string) (*stream, e
 	if s.createReq, err = w.renderRequest(in); err != nil {
 		return nil, fmt.Errorf("render CreateDeliveryStream of %s: %w", name, err)
 	}
-	sl := &w.bytes
-	s.nameReq = sl.keep(nameRequest(sl.room(len(`{"deliveryStreamName":""}`)+len(name)), name))
-	s.createResp = sl.keep(createResponse(sl.room(len(`{"deliveryStreamARN":""}`)+len(s.arn)), s.arn))
-	s.putReq = w.fill(w.tpl.put, name)
-	one := w.fill(w.tpl.batch, name)           // a batch of one record
+	s.createResp = w.bytes.keep(createResponse(w.bytes.room(len(`{"deliveryStreamARN":""}`)+len(s.arn)), s.arn))
+	// The requests s keeps for its life share one allocation of their own:
+	// slices of a shared chunk would keep the whole chunk alive as long as
+	// s lives (createReq and createResp are dropped once the create is
+	// emitted).
+	nameLen := len(`{"deliveryStreamName":""}`) + len(name)
+	b := make([]byte, 0, nameLen+w.tpl.put.size(name)+w.tpl.batch.size(name))
+	b = nameRequest(b, name)
+	i := len(b)
+	b = w.tpl.put.fill(b, name)
+	j := len(b)
+	b = w.tpl.batch.fill(b, name) // a batch of one record
+	s.nameReq, s.putReq = b[:i:i], b[i:j:j]
+	one := b[j:]
 	last := batchRecords[len(batchRecords)-4:] // one record and the end
 	if !bytes.HasSuffix(one, []byte(last)) {
 		return nil, fmt.Errorf("render PutRecordBatch of %s: %s does not end with %s", name, one, last)
