@@ -634,10 +634,11 @@ func TestTemplates(t *testing.T) {
 	}
 }
 
-func TestAppendUUID(t *testing.T) {
-	got := string(appendUUID(nil, 0x0123456789abcdef, 0xfedcba9876543210))
-	if want := "01234567-89ab-4def-bedc-ba9876543210"; got != want {
-		t.Errorf("appendUUID = %s, want %s", got, want)
+func TestPutUUID(t *testing.T) {
+	var u [36]byte
+	putUUID(u[:], 0x0123456789abcdef, 0xfedcba9876543210)
+	if got, want := string(u[:]), "01234567-89ab-4def-bedc-ba9876543210"; got != want {
+		t.Errorf("putUUID = %s, want %s", got, want)
 	}
 }
 

@@ -25,11 +25,11 @@ func newIDSource(seed int64) *idSource {
 // uuid returns the next UUID.
 func (s *idSource) uuid() string {
 	if s.next == len(s.buf) {
-		b := make([]byte, 0, 36*idChunk)
-		for range idChunk {
-			b = appendUUID(b, s.src.Uint64(), s.src.Uint64())
+		var b [36 * idChunk]byte
+		for i := 0; i < len(b); i += 36 {
+			putUUID(b[i:i+36], s.src.Uint64(), s.src.Uint64())
 		}
-		s.buf = string(b)
+		s.buf = string(b[:])
 		s.next = 0
 	}
 	u := s.buf[s.next : s.next+36]
@@ -39,12 +39,12 @@ func (s *idSource) uuid() string {
 
 const hexDigits = "0123456789abcdef"
 
-// appendUUID appends the lowercase 8-4-4-4-12 form of the 128 bits hi:lo
-// with the version (4) and variant (10xx) bits set.
-func appendUUID(b []byte, hi, lo uint64) []byte {
+// putUUID writes the lowercase 8-4-4-4-12 form of the 128 bits hi:lo
+// with the version (4) and variant (10xx) bits set to u[:36].
+func putUUID(u []byte, hi, lo uint64) {
+	_ = u[35]
 	hi = hi&^(0xf<<12) | 0x4<<12 // version nibble: bits 12..15 of hi
 	lo = lo&^(0x3<<62) | 0x2<<62 // variant: top two bits of lo
-	var u [36]byte
 	h := hex8(uint32(hi))
 	l := hex8(uint32(lo >> 32))
 	binary.BigEndian.PutUint64(u[0:], hex8(uint32(hi>>32)))
@@ -57,7 +57,6 @@ func appendUUID(b []byte, hi, lo uint64) []byte {
 	u[23] = '-'
 	binary.BigEndian.PutUint32(u[24:], uint32(l))
 	binary.BigEndian.PutUint64(u[28:], hex8(uint32(lo)))
-	return append(b, u[:]...)
 }
 
 // hex8 returns the 8 lowercase hex digits of v, most significant first,
