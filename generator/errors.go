@@ -101,9 +101,11 @@ func (w *sim) injected(pe *pending, code string) schemas.FirehoseError {
 	switch code {
 	case ErrAccessDenied:
 		pe.p.refresh(w, pe.at)
-		res := "arn:aws:firehose:" + rs.name + ":" + acct + ":deliverystream/*"
+		var res string
 		if s != nil {
 			res = s.arn
+		} else {
+			res = "arn:aws:firehose:" + rs.name + ":" + acct + ":deliverystream/*"
 		}
 		kind := schemas.DenyNoAllow
 		switch {
