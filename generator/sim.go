@@ -583,8 +583,8 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			fail = schemas.FirehoseEncryptionNotDirectPut(string(s.typ))
 		}
 	}
-	if in := w.incident(pe); in != nil && in.forceErr != "" {
-		fail = w.injected(pe, in.forceErr)
+	if inc := w.incident(pe); inc != nil && inc.forceErr != "" {
+		fail = w.injected(pe, inc.forceErr)
 	} else if fail.Code == "" && !pe.noErr && w.chance(w.cfg.ErrorShare, w.errs) {
 		fail = w.injected(pe, w.pickError(pe))
 	}

@@ -65,8 +65,8 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 	var u reflect.Value
 	for range 10 { // a change may draw the values it replaces: draw again
 		next = shallowCopy(s.conf)
-		if in := w.incident(pe); in != nil && in.foreign != "" {
-			w.redirect(next, in.foreign)
+		if inc := w.incident(pe); inc != nil && inc.foreign != "" {
+			w.redirect(next, inc.foreign)
 		} else {
 			w.change(next, s)
 		}
