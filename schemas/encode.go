@@ -314,6 +314,11 @@ func load64[T ~string | ~[]byte](s T, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
+func load32(s string, i int) uint32 {
+	_ = s[i+3]
+	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+}
+
 func hasZero(x uint64) bool { return (x-lsb)&^x&msb != 0 }
 
 func hasByte(x uint64, b byte) bool { return hasZero(x ^ (lsb * uint64(b))) }
@@ -322,12 +327,17 @@ func hasByte(x uint64, b byte) bool { return hasZero(x ^ (lsb * uint64(b))) }
 func hasLess(x uint64, n byte) bool { return (x-lsb*uint64(n))&^x&msb != 0 }
 
 // hasStringSpecial: a byte that needs escaping or a look (", \\, control,
-// non-ASCII). It is hasLess(x, 0x20) || hasByte(x, '"') || hasByte(x, '\\')
-// || x&msb != 0 with the &^x terms left out: they only clear the high bit
-// of bytes at or above 0x80, which the last term reports anyway. (A byte's
-// subtraction borrows from the next only when the byte is reported itself.)
-func hasStringSpecial(x uint64) bool {
-	return ((x-lsb*0x20)|((x^(lsb*'"'))-lsb)|((x^(lsb*'\\'))-lsb)|x)&msb != 0
+// non-ASCII).
+func hasStringSpecial(x uint64) bool { return specialBytes(x) != 0 }
+
+// specialBytes has the high bit of each byte of x that hasStringSpecial
+// reports set (and maybe of bytes above one it reports). It is hasLess(x,
+// 0x20) | hasByte(x, '"') | hasByte(x, '\\') | x&msb as masks, with the &^x
+// terms left out: they only clear the high bit of bytes at or above 0x80,
+// which the last term reports anyway. (A byte's subtraction borrows from
+// the next only when the byte is reported itself.)
+func specialBytes(x uint64) uint64 {
+	return ((x - lsb*0x20) | ((x ^ (lsb * '"')) - lsb) | ((x ^ (lsb * '\\')) - lsb) | x) & msb
 }
 
 // hasStructuralSpecial: a quote or whitespace (or any control byte).
@@ -362,20 +372,22 @@ func appendString(dst []byte, s string) []byte {
 // last word overlapping the one before it).
 func plain(s string) bool {
 	n := len(s)
-	if n < 8 {
-		for i := 0; i < n; i++ {
-			if b := s[i]; b >= utf8.RuneSelf || !safe[b] {
-				return false
-			}
+	switch {
+	case n >= 8:
+		m := specialBytes(load64(s, n-8))
+		for i := 0; i+8 <= n; i += 8 {
+			m |= specialBytes(load64(s, i))
 		}
-		return true
+		return m == 0
+	case n >= 4: // two overlapping halves of a word
+		return specialBytes(uint64(load32(s, 0))|uint64(load32(s, n-4))<<32) == 0
 	}
-	for i := 0; i+8 <= n; i += 8 {
-		if hasStringSpecial(load64(s, i)) {
+	for i := 0; i < n; i++ {
+		if b := s[i]; b >= utf8.RuneSelf || !safe[b] {
 			return false
 		}
 	}
-	return !hasStringSpecial(load64(s, n-8))
+	return true
 }
 
 // appendEscaped is appendString for a string with bytes to escape or to

@@ -133,3 +133,29 @@ func TestHasStringSpecialExact(t *testing.T) {
 		}
 	}
 }
+
+// plain agrees with a byte-by-byte check on every length up to 40 with one
+// byte of every value at every position.
+func TestPlain(t *testing.T) {
+	isPlain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if b := s[i]; b < 0x20 || b == '"' || b == '\\' || b >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	for n := range 41 {
+		for pos := range max(n, 1) {
+			for v := range 256 {
+				b := bytes.Repeat([]byte{'a'}, n)
+				if n > 0 {
+					b[pos] = byte(v)
+				}
+				if got, want := plain(string(b)), isPlain(string(b)); got != want {
+					t.Fatalf("plain(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
