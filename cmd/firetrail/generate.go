@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/firetrail/firetrail/emulator/trail"
@@ -121,6 +122,7 @@ func generateCommand() command {
 					return err
 				}
 				began := time.Now()
+				defer generationGC()()
 				if err := gen.run(ctx, e.stdout); err != nil {
 					return err
 				}
@@ -280,6 +282,20 @@ func (gen *generation) run(ctx context.Context, stdout io.Writer) (err error) {
 		return fmt.Errorf("finish %s: %w", gen.out, err)
 	}
 	return nil
+}
+
+// generationGC lets the heap grow to three times the live data before a
+// collection instead of twice (GOGC=200; unless GOGC is set), and returns
+// the function that restores the setting. generate's live heap is small
+// (a window of records a stream) and what it allocates dies young, so
+// collections were mostly overhead: 200,000 events to a tree took about 3%
+// less CPU time for 10 MB more peak memory.
+func generationGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(200)
+	return func() { debug.SetGCPercent(old) }
 }
 
 // records returns the generator's records, simulated on a goroutine of
