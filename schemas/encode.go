@@ -288,6 +288,12 @@ func appendCompact(dst, src []byte) []byte {
 // taken in practice.
 func hasWhitespace(src []byte) bool {
 	i := 0
+	for ; i+32 <= len(src); i += 32 { // four words, one branch
+		if lessMask(load64(src, i), 0x21)|lessMask(load64(src, i+8), 0x21)|
+			lessMask(load64(src, i+16), 0x21)|lessMask(load64(src, i+24), 0x21) != 0 {
+			return true
+		}
+	}
 	for ; i+8 <= len(src); i += 8 {
 		if hasLess(load64(src, i), 0x21) {
 			return true
@@ -324,7 +330,10 @@ func hasZero(x uint64) bool { return (x-lsb)&^x&msb != 0 }
 func hasByte(x uint64, b byte) bool { return hasZero(x ^ (lsb * uint64(b))) }
 
 // hasLess reports a byte < n (n ≤ 128).
-func hasLess(x uint64, n byte) bool { return (x-lsb*uint64(n))&^x&msb != 0 }
+func hasLess(x uint64, n byte) bool { return lessMask(x, n) != 0 }
+
+// lessMask is hasLess as a mask: nonzero when a byte of x is < n.
+func lessMask(x uint64, n byte) uint64 { return (x - lsb*uint64(n)) &^ x & msb }
 
 // hasStringSpecial: a byte that needs escaping or a look (", \\, control,
 // non-ASCII).

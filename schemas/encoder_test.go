@@ -159,3 +159,27 @@ func TestPlain(t *testing.T) {
 		}
 	}
 }
+
+// hasWhitespace finds a byte at or below ' ' at any position of inputs of
+// every length up to 80, and none in inputs without one.
+func TestHasWhitespace(t *testing.T) {
+	for n := range 81 {
+		b := bytes.Repeat([]byte{'x'}, n)
+		if hasWhitespace(b) {
+			t.Fatalf("hasWhitespace(%q) = true", b)
+		}
+		for pos := range n {
+			for _, c := range []byte{' ', '\t', '\n', '\r', 0, 0x1f} {
+				b[pos] = c
+				if !hasWhitespace(b) {
+					t.Fatalf("hasWhitespace(%q) = false", b)
+				}
+			}
+			b[pos] = 0x21
+			if hasWhitespace(b) {
+				t.Fatalf("hasWhitespace(%q) = true", b)
+			}
+			b[pos] = 'x'
+		}
+	}
+}
