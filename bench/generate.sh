@@ -8,7 +8,7 @@
 # then the ratios, then `firetrail generate --format cloudtrail` end to end
 # with files on disk against klauspost gzip alone on the same bytes
 # (E2E_RUNS runs of each, default 5, medians; FIRETRAIL_BENCH_EVENTS events
-# a run, default 200,000; trees under BENCH_DIR, default $TMPDIR), then
+# a run, default 200,000; trees under BENCH_DIR, default the repository), then
 # peak RSS of a 10,000,000-event run from /usr/bin/time -v. Throughput per
 # CPU second ("/cpu-s") is the figure to read on a shared machine:
 # wall-clock figures also count waiting for a core.
@@ -56,7 +56,8 @@ echo "cloudtrail+prefetch / gzip per file, 2 cores, wall: $(ratio "$ctp" "$gzf2"
 # (kernel: the files) CPU seconds.
 go build -o /tmp/firetrail-bench-bin ./cmd/firetrail
 e2e=$(mktemp)
-e2edir=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/firetrail-e2e-XXXXXX")
+# Not in /tmp by default: see BENCH_DIR in bench/run.
+e2edir=$(mktemp -d "${BENCH_DIR:-$PWD}/.bench-disk-XXXXXX")
 go test -c -o "$e2e.test" ./cmd/firetrail
 for i in $(seq "${E2E_RUNS:-5}"); do
 	FIRETRAIL_BENCH_DIR="$e2edir" "$e2e.test" -test.run '^$' -test.bench '^BenchmarkGenerate' \
