@@ -3,6 +3,7 @@ package generator
 import (
 	"encoding/binary"
 	"math/rand"
+	"unsafe"
 )
 
 // idChunk is how many UUIDs idSource formats per allocation.
@@ -25,11 +26,13 @@ func newIDSource(seed int64) *idSource {
 // uuid returns the next UUID.
 func (s *idSource) uuid() string {
 	if s.next == len(s.buf) {
-		var b [36 * idChunk]byte
+		// Formatted in place and never written again: the string is the
+		// allocation itself, not a copy of a buffer.
+		b := make([]byte, 36*idChunk)
 		for i := 0; i < len(b); i += 36 {
 			putUUID(b[i:i+36], s.src.Uint64(), s.src.Uint64())
 		}
-		s.buf = string(b[:])
+		s.buf = unsafe.String(&b[0], len(b))
 		s.next = 0
 	}
 	u := s.buf[s.next : s.next+36]

@@ -51,6 +51,7 @@ type sim struct {
 
 	accounts    []*account
 	regions     []*regionState // every account × region
+	weights     []float64      // regions[i].weight, scanned without loading each region
 	totalWeight float64
 	orgID       string
 	scpARN      string
@@ -125,6 +126,7 @@ func newSim(cfg Config) (*sim, error) {
 			}
 			a.regions = append(a.regions, rs)
 			w.regions = append(w.regions, rs)
+			w.weights = append(w.weights, rs.weight)
 			w.totalWeight += rs.weight
 		}
 		for _, rs := range a.regions {
@@ -291,10 +293,10 @@ func (w *sim) share(target float64, count int) float64 {
 // pickRegion picks an account-region by weight.
 func (w *sim) pickRegion() *regionState {
 	x := w.r.Float64() * w.totalWeight
-	for _, rs := range w.regions {
-		x -= rs.weight
+	for i, wt := range w.weights {
+		x -= wt
 		if x < 0 {
-			return rs
+			return w.regions[i]
 		}
 	}
 	return w.regions[len(w.regions)-1]
