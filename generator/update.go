@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
@@ -234,14 +235,14 @@ var updateAliases = map[string]string{"S3Update": "S3Configuration", "S3BackupUp
 // structs hold their changed members only. It reports whether the update
 // sets any member.
 func toUpdate(conf, since any) (reflect.Value, bool) {
-	src := reflect.ValueOf(conf).Elem()
-	p := updatePlanOf(src.Type())
+	src := reflect.ValueOf(conf)
+	p := updatePlanOf(src.Type().Elem())
 	u := reflect.New(p.update)
-	var old reflect.Value
+	var old unsafe.Pointer
 	if since != nil {
-		old = reflect.ValueOf(since).Elem()
+		old = reflect.ValueOf(since).UnsafePointer()
 	}
-	return u, p.fill.fill(u.Elem(), src, old)
+	return u, p.fill.fill(u.UnsafePointer(), src.UnsafePointer(), old)
 }
 
 // updatePlan is how a configuration type becomes its update.
@@ -267,9 +268,13 @@ func updatePlanOf(conf reflect.Type) *updatePlan {
 	return p
 }
 
-// fillStep sets member dst of a struct from member src of another.
+// fillStep sets member dst of a struct from member src of another. Members
+// are reached at their offsets: reflect.Value.Field, IsZero and Set on every
+// member of every update cost more than the rest of the update.
 type fillStep struct {
-	dst, src int
+	dst, src uintptr // offsets of the members in their structs
+	how      fillKind
+	typ      reflect.Type // the source member's type
 	// conv: the member types differ (pointers to structs), and the
 	// member is converted member by member (sub).
 	conv bool
@@ -278,6 +283,29 @@ type fillStep struct {
 	deep bool
 	elem reflect.Type // the destination member's struct type (conv or deep)
 	sub  *fillPlan    // elem from the source member's struct (conv or deep)
+}
+
+// fillKind is how a member is tested, compared and copied: the kinds the
+// SDK's members have in place, anything else through reflect.
+type fillKind uint8
+
+const (
+	fillOther fillKind = iota
+	fillPointer
+	fillString // strings and the SDK's string enums
+	fillSlice
+)
+
+func kindOfFill(t reflect.Type) fillKind {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return fillPointer
+	case reflect.String:
+		return fillString
+	case reflect.Slice:
+		return fillSlice
+	}
+	return fillOther
 }
 
 // fillPlan is how fill sets the members of one struct type from another.
@@ -305,7 +333,7 @@ func planFill(dst, src reflect.Type) *fillPlan {
 		if !ok || len(sf.Index) != 1 {
 			continue
 		}
-		st := fillStep{dst: i, src: sf.Index[0]}
+		st := fillStep{dst: f.Offset, src: sf.Offset, how: kindOfFill(sf.Type), typ: sf.Type}
 		structPtr := func(t reflect.Type) bool { return t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct }
 		switch {
 		case sf.Type == f.Type:
@@ -325,58 +353,91 @@ func planFill(dst, src reflect.Type) *fillPlan {
 	return p
 }
 
-// fill sets the members of dst from the non-zero members of src; when
-// since is valid (a struct of src's type), only from those that differ
-// from since's, recursing into deep members. It reports whether it set
-// any member.
-func (p *fillPlan) fill(dst, src, since reflect.Value) bool {
+// fill sets the members of the struct at dst from the non-zero members of
+// the struct at src; when since is not nil (a struct of src's type), only
+// from those that differ from since's, recursing into deep members. It
+// reports whether it set any member.
+func (p *fillPlan) fill(dst, src, since unsafe.Pointer) bool {
 	set := false
 	for i := range p.steps {
 		st := &p.steps[i]
-		sf := src.Field(st.src)
-		if sf.IsZero() {
+		sf := unsafe.Add(src, st.src)
+		if st.zero(sf) {
 			continue
 		}
-		var of reflect.Value
-		if since.IsValid() {
-			if of = since.Field(st.src); equal(sf, of) {
+		var of unsafe.Pointer
+		if since != nil {
+			if of = unsafe.Add(since, st.src); st.equal(sf, of) {
 				continue
 			}
 		}
+		df := unsafe.Add(dst, st.dst)
 		switch {
-		case st.deep && of.IsValid() && !of.IsNil():
-			n := reflect.New(st.elem)
-			st.sub.fill(n.Elem(), sf.Elem(), of.Elem())
-			dst.Field(st.dst).Set(n)
+		case st.deep && of != nil && *(*unsafe.Pointer)(of) != nil:
+			n := reflect.New(st.elem).UnsafePointer()
+			st.sub.fill(n, *(*unsafe.Pointer)(sf), *(*unsafe.Pointer)(of))
+			*(*unsafe.Pointer)(df) = n
 		case st.conv:
-			n := reflect.New(st.elem)
-			st.sub.fill(n.Elem(), sf.Elem(), reflect.Value{})
-			dst.Field(st.dst).Set(n)
+			n := reflect.New(st.elem).UnsafePointer()
+			st.sub.fill(n, *(*unsafe.Pointer)(sf), nil)
+			*(*unsafe.Pointer)(df) = n
 		default:
-			dst.Field(st.dst).Set(sf)
+			st.copy(df, sf)
 		}
 		set = true
 	}
 	return set
 }
 
-// equal reports whether the values a and b of one type are deeply equal,
-// without reflect.DeepEqual when the answer is plain: a change replaces
-// members, so most members it leaves are the same pointer or string.
-func equal(a, b reflect.Value) bool {
-	switch a.Kind() {
-	case reflect.String:
-		return a.String() == b.String()
-	case reflect.Pointer:
-		if a.Pointer() == b.Pointer() {
+// value is the member of st's type at m.
+func (st *fillStep) value(m unsafe.Pointer) reflect.Value { return reflect.NewAt(st.typ, m).Elem() }
+
+// zero reports whether the member at m is its type's zero value (a slice:
+// nil).
+func (st *fillStep) zero(m unsafe.Pointer) bool {
+	switch st.how {
+	case fillPointer:
+		return *(*unsafe.Pointer)(m) == nil
+	case fillString:
+		return len(*(*string)(m)) == 0
+	case fillSlice:
+		return *(*[]byte)(m) == nil
+	}
+	return st.value(m).IsZero()
+}
+
+// equal reports whether the members at a and b are deeply equal, without
+// reflect.DeepEqual when the answer is plain: a change replaces members,
+// so most members it leaves are the same pointer or string.
+func (st *fillStep) equal(a, b unsafe.Pointer) bool {
+	switch st.how {
+	case fillString:
+		return *(*string)(a) == *(*string)(b)
+	case fillPointer:
+		if *(*unsafe.Pointer)(a) == *(*unsafe.Pointer)(b) {
 			return true
 		}
-	case reflect.Slice:
-		if a.Pointer() == b.Pointer() && a.Len() == b.Len() {
+	case fillSlice:
+		if x, y := *(*[]byte)(a), *(*[]byte)(b); unsafe.SliceData(x) == unsafe.SliceData(y) && len(x) == len(y) {
 			return true
 		}
 	}
-	return reflect.DeepEqual(a.Interface(), b.Interface())
+	return reflect.DeepEqual(st.value(a).Interface(), st.value(b).Interface())
+}
+
+// copy sets the member at dst to the member at src. A slice's header is
+// copied as a []byte's: only its data pointer is a pointer.
+func (st *fillStep) copy(dst, src unsafe.Pointer) {
+	switch st.how {
+	case fillPointer:
+		*(*unsafe.Pointer)(dst) = *(*unsafe.Pointer)(src)
+	case fillString:
+		*(*string)(dst) = *(*string)(src)
+	case fillSlice:
+		*(*[]byte)(dst) = *(*[]byte)(src)
+	default:
+		st.value(dst).Set(st.value(src))
+	}
 }
 
 // plain reports whether the struct type t holds no structs or lists.
