@@ -201,7 +201,11 @@ func (w *sim) push(pe pending) {
 		slot = int32(len(w.slots))
 		w.slots = append(w.slots, pe)
 	}
-	h := append(w.heap, heapKey{at: pe.at, seq: pe.seq, slot: slot})
+	// The heap's slice is stored back only in the forms the compiler
+	// writes without a pointer (append to itself, reslice of itself): a
+	// store of its pointer costs a write barrier while the collector marks.
+	w.heap = append(w.heap, heapKey{at: pe.at, seq: pe.seq, slot: slot})
+	h := w.heap
 	i := len(h) - 1
 	for i > 0 {
 		parent := (i - 1) / 2
@@ -211,7 +215,6 @@ func (w *sim) push(pe pending) {
 		h[i], h[parent] = h[parent], h[i]
 		i = parent
 	}
-	w.heap = h
 }
 
 // pop removes the earliest call; it stays valid until the next push.
@@ -220,6 +223,7 @@ func (w *sim) pop() *pending {
 	top := h[0]
 	n := len(h) - 1
 	h[0] = h[n]
+	w.heap = w.heap[:n]
 	h = h[:n]
 	i := 0
 	for {
@@ -237,7 +241,6 @@ func (w *sim) pop() *pending {
 		h[i], h[m] = h[m], h[i]
 		i = m
 	}
-	w.heap = h
 	w.free = append(w.free, top.slot)
 	return &w.slots[top.slot]
 }

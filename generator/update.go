@@ -64,7 +64,9 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 	}
 	var next any
 	var u reflect.Value
-	for range 10 { // a change may draw the values it replaces: draw again
+	plan := updatePlanOf(reflect.TypeOf(s.conf).Elem()) // next is of s.conf's type
+	// A change may draw the values it replaces: draw again.
+	for range 10 {
 		next = shallowCopy(s.conf)
 		if inc := w.incident(pe); inc != nil && inc.foreign != "" {
 			w.redirect(next, inc.foreign)
@@ -72,11 +74,11 @@ func (w *sim) update(pe *pending) ([]byte, any) {
 			w.change(next, s)
 		}
 		var ok bool
-		if u, ok = toUpdate(next, since); ok {
+		if u, ok = plan.toUpdate(next, since); ok {
 			break
 		}
 	}
-	reflect.ValueOf(in).Elem().Field(updatePlanOf(reflect.TypeOf(next).Elem()).member).Set(u)
+	reflect.ValueOf(in).Elem().Field(plan.member).Set(u)
 	w.secrets(s)
 	return w.render(in, s), next
 }
@@ -235,8 +237,12 @@ var updateAliases = map[string]string{"S3Update": "S3Configuration", "S3BackupUp
 // structs hold their changed members only. It reports whether the update
 // sets any member.
 func toUpdate(conf, since any) (reflect.Value, bool) {
+	return updatePlanOf(reflect.TypeOf(conf).Elem()).toUpdate(conf, since)
+}
+
+// toUpdate is the package's toUpdate with conf's plan p.
+func (p *updatePlan) toUpdate(conf, since any) (reflect.Value, bool) {
 	src := reflect.ValueOf(conf)
-	p := updatePlanOf(src.Type().Elem())
 	u := reflect.New(p.update)
 	var old unsafe.Pointer
 	if since != nil {
