@@ -11,8 +11,12 @@ type slab struct {
 }
 
 const (
-	slabChunk  = 32 << 10 // bytes of a chunk
-	renderRoom = 2 << 10  // room reserved for a rendered request; a larger one allocates on its own
+	// slabChunk is the bytes of a chunk: the largest small-object size
+	// class (32 KiB) less the allocator's header room. 32 KiB itself is a
+	// large object: a span of its own, taken under the heap lock, zeroed
+	// in chunks.
+	slabChunk  = 32<<10 - 8
+	renderRoom = 2 << 10 // room reserved for a rendered request; a larger one allocates on its own
 )
 
 // room returns an empty slice at the free end of the chunk with room for at
