@@ -83,6 +83,31 @@ type stream struct {
 	batchHead  []byte     // PutRecordBatch request up to its records
 	batches    [18][]byte // PutRecordBatch requests of 0…16 and 500 records, made when first used
 	resources  []schemas.Resource
+
+	// strs and ints: the current arrays str and i32 carve from.
+	strs []string
+	ints []int32
+}
+
+// str returns a pointer to a string holding v for a member of s's
+// configuration (as aws.String). The members are carved from small arrays
+// of s's own, an allocation every few members instead of one each; they
+// are never written through.
+func (s *stream) str(v string) *string {
+	if len(s.strs) == cap(s.strs) {
+		s.strs = make([]string, 0, 16)
+	}
+	s.strs = append(s.strs, v)
+	return &s.strs[len(s.strs)-1]
+}
+
+// i32 is str for an int32 (as aws.Int32).
+func (s *stream) i32(v int32) *int32 {
+	if len(s.ints) == cap(s.ints) {
+		s.ints = make([]int32, 0, 16)
+	}
+	s.ints = append(s.ints, v)
+	return &s.ints[len(s.ints)-1]
 }
 
 // maxBatch is the most records a PutRecordBatch holds.
@@ -246,10 +271,10 @@ func putRecordBatchInput(name string, n int) *firehose.PutRecordBatchInput {
 	return in
 }
 
-func (w *sim) bufferingHints() *types.BufferingHints {
+func (w *sim) bufferingHints(s *stream) *types.BufferingHints {
 	sizes := [...]int32{1, 5, 64, 128}
 	ints := [...]int32{60, 300, 900}
-	return &types.BufferingHints{SizeInMBs: aws.Int32(sizes[w.r.Intn(len(sizes))]), IntervalInSeconds: aws.Int32(ints[w.r.Intn(len(ints))])}
+	return &types.BufferingHints{SizeInMBs: s.i32(sizes[w.r.Intn(len(sizes))]), IntervalInSeconds: s.i32(ints[w.r.Intn(len(ints))])}
 }
 
 func (w *sim) cloudWatch(s *stream) *types.CloudWatchLoggingOptions {
@@ -257,7 +282,7 @@ func (w *sim) cloudWatch(s *stream) *types.CloudWatchLoggingOptions {
 		return nil
 	}
 	return &types.CloudWatchLoggingOptions{Enabled: aws.Bool(true),
-		LogGroupName: aws.String("/aws/kinesisfirehose/" + s.name), LogStreamName: aws.String("DestinationDelivery")}
+		LogGroupName: s.str("/aws/kinesisfirehose/" + s.name), LogStreamName: s.str("DestinationDelivery")}
 }
 
 func (w *sim) kmsKeyARN(s *stream) string {
@@ -268,14 +293,14 @@ func (w *sim) kmsKeyARN(s *stream) string {
 // backup or failed data.
 func (w *sim) s3Backup(s *stream) *types.S3DestinationConfiguration {
 	c := &types.S3DestinationConfiguration{
-		BucketARN:         aws.String("arn:aws:s3:::" + s.bucket + "-backup"),
-		RoleARN:           aws.String(s.roleARN),
-		Prefix:            aws.String("failed/"),
-		BufferingHints:    w.bufferingHints(),
+		BucketARN:         s.str("arn:aws:s3:::" + s.bucket + "-backup"),
+		RoleARN:           s.str(s.roleARN),
+		Prefix:            s.str("failed/"),
+		BufferingHints:    w.bufferingHints(s),
 		CompressionFormat: types.CompressionFormatGzip,
 	}
 	if w.r.Intn(3) == 0 {
-		c.EncryptionConfiguration = &types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: aws.String(w.kmsKeyARN(s))}}
+		c.EncryptionConfiguration = &types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: s.str(w.kmsKeyARN(s))}}
 	}
 	return c
 }
@@ -288,8 +313,8 @@ func (w *sim) processing(s *stream) *types.ProcessingConfiguration {
 	return &types.ProcessingConfiguration{Enabled: aws.Bool(true), Processors: []types.Processor{{
 		Type: types.ProcessorTypeLambda,
 		Parameters: []types.ProcessorParameter{
-			{ParameterName: types.ProcessorParameterNameLambdaArn, ParameterValue: aws.String(fn)},
-			{ParameterName: types.ProcessorParameterNameBufferSizeInMb, ParameterValue: aws.String("1")},
+			{ParameterName: types.ProcessorParameterNameLambdaArn, ParameterValue: s.str(fn)},
+			{ParameterName: types.ProcessorParameterNameBufferSizeInMb, ParameterValue: s.str("1")},
 		},
 	}}}
 }
@@ -299,36 +324,36 @@ func (w *sim) processing(s *stream) *types.ProcessingConfiguration {
 func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 	r, f := w.r, w.fake
 	acct, region := s.rs.acct.id, s.rs.name
-	in := &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String(s.name), DeliveryStreamType: s.typ}
+	in := &firehose.CreateDeliveryStreamInput{DeliveryStreamName: s.str(s.name), DeliveryStreamType: s.typ}
 	switch s.typ {
 	case types.DeliveryStreamTypeDirectPut:
 		if r.Intn(3) == 0 {
-			in.DirectPutSourceConfiguration = &types.DirectPutSourceConfiguration{ThroughputHintInMBs: aws.Int32(int32(1 + r.Intn(20)))}
+			in.DirectPutSourceConfiguration = &types.DirectPutSourceConfiguration{ThroughputHintInMBs: s.i32(int32(1 + r.Intn(20)))}
 		}
 	case types.DeliveryStreamTypeKinesisStreamAsSource:
 		in.KinesisStreamSourceConfiguration = &types.KinesisStreamSourceConfiguration{
-			KinesisStreamARN: aws.String("arn:aws:kinesis:" + region + ":" + acct + ":stream/" + streamSource(s.name)),
-			RoleARN:          aws.String(s.roleARN)}
+			KinesisStreamARN: s.str("arn:aws:kinesis:" + region + ":" + acct + ":stream/" + streamSource(s.name)),
+			RoleARN:          s.str(s.roleARN)}
 	case types.DeliveryStreamTypeMSKAsSource:
 		in.MSKSourceConfiguration = &types.MSKSourceConfiguration{
-			MSKClusterARN: aws.String("arn:aws:kafka:" + region + ":" + acct + ":cluster/" + s.rs.acct.alias + "-msk/" + w.ids.uuid() + "-1"),
-			TopicName:     aws.String(streamSource(s.name)),
+			MSKClusterARN: s.str("arn:aws:kafka:" + region + ":" + acct + ":cluster/" + s.rs.acct.alias + "-msk/" + w.ids.uuid() + "-1"),
+			TopicName:     s.str(streamSource(s.name)),
 			AuthenticationConfiguration: &types.AuthenticationConfiguration{
-				RoleARN: aws.String(s.roleARN), Connectivity: types.ConnectivityPrivate}}
+				RoleARN: s.str(s.roleARN), Connectivity: types.ConnectivityPrivate}}
 	case types.DeliveryStreamTypeDatabaseAsSource:
 		secret := "arn:aws:secretsmanager:" + region + ":" + acct + ":secret:" + s.name + "-db-" + alnumLower(r, 6)
 		in.DatabaseSourceConfiguration = &types.DatabaseSourceConfiguration{
 			Type:                   types.DatabaseTypeMySQL,
-			Endpoint:               aws.String(s.rs.acct.alias + "-db." + alnumLower(r, 12) + "." + region + ".rds.amazonaws.com"),
-			Port:                   aws.Int32(3306),
+			Endpoint:               s.str(s.rs.acct.alias + "-db." + alnumLower(r, 12) + "." + region + ".rds.amazonaws.com"),
+			Port:                   s.i32(3306),
 			SSLMode:                types.SSLModeEnabled,
 			Databases:              &types.DatabaseList{Include: []string{"shop"}},
 			Tables:                 &types.DatabaseTableList{Include: []string{"shop.orders", "shop.customers"}},
-			SnapshotWatermarkTable: aws.String("shop.firehose_watermark"),
+			SnapshotWatermarkTable: s.str("shop.firehose_watermark"),
 			DatabaseSourceAuthenticationConfiguration: &types.DatabaseSourceAuthenticationConfiguration{
-				SecretsManagerConfiguration: &types.SecretsManagerConfiguration{Enabled: aws.Bool(true), SecretARN: aws.String(secret), RoleARN: aws.String(s.roleARN)}},
+				SecretsManagerConfiguration: &types.SecretsManagerConfiguration{Enabled: aws.Bool(true), SecretARN: s.str(secret), RoleARN: s.str(s.roleARN)}},
 			DatabaseSourceVPCConfiguration: &types.DatabaseSourceVPCConfiguration{
-				VpcEndpointServiceName: aws.String("com.amazonaws.vpce." + region + ".vpce-svc-" + hexString(r, 17))},
+				VpcEndpointServiceName: s.str("com.amazonaws.vpce." + region + ".vpce-svc-" + hexString(r, 17))},
 		}
 	}
 	if s.typ == types.DeliveryStreamTypeDirectPut && r.Intn(4) == 0 {
@@ -336,31 +361,31 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		in.DeliveryStreamEncryptionConfigurationInput = &types.DeliveryStreamEncryptionConfigurationInput{KeyType: types.KeyTypeAwsOwnedCmk}
 	}
 	if r.Intn(2) == 0 {
-		in.Tags = []types.Tag{{Key: aws.String("team"), Value: aws.String(slug(f.BuzzWord()))}, {Key: aws.String("env"), Value: aws.String(envOf(s.name))}}
+		in.Tags = []types.Tag{{Key: s.str("team"), Value: s.str(slug(f.BuzzWord()))}, {Key: s.str("env"), Value: s.str(envOf(s.name))}}
 		s.tags = 2
 	}
-	bucketARN := aws.String("arn:aws:s3:::" + s.bucket)
+	bucketARN := s.str("arn:aws:s3:::" + s.bucket)
 	switch s.dest {
 	case DestS3:
 		in.S3DestinationConfiguration = &types.S3DestinationConfiguration{
-			BucketARN: bucketARN, RoleARN: aws.String(s.roleARN), Prefix: aws.String("raw/"),
-			BufferingHints: w.bufferingHints(), CompressionFormat: types.CompressionFormatGzip,
+			BucketARN: bucketARN, RoleARN: s.str(s.roleARN), Prefix: s.str("raw/"),
+			BufferingHints: w.bufferingHints(s), CompressionFormat: types.CompressionFormatGzip,
 			CloudWatchLoggingOptions: w.cloudWatch(s)}
 	case DestExtendedS3:
 		c := &types.ExtendedS3DestinationConfiguration{
-			BucketARN: bucketARN, RoleARN: aws.String(s.roleARN),
-			Prefix:            aws.String("data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"),
-			ErrorOutputPrefix: aws.String("errors/!{firehose:error-output-type}/"),
-			BufferingHints:    w.bufferingHints(), CompressionFormat: types.CompressionFormatGzip,
+			BucketARN: bucketARN, RoleARN: s.str(s.roleARN),
+			Prefix:            s.str("data/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"),
+			ErrorOutputPrefix: s.str("errors/!{firehose:error-output-type}/"),
+			BufferingHints:    w.bufferingHints(s), CompressionFormat: types.CompressionFormatGzip,
 			CloudWatchLoggingOptions: w.cloudWatch(s), ProcessingConfiguration: w.processing(s),
 			S3BackupMode: types.S3BackupModeDisabled,
 		}
 		if r.Intn(3) == 0 {
-			c.EncryptionConfiguration = &types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: aws.String(w.kmsKeyARN(s))}}
+			c.EncryptionConfiguration = &types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: s.str(w.kmsKeyARN(s))}}
 		}
 		if r.Intn(4) == 0 {
 			c.DynamicPartitioningConfiguration = &types.DynamicPartitioningConfiguration{Enabled: aws.Bool(true)}
-			c.BufferingHints.SizeInMBs = aws.Int32(64)
+			c.BufferingHints.SizeInMBs = s.i32(64)
 		}
 		in.ExtendedS3DestinationConfiguration = c
 	case DestRedshift:
@@ -368,29 +393,29 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		user := "firehose_" + slug(f.FirstName())
 		s.secrets = append(s.secrets, pw)
 		in.RedshiftDestinationConfiguration = &types.RedshiftDestinationConfiguration{
-			RoleARN:        aws.String(s.roleARN),
-			ClusterJDBCURL: aws.String("jdbc:redshift://" + s.rs.acct.alias + "-dw." + alnumLower(r, 12) + "." + region + ".redshift.amazonaws.com:5439/analytics"),
-			CopyCommand: &types.CopyCommand{DataTableName: aws.String(strings.ReplaceAll(streamSource(s.name), "-", "_")),
-				CopyOptions: aws.String("json 'auto' gzip")},
-			Username:                 aws.String(user),
-			Password:                 aws.String(pw),
+			RoleARN:        s.str(s.roleARN),
+			ClusterJDBCURL: s.str("jdbc:redshift://" + s.rs.acct.alias + "-dw." + alnumLower(r, 12) + "." + region + ".redshift.amazonaws.com:5439/analytics"),
+			CopyCommand: &types.CopyCommand{DataTableName: s.str(strings.ReplaceAll(streamSource(s.name), "-", "_")),
+				CopyOptions: s.str("json 'auto' gzip")},
+			Username:                 s.str(user),
+			Password:                 s.str(pw),
 			S3Configuration:          w.s3Backup(s),
-			RetryOptions:             &types.RedshiftRetryOptions{DurationInSeconds: aws.Int32(3600)},
+			RetryOptions:             &types.RedshiftRetryOptions{DurationInSeconds: s.i32(3600)},
 			CloudWatchLoggingOptions: w.cloudWatch(s),
 		}
 	case DestElasticsearch:
 		in.ElasticsearchDestinationConfiguration = &types.ElasticsearchDestinationConfiguration{
-			RoleARN: aws.String(s.roleARN), DomainARN: aws.String("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-logs"),
-			IndexName: aws.String(streamSource(s.name)), TypeName: aws.String("_doc"),
+			RoleARN: s.str(s.roleARN), DomainARN: s.str("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-logs"),
+			IndexName: s.str(streamSource(s.name)), TypeName: s.str("_doc"),
 			IndexRotationPeriod: types.ElasticsearchIndexRotationPeriodOneDay,
-			RetryOptions:        &types.ElasticsearchRetryOptions{DurationInSeconds: aws.Int32(300)},
+			RetryOptions:        &types.ElasticsearchRetryOptions{DurationInSeconds: s.i32(300)},
 			S3BackupMode:        types.ElasticsearchS3BackupModeFailedDocumentsOnly,
 			S3Configuration:     w.s3Backup(s),
 		}
 	case DestOpenSearch:
 		in.AmazonopensearchserviceDestinationConfiguration = &types.AmazonopensearchserviceDestinationConfiguration{
-			RoleARN: aws.String(s.roleARN), DomainARN: aws.String("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-search"),
-			IndexName:               aws.String(streamSource(s.name)),
+			RoleARN: s.str(s.roleARN), DomainARN: s.str("arn:aws:es:" + region + ":" + acct + ":domain/" + s.rs.acct.alias + "-search"),
+			IndexName:               s.str(streamSource(s.name)),
 			IndexRotationPeriod:     types.AmazonopensearchserviceIndexRotationPeriodOneWeek,
 			S3BackupMode:            types.AmazonopensearchserviceS3BackupModeFailedDocumentsOnly,
 			S3Configuration:         w.s3Backup(s),
@@ -398,9 +423,9 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		}
 	case DestOpenSearchServerless:
 		in.AmazonOpenSearchServerlessDestinationConfiguration = &types.AmazonOpenSearchServerlessDestinationConfiguration{
-			RoleARN:            aws.String(s.roleARN),
-			CollectionEndpoint: aws.String("https://" + alnumLower(r, 20) + "." + region + ".aoss.amazonaws.com"),
-			IndexName:          aws.String(streamSource(s.name)),
+			RoleARN:            s.str(s.roleARN),
+			CollectionEndpoint: s.str("https://" + alnumLower(r, 20) + "." + region + ".aoss.amazonaws.com"),
+			IndexName:          s.str(streamSource(s.name)),
 			S3BackupMode:       types.AmazonOpenSearchServerlessS3BackupModeFailedDocumentsOnly,
 			S3Configuration:    w.s3Backup(s),
 		}
@@ -408,11 +433,11 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		token := strings.ToUpper(w.ids.uuid())
 		s.secrets = append(s.secrets, token)
 		in.SplunkDestinationConfiguration = &types.SplunkDestinationConfiguration{
-			HECEndpoint:                       aws.String("https://http-inputs-" + s.rs.acct.alias + ".splunkcloud.com:443"),
+			HECEndpoint:                       s.str("https://http-inputs-" + s.rs.acct.alias + ".splunkcloud.com:443"),
 			HECEndpointType:                   types.HECEndpointTypeEvent,
-			HECToken:                          aws.String(token),
-			HECAcknowledgmentTimeoutInSeconds: aws.Int32(180),
-			RetryOptions:                      &types.SplunkRetryOptions{DurationInSeconds: aws.Int32(300)},
+			HECToken:                          s.str(token),
+			HECAcknowledgmentTimeoutInSeconds: s.i32(180),
+			RetryOptions:                      &types.SplunkRetryOptions{DurationInSeconds: s.i32(300)},
 			S3BackupMode:                      types.SplunkS3BackupModeFailedEventsOnly,
 			S3Configuration:                   w.s3Backup(s),
 		}
@@ -421,14 +446,14 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		s.secrets = append(s.secrets, key)
 		in.HttpEndpointDestinationConfiguration = &types.HttpEndpointDestinationConfiguration{
 			EndpointConfiguration: &types.HttpEndpointConfiguration{
-				Url:       aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v1/firehose/" + alnumLower(r, 8)),
-				Name:      aws.String(f.Company() + " ingest"),
-				AccessKey: aws.String(key)},
+				Url:       s.str("https://ingest." + strings.ToLower(f.DomainName()) + "/v1/firehose/" + alnumLower(r, 8)),
+				Name:      s.str(f.Company() + " ingest"),
+				AccessKey: s.str(key)},
 			RequestConfiguration: &types.HttpEndpointRequestConfiguration{ContentEncoding: types.ContentEncodingGzip,
-				CommonAttributes: []types.HttpEndpointCommonAttribute{{AttributeName: aws.String("env"), AttributeValue: aws.String(envOf(s.name))}}},
-			BufferingHints:  &types.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(60)},
-			RoleARN:         aws.String(s.roleARN),
-			RetryOptions:    &types.HttpEndpointRetryOptions{DurationInSeconds: aws.Int32(300)},
+				CommonAttributes: []types.HttpEndpointCommonAttribute{{AttributeName: s.str("env"), AttributeValue: s.str(envOf(s.name))}}},
+			BufferingHints:  &types.HttpEndpointBufferingHints{SizeInMBs: s.i32(1), IntervalInSeconds: s.i32(60)},
+			RoleARN:         s.str(s.roleARN),
+			RetryOptions:    &types.HttpEndpointRetryOptions{DurationInSeconds: s.i32(300)},
 			S3BackupMode:    types.HttpEndpointS3BackupModeFailedDataOnly,
 			S3Configuration: w.s3Backup(s),
 		}
@@ -441,34 +466,34 @@ func (w *sim) createInput(s *stream) *firehose.CreateDeliveryStreamInput {
 		pass := f.Password(true, true, true, false, false, 16)
 		s.secrets = append(s.secrets, pk, pass)
 		in.SnowflakeDestinationConfiguration = &types.SnowflakeDestinationConfiguration{
-			AccountUrl:                 aws.String("https://" + alnumLower(r, 7) + "-" + alnumLower(r, 7) + ".snowflakecomputing.com"),
-			PrivateKey:                 aws.String(pk),
-			KeyPassphrase:              aws.String(pass),
-			User:                       aws.String("FIREHOSE_" + strings.ToUpper(slug(f.LastName()))),
-			Database:                   aws.String("ANALYTICS"),
-			Schema:                     aws.String("RAW"),
-			Table:                      aws.String(strings.ToUpper(strings.ReplaceAll(streamSource(s.name), "-", "_"))),
-			RoleARN:                    aws.String(s.roleARN),
+			AccountUrl:                 s.str("https://" + alnumLower(r, 7) + "-" + alnumLower(r, 7) + ".snowflakecomputing.com"),
+			PrivateKey:                 s.str(pk),
+			KeyPassphrase:              s.str(pass),
+			User:                       s.str("FIREHOSE_" + strings.ToUpper(slug(f.LastName()))),
+			Database:                   s.str("ANALYTICS"),
+			Schema:                     s.str("RAW"),
+			Table:                      s.str(strings.ToUpper(strings.ReplaceAll(streamSource(s.name), "-", "_"))),
+			RoleARN:                    s.str(s.roleARN),
 			DataLoadingOption:          types.SnowflakeDataLoadingOptionJsonMapping,
-			SnowflakeRoleConfiguration: &types.SnowflakeRoleConfiguration{Enabled: aws.Bool(true), SnowflakeRole: aws.String("FIREHOSE_LOADER")},
+			SnowflakeRoleConfiguration: &types.SnowflakeRoleConfiguration{Enabled: aws.Bool(true), SnowflakeRole: s.str("FIREHOSE_LOADER")},
 			S3BackupMode:               types.SnowflakeS3BackupModeFailedDataOnly,
 			S3Configuration:            w.s3Backup(s),
-			RetryOptions:               &types.SnowflakeRetryOptions{DurationInSeconds: aws.Int32(60)},
+			RetryOptions:               &types.SnowflakeRetryOptions{DurationInSeconds: s.i32(60)},
 		}
 	case DestIceberg:
 		in.IcebergDestinationConfiguration = &types.IcebergDestinationConfiguration{
-			RoleARN: aws.String(s.roleARN),
+			RoleARN: s.str(s.roleARN),
 			CatalogConfiguration: &types.CatalogConfiguration{
-				CatalogARN:        aws.String("arn:aws:glue:" + region + ":" + acct + ":catalog"),
-				WarehouseLocation: aws.String("s3://" + s.bucket + "/warehouse/")},
+				CatalogARN:        s.str("arn:aws:glue:" + region + ":" + acct + ":catalog"),
+				WarehouseLocation: s.str("s3://" + s.bucket + "/warehouse/")},
 			DestinationTableConfigurationList: []types.DestinationTableConfiguration{{
-				DestinationDatabaseName: aws.String("lake"),
-				DestinationTableName:    aws.String(strings.ReplaceAll(streamSource(s.name), "-", "_")),
+				DestinationDatabaseName: s.str("lake"),
+				DestinationTableName:    s.str(strings.ReplaceAll(streamSource(s.name), "-", "_")),
 			}},
-			BufferingHints:  w.bufferingHints(),
+			BufferingHints:  w.bufferingHints(s),
 			S3BackupMode:    types.IcebergS3BackupModeFailedDataOnly,
 			S3Configuration: w.s3Backup(s),
-			RetryOptions:    &types.RetryOptions{DurationInSeconds: aws.Int32(300)},
+			RetryOptions:    &types.RetryOptions{DurationInSeconds: s.i32(300)},
 		}
 	}
 	s.conf = destinationConf(in)

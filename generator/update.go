@@ -102,24 +102,24 @@ func (w *sim) redirect(conf any, foreign string) {
 // pointer it did not make.
 func (w *sim) change(conf any, s *stream) {
 	r, f := w.r, w.fake
-	retry := func() *int32 { return aws.Int32(int32(60 * (1 + r.Intn(10)))) }
+	retry := func() *int32 { return s.i32(int32(60 * (1 + r.Intn(10)))) }
 	logs := func(c *types.CloudWatchLoggingOptions) *types.CloudWatchLoggingOptions {
 		if c != nil && aws.ToBool(c.Enabled) {
 			return &types.CloudWatchLoggingOptions{Enabled: aws.Bool(false)}
 		}
 		return &types.CloudWatchLoggingOptions{Enabled: aws.Bool(true),
-			LogGroupName: aws.String("/aws/kinesisfirehose/" + s.name), LogStreamName: aws.String("DestinationDelivery")}
+			LogGroupName: s.str("/aws/kinesisfirehose/" + s.name), LogStreamName: s.str("DestinationDelivery")}
 	}
 	compression := func() types.CompressionFormat {
 		return [...]types.CompressionFormat{types.CompressionFormatGzip, types.CompressionFormatSnappy, types.CompressionFormatUncompressed}[r.Intn(3)]
 	}
-	interval := func() *int32 { return aws.Int32(int32(60 * (1 + r.Intn(5)))) }
+	interval := func() *int32 { return s.i32(int32(60 * (1 + r.Intn(5)))) }
 	aspect := r.Intn(3)
 	switch c := conf.(type) {
 	case *types.S3DestinationConfiguration:
 		switch aspect {
 		case 0:
-			c.BufferingHints = w.bufferingHints()
+			c.BufferingHints = w.bufferingHints(s)
 		case 1:
 			c.CompressionFormat = compression()
 		default:
@@ -128,9 +128,9 @@ func (w *sim) change(conf any, s *stream) {
 	case *types.ExtendedS3DestinationConfiguration:
 		switch aspect {
 		case 0:
-			c.BufferingHints = w.bufferingHints()
+			c.BufferingHints = w.bufferingHints(s)
 			if c.DynamicPartitioningConfiguration != nil {
-				c.BufferingHints.SizeInMBs = aws.Int32(64 << r.Intn(2)) // at least 64 with dynamic partitioning
+				c.BufferingHints.SizeInMBs = s.i32(64 << r.Intn(2)) // at least 64 with dynamic partitioning
 			}
 		case 1:
 			c.CompressionFormat = compression()
@@ -142,13 +142,13 @@ func (w *sim) change(conf any, s *stream) {
 		case 0:
 			pw := f.Password(true, true, true, true, false, 20)
 			s.secrets = append(s.secrets, pw)
-			c.Username, c.Password = aws.String("firehose_"+slug(f.FirstName())), aws.String(pw)
+			c.Username, c.Password = s.str("firehose_"+slug(f.FirstName())), s.str(pw)
 		case 1:
 			c.CopyCommand = &types.CopyCommand{DataTableName: c.CopyCommand.DataTableName,
-				CopyOptions: aws.String([...]string{"json 'auto' gzip timeformat 'auto'", "json 'auto' gzip", "json 'auto' gzip truncatecolumns"}[r.Intn(3)])}
+				CopyOptions: s.str([...]string{"json 'auto' gzip timeformat 'auto'", "json 'auto' gzip", "json 'auto' gzip truncatecolumns"}[r.Intn(3)])}
 		case 2:
 			s3 := *c.S3Configuration
-			s3.BufferingHints = w.bufferingHints()
+			s3.BufferingHints = w.bufferingHints(s)
 			c.S3Configuration = &s3
 		default:
 			c.RetryOptions = &types.RedshiftRetryOptions{DurationInSeconds: retry()}
@@ -160,12 +160,12 @@ func (w *sim) change(conf any, s *stream) {
 		case 1:
 			c.RetryOptions = &types.ElasticsearchRetryOptions{DurationInSeconds: retry()}
 		default:
-			c.BufferingHints = &types.ElasticsearchBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: interval()}
+			c.BufferingHints = &types.ElasticsearchBufferingHints{SizeInMBs: s.i32(5), IntervalInSeconds: interval()}
 		}
 	case *types.AmazonopensearchserviceDestinationConfiguration:
 		switch aspect {
 		case 0:
-			c.BufferingHints = &types.AmazonopensearchserviceBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: interval()}
+			c.BufferingHints = &types.AmazonopensearchserviceBufferingHints{SizeInMBs: s.i32(5), IntervalInSeconds: interval()}
 		case 1:
 			c.RetryOptions = &types.AmazonopensearchserviceRetryOptions{DurationInSeconds: retry()}
 		default:
@@ -176,7 +176,7 @@ func (w *sim) change(conf any, s *stream) {
 		case 0:
 			c.RetryOptions = &types.AmazonOpenSearchServerlessRetryOptions{DurationInSeconds: retry()}
 		case 1:
-			c.BufferingHints = &types.AmazonOpenSearchServerlessBufferingHints{SizeInMBs: aws.Int32(5), IntervalInSeconds: interval()}
+			c.BufferingHints = &types.AmazonOpenSearchServerlessBufferingHints{SizeInMBs: s.i32(5), IntervalInSeconds: interval()}
 		default:
 			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
 		}
@@ -185,11 +185,11 @@ func (w *sim) change(conf any, s *stream) {
 		case 0:
 			token := strings.ToUpper(w.ids.uuid())
 			s.secrets = append(s.secrets, token)
-			c.HECToken = aws.String(token)
+			c.HECToken = s.str(token)
 		case 1:
 			c.RetryOptions = &types.SplunkRetryOptions{DurationInSeconds: retry()}
 		default:
-			c.HECAcknowledgmentTimeoutInSeconds = aws.Int32(int32(180 + 60*r.Intn(10)))
+			c.HECAcknowledgmentTimeoutInSeconds = s.i32(int32(180 + 60*r.Intn(10)))
 		}
 	case *types.HttpEndpointDestinationConfiguration:
 		switch aspect {
@@ -197,25 +197,25 @@ func (w *sim) change(conf any, s *stream) {
 			key := hexString(r, 40)
 			s.secrets = append(s.secrets, key)
 			c.EndpointConfiguration = &types.HttpEndpointConfiguration{Name: c.EndpointConfiguration.Name,
-				Url: aws.String("https://ingest." + strings.ToLower(f.DomainName()) + "/v2/firehose"), AccessKey: aws.String(key)}
+				Url: s.str("https://ingest." + strings.ToLower(f.DomainName()) + "/v2/firehose"), AccessKey: s.str(key)}
 		case 1:
 			c.RetryOptions = &types.HttpEndpointRetryOptions{DurationInSeconds: retry()}
 		default:
-			c.BufferingHints = &types.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(int32(1 + r.Intn(4))), IntervalInSeconds: interval()}
+			c.BufferingHints = &types.HttpEndpointBufferingHints{SizeInMBs: s.i32(int32(1 + r.Intn(4))), IntervalInSeconds: interval()}
 		}
 	case *types.SnowflakeDestinationConfiguration:
 		switch aspect {
 		case 0:
 			c.RetryOptions = &types.SnowflakeRetryOptions{DurationInSeconds: retry()}
 		case 1:
-			c.BufferingHints = &types.SnowflakeBufferingHints{SizeInMBs: aws.Int32(int32(1 + r.Intn(64))), IntervalInSeconds: interval()}
+			c.BufferingHints = &types.SnowflakeBufferingHints{SizeInMBs: s.i32(int32(1 + r.Intn(64))), IntervalInSeconds: interval()}
 		default:
 			c.CloudWatchLoggingOptions = logs(c.CloudWatchLoggingOptions)
 		}
 	case *types.IcebergDestinationConfiguration:
 		switch aspect {
 		case 0:
-			c.BufferingHints = w.bufferingHints()
+			c.BufferingHints = w.bufferingHints(s)
 		case 1:
 			c.RetryOptions = &types.RetryOptions{DurationInSeconds: retry()}
 		default:
