@@ -48,6 +48,6 @@ for c in 1 8 32 64; do
 	printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' "$c" "$m" "$d" "$(pct "$m" "$d")" "$mc" "$dc" "$(pct "$mc" "$dc")" "$r"
 done
 echo
-for s in direct zeroed/datasync append/fsync; do
+for s in direct buffered append/fsync; do
 	echo "sync $s: median $(median "BenchmarkJournalSync/$s" ns/op) ns/op, $(median "BenchmarkJournalSync/$s" cpu-ns/op) CPU ns/op"
 done

@@ -12,8 +12,8 @@ import (
 // write and sync of one 1,200-byte record, from one goroutine (the call
 // commits its record itself). "direct" is the journal as it runs on a
 // file system with direct I/O (one O_DIRECT|O_DSYNC write a commit);
-// "zeroed/datasync" the journal where there is none (a buffered write over
-// the zeroed tail and fdatasync); "append/fsync" a bare loop that appends
+// "buffered" the journal where there is none (a buffered write over the
+// zeroed tail and fdatasync); "append/fsync" a bare loop that appends
 // and fsyncs, as the journal did at first. cpu-ns/op is the process's CPU
 // time (the kernel's work for the sync is charged to the caller).
 func BenchmarkJournalSync(b *testing.B) {
@@ -21,20 +21,15 @@ func BenchmarkJournalSync(b *testing.B) {
 	for i := range rec {
 		rec[i] = 'a' + byte(i%26)
 	}
-	for _, buffered := range []bool{false, true} {
-		name := "direct"
-		if buffered {
-			name = "zeroed/datasync"
-		}
-		b.Run(name, func(b *testing.B) {
-			defer func(v bool) { journalBuffered = v }(journalBuffered)
-			journalBuffered = buffered
+	for _, m := range journalModes {
+		b.Run(m.name, func(b *testing.B) {
+			useJournalMode(b, m.buffered)
 			j, _, _, err := openJournal(b.TempDir())
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer j.close()
-			if j.direct == buffered {
+			if j.direct == m.buffered {
 				b.Skipf("direct I/O: %v (the file system decides)", j.direct)
 			}
 			c0 := cputime.Self()

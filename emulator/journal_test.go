@@ -352,17 +352,25 @@ func TestPreloadOnce(t *testing.T) {
 // stay, deletions apply, and files with no entries left are removed.
 func TestJournalFiles(t *testing.T) { eachJournalMode(t, testJournalFiles) }
 
-// eachJournalMode runs test with direct writes (where the file system
-// allows them) and with buffered writes and datasync.
+// journalModes are the journal's two ways of writing: direct writes (where
+// the file system allows them), and buffered writes and datasync.
+var journalModes = []struct {
+	name     string
+	buffered bool
+}{{"direct", false}, {"buffered", true}}
+
+// useJournalMode sets journalBuffered until tb ends.
+func useJournalMode(tb testing.TB, buffered bool) {
+	old := journalBuffered
+	journalBuffered = buffered
+	tb.Cleanup(func() { journalBuffered = old })
+}
+
+// eachJournalMode runs test in each of journalModes.
 func eachJournalMode(t *testing.T, test func(t *testing.T)) {
-	for _, buffered := range []bool{false, true} {
-		name := "direct"
-		if buffered {
-			name = "buffered"
-		}
-		t.Run(name, func(t *testing.T) {
-			defer func(v bool) { journalBuffered = v }(journalBuffered)
-			journalBuffered = buffered
+	for _, m := range journalModes {
+		t.Run(m.name, func(t *testing.T) {
+			useJournalMode(t, m.buffered)
 			test(t)
 		})
 	}
