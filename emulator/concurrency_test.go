@@ -29,14 +29,21 @@ import (
 // after a last flush, the log files hold the record of every Firehose
 // call exactly once, by request ID (PutRecord and PutRecordBatch data
 // events included; failed calls too), nothing else, and no event ID twice.
-// With -short (as for a -race run) it runs 16 clients × 100 calls.
+// With -short (as for a -race run) it runs 16 clients × 100 calls. It runs
+// in memory and with a data directory (every record journaled before its
+// answer).
 func TestConcurrentClients(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testConcurrentClients(t) })
+	t.Run("datadir", func(t *testing.T) { testConcurrentClients(t, WithDataDir(t.TempDir())) })
+}
+
+func testConcurrentClients(t *testing.T, opts ...Option) {
 	clients, calls := 64, 500
 	if testing.Short() {
 		clients, calls = 16, 100
 	}
 	t.Setenv("AWS_CA_BUNDLE", "")
-	emu := Start(t, testLogger(t), WithSeed(7), WithFirehoseCreateDelay(-1))
+	emu := Start(t, append([]Option{testLogger(t), WithSeed(7), WithFirehoseCreateDelay(-1)}, opts...)...)
 	cfg := emu.AWSConfig()
 	cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 2*clients, 2*clients

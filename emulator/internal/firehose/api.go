@@ -197,6 +197,7 @@ func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body [
 	}
 	if err == nil {
 		out, err = e.firehoseCall(ctx, cc, op, in, at)
+		e.fh.persist() // a change is saved before the call is recorded and answered
 	} else {
 		err = firehoseDecodeError(err)
 	}

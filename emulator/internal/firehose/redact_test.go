@@ -68,6 +68,7 @@ func TestFirehoseSecretsRedactedAtRest(t *testing.T) {
 		if _, err := s.create(k, in, DefaultStartTime); err != nil {
 			t.Fatalf("%s: %v", k.name, err)
 		}
+		s.persist()
 		out, err := s.describe(k, DefaultStartTime.Add(time.Minute))
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,7 @@
 package firehose
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,29 +162,68 @@ func (s *state) encode() ([]byte, error) {
 		sf.Streams = append(sf.Streams, st)
 	}
 	slices.SortFunc(sf.Streams, func(a, b savedStream) int {
-		return strings.Compare(a.Account+"\x00"+a.Region+"\x00"+a.Name, b.Account+"\x00"+b.Region+"\x00"+b.Name)
+		return cmp.Or(strings.Compare(a.Account, b.Account), strings.Compare(a.Region, b.Region), strings.Compare(a.Name, b.Name))
 	})
-	b, err := json.MarshalIndent(sf, "", "  ")
+	// Compact: the state is written again after changes, whole, and
+	// indenting it took twice as long as encoding it.
+	b, err := json.Marshal(sf)
 	if err != nil {
 		return nil, fmt.Errorf("encode firehose state: %w", err)
 	}
 	return append(b, '\n'), nil
 }
 
-// changed saves s after a change; s.mu is held. A failure is logged and
-// the change stays in memory, saved by the next change or by flush.
+// changed notes a change of s, to be saved by persist before the call
+// that made it is answered; s.mu is held.
 func (s *state) changed() {
 	if s.path == "" {
 		return
 	}
 	s.dirty = true
-	if err := s.save(); err != nil {
-		s.log.Warn("save firehose state", "err", err)
-	}
+	s.gen++
 }
 
-// save writes s atomically (a temporary file renamed over the old one) if
-// it has unsaved changes; s.mu is held.
+// persist returns once every change made before it was called is saved.
+// Concurrent calls share saves (group commit): one call encodes the state
+// and writes it while the others wait, and a call whose changes a save
+// took in returns without its own. A save used to be made by each change,
+// with s.mu held, and its cost grows with the streams: 64 clients making
+// mixed calls with a data directory spent a third of their CPU time
+// encoding the state, every Firehose call waiting for it. A failure is
+// logged and the changes stay in memory, saved by the next persist or by
+// flush. Called without s.mu.
+func (s *state) persist() {
+	if s.path == "" {
+		return
+	}
+	s.mu.Lock()
+	want := s.gen
+	s.mu.Unlock()
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	s.mu.Lock()
+	if s.savedGen >= want {
+		s.mu.Unlock()
+		return
+	}
+	gen := s.gen
+	b, err := s.encode()
+	s.mu.Unlock()
+	if err == nil {
+		err = s.write(b)
+	}
+	if err != nil {
+		s.log.Warn("save firehose state", "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.savedGen = gen
+	s.dirty = s.gen != gen
+	s.mu.Unlock()
+}
+
+// save writes s if it has unsaved changes; s.saveMu and s.mu are held
+// (or s is not shared yet).
 func (s *state) save() error {
 	if s.path == "" || !s.dirty {
 		return nil
@@ -192,18 +232,29 @@ func (s *state) save() error {
 	if err != nil {
 		return err
 	}
+	if err := s.write(b); err != nil {
+		return err
+	}
+	s.savedGen, s.dirty = s.gen, false
+	return nil
+}
+
+// write writes the saved form b atomically (a temporary file renamed
+// over the old one); s.saveMu is held, so saves land in order.
+func (s *state) write(b []byte) error {
 	// DirSink writes a temporary file in the directory and renames it;
 	// only the owner may read it.
 	sink := trail.DirSink{Root: filepath.Dir(s.path), Mode: trail.PrivateFileMode}
 	if err := sink.Put(context.Background(), filepath.Base(s.path), b, nil); err != nil {
 		return fmt.Errorf("save firehose state: %w", err)
 	}
-	s.dirty = false
 	return nil
 }
 
 // flush saves what a failed save left unsaved (Close).
 func (s *state) flush() error {
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.save()

@@ -2,9 +2,11 @@ package firehose
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +33,7 @@ func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
 	if _, err := s.create(k, in, DefaultStartTime); err != nil {
 		t.Fatal(err)
 	}
+	s.persist() // as Handle does before it records and answers the call
 	// No Close: the file is already there.
 	loaded, err := loadState(path, nil)
 	if err != nil {
@@ -42,6 +45,7 @@ func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
 	if err := s.delete(k, DefaultStartTime); err != nil {
 		t.Fatal(err)
 	}
+	s.persist()
 	if loaded, err = loadState(path, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -93,6 +97,7 @@ func TestFirehoseStateSaveFailure(t *testing.T) {
 	if _, err := s.create(k, in, DefaultStartTime); err != nil {
 		t.Fatalf("create with an unwritable state file: %v (the change stands, the save is retried)", err)
 	}
+	s.persist() // fails, logged
 	if err := s.flush(); err == nil || !strings.Contains(err.Error(), "save firehose state") {
 		t.Errorf("flush = %v, want a save error", err)
 	}
@@ -111,5 +116,43 @@ func TestStateDecodeValid(t *testing.T) {
 	s := newState()
 	if err := s.decode([]byte(valid)); err != nil || len(s.streams) != 1 {
 		t.Errorf("decode(valid) = %v, %d streams", err, len(s.streams))
+	}
+}
+
+// Concurrent changes share saves, and each caller's persist returns only
+// once the saved file holds its change.
+func TestFirehoseStatePersistConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), StateFile)
+	s, err := loadState(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 10 {
+				name := fmt.Sprintf("s-%d-%d", g, i)
+				k := streamKey{account: "111122223333", region: "eu-west-1", name: name}
+				in := &firehose.CreateDeliveryStreamInput{
+					DeliveryStreamName:                 aws.String(name),
+					ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::b"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r")},
+				}
+				if _, err := s.create(k, in, DefaultStartTime); err != nil {
+					t.Error(err)
+					return
+				}
+				s.persist()
+				b, err := os.ReadFile(path)
+				if err != nil || !strings.Contains(string(b), `"name":"`+name+`"`) {
+					t.Errorf("after persist, the saved state has no %s (err %v)", name, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	loaded, err := loadState(path, nil)
+	if err != nil || len(loaded.streams) != 80 {
+		t.Fatalf("saved state: %v, %d streams, want 80", err, len(loaded.streams))
 	}
 }

@@ -30,6 +30,11 @@ type state struct {
 	path    string        // where the state is saved; "" in memory only
 	log     *slog.Logger  // save failures
 	dirty   bool          // a change is not saved yet
+	gen     uint64        // changes made (changed)
+	// savedGen is the changes the saved file holds; saveMu is held by the
+	// one saving (before mu).
+	savedGen uint64
+	saveMu   sync.Mutex
 }
 
 type streamKey struct{ account, region, name string }
