@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/journal.sh — the journal's cost: recorded Firehose calls with and
-# without a data directory (BenchmarkJournalCalls), same run, at 1, 8, 32
-# and 64 concurrent clients, and the bare sync latency of this file system.
+# without a data directory (BenchmarkJournalCalls: DescribeDeliveryStream;
+# BenchmarkJournalChanges: TagDeliveryStream, which also saves the Firehose
+# state), same run, at 1, 8, 32 and 64 concurrent clients, and the bare
+# sync latency of this file system.
 #
 #   bench/journal.sh [count] [benchtime]      (defaults 5 and 3000x)
 #
@@ -25,7 +27,7 @@ bin=$(mktemp)
 trap 'rm -f "$out" "$bin"' EXIT
 go test -c -o "$bin" ./emulator
 for i in $(seq "$count"); do
-	(cd emulator && "$bin" -test.run '^$' -test.bench 'BenchmarkJournalCalls' -test.benchtime "$benchtime") | grep '^Benchmark' | tee -a "$out"
+	(cd emulator && "$bin" -test.run '^$' -test.bench 'BenchmarkJournal(Calls|Changes)' -test.benchtime "$benchtime") | grep '^Benchmark' | tee -a "$out"
 	(cd emulator && "$bin" -test.run '^$' -test.bench 'BenchmarkJournalSync' -test.benchtime 2000x) | grep '^Benchmark' | tee -a "$out"
 done
 
@@ -38,14 +40,20 @@ median() {
 echo
 # pct A B: B/A - 1 as a percentage.
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%+.0f%%", (b / a - 1) * 100; else print "n/a" }'; }
-printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' clients memory-ns/op datadir-ns/op cost memory-cpu/op datadir-cpu/op cpu recs/commit
-for c in 1 8 32 64; do
-	m=$(median "BenchmarkJournalCalls/memory/clients$c" ns/op)
-	d=$(median "BenchmarkJournalCalls/datadir/clients$c" ns/op)
-	mc=$(median "BenchmarkJournalCalls/memory/clients$c" cpu-ns/op)
-	dc=$(median "BenchmarkJournalCalls/datadir/clients$c" cpu-ns/op)
-	r=$(median "BenchmarkJournalCalls/datadir/clients$c" recs/commit)
-	printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' "$c" "$m" "$d" "$(pct "$m" "$d")" "$mc" "$dc" "$(pct "$mc" "$dc")" "$r"
+for bench in JournalCalls JournalChanges; do
+	case $bench in
+	JournalCalls) echo "DescribeDeliveryStream (recorded, changes nothing):" ;;
+	*) echo "TagDeliveryStream (recorded, changes the stream: the Firehose state is saved too):" ;;
+	esac
+	printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' clients memory-ns/op datadir-ns/op cost memory-cpu/op datadir-cpu/op cpu recs/commit
+	for c in 1 8 32 64; do
+		m=$(median "Benchmark$bench/memory/clients$c" ns/op)
+		d=$(median "Benchmark$bench/datadir/clients$c" ns/op)
+		mc=$(median "Benchmark$bench/memory/clients$c" cpu-ns/op)
+		dc=$(median "Benchmark$bench/datadir/clients$c" cpu-ns/op)
+		r=$(median "Benchmark$bench/datadir/clients$c" recs/commit)
+		printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' "$c" "$m" "$d" "$(pct "$m" "$d")" "$mc" "$dc" "$(pct "$mc" "$dc")" "$r"
+	done
 done
 echo
 for s in direct buffered append/fsync; do

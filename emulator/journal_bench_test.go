@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"runtime"
 	"strconv"
 	"sync"
@@ -34,79 +35,114 @@ func BenchmarkJournalCalls(b *testing.B) {
 			if dataDir {
 				name = "datadir"
 			}
-			b.Run(name+"/clients"+strconv.Itoa(clients), func(b *testing.B) {
-				var opts []Option
-				if dataDir {
-					opts = append(opts, WithDataDir(b.TempDir()))
-				}
-				emu := Start(b, opts...)
-				fh := firehose.NewFromConfig(emu.AWSConfig())
-				if _, err := fh.CreateDeliveryStream(b.Context(), &firehose.CreateDeliveryStreamInput{
-					DeliveryStreamName: aws.String("bench"),
-					ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{
-						BucketARN: aws.String("arn:aws:s3:::dest"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r"),
-					},
-				}); err != nil {
-					b.Fatal(err)
-				}
-				stop := make(chan struct{})
-				var wg sync.WaitGroup
-				wg.Go(func() {
-					t := time.NewTicker(200 * time.Millisecond)
-					defer t.Stop()
-					for {
-						select {
-						case <-stop:
-							return
-						case <-t.C:
-							if err := emu.Emulator.Flush(); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					}
-				})
-				defer func() { close(stop); wg.Wait() }()
-				in := &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("bench")}
-				b.ReportAllocs()
-				// CPU time per call (client and server: one process). On a
-				// shared machine it varies less than ns/op; when the calls
-				// keep every core busy, the ratio of ns/op follows it.
-				c0 := cputime.Self()
-				defer func() {
-					if c := cputime.Self() - c0; c > 0 {
-						b.ReportMetric(float64(c)/float64(b.N), "cpu-ns/op")
-					}
-				}()
-				if j := emu.Emulator.journal; j != nil {
-					c0, r0 := j.commits.Load(), j.committed.Load()
-					defer func() {
-						if c := j.commits.Load() - c0; c > 0 {
-							b.ReportMetric(float64(j.committed.Load()-r0)/float64(c), "recs/commit")
-						}
-					}()
-				}
-				if clients == 1 {
-					for b.Loop() {
-						if _, err := fh.DescribeDeliveryStream(b.Context(), in); err != nil {
-							b.Fatal(err)
-						}
-					}
-					return
-				}
-				b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
-				b.RunParallel(func(pb *testing.PB) {
-					// A client (and connection pool) each, as separate
-					// processes would have.
-					fh := firehose.NewFromConfig(emu.AWSConfig())
-					for pb.Next() {
-						if _, err := fh.DescribeDeliveryStream(b.Context(), in); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			})
+			b.Run(name+"/clients"+strconv.Itoa(clients), func(b *testing.B) { benchJournalCalls(b, clients, dataDir, describeCall) })
 		}
 	}
+}
+
+// BenchmarkJournalChanges is BenchmarkJournalCalls with TagDeliveryStream
+// (one tag set again and again): a call that changes the stream, so with a
+// data directory the Firehose state is saved too before the answer.
+//
+//	go test ./emulator -run '^$' -bench BenchmarkJournalChanges -benchtime 3000x -count 5
+func BenchmarkJournalChanges(b *testing.B) {
+	b.Setenv("AWS_CA_BUNDLE", "")
+	for _, clients := range []int{1, 8, 32, 64} {
+		for _, dataDir := range []bool{false, true} {
+			name := "memory"
+			if dataDir {
+				name = "datadir"
+			}
+			b.Run(name+"/clients"+strconv.Itoa(clients), func(b *testing.B) { benchJournalCalls(b, clients, dataDir, tagCall) })
+		}
+	}
+}
+
+// describeCall and tagCall are the calls of the benchmarks, on stream "bench".
+func describeCall(ctx context.Context, fh *firehose.Client) error {
+	_, err := fh.DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("bench")})
+	return err
+}
+
+func tagCall(ctx context.Context, fh *firehose.Client) error {
+	_, err := fh.TagDeliveryStream(ctx, &firehose.TagDeliveryStreamInput{
+		DeliveryStreamName: aws.String("bench"),
+		Tags:               []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}},
+	})
+	return err
+}
+
+// benchJournalCalls makes call from clients concurrent clients, with or
+// without a data directory.
+func benchJournalCalls(b *testing.B, clients int, dataDir bool, call func(context.Context, *firehose.Client) error) {
+	var opts []Option
+	if dataDir {
+		opts = append(opts, WithDataDir(b.TempDir()))
+	}
+	emu := Start(b, opts...)
+	fh := firehose.NewFromConfig(emu.AWSConfig())
+	if _, err := fh.CreateDeliveryStream(b.Context(), &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("bench"),
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{
+			BucketARN: aws.String("arn:aws:s3:::dest"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r"),
+		},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if err := emu.Emulator.Flush(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+	b.ReportAllocs()
+	// CPU time per call (client and server: one process). On a
+	// shared machine it varies less than ns/op; when the calls
+	// keep every core busy, the ratio of ns/op follows it.
+	c0 := cputime.Self()
+	defer func() {
+		if c := cputime.Self() - c0; c > 0 {
+			b.ReportMetric(float64(c)/float64(b.N), "cpu-ns/op")
+		}
+	}()
+	if j := emu.Emulator.journal; j != nil {
+		c0, r0 := j.commits.Load(), j.committed.Load()
+		defer func() {
+			if c := j.commits.Load() - c0; c > 0 {
+				b.ReportMetric(float64(j.committed.Load()-r0)/float64(c), "recs/commit")
+			}
+		}()
+	}
+	if clients == 1 {
+		for b.Loop() {
+			if err := call(b.Context(), fh); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		// A client (and connection pool) each, as separate
+		// processes would have.
+		fh := firehose.NewFromConfig(emu.AWSConfig())
+		for pb.Next() {
+			if err := call(b.Context(), fh); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
