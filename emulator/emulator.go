@@ -165,7 +165,7 @@ func (e *Emulator) open() error {
 		}
 		// Loaded under the data directory's lock (s3.bolt's).
 		fhPath = filepath.Join(dir, firehose.StateFile)
-		e.backend = s3bolt.New(e.db, s3bolt.WithTimeSource(ts))
+		e.backend = boltObjects{Backend: s3bolt.New(e.db, s3bolt.WithTimeSource(ts)), db: e.db}
 		var runs uint64
 		if e.journal, e.replay, runs, err = openJournal(dir); err != nil {
 			return err

@@ -1,0 +1,93 @@
+package emulator
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	bolt "go.etcd.io/bbolt"
+	"gopkg.in/mgo.v2/bson"
+)
+
+// boltObjects is gofakes3's s3bolt backend with its object reads made
+// safe. s3bolt decodes a stored object with mgo's bson, whose byte slices
+// point into the bytes decoded: bbolt's memory-mapped page, valid only
+// during the read transaction. The body and hash it returns were read
+// after it, when a write may have reused or remapped the page: with 64
+// concurrent clients, GetObject returned zeros or another object's bytes.
+// boltObjects reads the same stored value (bucket and key as s3bolt keeps
+// them) and copies it out inside the transaction; writes, listings and
+// everything else are s3bolt's.
+type boltObjects struct {
+	gofakes3.Backend
+	db *bolt.DB
+}
+
+// boltObject is s3bolt's stored form of an object (its field names are
+// the bson keys).
+type boltObject struct {
+	Name         string
+	Metadata     map[string]string
+	LastModified time.Time
+	Size         int64
+	Contents     []byte
+	Hash         []byte
+}
+
+// GetObject is s3bolt's, from a copy of the stored value.
+func (b boltObjects) GetObject(bucket, key string, rr *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	var raw []byte
+	err := b.db.View(func(tx *bolt.Tx) error {
+		bk := tx.Bucket([]byte(bucket))
+		if bk == nil {
+			return gofakes3.BucketNotFound(bucket)
+		}
+		v := bk.Get([]byte(key))
+		if v == nil {
+			return gofakes3.KeyNotFound(key)
+		}
+		raw = bytes.Clone(v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var o boltObject
+	if err := bson.Unmarshal(raw, &o); err != nil {
+		return nil, fmt.Errorf("gofakes3: could not unmarshal object at %q/%q: %v", bucket, key, err)
+	}
+	rnge, err := rr.Range(o.Size)
+	if err != nil {
+		return nil, err
+	}
+	data := o.Contents
+	if rnge != nil {
+		data = data[rnge.Start : rnge.Start+rnge.Length]
+	}
+	return &gofakes3.Object{
+		Name:     key,
+		Metadata: o.Metadata,
+		Size:     o.Size,
+		Contents: io.NopCloser(bytes.NewReader(data)),
+		Range:    rnge,
+		Hash:     o.Hash,
+	}, nil
+}
+
+// HeadObject is GetObject without the body, as s3bolt's.
+func (b boltObjects) HeadObject(bucket, key string) (*gofakes3.Object, error) {
+	obj, err := b.GetObject(bucket, key, nil)
+	if err != nil {
+		return nil, err
+	}
+	obj.Contents = io.NopCloser(bytes.NewReader(nil))
+	return obj, nil
+}
+
+// CopyObject is s3bolt's (gofakes3.CopyObject), reading the source through
+// GetObject above.
+func (b boltObjects) CopyObject(srcBucket, srcKey, dstBucket, dstKey string, meta map[string]string) (gofakes3.CopyObjectResult, error) {
+	return gofakes3.CopyObject(b, srcBucket, srcKey, dstBucket, dstKey, meta)
+}
