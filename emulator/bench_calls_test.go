@@ -18,15 +18,10 @@ import (
 	"github.com/firetrail/firetrail/schemas"
 )
 
-// BenchmarkFirehoseCallsSDK measures recorded Firehose control-plane
-// calls (DescribeDeliveryStream) over loopback with aws-sdk-go-v2, beside
-// the same client against a handler that answers the same bytes and does
-// nothing else (the client and HTTP cost): the ratio is the emulator's
-// share. calls/s = 1e9 / ns/op. Run alone (bench/run.sh).
-func BenchmarkFirehoseCallsSDK(b *testing.B) {
-	b.Setenv("AWS_CA_BUNDLE", "")
-	emu := Start(b)
-	fh := firehose.NewFromConfig(emu.AWSConfig())
+// createBenchStream creates the delivery stream "bench" of the Firehose
+// benchmarks.
+func createBenchStream(b *testing.B, fh *firehose.Client) {
+	b.Helper()
 	if _, err := fh.CreateDeliveryStream(b.Context(), &firehose.CreateDeliveryStreamInput{
 		DeliveryStreamName: aws.String("bench"),
 		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{
@@ -35,6 +30,17 @@ func BenchmarkFirehoseCallsSDK(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkFirehoseCallsSDK measures recorded Firehose control-plane
+// calls (DescribeDeliveryStream) over loopback with aws-sdk-go-v2, beside
+// the same client against a handler that answers the same bytes and does
+// nothing else (the client and HTTP cost): the ratio is the emulator's
+// share. calls/s = 1e9 / ns/op. Run alone (bench/run.sh).
+func BenchmarkFirehoseCallsSDK(b *testing.B) {
+	b.Setenv("AWS_CA_BUNDLE", "")
+	emu := Start(b)
+	createBenchStream(b, firehose.NewFromConfig(emu.AWSConfig()))
 	// The no-op handler answers what the emulator answers.
 	canned := call(emu.Emulator, "Firehose_20150804.DescribeDeliveryStream", "application/x-amz-json-1.1", `{"DeliveryStreamName":"bench"}`).Body.Bytes()
 	if !json.Valid(canned) {

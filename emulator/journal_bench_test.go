@@ -27,25 +27,18 @@ import (
 // Run alone (bench/journal.sh runs it and prints the medians and ratios):
 //
 //	go test ./emulator -run '^$' -bench BenchmarkJournalCalls -benchtime 3000x -count 5
-func BenchmarkJournalCalls(b *testing.B) {
-	b.Setenv("AWS_CA_BUNDLE", "")
-	for _, clients := range []int{1, 8, 32, 64} {
-		for _, dataDir := range []bool{false, true} {
-			name := "memory"
-			if dataDir {
-				name = "datadir"
-			}
-			b.Run(name+"/clients"+strconv.Itoa(clients), func(b *testing.B) { benchJournalCalls(b, clients, dataDir, describeCall) })
-		}
-	}
-}
+func BenchmarkJournalCalls(b *testing.B) { runJournalBenchmarks(b, describeCall) }
 
 // BenchmarkJournalChanges is BenchmarkJournalCalls with TagDeliveryStream
 // (one tag set again and again): a call that changes the stream, so with a
 // data directory the Firehose state is saved too before the answer.
 //
 //	go test ./emulator -run '^$' -bench BenchmarkJournalChanges -benchtime 3000x -count 5
-func BenchmarkJournalChanges(b *testing.B) {
+func BenchmarkJournalChanges(b *testing.B) { runJournalBenchmarks(b, tagCall) }
+
+// runJournalBenchmarks runs benchJournalCalls of call at 1, 8, 32 and 64
+// clients, each in memory and with a data directory.
+func runJournalBenchmarks(b *testing.B, call func(context.Context, *firehose.Client) error) {
 	b.Setenv("AWS_CA_BUNDLE", "")
 	for _, clients := range []int{1, 8, 32, 64} {
 		for _, dataDir := range []bool{false, true} {
@@ -53,7 +46,7 @@ func BenchmarkJournalChanges(b *testing.B) {
 			if dataDir {
 				name = "datadir"
 			}
-			b.Run(name+"/clients"+strconv.Itoa(clients), func(b *testing.B) { benchJournalCalls(b, clients, dataDir, tagCall) })
+			b.Run(name+"/clients"+strconv.Itoa(clients), func(b *testing.B) { benchJournalCalls(b, clients, dataDir, call) })
 		}
 	}
 }
@@ -81,14 +74,7 @@ func benchJournalCalls(b *testing.B, clients int, dataDir bool, call func(contex
 	}
 	emu := Start(b, opts...)
 	fh := firehose.NewFromConfig(emu.AWSConfig())
-	if _, err := fh.CreateDeliveryStream(b.Context(), &firehose.CreateDeliveryStreamInput{
-		DeliveryStreamName: aws.String("bench"),
-		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{
-			BucketARN: aws.String("arn:aws:s3:::dest"), RoleARN: aws.String("arn:aws:iam::111122223333:role/r"),
-		},
-	}); err != nil {
-		b.Fatal(err)
-	}
+	createBenchStream(b, fh)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
