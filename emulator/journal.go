@@ -93,7 +93,9 @@ const journalRotate = 16 << 20
 // is left.
 const journalZeroAhead = 1 << 20
 
-var journalZeros = make([]byte, journalZeroAhead)
+// journalZeros is journalZeroAhead zero bytes, in a buffer aligned for
+// direct writes; made when a journal first writes zeros.
+var journalZeros = sync.OnceValue(func() []byte { return alignedBuffer(journalZeroAhead) })
 
 // journalBuffered makes new journal files use buffered writes and
 // datasync even where direct I/O works: the path taken on file systems
@@ -426,22 +428,22 @@ func (j *journal) commitNext() {
 }
 
 // write writes frames after the current file's frames, over its zeros,
-// and writes more zeros when few are left. Called with j.fmu held.
+// writing more zeros first when few would be left. Called with j.fmu held.
 func (j *journal) write(frames []byte) error {
+	end := j.size + int64(len(frames))
+	for j.alloc-alignBlock(end) < journalZeroAhead/4 {
+		if _, err := j.f.WriteAt(journalZeros(), j.alloc); err != nil {
+			return err
+		}
+		j.alloc += journalZeroAhead
+	}
 	if j.direct {
 		return j.writeDirect(frames)
 	}
 	if _, err := j.f.WriteAt(frames, j.size); err != nil {
 		return err
 	}
-	j.size += int64(len(frames))
-	j.alloc = max(j.alloc, j.size)
-	if j.alloc-j.size < journalZeroAhead/4 {
-		if _, err := j.f.WriteAt(journalZeros, j.alloc); err != nil {
-			return err
-		}
-		j.alloc += journalZeroAhead
-	}
+	j.size = end
 	return nil
 }
 
@@ -449,18 +451,12 @@ func (j *journal) write(frames []byte) error {
 // addresses are multiples of it (the logical block size of any disk).
 const journalBlock = 4096
 
-// writeDirect writes frames after the current file's frames with direct,
-// synchronous writes: the file's last partial block again with the frames
-// appended, padded with zeros to a block. Zeros are written ahead first,
-// so that the write changes no metadata. Called with j.fmu held.
+// writeDirect writes frames after the current file's frames with one
+// direct, synchronous write: the file's last partial block again with the
+// frames appended, padded with zeros to a block, over the zeros written
+// ahead (so the write changes no metadata). Called with j.fmu held.
 func (j *journal) writeDirect(frames []byte) error {
 	end := j.size + int64(len(frames))
-	for j.alloc-alignBlock(end) < journalZeroAhead/4 {
-		if _, err := j.f.WriteAt(directZeros(), j.alloc); err != nil {
-			return err
-		}
-		j.alloc += journalZeroAhead
-	}
 	start := j.size &^ (journalBlock - 1)
 	keep := int(j.size - start) // the partial block's bytes, at the start of j.blk
 	n := int(alignBlock(int64(keep + len(frames))))
@@ -491,9 +487,6 @@ func alignedBuffer(n int) []byte {
 	off := (journalBlock - int(uintptr(unsafe.Pointer(unsafe.SliceData(b)))&(journalBlock-1))) & (journalBlock - 1)
 	return b[off : off+n : off+n]
 }
-
-// directZeros is journalZeroAhead zero bytes in an aligned buffer.
-var directZeros = sync.OnceValue(func() []byte { return alignedBuffer(journalZeroAhead) })
 
 // unlive removes key k from the live entries of hash h. Called with j.mu
 // held.
