@@ -71,7 +71,7 @@ func loadState(path string, log *slog.Logger) (*state, error) {
 		return nil, fmt.Errorf("load firehose state %s: %w", path, err)
 	}
 	// A file of an earlier firetrail may hold secrets in clear: decode
-	// redacted them and marked s dirty; they leave the disk now.
+	// redacted them and counted that as a change; they leave the disk now.
 	if err := s.save(); err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *state) decode(b []byte) error {
 			return fmt.Errorf("stream %s: invalid status %q", k.name, st.Status)
 		}
 		if _, n := redactDestination(st.Destination); n > 0 {
-			s.dirty = true
+			s.gen++ // the saved form changes: the file is written again
 		}
 		if err := ds.setDest(st.Destination); err != nil {
 			return fmt.Errorf("stream %s: %w", k.name, err)
@@ -174,13 +174,7 @@ func (s *state) encode() ([]byte, error) {
 
 // changed notes a change of s, to be saved by persist before the call
 // that made it is answered; s.mu is held.
-func (s *state) changed() {
-	if s.path == "" {
-		return
-	}
-	s.dirty = true
-	s.gen++
-}
+func (s *state) changed() { s.gen++ }
 
 // persist returns once every change made before it was called is saved.
 // Concurrent calls share saves (group commit): one call encodes the state
@@ -217,14 +211,13 @@ func (s *state) persist() {
 	}
 	s.mu.Lock()
 	s.savedGen = gen
-	s.dirty = s.gen != gen
 	s.mu.Unlock()
 }
 
 // save writes s if it has unsaved changes; s.saveMu and s.mu are held
 // (or s is not shared yet).
 func (s *state) save() error {
-	if s.path == "" || !s.dirty {
+	if s.path == "" || s.gen == s.savedGen {
 		return nil
 	}
 	b, err := s.encode()
@@ -234,7 +227,7 @@ func (s *state) save() error {
 	if err := s.write(b); err != nil {
 		return err
 	}
-	s.savedGen, s.dirty = s.gen, false
+	s.savedGen = s.gen
 	return nil
 }
 

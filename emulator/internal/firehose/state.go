@@ -29,8 +29,7 @@ type state struct {
 	next    time.Time     // the earliest deadline of a stream; zero if none
 	path    string        // where the state is saved; "" in memory only
 	log     *slog.Logger  // save failures
-	dirty   bool          // a change is not saved yet
-	gen     uint64        // changes made (changed)
+	gen     uint64        // changes made (changed); unsaved while above savedGen
 	// savedGen is the changes the saved file holds; saveMu is held by the
 	// one saving (before mu).
 	savedGen uint64
