@@ -7,7 +7,7 @@ import (
 )
 
 func TestWrite(t *testing.T) {
-	for name, write := range map[string]func(string, []byte, os.FileMode) error{"Write": Write, "WriteDurable": WriteDurable} {
+	for name, write := range map[string]func(string, []byte, os.FileMode) error{"Write": Write, "WriteDurable": WriteDurable, "Rewrite": Rewrite} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "state.json")
@@ -61,5 +61,37 @@ func TestWriteFailureKeepsOld(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "missing", "x"), []byte("new"), 0o600); err == nil {
 		t.Error("Write into a missing directory succeeded")
+	}
+}
+
+// A failed Rewrite leaves the old content whole, and a later one succeeds.
+func TestRewriteFailureKeepsOld(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	if err := Rewrite(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A directory where the spare goes: the write fails before the rename.
+	spare := filepath.Join(dir, ".state.json.spare")
+	if err := os.Mkdir(spare, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := Rewrite(path, []byte("new"), 0o600); err == nil {
+		t.Fatal("Rewrite with a directory in the spare's place succeeded")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("content %q after a failed Rewrite, want old", b)
+	}
+	if err := os.Remove(spare); err != nil {
+		t.Fatal(err)
+	}
+	if err := Rewrite(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("content %q, want new", b)
+	}
+	if err := Rewrite(filepath.Join(dir, "missing", "x"), []byte("new"), 0o600); err == nil {
+		t.Error("Rewrite into a missing directory succeeded")
 	}
 }
