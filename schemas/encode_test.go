@@ -150,6 +150,12 @@ func FuzzAppendJSON(f *testing.F) {
 		if want := marshalStd(t, &r); !bytes.Equal(got, want) {
 			t.Fatalf("AppendJSON = %q, encoding/json = %q", got, want)
 		}
+		var e Encoder // the identity encoded, then remembered
+		for range 2 {
+			if enc := e.AppendRecord(nil, &r); !bytes.Equal(enc, got) {
+				t.Fatalf("Encoder = %q, AppendJSON = %q", enc, got)
+			}
+		}
 	})
 }
 
