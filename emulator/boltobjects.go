@@ -18,8 +18,8 @@ import (
 // after it, when a write may have reused or remapped the page: with 64
 // concurrent clients, GetObject returned zeros or another object's bytes.
 // boltObjects reads the same stored value (bucket and key as s3bolt keeps
-// them) and copies it out inside the transaction; writes, listings and
-// everything else are s3bolt's.
+// them) and copies what it returns out inside the transaction; writes,
+// listings and everything else are s3bolt's.
 type boltObjects struct {
 	gofakes3.Backend
 	db *bolt.DB
@@ -36,9 +36,11 @@ type boltObject struct {
 	Hash         []byte
 }
 
-// GetObject is s3bolt's, from a copy of the stored value.
-func (b boltObjects) GetObject(bucket, key string, rr *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
-	var raw []byte
+// read decodes the stored object inside the read transaction and copies
+// out of bbolt's memory what is returned: the hash, and the body if body
+// (bson copies strings and maps itself).
+func (b boltObjects) read(bucket, key string, body bool) (boltObject, error) {
+	var o boltObject
 	err := b.db.View(func(tx *bolt.Tx) error {
 		bk := tx.Bucket([]byte(bucket))
 		if bk == nil {
@@ -48,15 +50,25 @@ func (b boltObjects) GetObject(bucket, key string, rr *gofakes3.ObjectRangeReque
 		if v == nil {
 			return gofakes3.KeyNotFound(key)
 		}
-		raw = bytes.Clone(v)
+		if err := bson.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("gofakes3: could not unmarshal object at %q/%q: %v", bucket, key, err)
+		}
+		o.Hash = bytes.Clone(o.Hash)
+		if body {
+			o.Contents = bytes.Clone(o.Contents)
+		} else {
+			o.Contents = nil
+		}
 		return nil
 	})
+	return o, err
+}
+
+// GetObject is s3bolt's, from a copy made inside the transaction.
+func (b boltObjects) GetObject(bucket, key string, rr *gofakes3.ObjectRangeRequest) (*gofakes3.Object, error) {
+	o, err := b.read(bucket, key, true)
 	if err != nil {
 		return nil, err
-	}
-	var o boltObject
-	if err := bson.Unmarshal(raw, &o); err != nil {
-		return nil, fmt.Errorf("gofakes3: could not unmarshal object at %q/%q: %v", bucket, key, err)
 	}
 	rnge, err := rr.Range(o.Size)
 	if err != nil {
@@ -76,14 +88,19 @@ func (b boltObjects) GetObject(bucket, key string, rr *gofakes3.ObjectRangeReque
 	}, nil
 }
 
-// HeadObject is GetObject without the body, as s3bolt's.
+// HeadObject is GetObject without the body, which it does not copy.
 func (b boltObjects) HeadObject(bucket, key string) (*gofakes3.Object, error) {
-	obj, err := b.GetObject(bucket, key, nil)
+	o, err := b.read(bucket, key, false)
 	if err != nil {
 		return nil, err
 	}
-	obj.Contents = io.NopCloser(bytes.NewReader(nil))
-	return obj, nil
+	return &gofakes3.Object{
+		Name:     key,
+		Metadata: o.Metadata,
+		Size:     o.Size,
+		Contents: io.NopCloser(bytes.NewReader(nil)),
+		Hash:     o.Hash,
+	}, nil
 }
 
 // CopyObject is s3bolt's (gofakes3.CopyObject), reading the source through

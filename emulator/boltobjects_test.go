@@ -82,8 +82,15 @@ func TestBoltObjectsReadWhileWriting(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, err := b.HeadObject("bkt", "g0/k59"); err != nil {
-		t.Error(err)
+	head, err := b.HeadObject("bkt", "g0/k59")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := body(0, 59); head.Size != int64(len(want)) || len(head.Hash) != 16 || head.Metadata["X-Amz-Meta-N"] != "g0/k59" {
+		t.Errorf("HeadObject: size %d, hash %x, meta %v; want size %d", head.Size, head.Hash, head.Metadata, len(want))
+	}
+	if rest, _ := io.ReadAll(head.Contents); len(rest) != 0 {
+		t.Errorf("HeadObject has a body of %d bytes", len(rest))
 	}
 	if _, err := b.GetObject("bkt", "missing", nil); !gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchKey) {
 		t.Errorf("GetObject of a missing key: %v, want NoSuchKey", err)
