@@ -90,7 +90,7 @@ func BenchmarkRecordCall(b *testing.B) {
 			}
 			return e.store.Add(r, nil)
 		}},
-		{"once", func(r *schemas.Record) error { return e.recordCall(r, "stream-1") }},
+		{"once", func(r *schemas.Record) error { return e.recordCall(r, "stream-1", nil) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/firetrail/firetrail/emulator/internal/cloudtrail"
+	"github.com/firetrail/firetrail/emulator/internal/firehose"
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/internal/atomicfile"
 	"github.com/firetrail/firetrail/schemas"
@@ -107,10 +108,46 @@ func (e *Emulator) saveState() error {
 		}
 		e.lastState = b
 	}
-	if e.journal != nil {
-		return e.journal.prune()
+	if e.journal == nil {
+		return nil
 	}
-	return nil
+	if err := e.journal.prune(); err != nil {
+		return err
+	}
+	// The Firehose changes journaled since the last checkpoint: the
+	// checkpoint holds them now.
+	gen, err := e.fh.Checkpoint()
+	if err != nil {
+		return err
+	}
+	return e.journal.dropStates(gen)
+}
+
+// restoreFirehose applies the Firehose changes the journal holds (a
+// restart after a crash: the calls that made them were answered, the
+// state file is the last checkpoint), saves a checkpoint and deletes
+// them from the journal.
+func (e *Emulator) restoreFirehose() error {
+	if e.journal == nil {
+		return nil
+	}
+	found := e.journal.foundStates()
+	if len(found) == 0 {
+		return nil
+	}
+	changes := make([]firehose.Change, len(found))
+	for i, st := range found {
+		changes[i] = firehose.Change{Gen: st.gen, Body: st.body}
+	}
+	if err := e.fh.Restore(changes); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	gen, err := e.fh.Checkpoint()
+	if err != nil {
+		return err
+	}
+	e.log.Info("journaled Firehose changes restored", "changes", len(found))
+	return e.journal.dropStates(gen)
 }
 
 // rebuildHistory fills the LookupEvents store from the log files already

@@ -207,14 +207,18 @@ func (e *Emulator) open() error {
 		return err
 	}
 	if e.fh, err = firehose.New(firehose.Config{
-		Clock:       e.clock,
-		IDs:         e.ids,
-		Objects:     destObjects{e},
-		Record:      e.recordCall,
-		CreateDelay: e.opts.firehoseDelay,
-		Path:        fhPath,
-		Logger:      e.log.With("api", "firehose"),
+		Clock:          e.clock,
+		IDs:            e.ids,
+		Objects:        destObjects{e},
+		Record:         e.recordCall,
+		CreateDelay:    e.opts.firehoseDelay,
+		Path:           fhPath,
+		JournalChanges: e.journal != nil,
+		Logger:         e.log.With("api", "firehose"),
 	}); err != nil {
+		return err
+	}
+	if err := e.restoreFirehose(); err != nil {
 		return err
 	}
 	if err := e.loadKey(); err != nil {
@@ -495,23 +499,27 @@ func (e *Emulator) addRecord(rec *schemas.Record, durable bool) error {
 	if !schemas.ValidRegion(rec.AWSRegion) {
 		return fmt.Errorf("emulator: record: awsRegion %q is not a region name", rec.AWSRegion)
 	}
-	return e.keep(rec, "", false, durable)
+	return e.keep(rec, "", false, durable, nil)
 }
 
 // recordCall keeps the record of a call a service answered: it is
 // encoded once, and the same bytes go to the log file and to LookupEvents
 // (which is told the stream rather than reading requestParameters back).
-func (e *Emulator) recordCall(rec *schemas.Record, stream string) error {
-	return e.keep(rec, stream, true, true)
+func (e *Emulator) recordCall(rec *schemas.Record, stream string, change *firehose.Change) error {
+	var st *journalState
+	if change != nil {
+		st = &journalState{gen: change.Gen, body: change.Body}
+	}
+	return e.keep(rec, stream, true, true, st)
 }
 
 // keep adds rec to the trail and to LookupEvents. With durable and a data
-// directory, it is journaled first: when keep returns, a crash no longer
-// loses it.
-func (e *Emulator) keep(rec *schemas.Record, stream string, named, durable bool) error {
+// directory, it is journaled first, after the state change st of the
+// call, if any: when keep returns, a crash no longer loses either.
+func (e *Emulator) keep(rec *schemas.Record, stream string, named, durable bool, st *journalState) error {
 	raw := rec.AppendJSON(nil)
 	if durable && e.journal != nil {
-		k, err := e.journal.add(raw)
+		k, err := e.journal.add(raw, st)
 		if err != nil {
 			return fmt.Errorf("emulator: record: %w", err)
 		}

@@ -81,9 +81,21 @@ import (
 // one. A file is removed once every entry in it and in the files before it
 // is deleted (the current file stays). A file is a sequence of frames:
 // length (4 bytes, big-endian) and CRC-32C (4 bytes) of the body, then the
-// body: 'P', the entry's key (8 bytes) and the record; or 'D' and the keys
+// body: 'P', the entry's key (8 bytes) and the record; 'S', the entry's
+// key, a generation (8 bytes each) and a state change; or 'D' and the keys
 // (8 bytes each) of deleted entries. Reading a file stops at its first bad
 // frame: the one a crash cut short (no call waited for it).
+//
+// A call that changes a Firehose delivery stream journals the stream's new
+// saved form (a state change, firehose.Change) in the same commit as its
+// record, just before it: one durable write makes both the change and the
+// record of the call that made it durable, where saving the whole
+// Firehose state file a call (or a group of calls) took more time and CPU
+// than the journal's own commit. The state file is a checkpoint: written
+// (durably) by saveState, after which the state changes of the
+// generations it holds are deleted; at a restart the changes left are
+// applied over it (firehose.Service.Restore), the latest generation of
+// each stream winning.
 
 // journalRotate is the size after which the journal goes on in a new file.
 const journalRotate = 16 << 20
@@ -135,17 +147,28 @@ type journal struct {
 	closed bool
 	live   map[uint64][]uint64 // record hash → keys of entries not known delivered
 	nlive  int
-	segs   map[uint64]int // file number → entries not deleted
-	stored []uint64       // hashes of journaled records in files stored since the last prune
+	segs   map[uint64]int    // file number → entries not deleted
+	states map[uint64]uint64 // key → generation of the state-change entries not deleted
+	found  []journalState    // the state changes found at open (foundStates)
+	stored []uint64          // hashes of journaled records in files stored since the last prune
 }
 
 // journalBatch is the records of one commit.
 type journalBatch struct {
-	keys []uint64
-	raws [][]byte
-	hash []uint64
-	done chan struct{}
-	err  error
+	keys   []uint64
+	raws   [][]byte
+	hash   []uint64
+	states []*journalState // the state change journaled before each record, if any
+	done   chan struct{}
+	err    error
+}
+
+// journalState is a state change: an opaque body and its generation
+// (dropStates deletes the changes up to a generation).
+type journalState struct {
+	key  uint64
+	gen  uint64
+	body []byte
 }
 
 // journalEntry is a journaled record found at open.
@@ -166,13 +189,14 @@ func journalName(seg uint64) string { return fmt.Sprintf("journal-%016x.log", se
 // number of its new file (the run).
 func openJournal(dir string) (*journal, []journalEntry, uint64, error) {
 	j := &journal{
-		dir:  dir,
-		seed: maphash.MakeSeed(),
-		kick: make(chan struct{}, 1),
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
-		live: map[uint64][]uint64{},
-		segs: map[uint64]int{},
+		dir:    dir,
+		seed:   maphash.MakeSeed(),
+		kick:   make(chan struct{}, 1),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		live:   map[uint64][]uint64{},
+		segs:   map[uint64]int{},
+		states: map[uint64]uint64{},
 	}
 	des, err := os.ReadDir(dir)
 	if err != nil {
@@ -189,9 +213,10 @@ func openJournal(dir string) (*journal, []journalEntry, uint64, error) {
 	}
 	slices.Sort(nums)
 	byKey := map[uint64][]byte{}
+	states := map[uint64]journalState{}
 	var order []uint64
 	for _, n := range nums {
-		if err := j.read(n, byKey, &order); err != nil {
+		if err := j.read(n, byKey, states, &order); err != nil {
 			return nil, nil, 0, err
 		}
 		j.segs[n] = 0
@@ -200,6 +225,10 @@ func openJournal(dir string) (*journal, []journalEntry, uint64, error) {
 	for _, k := range order {
 		if raw, ok := byKey[k]; ok {
 			entries = append(entries, journalEntry{key: k, raw: raw, hash: j.hash(raw)})
+			j.segs[journalSeg(k)]++
+		} else if st, ok := states[k]; ok {
+			j.found = append(j.found, st)
+			j.states[k] = st.gen
 			j.segs[journalSeg(k)]++
 		}
 	}
@@ -218,9 +247,10 @@ func openJournal(dir string) (*journal, []journalEntry, uint64, error) {
 	return j, entries, run, nil
 }
 
-// read adds the entries of file n to byKey (and their keys to order), and
-// removes those its deletions name.
-func (j *journal) read(n uint64, byKey map[uint64][]byte, order *[]uint64) error {
+// read adds the record entries of file n to byKey and its state changes
+// to states (and the keys of both to order), and removes those its
+// deletions name.
+func (j *journal) read(n uint64, byKey map[uint64][]byte, states map[uint64]journalState, order *[]uint64) error {
 	path := filepath.Join(j.dir, journalName(n))
 	f, err := os.Open(path)
 	if err != nil {
@@ -246,9 +276,18 @@ func (j *journal) read(n uint64, byKey map[uint64][]byte, order *[]uint64) error
 			k := binary.BigEndian.Uint64(body[1:9])
 			byKey[k] = body[9:]
 			*order = append(*order, k)
+		case 'S':
+			if len(body) < 17 {
+				return nil
+			}
+			k := binary.BigEndian.Uint64(body[1:9])
+			states[k] = journalState{key: k, gen: binary.BigEndian.Uint64(body[9:17]), body: body[17:]}
+			*order = append(*order, k)
 		case 'D':
 			for p := body[1:]; len(p) >= 8; p = p[8:] {
-				delete(byKey, binary.BigEndian.Uint64(p))
+				k := binary.BigEndian.Uint64(p)
+				delete(byKey, k)
+				delete(states, k)
 			}
 		}
 	}
@@ -295,9 +334,9 @@ func appendFrame(b []byte, body ...[]byte) []byte {
 
 func (j *journal) hash(raw []byte) uint64 { return maphash.Bytes(j.seed, raw) }
 
-// add writes raw durably and returns its entry's key. raw must not change
-// until it returns.
-func (j *journal) add(raw []byte) (uint64, error) {
+// add writes raw durably, after the state change st if not nil, and
+// returns raw's entry key. raw and st must not change until it returns.
+func (j *journal) add(raw []byte, st *journalState) (uint64, error) {
 	h := j.hash(raw)
 	j.mu.Lock()
 	if j.closed {
@@ -312,6 +351,7 @@ func (j *journal) add(raw []byte) (uint64, error) {
 	i := len(b.raws)
 	b.raws = append(b.raws, raw)
 	b.hash = append(b.hash, h)
+	b.states = append(b.states, st)
 	j.mu.Unlock()
 	j.queued.Add(1)
 	if j.cmu.TryLock() {
@@ -386,6 +426,12 @@ func (j *journal) commitNext() {
 	j.mu.Lock()
 	b.keys = make([]uint64, len(b.raws))
 	for i := range b.raws {
+		if st := b.states[i]; st != nil {
+			st.key = journalKeyOf(j.seg, j.next)
+			j.next++
+			j.states[st.key] = st.gen
+			j.segs[j.seg]++
+		}
 		b.keys[i] = journalKeyOf(j.seg, j.next)
 		j.next++
 		j.live[b.hash[i]] = append(j.live[b.hash[i]], b.keys[i])
@@ -394,11 +440,17 @@ func (j *journal) commitNext() {
 	j.segs[j.seg] += len(b.raws)
 	j.mu.Unlock()
 	buf := j.buf[:0]
-	var kb [9]byte
-	kb[0] = 'P'
+	var kb [17]byte
 	for i, raw := range b.raws {
+		if st := b.states[i]; st != nil {
+			kb[0] = 'S'
+			binary.BigEndian.PutUint64(kb[1:], st.key)
+			binary.BigEndian.PutUint64(kb[9:], st.gen)
+			buf = appendFrame(buf, kb[:], st.body)
+		}
+		kb[0] = 'P'
 		binary.BigEndian.PutUint64(kb[1:], b.keys[i])
-		buf = appendFrame(buf, kb[:], raw)
+		buf = appendFrame(buf, kb[:9], raw)
 	}
 	f, direct := j.f, j.direct
 	t := time.Now()
@@ -417,6 +469,9 @@ func (j *journal) commitNext() {
 		j.mu.Lock()
 		for i, k := range b.keys {
 			j.unlive(b.hash[i], k)
+			if st := b.states[i]; st != nil {
+				delete(j.states, st.key)
+			}
 		}
 		j.mu.Unlock()
 	}
@@ -580,6 +635,32 @@ func mapKeys(m map[uint64]int) func(func(uint64) bool) {
 			}
 		}
 	}
+}
+
+// foundStates returns the state changes the journal held when it was
+// opened, in the order they were written, once (later calls return none).
+func (j *journal) foundStates() []journalState {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	f := j.found
+	j.found = nil
+	return f
+}
+
+// dropStates deletes the state changes of generation gen and before: a
+// saved checkpoint holds them.
+func (j *journal) dropStates(gen uint64) error {
+	j.mu.Lock()
+	var keys []uint64
+	for k, g := range j.states {
+		if g <= gen {
+			keys = append(keys, k)
+			delete(j.states, k)
+		}
+	}
+	j.mu.Unlock()
+	slices.Sort(keys)
+	return j.remove(keys)
 }
 
 // watching reports whether journaled records wait for delivery: only then

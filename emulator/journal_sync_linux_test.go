@@ -34,7 +34,7 @@ func BenchmarkJournalSync(b *testing.B) {
 			}
 			c0 := cputime.Self()
 			for b.Loop() {
-				if _, err := j.add(rec); err != nil {
+				if _, err := j.add(rec, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -384,7 +384,7 @@ func testJournalFiles(t *testing.T) {
 	}
 	var keys []uint64
 	for i := range 5 {
-		k, err := j.add([]byte(`{"n":` + string(rune('0'+i)) + `}`))
+		k, err := j.add([]byte(`{"n":`+string(rune('0'+i))+`}`), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,7 +474,7 @@ func testJournalConcurrentAddClose(t *testing.T) {
 				default:
 				}
 				raw := fmt.Sprintf(`{"g":%d,"i":%d}`, g, i)
-				k, err := j.add([]byte(raw))
+				k, err := j.add([]byte(raw), nil)
 				if err != nil {
 					if !strings.Contains(err.Error(), "closed") {
 						t.Error(err)
@@ -550,7 +550,7 @@ func testJournalRecordSizes(t *testing.T) {
 			wg.Go(func() {
 				for i, n := range sizes {
 					raw := fmt.Sprintf(`{"g":%d,"i":%d,"p":"%s"}`, g, i, strings.Repeat("x", n))
-					k, err := j.add([]byte(raw))
+					k, err := j.add([]byte(raw), nil)
 					if err != nil {
 						t.Error(err)
 						return

@@ -66,9 +66,20 @@ func write(path string, data []byte, perm os.FileMode, durable bool) error {
 // Where hard links fail, path's old file is freed and the next Rewrite
 // makes a spare. Callers serialize the Rewrites of one path.
 func Rewrite(path string, data []byte, perm os.FileMode) error {
-	spare := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".spare")
+	return rewrite(path, data, perm, false)
+}
+
+// RewriteDurable is Rewrite that also survives a crash once it returns:
+// the spare file is synced before the rename and the directory after it.
+func RewriteDurable(path string, data []byte, perm os.FileMode) error {
+	return rewrite(path, data, perm, true)
+}
+
+func rewrite(path string, data []byte, perm os.FileMode, durable bool) error {
+	dir := filepath.Dir(path)
+	spare := filepath.Join(dir, "."+filepath.Base(path)+".spare")
 	prev := spare + ".prev"
-	err := overwrite(spare, data, perm)
+	err := overwrite(spare, data, perm, durable)
 	if err == nil {
 		if err = os.Remove(prev); errors.Is(err, os.ErrNotExist) {
 			err = nil
@@ -81,12 +92,16 @@ func Rewrite(path string, data []byte, perm os.FileMode) error {
 	if err == nil && linked {
 		err = os.Rename(prev, spare)
 	}
+	if err == nil && durable {
+		err = SyncDir(dir)
+	}
 	return err
 }
 
 // overwrite writes data over the file at path (made if there is none),
-// cutting what a longer content left after it, with mode perm.
-func overwrite(path string, data []byte, perm os.FileMode) error {
+// cutting what a longer content left after it, with mode perm; durable:
+// synced before it returns.
+func overwrite(path string, data []byte, perm os.FileMode, durable bool) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, perm)
 	if err != nil {
 		return err
@@ -97,6 +112,9 @@ func overwrite(path string, data []byte, perm os.FileMode) error {
 	}
 	if err == nil {
 		err = f.Chmod(perm)
+	}
+	if err == nil && durable {
+		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

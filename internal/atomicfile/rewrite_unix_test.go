@@ -12,8 +12,18 @@ import (
 )
 
 // Rewrites of one path use two files, swapping them, each content whole
-// (longer and shorter than the one before), with nothing else left beside.
+// (longer and shorter than the one before), with nothing else left beside;
+// durable or not.
 func TestRewriteReusesFiles(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		rewrite func(string, []byte, os.FileMode) error
+	}{{"Rewrite", Rewrite}, {"RewriteDurable", RewriteDurable}} {
+		t.Run(tc.name, func(t *testing.T) { testRewriteReusesFiles(t, tc.rewrite) })
+	}
+}
+
+func testRewriteReusesFiles(t *testing.T, rewrite func(string, []byte, os.FileMode) error) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.json")
 	spare := filepath.Join(dir, ".state.json.spare")
@@ -31,7 +41,7 @@ func TestRewriteReusesFiles(t *testing.T) {
 	seen := map[uint64]bool{}
 	for i := range 8 {
 		want := fmt.Sprintf("%d:%s", i, strings.Repeat("x", (i*37)%100))
-		if err := Rewrite(path, []byte(want), 0o600); err != nil {
+		if err := rewrite(path, []byte(want), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if b, err := os.ReadFile(path); err != nil || string(b) != want {

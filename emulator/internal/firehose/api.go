@@ -47,12 +47,21 @@ type Config struct {
 	IDs     IDSource
 	Objects Objects
 	// Record keeps the CloudTrail record of a call on the delivery
-	// stream named stream ("" for none); an error fails the call.
-	Record func(rec *schemas.Record, stream string) error
-	// Path is the file the control plane is saved in on every change
-	// ("" keeps it in memory only); it is loaded by New.
-	Path   string
-	Logger *slog.Logger
+	// stream named stream ("" for none); an error fails the call. With
+	// JournalChanges, change is the stream's saved form after a call
+	// that changed it (nil for other calls), to be made durable with the
+	// record.
+	Record func(rec *schemas.Record, stream string, change *Change) error
+	// Path is the file the control plane is saved in ("" keeps it in
+	// memory only); it is loaded by New. Without JournalChanges it is
+	// saved after every change, before the call is recorded.
+	Path string
+	// JournalChanges makes Record the keeper of changes: each goes to it
+	// with the record of the call that made it, and Path is written only
+	// by Checkpoint (and Close), a checkpoint of which Restore applies
+	// the changes made after it.
+	JournalChanges bool
+	Logger         *slog.Logger
 	// CreateDelay is how long, by Clock, a new stream is CREATING before
 	// it is ACTIVE, and a deleted one DELETING before it is gone: 0 means
 	// DefaultCreateDelay, a negative delay none (ACTIVE and gone at once).
@@ -72,7 +81,7 @@ type Service struct {
 	clock   Clock
 	ids     IDSource
 	objects Objects
-	record  func(rec *schemas.Record, stream string) error
+	record  func(rec *schemas.Record, stream string, change *Change) error
 	log     *slog.Logger
 	fh      *state
 	out     *delivery
@@ -98,6 +107,7 @@ func New(cfg Config) (*Service, error) {
 		if s.fh, err = loadState(cfg.Path, cfg.Logger); err != nil {
 			return nil, err
 		}
+		s.fh.journaled = cfg.JournalChanges
 	}
 	s.fh.delay = cfg.CreateDelay
 	return s, nil
@@ -195,13 +205,20 @@ func (e *Service) Handle(ctx context.Context, cc *awsapi.Call, op string, body [
 		// The model's constraints, as AWS checks them before acting.
 		err = schemas.ValidateFirehoseRequest(op, body)
 	}
+	var change *Change
 	if err == nil {
 		out, err = e.firehoseCall(ctx, cc, op, in, at)
-		e.fh.persist() // a change is saved before the call is recorded and answered
+		// A change is saved before the call is recorded and answered,
+		// or journaled with its record.
+		if !e.fh.journaled {
+			e.fh.persist()
+		} else if err == nil && changesStream(op) {
+			change = e.fh.snapshot(streamKey{cc.Account, cc.Region, streamName(in)})
+		}
 	} else {
 		err = firehoseDecodeError(err)
 	}
-	if rerr := e.recordCall(cc, op, in, out, err, now); rerr != nil {
+	if rerr := e.recordCall(cc, op, in, out, err, now, change); rerr != nil {
 		// Never a call without its record.
 		e.log.Error("record firehose call", "op", op, "err", rerr)
 		return nil, apiError(schemas.FirehoseNotRecorded(rerr))
@@ -305,7 +322,7 @@ func (e *Service) putRecords(k streamKey, data [][]byte, now time.Time) ([]strin
 // recordCall records one Firehose call as a CloudTrail event, the
 // way the generator renders them (schemas.RenderFirehoseRequest and
 // RenderFirehoseResponse): PutRecord and PutRecordBatch as data events.
-func (e *Service) recordCall(cc *awsapi.Call, op string, in any, out smithy.Serializable, callErr error, now time.Time) error {
+func (e *Service) recordCall(cc *awsapi.Call, op string, in any, out smithy.Serializable, callErr error, now time.Time, change *Change) error {
 	data := op == "PutRecord" || op == "PutRecordBatch"
 	rec := schemas.Record{
 		EventVersion:       recordEventVersion,
@@ -353,7 +370,13 @@ func (e *Service) recordCall(cc *awsapi.Call, op string, in any, out smithy.Seri
 		}}
 	}
 	rec.TLSDetails = cc.TLSDetails("firehose." + cc.Region + ".amazonaws.com")
-	return e.record(&rec, name)
+	return e.record(&rec, name, change)
+}
+
+// changesStream reports whether action op changes the delivery stream it
+// names when it succeeds: every action but the reads and the data calls.
+func changesStream(op string) bool {
+	return !schemas.FirehoseReadOnly(op) && op != "PutRecord" && op != "PutRecordBatch"
 }
 
 // streamName returns the DeliveryStreamName of an input, "" if it has none.

@@ -60,7 +60,7 @@ func BenchmarkFirehoseChange(b *testing.B) {
 // buffer is written every 5 MB.
 func BenchmarkPutRecord(b *testing.B) {
 	s, err := New(Config{Clock: trail.NewFakeClock(DefaultStartTime), IDs: &seqIDs{}, Objects: &memObjects{objects: map[string]string{}},
-		Record: func(*schemas.Record, string) error { return nil }, CreateDelay: -1})
+		Record: func(*schemas.Record, string, *Change) error { return nil }, CreateDelay: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func testService(t *testing.T, cfg Config) (*Service, *trail.FakeClock, *memObje
 	clock := trail.NewFakeClock(DefaultStartTime)
 	objs := &memObjects{objects: map[string]string{}}
 	cfg.Clock, cfg.IDs, cfg.Objects = clock, &seqIDs{}, objs
-	cfg.Record = func(*schemas.Record, string) error { return nil }
+	cfg.Record = func(*schemas.Record, string, *Change) error { return nil }
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,7 @@ func TestErrorsAsGenerated(t *testing.T) {
 			}
 			s, _, _ := testService(t, cfg)
 			var got *schemas.Record
-			s.record = func(r *schemas.Record, _ string) error { got = r; return nil }
+			s.record = func(r *schemas.Record, _ string, _ *Change) error { got = r; return nil }
 			name := strconv.Quote(req.Name)
 			create := `{"DeliveryStreamName":` + name + `,"ExtendedS3DestinationConfiguration":{"RoleARN":"arn:aws:iam::111122223333:role/r","BucketARN":"arn:aws:s3:::b"}}`
 			update := func(version string) string {

@@ -28,8 +28,34 @@ const stateVersion = 1
 // savedState is the saved form of a state: every delivery
 // stream with what Describe and ListTags show of it.
 type savedState struct {
-	Version int           `json:"version"`
+	Version int `json:"version"`
+	// Gen is the generation of the state saved: the changes it holds
+	// (Restore skips the journaled changes of this generation and before).
+	Gen     uint64        `json:"gen,omitempty"`
 	Streams []savedStream `json:"streams"`
+}
+
+// Change is the saved form of one delivery stream after a call changed
+// it, for Config.JournalChanges: Gen is the generation of the state it
+// was taken from (the later of two changes of a stream has the higher),
+// Body the stream as the state file saves it, or only its key when the
+// call deleted it.
+type Change struct {
+	Gen  uint64
+	Body []byte
+}
+
+// savedChange is the form of a Change's body: the stream, or the key of
+// a deleted one.
+type savedChange struct {
+	Stream  *savedStream `json:"stream,omitempty"`
+	Deleted *savedKey    `json:"deleted,omitempty"`
+}
+
+type savedKey struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Name    string `json:"name"`
 }
 
 type savedStream struct {
@@ -88,52 +114,169 @@ func (s *state) decode(b []byte) error {
 	if sf.Version != stateVersion {
 		return fmt.Errorf("format version %d, want %d", sf.Version, stateVersion)
 	}
+	s.gen, s.savedGen, s.loadedGen = sf.Gen, sf.Gen, sf.Gen
 	for i, st := range sf.Streams {
 		k := streamKey{account: st.Account, region: st.Region, name: st.Name}
-		switch {
-		case !schemas.ValidAccountID(k.account):
-			return fmt.Errorf("stream %d: invalid account %q", i, k.account)
-		case !schemas.ValidRegion(k.region):
-			return fmt.Errorf("stream %d: invalid region %q", i, k.region)
-		case !validName(k.name):
-			return fmt.Errorf("stream %d: invalid name %q", i, k.name)
-		case !slices.Contains(st.Type.Values(), st.Type):
-			return fmt.Errorf("stream %s: invalid type %q", k.name, st.Type)
-		case st.Version < 1:
-			return fmt.Errorf("stream %s: invalid version %d", k.name, st.Version)
-		case !strings.HasPrefix(st.ARN, "arn:"):
-			return fmt.Errorf("stream %s: invalid ARN %q", k.name, st.ARN)
-		case len(st.Tags) > maxTags:
-			return fmt.Errorf("stream %s: %d tags, at most %d", k.name, len(st.Tags), maxTags)
+		if err := checkSavedKey(k); err != nil {
+			return fmt.Errorf("stream %d: %w", i, err)
 		}
 		if _, dup := s.streams[k]; dup {
 			return fmt.Errorf("stream %s: saved twice for account %s in %s", k.name, k.account, k.region)
 		}
-		ds := &deliveryStream{
-			key: k, arn: st.ARN, typ: st.Type, version: st.Version,
-			created: st.Created, updated: st.Updated, status: types.DeliveryStreamStatusActive,
-			source: st.Source, tags: st.Tags, encryption: st.Encryption,
-		}
-		switch st.Status {
-		case "", types.DeliveryStreamStatusActive:
-		case types.DeliveryStreamStatusCreating:
-			if st.ActiveAt == nil {
-				return fmt.Errorf("stream %s: CREATING without activeAt", k.name)
-			}
-			ds.status, ds.until = st.Status, *st.ActiveAt
-			s.pending(ds.until)
-		default:
-			return fmt.Errorf("stream %s: invalid status %q", k.name, st.Status)
-		}
-		if _, n := redactDestination(st.Destination); n > 0 {
-			s.gen++ // the saved form changes: the file is written again
-		}
-		if err := ds.setDest(st.Destination); err != nil {
-			return fmt.Errorf("stream %s: %w", k.name, err)
+		ds, err := s.loadStream(k, st)
+		if err != nil {
+			return err
 		}
 		s.streams[k] = ds
 	}
 	return nil
+}
+
+// checkSavedKey rejects a saved stream key the API could not have made.
+func checkSavedKey(k streamKey) error {
+	switch {
+	case !schemas.ValidAccountID(k.account):
+		return fmt.Errorf("invalid account %q", k.account)
+	case !schemas.ValidRegion(k.region):
+		return fmt.Errorf("invalid region %q", k.region)
+	case !validName(k.name):
+		return fmt.Errorf("invalid name %q", k.name)
+	}
+	return nil
+}
+
+// loadStream returns the stream saved as st under key k (checked),
+// rejecting anything the API could not have made; s.mu is held (or s is
+// not shared yet).
+func (s *state) loadStream(k streamKey, st savedStream) (*deliveryStream, error) {
+	switch {
+	case !slices.Contains(st.Type.Values(), st.Type):
+		return nil, fmt.Errorf("stream %s: invalid type %q", k.name, st.Type)
+	case st.Version < 1:
+		return nil, fmt.Errorf("stream %s: invalid version %d", k.name, st.Version)
+	case !strings.HasPrefix(st.ARN, "arn:"):
+		return nil, fmt.Errorf("stream %s: invalid ARN %q", k.name, st.ARN)
+	case len(st.Tags) > maxTags:
+		return nil, fmt.Errorf("stream %s: %d tags, at most %d", k.name, len(st.Tags), maxTags)
+	}
+	ds := &deliveryStream{
+		key: k, arn: st.ARN, typ: st.Type, version: st.Version,
+		created: st.Created, updated: st.Updated, status: types.DeliveryStreamStatusActive,
+		source: st.Source, tags: st.Tags, encryption: st.Encryption,
+	}
+	switch st.Status {
+	case "", types.DeliveryStreamStatusActive:
+	case types.DeliveryStreamStatusCreating:
+		if st.ActiveAt == nil {
+			return nil, fmt.Errorf("stream %s: CREATING without activeAt", k.name)
+		}
+		ds.status, ds.until = st.Status, *st.ActiveAt
+		s.pending(ds.until)
+	default:
+		return nil, fmt.Errorf("stream %s: invalid status %q", k.name, st.Status)
+	}
+	if _, n := redactDestination(st.Destination); n > 0 {
+		s.gen++ // the saved form changes: the file is written again
+	}
+	if err := ds.setDest(st.Destination); err != nil {
+		return nil, fmt.Errorf("stream %s: %w", k.name, err)
+	}
+	return ds, nil
+}
+
+// savedForm returns what the state file saves of ds: false for a stream
+// that is not saved (DELETING: its deletion stands).
+func (ds *deliveryStream) savedForm() (savedStream, bool) {
+	st := savedStream{
+		Account: ds.key.account, Region: ds.key.region, Name: ds.key.name,
+		ARN: ds.arn, Type: ds.typ, Version: ds.version, Created: ds.created, Updated: ds.updated,
+		Destination: ds.dest, Source: ds.source, Tags: ds.tags, Encryption: ds.encryption,
+	}
+	switch ds.status {
+	case types.DeliveryStreamStatusDeleting:
+		return st, false
+	case types.DeliveryStreamStatusCreating:
+		st.Status, st.ActiveAt = ds.status, &ds.until
+	}
+	return st, true
+}
+
+// snapshot returns the Change of stream k as it is now: its saved form,
+// or its deletion.
+func (s *state) snapshot(k streamKey) *Change {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var sc savedChange
+	if ds := s.streams[k]; ds != nil {
+		if st, ok := ds.savedForm(); ok {
+			sc.Stream = &st
+		}
+	}
+	if sc.Stream == nil {
+		sc.Deleted = &savedKey{Account: k.account, Region: k.region, Name: k.name}
+	}
+	b, err := json.Marshal(sc)
+	if err != nil {
+		// The saved form of a stream always encodes (the state file
+		// is the same form); a failure is a bug, and the change is
+		// still saved by the next Checkpoint.
+		s.log.Error("encode firehose change", "stream", k.name, "err", err)
+		return nil
+	}
+	return &Change{Gen: s.gen, Body: b}
+}
+
+// Restore applies changes journaled after the last checkpoint (Path),
+// the latest generation of a stream winning; those of the checkpoint's
+// generation and before are in it already. Call it before the first call.
+func (e *Service) Restore(changes []Change) error {
+	s := e.fh
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changes = slices.Clone(changes)
+	slices.SortStableFunc(changes, func(a, b Change) int { return cmp.Compare(a.Gen, b.Gen) })
+	for _, c := range changes {
+		if c.Gen <= s.loadedGen {
+			continue
+		}
+		var sc savedChange
+		if err := json.Unmarshal(c.Body, &sc); err != nil {
+			return fmt.Errorf("restore firehose change %d: %w", c.Gen, err)
+		}
+		switch {
+		case sc.Stream != nil && sc.Deleted == nil:
+			st := *sc.Stream
+			k := streamKey{account: st.Account, region: st.Region, name: st.Name}
+			if err := checkSavedKey(k); err != nil {
+				return fmt.Errorf("restore firehose change %d: %w", c.Gen, err)
+			}
+			ds, err := s.loadStream(k, st)
+			if err != nil {
+				return fmt.Errorf("restore firehose change %d: %w", c.Gen, err)
+			}
+			s.streams[k] = ds
+		case sc.Deleted != nil && sc.Stream == nil:
+			k := streamKey{account: sc.Deleted.Account, region: sc.Deleted.Region, name: sc.Deleted.Name}
+			if err := checkSavedKey(k); err != nil {
+				return fmt.Errorf("restore firehose change %d: %w", c.Gen, err)
+			}
+			delete(s.streams, k)
+		default:
+			return fmt.Errorf("restore firehose change %d: want a stream or a deletion", c.Gen)
+		}
+		s.gen = max(s.gen, c.Gen)
+	}
+	return nil
+}
+
+// Checkpoint saves the state durably (Path) if it changed since the last
+// save, and returns the generation the saved state holds: the changes of
+// it and before need no journal any more.
+func (e *Service) Checkpoint() (uint64, error) {
+	s := e.fh
+	s.saveMu.Lock()
+	defer s.saveMu.Unlock()
+	return s.saveLatest()
 }
 
 // validName reports whether name is a DeliveryStreamName the API model
@@ -145,20 +288,11 @@ func validName(name string) bool {
 
 // encode returns the saved form of s, streams in key order; s.mu is held.
 func (s *state) encode() ([]byte, error) {
-	sf := savedState{Version: stateVersion, Streams: make([]savedStream, 0, len(s.streams))}
+	sf := savedState{Version: stateVersion, Gen: s.gen, Streams: make([]savedStream, 0, len(s.streams))}
 	for _, ds := range s.streams {
-		st := savedStream{
-			Account: ds.key.account, Region: ds.key.region, Name: ds.key.name,
-			ARN: ds.arn, Type: ds.typ, Version: ds.version, Created: ds.created, Updated: ds.updated,
-			Destination: ds.dest, Source: ds.source, Tags: ds.tags, Encryption: ds.encryption,
+		if st, ok := ds.savedForm(); ok {
+			sf.Streams = append(sf.Streams, st)
 		}
-		switch ds.status {
-		case types.DeliveryStreamStatusDeleting:
-			continue
-		case types.DeliveryStreamStatusCreating:
-			st.Status, st.ActiveAt = ds.status, &ds.until
-		}
-		sf.Streams = append(sf.Streams, st)
 	}
 	slices.SortFunc(sf.Streams, func(a, b savedStream) int {
 		return cmp.Or(strings.Compare(a.Account, b.Account), strings.Compare(a.Region, b.Region), strings.Compare(a.Name, b.Name))
@@ -195,23 +329,38 @@ func (s *state) persist() {
 	s.saveMu.Lock()
 	defer s.saveMu.Unlock()
 	s.mu.Lock()
-	if s.savedGen >= want {
-		s.mu.Unlock()
+	saved := s.savedGen >= want
+	s.mu.Unlock()
+	if saved {
 		return
 	}
+	if _, err := s.saveLatest(); err != nil {
+		s.log.Warn("save firehose state", "err", err)
+	}
+}
+
+// saveLatest saves s if it has changes its file does not hold, encoding it
+// with s.mu held and writing it without, and returns the generation the
+// file holds; s.saveMu is held, so saves land in order.
+func (s *state) saveLatest() (uint64, error) {
+	s.mu.Lock()
 	gen := s.gen
+	if s.path == "" || gen == s.savedGen {
+		s.mu.Unlock()
+		return gen, nil
+	}
 	b, err := s.encode()
 	s.mu.Unlock()
 	if err == nil {
 		err = s.write(b)
 	}
 	if err != nil {
-		s.log.Warn("save firehose state", "err", err)
-		return
+		return 0, err
 	}
 	s.mu.Lock()
 	s.savedGen = gen
 	s.mu.Unlock()
+	return gen, nil
 }
 
 // save writes s if it has unsaved changes; s.saveMu and s.mu are held
@@ -234,9 +383,14 @@ func (s *state) save() error {
 // write replaces the saved state with b (atomicfile.Rewrite: no file made
 // or freed a save; a temporary file a save made a call changing a stream
 // take 640 µs with a data directory on this ext4 instead of 270 µs on
-// tmpfs); s.saveMu is held, so saves land in order.
+// tmpfs), durably when it is a checkpoint of journaled changes; s.saveMu
+// is held, so saves land in order.
 func (s *state) write(b []byte) error {
-	if err := atomicfile.Rewrite(s.path, b, trail.PrivateFileMode); err != nil {
+	rewrite := atomicfile.Rewrite
+	if s.journaled {
+		rewrite = atomicfile.RewriteDurable
+	}
+	if err := rewrite(s.path, b, trail.PrivateFileMode); err != nil {
 		return fmt.Errorf("save firehose state: %w", err)
 	}
 	return nil

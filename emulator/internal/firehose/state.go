@@ -34,6 +34,12 @@ type state struct {
 	// one saving (before mu).
 	savedGen uint64
 	saveMu   sync.Mutex
+	// loadedGen is the generation of the file loaded: Restore skips the
+	// journaled changes it holds.
+	loadedGen uint64
+	// journaled: changes are journaled with their calls' records
+	// (Config.JournalChanges), and the file is a durable checkpoint.
+	journaled bool
 }
 
 type streamKey struct{ account, region, name string }
