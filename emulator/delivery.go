@@ -103,7 +103,9 @@ func (e *Emulator) saveState() error {
 		return err
 	}
 	if !bytes.Equal(b, e.lastState) {
-		if err := atomicfile.WriteDurable(p, b, 0o600); err != nil {
+		// In place into a spare file renamed over the state: a save
+		// neither makes nor frees a file (atomicfile.Rewrite).
+		if err := atomicfile.RewriteDurable(p, b, 0o600); err != nil {
 			return fmt.Errorf("save trail state: %w", err)
 		}
 		e.lastState = b
