@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 )
@@ -77,18 +79,35 @@ const (
 
 // fhField is one member of a structure.
 type fhField struct {
-	index  int
-	name   string // Go field name = model member name
-	key    string // `"lowerFirst":`
-	kind   fhKind
-	elem   *fhStruct // structure kinds
-	redact Redaction
+	index int
+	// off is the member's offset in its structure: the encoder reads
+	// members through it, without reflect (whose Field checks the name's
+	// export bit on every call).
+	off uintptr
+	// size is the size of an int or float kind (pointed to, for the
+	// pointer kinds), or of the element of a structure slice.
+	size uintptr
+	typ  reflect.Type // the member's Go type (maps are read with reflect)
+	// An optional member is absent when the word at offset word of its
+	// structure is zero: a pointer, map or slice that is nil (each holds
+	// its pointer in its first word, nil exactly when the value is, as
+	// reflect.Value.IsNil reads it), a string's length.
+	optional bool
+	word     uintptr
+	name     string // Go field name = model member name
+	key      string // `"lowerFirst":`
+	kind     fhKind
+	elem     *fhStruct // structure kinds
+	redact   Redaction
 }
 
 // fhStruct is the plan of one structure shape.
 type fhStruct struct {
 	typ    reflect.Type
 	fields []fhField // in model order
+	// rendered are the fields the encoder writes when set: all but the
+	// record data.
+	rendered []fhField
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -137,6 +156,9 @@ func (m *fhModel) plan(t reflect.Type, redactions map[[2]string]Redaction) *fhSt
 		}
 		f := fhField{
 			index:  i,
+			off:    sf.Offset,
+			size:   valueSize(sf.Type),
+			typ:    sf.Type,
 			name:   sf.Name,
 			key:    `"` + lowerFirst(sf.Name) + `":`,
 			redact: redactions[[2]string{t.Name(), sf.Name}],
@@ -145,10 +167,33 @@ func (m *fhModel) plan(t reflect.Type, redactions map[[2]string]Redaction) *fhSt
 		if f.kind == fkSkip {
 			continue
 		}
+		switch f.kind {
+		case fkString:
+			f.optional, f.word = true, f.off+unsafe.Sizeof(uintptr(0))
+		case fkPtrString, fkPtrInt, fkPtrBool, fkPtrFloat, fkPtrTime, fkPtrStruct,
+			fkStringSlice, fkStructSlice, fkPtrStructSlice, fkStringMap:
+			f.optional, f.word = true, f.off
+		}
 		p.fields = append(p.fields, f)
 	}
 	slices.SortStableFunc(p.fields, func(a, b fhField) int { return rank(a.name) - rank(b.name) })
+	for _, f := range p.fields {
+		if f.kind != fkBytes {
+			p.rendered = append(p.rendered, f)
+		}
+	}
 	return p
+}
+
+// valueSize is the size of what the encoder loads for a member of type t:
+// the value an int or float pointer points to, a structure slice's element,
+// t itself otherwise.
+func valueSize(t reflect.Type) uintptr {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice:
+		return t.Elem().Size()
+	}
+	return t.Size()
 }
 
 func (m *fhModel) kindOf(t reflect.Type, redactions map[[2]string]Redaction) (fhKind, *fhStruct) {
@@ -255,7 +300,8 @@ func (r Renderer) AppendRequest(dst []byte, input any) ([]byte, error) {
 	}
 	start := len(dst)
 	e := fhEncoder{r: r, buf: dst}
-	e.object(op.in, v)
+	e.object(op.in, addressOf(input, v))
+	runtime.KeepAlive(input)
 	if e.err != nil {
 		return dst, fmt.Errorf("render %s request: %w", op.name, e.err)
 	}
@@ -280,7 +326,8 @@ func (r Renderer) RenderResponse(output any) (json.RawMessage, error) {
 		return nil, nil
 	}
 	e := fhEncoder{r: r}
-	e.object(op.out, v)
+	e.object(op.out, addressOf(output, v))
+	runtime.KeepAlive(output)
 	if e.err != nil {
 		return nil, fmt.Errorf("render %s response: %w", op.name, e.err)
 	}
@@ -311,122 +358,165 @@ func (r *Renderer) redactedValue(how Redaction) (string, bool) {
 	return "", false
 }
 
-// fhEncoder appends the CloudTrail JSON of SDK values.
+// fhEncoder appends the CloudTrail JSON of SDK values. It reads them
+// through the plans' offsets and sizes: a structure is the address of its
+// first byte, which the caller keeps alive.
 type fhEncoder struct {
 	r   Renderer
 	buf []byte
 	err error
 }
 
-func (e *fhEncoder) object(p *fhStruct, v reflect.Value) {
+// addressOf returns the address of the structure held by v, the value
+// lookupFirehose returned for x: x's own pointer, or a copy of a structure
+// passed by value.
+func addressOf(x any, v reflect.Value) unsafe.Pointer {
+	if v.CanAddr() { // x is a pointer
+		return v.Addr().UnsafePointer()
+	}
+	c := reflect.New(v.Type())
+	c.Elem().Set(v)
+	return c.UnsafePointer()
+}
+
+// deref returns the pointer stored at p.
+func deref(p unsafe.Pointer) unsafe.Pointer { return *(*unsafe.Pointer)(p) }
+
+// loadInt reads the signed integer of size bytes at p.
+func loadInt(p unsafe.Pointer, size uintptr) int64 {
+	switch size {
+	case 1:
+		return int64(*(*int8)(p))
+	case 2:
+		return int64(*(*int16)(p))
+	case 4:
+		return int64(*(*int32)(p))
+	}
+	return *(*int64)(p)
+}
+
+// sliceOf is the layout of a slice.
+type sliceOf struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+func (e *fhEncoder) object(p *fhStruct, base unsafe.Pointer) {
 	e.buf = append(e.buf, '{')
 	first := true
-	for i := range p.fields {
-		f := &p.fields[i]
-		fv := v.Field(f.index)
-		switch f.kind {
-		case fkBytes:
+	for i := range p.rendered {
+		f := &p.rendered[i]
+		if f.optional && *(*uintptr)(unsafe.Add(base, f.word)) == 0 {
 			continue
-		case fkString:
-			if fv.Len() == 0 {
-				continue
-			}
-		case fkPtrString, fkPtrInt, fkPtrBool, fkPtrFloat, fkPtrTime, fkPtrStruct,
-			fkStringSlice, fkStructSlice, fkPtrStructSlice, fkStringMap:
-			if fv.IsNil() {
-				continue
-			}
 		}
 		if !first {
 			e.buf = append(e.buf, ',')
 		}
 		first = false
 		e.buf = append(e.buf, f.key...)
-		if s, ok := e.r.redactedValue(f.redact); ok {
-			e.buf = appendString(e.buf, s)
-			continue
+		if f.redact != RedactNone {
+			if s, ok := e.r.redactedValue(f.redact); ok {
+				e.buf = appendString(e.buf, s)
+				continue
+			}
 		}
-		e.value(f, fv)
+		e.value(f, unsafe.Add(base, f.off))
 	}
 	e.buf = append(e.buf, '}')
 }
 
-func (e *fhEncoder) value(f *fhField, fv reflect.Value) {
+// value appends member f, stored at fp.
+func (e *fhEncoder) value(f *fhField, fp unsafe.Pointer) {
 	switch f.kind {
 	case fkString:
-		e.buf = appendString(e.buf, fv.String())
+		e.buf = appendString(e.buf, *(*string)(fp))
 	case fkPtrString:
-		e.buf = appendString(e.buf, fv.Elem().String())
+		e.buf = appendString(e.buf, *(*string)(deref(fp)))
 	case fkPtrInt:
-		e.buf = strconv.AppendInt(e.buf, fv.Elem().Int(), 10)
+		e.buf = strconv.AppendInt(e.buf, loadInt(deref(fp), f.size), 10)
 	case fkInt:
-		e.buf = strconv.AppendInt(e.buf, fv.Int(), 10)
+		e.buf = strconv.AppendInt(e.buf, loadInt(fp, f.size), 10)
 	case fkPtrBool:
-		e.buf = strconv.AppendBool(e.buf, fv.Elem().Bool())
+		e.buf = strconv.AppendBool(e.buf, *(*bool)(deref(fp)))
 	case fkBool:
-		e.buf = strconv.AppendBool(e.buf, fv.Bool())
+		e.buf = strconv.AppendBool(e.buf, *(*bool)(fp))
 	case fkPtrFloat:
-		e.float(fv.Elem().Float())
+		e.float(deref(fp), f.size)
 	case fkFloat:
-		e.float(fv.Float())
+		e.float(fp, f.size)
 	case fkPtrTime:
 		layout := e.r.TimeLayout
 		if layout == "" {
 			layout = DefaultFirehoseTimeLayout
 		}
-		t := fv.Interface().(*time.Time)
-		e.buf = appendString(e.buf, t.UTC().Format(layout))
+		e.buf = appendString(e.buf, (*time.Time)(deref(fp)).UTC().Format(layout))
 	case fkPtrStruct:
-		e.object(f.elem, fv.Elem())
+		e.object(f.elem, deref(fp))
 	case fkStruct:
-		e.object(f.elem, fv)
-	case fkStringSlice:
+		e.object(f.elem, fp)
+	case fkStringSlice: // []string or []enum: the same layout
 		e.buf = append(e.buf, '[')
-		for i := range fv.Len() {
+		for i, s := range *(*[]string)(fp) {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			e.buf = appendString(e.buf, fv.Index(i).String())
+			e.buf = appendString(e.buf, s)
 		}
 		e.buf = append(e.buf, ']')
-	case fkStructSlice, fkPtrStructSlice:
+	case fkStructSlice:
+		s := (*sliceOf)(fp)
 		e.buf = append(e.buf, '[')
-		for i := range fv.Len() {
+		for i := range s.len {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			ev := fv.Index(i)
-			if f.kind == fkPtrStructSlice {
-				if ev.IsNil() {
-					e.buf = append(e.buf, "null"...)
-					continue
-				}
-				ev = ev.Elem()
+			e.object(f.elem, unsafe.Add(s.data, uintptr(i)*f.size))
+		}
+		e.buf = append(e.buf, ']')
+	case fkPtrStructSlice:
+		e.buf = append(e.buf, '[')
+		for i, p := range *(*[]unsafe.Pointer)(fp) {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
 			}
-			e.object(f.elem, ev)
+			if p == nil {
+				e.buf = append(e.buf, "null"...)
+				continue
+			}
+			e.object(f.elem, p)
 		}
 		e.buf = append(e.buf, ']')
 	case fkStringMap:
-		keys := make([]string, 0, fv.Len())
-		for _, k := range fv.MapKeys() {
-			keys = append(keys, k.String())
-		}
-		slices.Sort(keys)
-		e.buf = append(e.buf, '{')
-		for i, k := range keys {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.buf = appendString(e.buf, k)
-			e.buf = append(e.buf, ':')
-			e.buf = appendString(e.buf, fv.MapIndex(reflect.ValueOf(k).Convert(fv.Type().Key())).String())
-		}
-		e.buf = append(e.buf, '}')
+		e.stringMap(reflect.NewAt(f.typ, fp).Elem())
 	}
 }
 
-// float appends f as encoding/json does.
-func (e *fhEncoder) float(f float64) {
+// stringMap appends a map of string kinds, its keys sorted.
+func (e *fhEncoder) stringMap(fv reflect.Value) {
+	keys := make([]string, 0, fv.Len())
+	for _, k := range fv.MapKeys() {
+		keys = append(keys, k.String())
+	}
+	slices.Sort(keys)
+	e.buf = append(e.buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendString(e.buf, k)
+		e.buf = append(e.buf, ':')
+		e.buf = appendString(e.buf, fv.MapIndex(reflect.ValueOf(k).Convert(fv.Type().Key())).String())
+	}
+	e.buf = append(e.buf, '}')
+}
+
+// float appends the float of size bytes at p as encoding/json does
+// (float32 with 32-bit precision).
+func (e *fhEncoder) float(p unsafe.Pointer, size uintptr) {
+	f, bits := *(*float64)(p), 64
+	if size == 4 {
+		f, bits = float64(*(*float32)(p)), 32
+	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		if e.err == nil {
 			e.err = fmt.Errorf("unsupported number %v", f)
@@ -435,10 +525,11 @@ func (e *fhEncoder) float(f float64) {
 		return
 	}
 	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+	if abs := math.Abs(f); abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) ||
+		bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
 		format = 'e'
 	}
-	e.buf = strconv.AppendFloat(e.buf, f, format, -1, 64)
+	e.buf = strconv.AppendFloat(e.buf, f, format, -1, bits)
 	if format == 'e' {
 		// clean up e-09 to e-9, as encoding/json does
 		n := len(e.buf)
