@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -112,8 +113,10 @@ func (c *serveChild) stop(t *testing.T) {
 
 // firehoseLoad runs 8 clients making Firehose calls until stop is closed
 // or the server goes away, and returns the request IDs of the answered
-// calls. once is called after n calls are answered.
-func firehoseLoad(t *testing.T, srv *serveInfo, run string, n int64, reached func()) []string {
+// calls, and the value of the tag "i" each client's stream was last
+// answered to have (set by TagDeliveryStream every fifth call, i going up
+// by 5). once is called after n calls are answered.
+func firehoseLoad(t *testing.T, srv *serveInfo, run string, n int64, reached func()) ([]string, map[string]int) {
 	t.Helper()
 	fh := firehose.NewFromConfig(goConfig(t, srv), func(o *firehose.Options) {
 		o.RetryMaxAttempts = 1 // a retried call is two calls
@@ -121,6 +124,7 @@ func firehoseLoad(t *testing.T, srv *serveInfo, run string, n int64, reached fun
 	var (
 		mu    sync.Mutex
 		ids   []string
+		tags  = map[string]int{}
 		count atomic.Int64
 		once  sync.Once
 		wg    sync.WaitGroup
@@ -198,12 +202,16 @@ func firehoseLoad(t *testing.T, srv *serveInfo, run string, n int64, reached fun
 					}
 					return // the server is gone
 				}
-				answered(md, nil)
+				if answered(md, nil) && i%5 == 2 {
+					mu.Lock()
+					tags[name] = i
+					mu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
-	return ids
+	return ids, tags
 }
 
 // TestCrashDurability kills firetrail serve (SIGKILL) twice during
@@ -215,13 +223,14 @@ func TestCrashDurability(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"--data-dir", dir, "--seed", "77", "--delivery-interval", "1s"}
 	var acked []string
+	ackedTags := map[string]int{}
 
 	// A run that stops (digests), then two killed during traffic: log
 	// files are delivered every second, so the kills fall anywhere.
 	for i, kill := range []bool{false, true, true} {
 		c := startChild(t, args...)
 		run := fmt.Sprintf("run%d", i)
-		ids := firehoseLoad(t, &c.serveInfo, run, 2500, func() {
+		ids, tags := firehoseLoad(t, &c.serveInfo, run, 2500, func() {
 			if kill {
 				_ = c.cmd.Process.Kill()
 			} else {
@@ -231,6 +240,7 @@ func TestCrashDurability(t *testing.T) {
 		_ = c.cmd.Wait()
 		t.Logf("%s: %d calls answered, then %s", run, len(ids), map[bool]string{true: "SIGKILL", false: "SIGINT"}[kill])
 		acked = append(acked, ids...)
+		maps.Copy(ackedTags, tags)
 	}
 
 	// Restarted: flush, then stop (final digests), and read it all back.
@@ -246,6 +256,29 @@ func TestCrashDurability(t *testing.T) {
 	c.stop(t)
 	c = startChild(t, args...)
 	defer c.stop(t)
+
+	// Every answered change of a stream survived: its last answered tag,
+	// or the next one (a call made durable, the kill before its answer).
+	fh := firehose.NewFromConfig(goConfig(t, &c.serveInfo))
+	for name, i := range ackedTags {
+		out, err := fh.ListTagsForDeliveryStream(t.Context(), &firehose.ListTagsForDeliveryStreamInput{DeliveryStreamName: aws.String(name)})
+		if err != nil {
+			t.Errorf("stream %s, answered tag i=%d: %v", name, i, err)
+			continue
+		}
+		got := ""
+		for _, tg := range out.Tags {
+			if aws.ToString(tg.Key) == "i" {
+				got = aws.ToString(tg.Value)
+			}
+		}
+		if got != fmt.Sprint(i) && got != fmt.Sprint(i+5) {
+			t.Errorf("stream %s: tag i=%q after the restarts, last answered i=%d", name, got, i)
+		}
+	}
+	if len(ackedTags) == 0 {
+		t.Error("no TagDeliveryStream answered")
+	}
 
 	s3c := goS3(t, &c.serveInfo)
 	objects := listObjects(t, s3c, c.Bucket, "AWSLogs/")
