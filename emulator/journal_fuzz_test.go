@@ -10,8 +10,9 @@ import (
 
 // FuzzJournalRead reads any bytes as a journal file left by a crash:
 // reading never panics and stops at the first bad frame; every entry it
-// returns is the body of a frame whose CRC verified ('P', key, record),
-// and a file made of the frames the journal writes reads back exactly.
+// returns is the body of a frame whose CRC verified ('P', key, record;
+// 'S', key, generation, state change), and a file made of the frames the
+// journal writes reads back exactly.
 func FuzzJournalRead(f *testing.F) {
 	var good []byte
 	for i, rec := range []string{`{"eventID":"a"}`, `{"eventID":"b"}`} {
@@ -20,6 +21,11 @@ func FuzzJournalRead(f *testing.F) {
 		binary.BigEndian.PutUint64(kb[1:], journalKeyOf(0, uint64(i)))
 		good = appendFrame(good, kb[:], []byte(rec))
 	}
+	var sb [17]byte
+	sb[0] = 'S'
+	binary.BigEndian.PutUint64(sb[1:], journalKeyOf(0, 2))
+	binary.BigEndian.PutUint64(sb[9:], 7)
+	good = appendFrame(good, sb[:], []byte(`{"stream":{}}`))
 	f.Add(good)
 	f.Add(good[:len(good)-3])                                           // cut short by a crash
 	f.Add(append(append([]byte(nil), good...), 0, 0, 0, 0, 0, 0, 0, 0)) // zeros after
@@ -42,8 +48,14 @@ func FuzzJournalRead(f *testing.F) {
 				t.Fatalf("entry %x is not in the file's bytes", e.raw)
 			}
 		}
-		if bytes.Equal(data, good) && len(entries) != 2 {
-			t.Fatalf("the journal's own frames read back as %d entries, want 2", len(entries))
+		states := j.foundStates()
+		for _, st := range states {
+			if !bytes.Contains(data, st.body) {
+				t.Fatalf("state change %x is not in the file's bytes", st.body)
+			}
+		}
+		if bytes.Equal(data, good) && (len(entries) != 2 || len(states) != 1 || states[0].gen != 7) {
+			t.Fatalf("the journal's own frames read back as %d entries and %d state changes, want 2 and 1 of generation 7", len(entries), len(states))
 		}
 	})
 }
