@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -70,7 +71,7 @@ type Trail struct {
 	enc       schemas.Encoder // records without raw JSON; with mu held
 	streams   map[streamID]*stream
 	order     []*stream
-	last      *stream // the stream of the last record added
+	recent    recentStreams // the streams of records added lately
 	watermark time.Time
 	origin    time.Time
 	ready     []*logFile
@@ -330,11 +331,40 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 // stream returns the stream of rec, or nil if it has none yet. Called
 // with t.mu held.
 func (t *Trail) stream(rec *schemas.Record) *stream {
-	s := t.last
-	if s == nil || s.id.account != rec.RecipientAccountID || s.id.region != rec.AWSRegion {
-		s = t.streams[streamID{rec.RecipientAccountID, rec.AWSRegion}]
+	e := t.recent.entry(rec.RecipientAccountID, rec.AWSRegion)
+	if e.s != nil && sameString(e.account, rec.RecipientAccountID) && sameString(e.region, rec.AWSRegion) {
+		return e.s
+	}
+	s := t.streams[streamID{rec.RecipientAccountID, rec.AWSRegion}]
+	if s != nil {
+		e.account, e.region, e.s = rec.RecipientAccountID, rec.AWSRegion, s
 	}
 	return s
+}
+
+// recentStreams finds the stream of a record by the addresses of its
+// account and region strings, before hashing them for Trail.streams: a
+// generator hands the same few strings again and again, and one stream
+// rarely follows itself. A direct-mapped table; an entry holds its
+// strings, so their memory is not reused while it is there.
+type recentStreams [16]recentStream
+
+// recentStream is an entry of recentStreams; s is nil while it is empty.
+type recentStream struct {
+	account, region string
+	s               *stream
+}
+
+// entry returns the entry of recentStreams for these strings.
+func (r *recentStreams) entry(account, region string) *recentStream {
+	h := uint64(uintptr(unsafe.Pointer(unsafe.StringData(account)))) ^ uint64(uintptr(unsafe.Pointer(unsafe.StringData(region))))*31
+	return &r[(h*0x9e3779b97f4a7c15)>>60]
+}
+
+// sameString reports whether a and b are the same string in memory (so
+// the same bytes): a false answer says nothing.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
 // place writes a record of stream s (nil: look up or start stream id),
@@ -351,7 +381,6 @@ func (t *Trail) place(s *stream, id streamID, et time.Time, rec *schemas.Record,
 	} else if s.chain.start.IsZero() {
 		t.startChain(s, now) // restored before the trail had a time
 	}
-	t.last = s
 	f := s.open
 	var window time.Time
 	if f != nil && !now.Before(f.window) && now.Before(f.end) {
@@ -417,7 +446,7 @@ func (t *Trail) place(s *stream, id streamID, et time.Time, rec *schemas.Record,
 // it returns, everything due is delivered, as after Tick.
 func (t *Trail) AddAll(ctx context.Context, seq iter.Seq[schemas.Record]) error {
 	for rec := range seq {
-		if err := t.Add(rec); err != nil {
+		if err := t.add(&rec, nil); err != nil { // rec is this loop's: Add would copy it again
 			return err
 		}
 		if err := t.run(ctx, false, false); err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
@@ -468,5 +469,59 @@ func TestDeliveryDelay(t *testing.T) {
 	}
 	if st := tr.Stats(); !st.LastDelivery.Equal(time.Date(2025, 3, 4, 9, 6, 11, 0, time.UTC)) {
 		t.Errorf("LastDelivery = %v, want 09:06:11", st.LastDelivery)
+	}
+}
+
+// TestStreamOfRecord adds the records of 40 account+region streams (more
+// than the trail's table of recent streams holds) with their account and
+// region strings shared, as a generator hands them, and as fresh copies
+// each record: the trees are the same and each file holds its stream's
+// records only.
+func TestStreamOfRecord(t *testing.T) {
+	var accounts, regions []string
+	for i := range 20 {
+		accounts = append(accounts, fmt.Sprintf("%012d", 100000000000+i))
+	}
+	regions = []string{"eu-west-1", "us-east-1"}
+	deliver := func(fresh bool) *trail.MemSink {
+		tr, sink := newTrail(t, trail.Config{ByEventTime: true, Untidy: newUntidy(3, 0.05)})
+		rng := rand.New(rand.NewPCG(9, 9))
+		for i := range 4000 {
+			a, r := accounts[rng.IntN(len(accounts))], regions[rng.IntN(len(regions))]
+			if fresh {
+				a, r = strings.Clone(a), strings.Clone(r)
+			}
+			must(t, tr.Add(firehoseRecord(i, a, r, t0.Add(time.Duration(i)*time.Second))))
+		}
+		must(t, tr.Close(t.Context()))
+		return sink
+	}
+	shared, fresh := deliver(false), deliver(true)
+	if !slices.Equal(shared.Keys(), fresh.Keys()) {
+		t.Fatalf("keys differ:\n%q\n%q", shared.Keys(), fresh.Keys())
+	}
+	records := 0
+	for _, o := range shared.Objects() {
+		if g, ok := fresh.Get(o.Key); !ok || !bytes.Equal(g.Body, o.Body) {
+			t.Errorf("%s differs", o.Key)
+		}
+		if !strings.Contains(o.Key, "/CloudTrail/") {
+			continue
+		}
+		k, _, err := schemas.ParseLogKey(o.Key)
+		must(t, err)
+		var lf struct {
+			Records []struct{ RecipientAccountID, AWSRegion string }
+		}
+		must(t, json.Unmarshal(gunzip(t, o.Body), &lf))
+		for _, r := range lf.Records {
+			records++
+			if r.RecipientAccountID != k.AccountID || r.AWSRegion != k.Region {
+				t.Errorf("%s holds a record of %s %s", o.Key, r.RecipientAccountID, r.AWSRegion)
+			}
+		}
+	}
+	if records != 4000 {
+		t.Errorf("%d records delivered, want 4000", records)
 	}
 }
