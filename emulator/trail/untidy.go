@@ -114,17 +114,23 @@ func (u *Untidy) cut(window time.Time, interval time.Duration) time.Time {
 // arrival is a record waiting for its arrival time.
 type arrival struct {
 	at  time.Time
-	key int64 // at in nanoseconds since 1970 then seq: the queue's order
-	seq uint64
 	s   *stream // nil if the stream did not exist when the record came
 	id  streamID
 	et  time.Time // eventTime
 	raw []byte    // the record's JSON
 }
 
+// queued is an entry of the queue: a record and its place in the order,
+// inline, so that ordering the queue reads no record.
+type queued struct {
+	key int64  // the arrival time in nanoseconds since 1970
+	seq uint64 // then the order the records were added in
+	e   *arrival
+}
+
 // before reports whether a arrives before b: by arrival time, ties in the
 // order they were added.
-func (a *arrival) before(b *arrival) bool {
+func (a *queued) before(b *queued) bool {
 	return a.key < b.key || a.key == b.key && a.seq < b.seq
 }
 
@@ -132,7 +138,7 @@ func (a *arrival) before(b *arrival) bool {
 // It is typed rather than a container/heap: a record passes through it on
 // every Add of `firetrail generate`.
 type arrivals struct {
-	q    []*arrival
+	q    []queued
 	seq  uint64
 	free []*arrival
 }
@@ -147,38 +153,44 @@ func (a *arrivals) push(enc *schemas.Encoder, s *stream, rec *schemas.Record, ra
 	} else {
 		e = new(arrival)
 	}
-	e.at, e.key, e.seq = at, at.UnixNano(), a.seq
-	a.seq++
-	e.s, e.id, e.et = s, streamID{rec.RecipientAccountID, rec.AWSRegion}, rec.EventTime
+	e.at, e.s, e.id, e.et = at, s, streamID{rec.RecipientAccountID, rec.AWSRegion}, rec.EventTime
 	if raw != nil {
 		e.raw = append(e.raw[:0], raw...)
 	} else {
 		e.raw = enc.AppendRecord(e.raw[:0], rec)
 	}
-	a.q = append(a.q, e)
-	i := len(a.q) - 1
+	x := queued{key: at.UnixNano(), seq: a.seq, e: e}
+	a.seq++
+	a.q = append(a.q, x)
+	q := a.q
+	i := len(q) - 1
 	for i > 0 { // up
 		p := (i - 1) / 2
-		if !e.before(a.q[p]) {
+		if !x.before(&q[p]) {
 			break
 		}
-		a.q[i] = a.q[p]
+		q[i] = q[p]
 		i = p
 	}
-	a.q[i] = e
+	q[i] = x
 }
 
-// next returns the first record arriving at or before until, if any.
-// Zero until: any record.
-func (a *arrivals) next(until time.Time) *arrival {
-	if len(a.q) == 0 || !until.IsZero() && a.q[0].at.After(until) {
+// anyTime is the until of next that every record has arrived by.
+const anyTime = math.MaxInt64
+
+// next returns the first record arriving at or before until (nanoseconds
+// since 1970, or anyTime), if any.
+func (a *arrivals) next(until int64) *arrival {
+	q := a.q
+	if len(q) == 0 || q[0].key > until {
 		return nil
 	}
-	first := a.q[0]
-	n := len(a.q) - 1
-	last := a.q[n]
-	a.q[n] = nil
-	a.q = a.q[:n]
+	first := q[0].e
+	n := len(q) - 1
+	last := q[n]
+	q[n] = queued{}
+	q = q[:n]
+	a.q = q
 	if n == 0 {
 		return first
 	}
@@ -188,16 +200,16 @@ func (a *arrivals) next(until time.Time) *arrival {
 		if c >= n {
 			break
 		}
-		if c+1 < n && a.q[c+1].before(a.q[c]) {
+		if c+1 < n && q[c+1].before(&q[c]) {
 			c++
 		}
-		if !a.q[c].before(last) {
+		if !q[c].before(&last) {
 			break
 		}
-		a.q[i] = a.q[c]
+		q[i] = q[c]
 		i = c
 	}
-	a.q[i] = last
+	q[i] = last
 	return first
 }
 
@@ -213,8 +225,12 @@ func (a *arrivals) recycle(e *arrival) {
 // arrive places the queued records that have arrived by until (every
 // one for a zero until), in arrival order. Called with t.mu held.
 func (t *Trail) arrive(until time.Time) error {
+	limit := int64(anyTime)
+	if !until.IsZero() {
+		limit = until.UnixNano()
+	}
 	for {
-		e := t.arrivals.next(until)
+		e := t.arrivals.next(limit)
 		if e == nil {
 			return nil
 		}
