@@ -384,7 +384,13 @@ func plain(s string) bool {
 	switch {
 	case n >= 8:
 		m := specialBytes(load64(s, n-8))
-		for i := 0; i+8 <= n; i += 8 {
+		i := 0
+		for ; i+32 <= n; i += 32 { // four words, one bounds check
+			w := s[i : i+32]
+			m |= specialBytes(load64(w, 0)) | specialBytes(load64(w, 8)) |
+				specialBytes(load64(w, 16)) | specialBytes(load64(w, 24))
+		}
+		for ; i+8 <= n; i += 8 {
 			m |= specialBytes(load64(s, i))
 		}
 		return m == 0
