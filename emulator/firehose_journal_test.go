@@ -9,7 +9,6 @@ import (
 	"time"
 
 	fhapi "github.com/firetrail/firetrail/emulator/internal/firehose"
-	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 // Changes of delivery streams are journaled with the records of the calls
@@ -17,16 +16,7 @@ import (
 // state file, every answered change is there, once, and the journal holds
 // no change a checkpoint holds.
 func TestFirehoseChangesSurviveCrash(t *testing.T) {
-	dir := t.TempDir()
-	clock := trail.NewFakeClock(DefaultStartTime)
-	open := func() *Emulator {
-		t.Helper()
-		e, err := New(WithClock(clock), WithDataDir(dir), testLogger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
+	open, dir, clock := dataDirOpener(t)
 	do := func(e *Emulator, op, body string) string {
 		t.Helper()
 		w := call(e, fhapi.TargetPrefix+op, "application/x-amz-json-1.1", body)

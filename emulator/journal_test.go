@@ -185,16 +185,7 @@ func TestJournalCrashRecovery(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			clock := trail.NewFakeClock(DefaultStartTime)
-			open := func() *Emulator {
-				t.Helper()
-				e, err := New(WithClock(clock), WithDataDir(dir), testLogger(t))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return e
-			}
+			open, dir, clock := dataDirOpener(t)
 			want := map[string]bool{}
 			record := func(e *Emulator, n int) {
 				t.Helper()

@@ -5,21 +5,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/firetrail/firetrail/emulator/trail"
 )
 
 func TestRestartWithDataDir(t *testing.T) {
-	dir := t.TempDir()
-	clock := trail.NewFakeClock(DefaultStartTime)
-	open := func() *Emulator {
-		t.Helper()
-		e, err := New(WithClock(clock), WithDataDir(dir), testLogger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
+	open, _, clock := dataDirOpener(t)
 	e := open()
 	for i := range 10 {
 		if err := e.Record(testRecord(i, clock.Now())); err != nil {
