@@ -306,6 +306,7 @@ func TestFhEncoderFixed(t *testing.T) {
 		EnumMap: map[planEnum]planEnum{},
 		Data:    []byte("never"),
 		Secret:  aws.String("s"), Blank: aws.String("b"), HEC: aws.String("h"),
+		private:  9, // not rendered
 		Chan:     make(chan int),
 		Recurse:  &planKinds{Int: 1},
 		Recurses: []planKinds{{Str: "r"}},
