@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Algorithms and payload hashes.
@@ -182,11 +183,10 @@ func (v Verifier) verify(r *http.Request, bodyHash string, s3 bool) (*Result, er
 	scope := a.date + "/" + a.region + "/" + a.service + "/" + terminator
 	amzDate := a.t.Format(TimeFormat)
 	query := canonicalQuery(r.URL.RawQuery, a.presigned)
-	headers := canonicalHeaders(r, a.signedHeaders)
 	signed := strings.Join(a.signedHeaders, ";")
 	var first string
 	var firstCreq string
-	for _, uri := range canonicalURIs(r, s3) {
+	for uri, headers := range canonicalForms(r, s3, a.signedHeaders) {
 		creq := r.Method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + signed + "\n" + payload
 		sts := StringToSign(amzDate, scope, creq)
 		sig := hex.EncodeToString(hmacSHA256(key, sts))
@@ -344,9 +344,66 @@ func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
+// canonicalForms yields the canonical URIs and header blocks a client may
+// have signed, the most likely first: each of canonicalURIs with the
+// headers trimmed as SigV4 states it, then, when a signed header's value
+// holds bytes other than printable ASCII and spaces, with the headers
+// trimmed as the SDKs do it (headerTrims).
+func canonicalForms(r *http.Request, s3 bool, names []string) func(yield func(uri, headers string) bool) {
+	return func(yield func(uri, headers string) bool) {
+		uris := canonicalURIs(r, s3)
+		forms := []string{canonicalHeaders(r, names, trimAll)}
+		if unusualHeaderValues(r, names) {
+			for _, trim := range headerTrims[1:] {
+				if h := canonicalHeaders(r, names, trim); !slices.Contains(forms, h) {
+					forms = append(forms, h)
+				}
+			}
+		}
+		for _, h := range forms {
+			for _, uri := range uris {
+				if !yield(uri, h) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// headerTrims are the ways clients clean a signed header's value: SigV4's
+// Trimall (trimAll); aws-sdk-go-v2's, which then also trims every Unicode
+// space at the ends (strings.TrimSpace: tabs, vertical tabs, form feeds,
+// U+0085, U+00A0, ...); and botocore's, which makes every run of Python's
+// whitespace one space and trims the ends (' '.join(value.split())).
+var headerTrims = []func(string) string{
+	trimAll,
+	func(v string) string { return strings.TrimSpace(trimAll(v)) },
+	func(v string) string { return strings.Join(strings.FieldsFunc(v, pythonSpace), " ") },
+}
+
+// pythonSpace reports whether Python's str.split() splits at r: Unicode
+// spaces, and the information separators U+001C to U+001F.
+func pythonSpace(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f }
+
+// unusualHeaderValues reports whether a value of a signed header holds a
+// byte other than printable ASCII and spaces: only then can the SDKs'
+// trimming differ from SigV4's.
+func unusualHeaderValues(r *http.Request, names []string) bool {
+	for _, name := range names {
+		for _, v := range r.Header.Values(name) {
+			for i := 0; i < len(v); i++ {
+				if v[i] < ' ' || v[i] > '~' {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // canonicalHeaders returns "name:value\n" for each signed header, values
-// trimmed, inner runs of spaces collapsed, repeated headers joined by ','.
-func canonicalHeaders(r *http.Request, names []string) string {
+// cleaned by trim, repeated headers joined by ','.
+func canonicalHeaders(r *http.Request, names []string, trim func(string) string) string {
 	var b strings.Builder
 	for _, name := range names {
 		var vals []string
@@ -372,7 +429,7 @@ func canonicalHeaders(r *http.Request, names []string) string {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(trimAll(v))
+			b.WriteString(trim(v))
 		}
 		b.WriteByte('\n')
 	}

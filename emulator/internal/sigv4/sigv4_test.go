@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -229,6 +230,9 @@ func TestSDKSigned(t *testing.T) {
 		{"s3 unsigned payload", "PUT", "http://127.0.0.1:4599/bucket/k", []byte("hello"), http.Header{"X-Amz-Content-Sha256": {UnsignedPayload}}, true, false},
 		{"s3 presigned get", "GET", "http://127.0.0.1:4599/bucket/dir/a%20b.txt?versionId=3", nil, nil, true, true},
 		{"s3 presigned put", "PUT", "http://127.0.0.1:4599/bucket/up", []byte("data"), http.Header{"Content-Type": {"text/plain"}}, true, true},
+		// aws-sdk-go-v2 also trims Unicode spaces at a value's ends.
+		{"unicode spaces", "POST", "http://127.0.0.1:4599/", []byte(`{}`), http.Header{"X-Amz-Meta-U": {"\u00a0a  b\u0085"}, "X-Amz-Meta-N": {"\u0085"}}, false, false},
+		{"s3 unicode spaces", "PUT", "http://127.0.0.1:4599/bucket/k", []byte("x"), http.Header{"X-Amz-Meta-U": {"\u2003a\u00a0"}}, true, false},
 	} {
 		for _, c := range []aws.Credentials{creds, tokenCreds} {
 			t.Run(tc.name+"/"+c.AccessKeyID, func(t *testing.T) {
@@ -362,5 +366,37 @@ func TestParseCredentialsFile(t *testing.T) {
 		if _, err := ParseCredentialsFile(strings.NewReader(bad)); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
+	}
+}
+
+// botocore signs a header value with every run of whitespace made one
+// space (' '.join(value.split())): a value with a tab inside verifies
+// when signed that way, as when signed by SigV4's rule, and not with
+// another secret.
+func TestBotocoreHeaderTrim(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	v := Verifier{Keys: NewKeys(Credentials{AccessKeyID: "AKIATEST", SecretAccessKey: "s"}), Now: func() time.Time { return now }}
+	body := []byte(`{}`)
+	sign := func(secret, metaSigned string) *http.Request {
+		r := httptest.NewRequest("POST", "http://127.0.0.1:4599/", bytes.NewReader(body))
+		r.Header.Set("X-Amz-Date", now.Format(TimeFormat))
+		r.Header.Set("X-Amz-Meta-T", "a\t\tb c")
+		hash := hex.EncodeToString(sha256Sum(body))
+		creq := "POST\n/\n\nhost:127.0.0.1:4599\nx-amz-date:" + now.Format(TimeFormat) + "\nx-amz-meta-t:" + metaSigned + "\n\nhost;x-amz-date;x-amz-meta-t\n" + hash
+		scope := "20260301/eu-west-1/sqs/aws4_request"
+		sig := hex.EncodeToString(hmacSHA256(SigningKey(secret, "20260301", "eu-west-1", "sqs"), StringToSign(now.Format(TimeFormat), scope, creq)))
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIATEST/"+scope+", SignedHeaders=host;x-amz-date;x-amz-meta-t, Signature="+sig)
+		return r
+	}
+	for _, signed := range []string{"a b c", "a\t\tb c"} { // botocore's, SigV4's
+		if _, err := v.Verify(sign("s", signed), body); err != nil {
+			t.Errorf("signed with x-amz-meta-t:%q: %v", signed, err)
+		}
+		if _, err := v.Verify(sign("other", signed), body); kindOf(err) != Mismatch {
+			t.Errorf("signed with x-amz-meta-t:%q and another secret: %v, want Mismatch", signed, err)
+		}
+	}
+	if _, err := v.Verify(sign("s", "a b  c"), body); kindOf(err) != Mismatch {
+		t.Errorf("signed with a value no client makes: %v, want Mismatch", err)
 	}
 }
