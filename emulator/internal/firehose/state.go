@@ -19,7 +19,9 @@ import (
 
 // state is the Firehose control plane: delivery streams per
 // account and region. It knows nothing of HTTP. With a path (WithDataDir)
-// every change is saved there (save.go). Every method takes the time of
+// the streams are saved there (save.go): after every change, or, with
+// journaled changes, as a checkpoint of the changes journaled with the
+// calls that made them. Every method takes the time of
 // the call: streams change status (CREATING to ACTIVE, DELETING to gone)
 // when it passes their deadline.
 type state struct {
