@@ -112,7 +112,20 @@ func TestFirehoseChangesSurviveCrash(t *testing.T) {
 		t.Fatalf("tag team still on a after untag:\n%s", want)
 	}
 	e = reopen(e, want)
+	do(e, "TagDeliveryStream", `{"DeliveryStreamName":"c","Tags":[{"Key":"last","Value":"1"}]}`)
+	want = state(e)
 	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Close saved a checkpoint: no change is left in the journal.
+	j, _, _, err := openJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found := j.foundStates(); len(found) != 0 {
+		t.Errorf("%d changes in the journal after Close, want 0", len(found))
+	}
+	if err := j.close(); err != nil {
 		t.Fatal(err)
 	}
 	e = open()
