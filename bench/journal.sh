@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/journal.sh — the journal's cost: recorded Firehose calls with and
 # without a data directory (BenchmarkJournalCalls: DescribeDeliveryStream;
-# BenchmarkJournalChanges: TagDeliveryStream, which also saves the Firehose
-# state), same run, at 1, 8, 32 and 64 concurrent clients, and the bare
+# BenchmarkJournalChanges: TagDeliveryStream, which also journals the
+# stream's new state with its record), same run, at 1, 8, 32 and 64 concurrent clients, and the bare
 # sync latency of this file system.
 #
 #   bench/journal.sh [count] [benchtime]      (defaults 5 and 3000x)
@@ -43,7 +43,7 @@ pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%+.0f%%", (b / a - 1
 for bench in JournalCalls JournalChanges; do
 	case $bench in
 	JournalCalls) echo "DescribeDeliveryStream (recorded, changes nothing):" ;;
-	*) echo "TagDeliveryStream (recorded, changes the stream: the Firehose state is saved too):" ;;
+	*) echo "TagDeliveryStream (recorded, changes the stream: its new state is journaled with the record):" ;;
 	esac
 	printf '%-8s %13s %13s %6s %13s %13s %6s %12s\n' clients memory-ns/op datadir-ns/op cost memory-cpu/op datadir-cpu/op cpu recs/commit
 	for c in 1 8 32 64; do

@@ -31,7 +31,8 @@ func BenchmarkJournalCalls(b *testing.B) { runJournalBenchmarks(b, describeCall)
 
 // BenchmarkJournalChanges is BenchmarkJournalCalls with TagDeliveryStream
 // (one tag set again and again): a call that changes the stream, so with a
-// data directory the Firehose state is saved too before the answer.
+// data directory the stream's new state is journaled with its record, and
+// the Firehose state checkpointed at each Flush.
 //
 //	go test ./emulator -run '^$' -bench BenchmarkJournalChanges -benchtime 3000x -count 5
 func BenchmarkJournalChanges(b *testing.B) { runJournalBenchmarks(b, tagCall) }
