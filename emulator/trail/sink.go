@@ -75,7 +75,7 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 		return fmt.Errorf("put %s: %w", key, err)
 	}
 	fileMode, dirMode := s.modes()
-	path := filepath.Join(s.Root, filepath.FromSlash(key))
+	path := joinKey(s.Root, key)
 	if s.Direct {
 		if err := s.putDirect(path, body, fileMode, dirMode); err != nil {
 			return fmt.Errorf("put %s: %w", key, err)
@@ -102,6 +102,19 @@ func (s DirSink) putDirect(path string, body []byte, fileMode, dirMode os.FileMo
 		}
 	}
 	return err
+}
+
+// joinKey is filepath.Join(root, key) for a key checkKey accepted (clean
+// and relative already): only root is cleaned, where Join cleaned the
+// whole path, which was half a percent of `firetrail generate`'s work.
+func joinKey(root, key string) string {
+	switch root = filepath.Clean(root); root {
+	case ".":
+		return filepath.FromSlash(key)
+	case string(filepath.Separator):
+		return root + filepath.FromSlash(key)
+	}
+	return root + string(filepath.Separator) + filepath.FromSlash(key)
 }
 
 // checkKey rejects keys that would escape a directory root or name nothing.
