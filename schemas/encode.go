@@ -29,14 +29,17 @@ func (r *Record) appendJSON(dst []byte, e *Encoder) []byte {
 	dst = append(dst, `,"eventTime":"`...)
 	dst = appendTime(dst, r.EventTime)
 	dst = append(dst, `","eventSource":`...)
-	dst = appendString(dst, r.EventSource)
+	dst = e.appendString(dst, r.EventSource)
 	dst = append(dst, `,"eventName":`...)
-	dst = appendString(dst, r.EventName)
+	dst = e.appendString(dst, r.EventName)
 	dst = append(dst, `,"awsRegion":`...)
 	dst = appendString(dst, r.AWSRegion)
 	dst = append(dst, `,"sourceIPAddress":`...)
 	dst = appendString(dst, r.SourceIPAddress)
-	dst = appendOptString(dst, `,"userAgent":`, r.UserAgent)
+	if r.UserAgent != "" {
+		dst = append(dst, `,"userAgent":`...)
+		dst = e.appendString(dst, r.UserAgent)
+	}
 	dst = appendOptString(dst, `,"errorCode":`, r.ErrorCode)
 	dst = appendOptString(dst, `,"errorMessage":`, r.ErrorMessage)
 	dst = append(dst, `,"requestParameters":`...)
@@ -85,8 +88,14 @@ func (r *Record) appendJSON(dst []byte, e *Encoder) []byte {
 		dst = append(dst, `,"tlsDetails":`...)
 		o := openObject(dst)
 		o = o.str(`"tlsVersion":`, t.TLSVersion)
-		o = o.str(`"cipherSuite":`, t.CipherSuite)
-		o = o.str(`"clientProvidedHostHeader":`, t.ClientProvidedHostHeader)
+		if t.CipherSuite != "" {
+			o = o.key(`"cipherSuite":`)
+			o.buf = e.appendString(o.buf, t.CipherSuite)
+		}
+		if t.ClientProvidedHostHeader != "" {
+			o = o.key(`"clientProvidedHostHeader":`)
+			o.buf = e.appendString(o.buf, t.ClientProvidedHostHeader)
+		}
 		o = o.str(`"keyExchange":`, t.KeyExchange)
 		dst = o.close()
 	}

@@ -1,6 +1,9 @@
 package schemas
 
-import "bytes"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // An Encoder writes records exactly as Record.AppendJSON does, and
 // remembers the JSON of the userIdentity objects it wrote last: the calls
@@ -12,6 +15,40 @@ import "bytes"
 // safe for concurrent use.
 type Encoder struct {
 	slots [encoderSlots]identitySlot
+	// plain remembers long strings that need no escaping (appendString).
+	plain [plainSlots]string
+}
+
+// plainSlots is the size of Encoder.plain, a direct-mapped cache by the
+// address of a string's bytes; plainMin is the shortest string it keeps
+// (shorter ones are checked about as fast as they are looked up).
+const (
+	plainSlots = 64
+	plainMin   = 16
+)
+
+// appendString is appendString, skipping the check for bytes to escape
+// when s is a string e found plain before: the same address and length.
+// Go strings are immutable, and e keeps the strings it remembers (so their
+// bytes stay where they are), so such a string has the same bytes. A
+// generated record's event source, name, user agent and TLS cipher and
+// host come from a few tables: this was a sixth of the encoder's scanning.
+// A nil e checks every string.
+func (e *Encoder) appendString(dst []byte, s string) []byte {
+	if e == nil || len(s) < plainMin {
+		return appendString(dst, s)
+	}
+	p := unsafe.StringData(s)
+	m := &e.plain[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(s)))&(plainSlots-1)]
+	if unsafe.StringData(*m) != p || len(*m) != len(s) {
+		if !plain(s) {
+			return appendEscaped(dst, s)
+		}
+		*m = s
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // encoderSlots is the number of identities an Encoder remembers (a

@@ -3,7 +3,9 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 )
 
@@ -180,6 +182,35 @@ func TestHasWhitespace(t *testing.T) {
 				t.Fatalf("hasWhitespace(%q) = true", b)
 			}
 			b[pos] = 'x'
+		}
+	}
+}
+
+// The Encoder's memo of strings needing no escaping: long members drawn
+// from a pool bigger than the memo (slots shared), with escapes, non-ASCII,
+// same lengths with other bytes, and prefixes of one string (the same
+// address, other lengths), written as AppendJSON writes them.
+func TestEncoderPlainMemo(t *testing.T) {
+	long := "Boto3/1.34.11 md/Botocore#1.34.11 ua/2.0 os/linux#5.10.205 md/arch#x86_64 lang/python#3.11.6"
+	pool := []string{long, long[:16], long[:17], long[:40], "a\"quoted\" agent string, long enough", "tab\there and a long tail ......",
+		"ünïcödé user agent string, long", "firehose.amazonaws.com", "firehose.amazonaws.co\\", "DescribeDeliveryStream", "</script> & friends <b>x</b>"}
+	// Plain prefixes of a string that is not: the same address, and
+	// lengths 64 apart (the same slot).
+	quoted := "a plain prefix, 24 bytes" + strings.Repeat("x", 40) + "then \"quoted\" .........."
+	pool = append(pool, quoted[:24], quoted[:30], quoted[:24+64], quoted)
+	for i := range 3 * plainSlots {
+		pool = append(pool, fmt.Sprintf("agent-%04d/%s", i, long[:20+i%50]))
+	}
+	rng := rand.New(rand.NewSource(11))
+	pick := func() string { return pool[rng.Intn(len(pool))] }
+	var e Encoder
+	for i := range 20000 {
+		r := randomRecord(rng)
+		r.UserAgent, r.EventSource, r.EventName = pick(), pick(), pick()
+		r.TLSDetails = &TLSDetails{TLSVersion: "TLSv1.3", CipherSuite: pick(), ClientProvidedHostHeader: pick()}
+		want := r.AppendJSON(nil)
+		if got := e.AppendRecord(nil, &r); !bytes.Equal(got, want) {
+			t.Fatalf("record %d:\n got %s\nwant %s", i, got, want)
 		}
 	}
 }
