@@ -245,10 +245,61 @@ func appendRawOrNull(dst []byte, raw json.RawMessage) []byte {
 }
 
 // appendTime writes t as encoding/json does (RFC 3339 with nanoseconds
-// only when present), without the quotes.
+// only when present), without the quotes. A UTC time on a whole second
+// from 1970 to 9999 (every eventTime CloudTrail writes) is written here
+// from its Unix seconds; any other by AppendFormat.
 func appendTime(dst []byte, t time.Time) []byte {
-	return t.AppendFormat(dst, time.RFC3339Nano)
+	sec := t.Unix()
+	if sec < 0 || sec >= maxFastTime || t.Nanosecond() != 0 || t.Location() != time.UTC {
+		return t.AppendFormat(dst, time.RFC3339Nano)
+	}
+	y, m, d := civilDate(sec / 86400)
+	rem := sec % 86400
+	var b [20]byte // 2006-01-02T15:04:05Z
+	put2(b[0:], y/100)
+	put2(b[2:], y%100)
+	b[4] = '-'
+	put2(b[5:], m)
+	b[7] = '-'
+	put2(b[8:], d)
+	b[10] = 'T'
+	put2(b[11:], rem/3600)
+	b[13] = ':'
+	put2(b[14:], rem/60%60)
+	b[16] = ':'
+	put2(b[17:], rem%60)
+	b[19] = 'Z'
+	return append(dst, b[:]...)
 }
+
+// maxFastTime is 10000-01-01T00:00:00Z in Unix seconds: appendTime writes
+// four-digit years.
+const maxFastTime = 253402300800
+
+// civilDate returns the year, month and day of a day counted from
+// 1970-01-01, for days >= 0 (Howard Hinnant's civil_from_days: eras of
+// 400 years starting on March 1).
+func civilDate(days int64) (y, m, d int64) {
+	z := days + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	m = mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	y = yoe + era*400
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
+}
+
+// put2 writes v (0 to 99) as two decimal digits.
+func put2(b []byte, v int64) { b[0], b[1] = byte('0'+v/10), byte('0'+v%10) }
 
 // appendCompact appends JSON src with insignificant whitespace removed.
 // Runs of eight bytes that hold nothing of interest are skipped a word at a

@@ -302,3 +302,39 @@ func BenchmarkAppendJSON(b *testing.B) {
 		}
 	})
 }
+
+// appendTime writes what AppendFormat(RFC3339Nano) writes: UTC whole
+// seconds from 1970 to 9999 by its own path (every day's first and last
+// second to 2110, leap days, random instants), the rest (before 1970,
+// from 10000, fractions, other locations) through AppendFormat.
+func TestAppendTime(t *testing.T) {
+	check := func(tm time.Time) {
+		t.Helper()
+		if got, want := string(appendTime([]byte("x"), tm)), "x"+tm.Format(time.RFC3339Nano); got != want {
+			t.Fatalf("appendTime(%v) = %s, want %s", tm, got, want)
+		}
+	}
+	for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2110; day = day.AddDate(0, 0, 1) {
+		check(day)
+		check(day.Add(24*time.Hour - time.Second))
+	}
+	for _, tm := range []time.Time{
+		time.Date(2000, 2, 29, 12, 0, 0, 0, time.UTC),
+		time.Date(2100, 2, 28, 23, 59, 59, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2025, 3, 4, 9, 0, 0, 1, time.UTC),
+		time.Date(2025, 3, 4, 9, 0, 0, 500_000_000, time.UTC),
+		time.Date(2025, 3, 4, 9, 0, 0, 0, time.FixedZone("x", 3600)),
+		time.Date(2025, 3, 4, 9, 0, 0, 0, time.Local),
+		{},
+	} {
+		check(tm)
+	}
+	r := rand.New(rand.NewSource(1))
+	for range 100_000 {
+		check(time.Unix(r.Int63n(maxFastTime+1000), 0).UTC())
+	}
+}
