@@ -257,6 +257,7 @@ func (t *Trail) takeBytes(o *object, wait bool) bool {
 		return false
 	}
 	o.buf, f.buf, o.file = f.buf, nil, nil
+	o.raw, o.rawBox, f.pend, f.box = f.pend, f.box, nil, nil
 	if o.notice != nil {
 		sum := md5.Sum(o.buf.Bytes())
 		o.notice.Size, o.notice.MD5 = int64(o.buf.Len()), hex.EncodeToString(sum[:])
@@ -274,7 +275,13 @@ func (t *Trail) drain(ctx context.Context, wait bool) error {
 			t.queued.Store(true)
 			return nil
 		}
-		if err := t.cfg.Sink.Put(ctx, o.key, o.buf.Bytes(), o.meta); err != nil {
+		var err error
+		if ls, ok := t.cfg.Sink.(LogSink); ok && o.raw != nil {
+			err = ls.PutLog(ctx, o.key, o.buf.Bytes(), o.raw, o.meta)
+		} else {
+			err = t.cfg.Sink.Put(ctx, o.key, o.buf.Bytes(), o.meta)
+		}
+		if err != nil {
 			t.retry.Store(true)
 			t.statsMu.Lock()
 			t.stats.LastError = err.Error()
@@ -287,6 +294,10 @@ func (t *Trail) drain(ctx context.Context, wait bool) error {
 		t.outbox[0] = nil
 		t.outbox = t.outbox[1:]
 		t.release(o.buf)
+		if o.rawBox != nil {
+			t.releasePend(o.rawBox, o.raw)
+			o.raw, o.rawBox = nil, nil
+		}
 		t.statsMu.Lock()
 		t.stats.LastError = ""
 		t.stats.PendingDeliveries = len(t.outbox)
@@ -307,6 +318,15 @@ func (t *Trail) drain(ctx context.Context, wait bool) error {
 	t.retry.Store(false)
 	t.queued.Store(false)
 	return nil
+}
+
+// releasePend returns a file's pending buffer to pendPool in its box
+// (which keeps the buffer it had when pend outgrew what is kept).
+func (t *Trail) releasePend(box *[]byte, pend []byte) {
+	if cap(pend) <= maxSpare {
+		*box = pend[:0]
+	}
+	t.pendPool.Put(box)
 }
 
 // release returns a delivered buffer for reuse.

@@ -25,6 +25,18 @@ type Sink interface {
 	Put(ctx context.Context, key string, body []byte, meta map[string]string) error
 }
 
+// A LogSink is a Sink that is also handed the uncompressed JSON of the log
+// files it stores, which the trail has anyway, for a sink that reads their
+// records (the emulator matches them to its journal) without
+// decompressing what it was given. The trail calls PutLog instead of Put
+// for a log file whose JSON it still holds whole (files the trail
+// compressed in parts while they grew come through Put); raw must not be
+// kept after PutLog returns.
+type LogSink interface {
+	Sink
+	PutLog(ctx context.Context, key string, body, raw []byte, meta map[string]string) error
+}
+
 // DirSink writes objects as files under Root, one file per key, creating
 // directories as needed. Each file is written to a temporary name in its
 // directory and renamed into place, so readers never see a partial file,

@@ -164,6 +164,7 @@ type logFile struct {
 	raw         int64 // uncompressed bytes, pend included
 	next        int64 // the next block end: a record ending past it makes the compressor encode
 	rawAtGrowth int64 // raw before the record whose write last grew the compressed bytes, as of the last replay
+	parted      bool  // a replay compressed part of pend: pend no longer holds the whole file
 	oldest      time.Time
 	newest      time.Time
 	cut         time.Time // with Config.Untidy: the instant the window's second file starts, or zero
@@ -204,6 +205,8 @@ const (
 type object struct {
 	key       string
 	buf       *bytes.Buffer
+	raw       []byte   // a log file's whole JSON, for a LogSink
+	rawBox    *[]byte  // raw's box in pendPool
 	file      *logFile // a log file until takeBytes takes its compressed bytes
 	meta      map[string]string
 	notice    *Notice   // nil without Config.Notify
@@ -624,6 +627,9 @@ func (f *logFile) replay() (int, error) {
 	}
 	f.cuts = f.cuts[:0]
 	f.pend = f.pend[:copy(f.pend, f.pend[prev:])]
+	if prev > 0 {
+		f.parted = true
+	}
 	return prev, nil
 }
 
@@ -662,11 +668,10 @@ func (t *Trail) finish(f *logFile) {
 	f.gz.Close()
 	t.gzPool.Put(f.gz)
 	f.gz = nil
-	if cap(f.pend) <= maxSpare {
-		*f.box = f.pend[:0]
-	} // else the box keeps the buffer pend outgrew
-	t.pendPool.Put(f.box)
-	f.pend, f.box = nil, nil
+	if _, ok := t.cfg.Sink.(LogSink); !ok || f.parted {
+		t.releasePend(f.box, f.pend)
+		f.pend, f.box = nil, nil
+	} // else pend goes to PutLog (takeBytes, drain)
 	if f.sum != nil {
 		f.hash = hex.EncodeToString(f.sum.Sum(nil))
 		f.sum = nil
