@@ -32,16 +32,7 @@ func write(path string, data []byte, perm os.FileMode, durable bool) error {
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil && durable {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
+	if err = closeFile(f, err, perm, durable); err == nil {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
@@ -110,6 +101,13 @@ func overwrite(path string, data []byte, perm os.FileMode, durable bool) error {
 	if err == nil {
 		err = f.Truncate(int64(len(data)))
 	}
+	return closeFile(f, err, perm, durable)
+}
+
+// closeFile ends the writing of f, whose writes returned err: unless err
+// is set, it gives f mode perm (whatever the umask) and, when durable,
+// syncs it. It closes f and returns the first error.
+func closeFile(f *os.File, err error, perm os.FileMode, durable bool) error {
 	if err == nil {
 		err = f.Chmod(perm)
 	}
