@@ -116,7 +116,9 @@ func New(cfg Config) (*Service, error) {
 // Close writes every buffer (Flush) and saves what a failed save left
 // unsaved.
 func (e *Service) Close() error {
-	return errors.Join(e.Flush(context.Background()), e.fh.flush())
+	ferr := e.Flush(context.Background())
+	_, err := e.fh.checkpoint()
+	return errors.Join(ferr, err)
 }
 
 // Flush writes the buffered records of every stream now, whatever their

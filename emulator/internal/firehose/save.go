@@ -98,7 +98,7 @@ func loadState(path string, log *slog.Logger) (*state, error) {
 	}
 	// A file of an earlier firetrail may hold secrets in clear: decode
 	// redacted them and counted that as a change; they leave the disk now.
-	if err := s.save(); err != nil {
+	if _, err := s.saveLatest(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -272,8 +272,11 @@ func (e *Service) Restore(changes []Change) error {
 // Checkpoint saves the state durably (Path) if it changed since the last
 // save, and returns the generation the saved state holds: the changes of
 // it and before need no journal any more.
-func (e *Service) Checkpoint() (uint64, error) {
-	s := e.fh
+func (e *Service) Checkpoint() (uint64, error) { return e.fh.checkpoint() }
+
+// checkpoint is Checkpoint; Close calls it too, saving what a failed save
+// left unsaved.
+func (s *state) checkpoint() (uint64, error) {
 	s.saveMu.Lock()
 	defer s.saveMu.Unlock()
 	return s.saveLatest()
@@ -318,7 +321,7 @@ func (s *state) changed() { s.gen++ }
 // mixed calls with a data directory spent a third of their CPU time
 // encoding the state, every Firehose call waiting for it. A failure is
 // logged and the changes stay in memory, saved by the next persist or by
-// flush. Called without s.mu.
+// checkpoint (Close). Called without s.mu.
 func (s *state) persist() {
 	if s.path == "" {
 		return
@@ -341,7 +344,8 @@ func (s *state) persist() {
 
 // saveLatest saves s if it has changes its file does not hold, encoding it
 // with s.mu held and writing it without, and returns the generation the
-// file holds; s.saveMu is held, so saves land in order.
+// file holds; s.saveMu is held, so saves land in order (or s is not
+// shared yet).
 func (s *state) saveLatest() (uint64, error) {
 	s.mu.Lock()
 	gen := s.gen
@@ -363,23 +367,6 @@ func (s *state) saveLatest() (uint64, error) {
 	return gen, nil
 }
 
-// save writes s if it has unsaved changes; s.saveMu and s.mu are held
-// (or s is not shared yet).
-func (s *state) save() error {
-	if s.path == "" || s.gen == s.savedGen {
-		return nil
-	}
-	b, err := s.encode()
-	if err != nil {
-		return err
-	}
-	if err := s.write(b); err != nil {
-		return err
-	}
-	s.savedGen = s.gen
-	return nil
-}
-
 // write replaces the saved state with b (atomicfile.Rewrite: no file made
 // or freed a save; a temporary file a save made a call changing a stream
 // take 640 µs with a data directory on this ext4 instead of 270 µs on
@@ -394,13 +381,4 @@ func (s *state) write(b []byte) error {
 		return fmt.Errorf("save firehose state: %w", err)
 	}
 	return nil
-}
-
-// flush saves what a failed save left unsaved (Close).
-func (s *state) flush() error {
-	s.saveMu.Lock()
-	defer s.saveMu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.save()
 }

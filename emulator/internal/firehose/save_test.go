@@ -98,12 +98,12 @@ func TestFirehoseStateSaveFailure(t *testing.T) {
 		t.Fatalf("create with an unwritable state file: %v (the change stands, the save is retried)", err)
 	}
 	s.persist() // fails, logged
-	if err := s.flush(); err == nil || !strings.Contains(err.Error(), "save firehose state") {
-		t.Errorf("flush = %v, want a save error", err)
+	if _, err := s.checkpoint(); err == nil || !strings.Contains(err.Error(), "save firehose state") {
+		t.Errorf("checkpoint = %v, want a save error", err)
 	}
 	s.path = filepath.Join(dir, StateFile) // the disk is back
-	if err := s.flush(); err != nil {
-		t.Fatalf("flush: %v", err)
+	if _, err := s.checkpoint(); err != nil {
+		t.Fatalf("checkpoint: %v", err)
 	}
 	loaded, err := loadState(s.path, nil)
 	if err != nil || len(loaded.streams) != 1 {
