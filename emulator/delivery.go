@@ -127,8 +127,12 @@ func (e *Emulator) saveState() error {
 	if err := e.journal.prune(); err != nil {
 		return err
 	}
-	// The Firehose changes journaled since the last checkpoint: the
-	// checkpoint holds them now.
+	return e.checkpointFirehose()
+}
+
+// checkpointFirehose saves the Firehose state and deletes the changes it
+// holds from the journal.
+func (e *Emulator) checkpointFirehose() error {
 	gen, err := e.fh.Checkpoint()
 	if err != nil {
 		return err
@@ -155,12 +159,8 @@ func (e *Emulator) restoreFirehose() error {
 	if err := e.fh.Restore(changes); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
-	gen, err := e.fh.Checkpoint()
-	if err != nil {
-		return err
-	}
 	e.log.Info("journaled Firehose changes restored", "changes", len(found))
-	return e.journal.dropStates(gen)
+	return e.checkpointFirehose()
 }
 
 // rebuildHistory fills the LookupEvents store from the log files already
