@@ -276,8 +276,8 @@ func (t *Trail) drain(ctx context.Context, wait bool) error {
 			return nil
 		}
 		var err error
-		if ls, ok := t.cfg.Sink.(LogSink); ok && o.raw != nil {
-			err = ls.PutLog(ctx, o.key, o.buf.Bytes(), o.raw, o.meta)
+		if o.raw != nil {
+			err = t.logSink.PutLog(ctx, o.key, o.buf.Bytes(), o.raw, o.meta)
 		} else {
 			err = t.cfg.Sink.Put(ctx, o.key, o.buf.Bytes(), o.meta)
 		}

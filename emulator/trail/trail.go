@@ -49,6 +49,7 @@ type Trail struct {
 	cfg         Config
 	log         *slog.Logger
 	fingerprint string
+	logSink     LogSink // cfg.Sink if it is a LogSink, else nil
 
 	gzPool   sync.Pool
 	bufPool  sync.Pool
@@ -237,6 +238,7 @@ func New(cfg Config) (*Trail, error) {
 		log:     cfg.Logger,
 		streams: make(map[streamID]*stream),
 	}
+	t.logSink, _ = cfg.Sink.(LogSink)
 	t.gzPool.New = func() any {
 		gz, err := gzip.NewWriterLevel(nil, CompressionLevel)
 		if err != nil {
@@ -668,7 +670,7 @@ func (t *Trail) finish(f *logFile) {
 	f.gz.Close()
 	t.gzPool.Put(f.gz)
 	f.gz = nil
-	if _, ok := t.cfg.Sink.(LogSink); !ok || f.parted {
+	if t.logSink == nil || f.parted {
 		t.releasePend(f.box, f.pend)
 		f.pend, f.box = nil, nil
 	} // else pend goes to PutLog (takeBytes, drain)
