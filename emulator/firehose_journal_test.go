@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,5 +133,40 @@ func TestFirehoseChangesSurviveCrash(t *testing.T) {
 	defer e.Close()
 	if got := state(e); got != want {
 		t.Fatalf("after Close and a restart:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// A journaled change that cannot be restored (not a stream the API could
+// have made) stops start-up with an error naming it, and stays in the
+// journal: the next start-up says the same.
+func TestFirehoseBadJournaledChange(t *testing.T) {
+	open, dir, _ := dataDirOpener(t)
+	crash(t, open())
+	j, _, _, err := openJournal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kb [17]byte
+	kb[0] = 'S'
+	binary.BigEndian.PutUint64(kb[1:], journalKeyOf(j.seg, 0))
+	binary.BigEndian.PutUint64(kb[9:], 5)
+	j.fmu.Lock()
+	err = j.write(appendFrame(nil, kb[:], []byte(`{"stream":{"account":"1"}}`)))
+	j.fmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		e, err := New(WithDataDir(dir), testLogger(t))
+		if err == nil {
+			e.Close()
+			t.Fatal("start-up with a bad journaled change succeeded")
+		}
+		if want := `journal: restore firehose change 5: invalid account "1"`; !strings.Contains(err.Error(), want) {
+			t.Errorf("start-up error %q, want it to hold %q", err, want)
+		}
 	}
 }
