@@ -344,11 +344,17 @@ func (gen *generation) writeNDJSON(ctx context.Context, w io.Writer) error {
 // writeTrail delivers the records through emulator/trail into the
 // temporary directory, by event time (a virtual clock), as untidily as
 // CloudTrail (trail.Untidy, seeded). The directory is renamed into place
-// at the end, so its files are written in place (DirSink.Direct).
-func (gen *generation) writeTrail(ctx context.Context) error {
+// at the end, so its files are written in place (trail.TreeSink).
+func (gen *generation) writeTrail(ctx context.Context) (err error) {
 	cfg := gen.g.Config()
 	seed := trailSeed(cfg)
-	sink := &countingSink{Sink: trail.DirSink{Root: gen.tmp, Direct: true}}
+	tree := trail.NewTreeSink(gen.tmp, 0)
+	defer func() {
+		if cerr := tree.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("deliver: %w", cerr)
+		}
+	}()
+	sink := &countingSink{Sink: tree}
 	tr, err := trail.New(trail.Config{
 		Sink:        sink,
 		Bucket:      gen.bucket,

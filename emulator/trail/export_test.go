@@ -16,3 +16,6 @@ func (t *Trail) Buffered() int {
 	t.putMu.Unlock()
 	return n
 }
+
+// MaxTreeDirs is how many directories a TreeSink keeps open.
+const MaxTreeDirs = maxTreeDirs

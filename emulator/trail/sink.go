@@ -39,18 +39,10 @@ type LogSink interface {
 
 // DirSink writes objects as files under Root, one file per key, creating
 // directories as needed. Each file is written to a temporary name in its
-// directory and renamed into place, so readers never see a partial file,
-// unless Direct is set. Metadata is not stored.
+// directory and renamed into place, so readers never see a partial file
+// (TreeSink writes in place). Metadata is not stored.
 type DirSink struct {
 	Root string
-	// Direct writes each file in place (create, write, close), creating
-	// its directory only when the create finds none: half the system
-	// calls of a temporary name and a rename. Readers may see a partial
-	// file, so it is for a Root that is itself temporary and renamed into
-	// place once complete, as `firetrail generate` does. On Linux a new
-	// file is chmod-ed only if the process's umask, read once, takes bits
-	// of Mode away: the umask must not change while a Direct sink writes.
-	Direct bool
 	// Mode is the permission of the files written; 0 is 0644, public
 	// output (`firetrail generate`). Directories made on the way get Mode
 	// with an execute bit for each read bit (0644: 0755, 0600: 0700).
@@ -88,12 +80,6 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 	}
 	fileMode, dirMode := s.modes()
 	path := joinKey(s.Root, key)
-	if s.Direct {
-		if err := s.putDirect(path, body, fileMode, dirMode); err != nil {
-			return fmt.Errorf("put %s: %w", key, err)
-		}
-		return nil
-	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("put %s: %w", key, err)
@@ -104,16 +90,81 @@ func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[stri
 	return nil
 }
 
-// putDirect writes body to path in place, making its directory if the
-// create finds none.
-func (s DirSink) putDirect(path string, body []byte, fileMode, dirMode os.FileMode) error {
-	err := writeInPlace(path, body, fileMode)
-	if errors.Is(err, os.ErrNotExist) {
-		if err = os.MkdirAll(filepath.Dir(path), dirMode); err == nil {
-			err = writeInPlace(path, body, fileMode)
-		}
+// TreeSink writes objects as files under a root directory, one file per
+// key, each in place (create, write, close): half the system calls of
+// DirSink's temporary name and rename. Readers may see a partial file, so
+// it is for a root that is itself temporary and renamed into place once
+// complete, as `firetrail generate` does. Modes are DirSink's.
+//
+// On Linux it keeps the directories it writes into open (up to
+// maxTreeDirs) and creates each file by its name in its directory, so the
+// kernel does not walk the whole path again for every file; a new file is
+// chmod-ed only if the process's umask, read once, takes bits of the mode
+// away: the umask must not change while a TreeSink writes. Close releases
+// the directories. A TreeSink is safe for concurrent use.
+type TreeSink struct {
+	root      string
+	file, dir os.FileMode
+
+	mu     sync.Mutex
+	dirs   map[string]treeDir // by the directory part of the key ("" is root)
+	closed bool
+}
+
+// maxTreeDirs is how many directories a TreeSink keeps open: a CloudTrail
+// tree fills one directory per account, region and day, and goes back to
+// few of them once it has moved on, so all are closed when it is reached.
+const maxTreeDirs = 64
+
+// NewTreeSink returns a TreeSink writing under root with DirSink's mode
+// rules for mode (0 is 0644).
+func NewTreeSink(root string, mode os.FileMode) *TreeSink {
+	file, dir := DirSink{Mode: mode}.modes()
+	return &TreeSink{root: root, file: file, dir: dir}
+}
+
+// Put writes body to root/key in place, making its directory if there is
+// none.
+func (s *TreeSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
 	}
-	return err
+	if s.root == "" {
+		return errors.New("tree sink: empty root")
+	}
+	if err := checkKey(key); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	dir, name := "", key
+	if i := strings.LastIndexByte(key, '/'); i >= 0 {
+		dir, name = key[:i], key[i+1:]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("put %s: tree sink closed", key)
+	}
+	if err := s.put(dir, name, body); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
+}
+
+// Close releases the directories s holds open; later Puts fail.
+func (s *TreeSink) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return s.closeDirs()
+}
+
+// dirPath is the path of the directory dir (a key's directory part, ""
+// for the root) under the root.
+func (s *TreeSink) dirPath(dir string) string {
+	if dir == "" {
+		return s.root
+	}
+	return joinKey(s.root, dir)
 }
 
 // joinKey is filepath.Join(root, key) for a key checkKey accepted (clean
@@ -209,5 +260,6 @@ func (s *MemSink) Keys() []string {
 
 var (
 	_ Sink = DirSink{}
+	_ Sink = (*TreeSink)(nil)
 	_ Sink = (*MemSink)(nil)
 )

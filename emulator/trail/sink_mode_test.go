@@ -24,8 +24,8 @@ func TestDirSinkPrivateMode(t *testing.T) {
 func testDirSinkPrivateMode(t *testing.T, direct bool) {
 	root := t.TempDir()
 	pub := filepath.Join(root, "d", "state.json")
-	must(t, trail.DirSink{Root: root, Direct: direct}.Put(t.Context(), "d/state.json", []byte("old"), nil))
-	sink := trail.DirSink{Root: root, Mode: trail.PrivateFileMode, Direct: direct}
+	must(t, newSink(t, root, 0, direct).Put(t.Context(), "d/state.json", []byte("old"), nil))
+	sink := newSink(t, root, trail.PrivateFileMode, direct)
 	must(t, sink.Put(t.Context(), "d/state.json", []byte("new"), nil))
 	must(t, sink.Put(t.Context(), "p/q/state.json", []byte("new"), nil))
 	for name, mode := range listFiles(t, root) {
@@ -54,9 +54,9 @@ func TestDirSinkModeDespiteUmask(t *testing.T) {
 	}
 	for _, direct := range []bool{false, true} {
 		root := t.TempDir()
-		sink := trail.DirSink{Root: root, Mode: 0o666, Direct: direct}
+		sink := newSink(t, root, 0o666, direct)
 		must(t, sink.Put(t.Context(), "a/new.json", []byte("x"), nil))
-		must(t, trail.DirSink{Root: root, Direct: direct}.Put(t.Context(), "a/old.json", []byte("x"), nil))
+		must(t, newSink(t, root, 0, direct).Put(t.Context(), "a/old.json", []byte("x"), nil))
 		must(t, sink.Put(t.Context(), "a/old.json", []byte("y"), nil))
 		for name, mode := range listFiles(t, root) {
 			if mode != 0o666 {

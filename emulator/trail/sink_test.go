@@ -3,6 +3,7 @@ package trail_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,6 +34,17 @@ func listFiles(t *testing.T, root string) map[string]fs.FileMode {
 	return out
 }
 
+// newSink returns a DirSink, or with direct a TreeSink closed when the
+// test ends, writing under root with mode.
+func newSink(t *testing.T, root string, mode fs.FileMode, direct bool) trail.Sink {
+	if !direct {
+		return trail.DirSink{Root: root, Mode: mode}
+	}
+	s := trail.NewTreeSink(root, mode)
+	t.Cleanup(func() { must(t, s.Close()) })
+	return s
+}
+
 func TestDirSink(t *testing.T) {
 	for _, direct := range []bool{false, true} {
 		t.Run(map[bool]string{false: "atomic", true: "direct"}[direct], func(t *testing.T) { testDirSink(t, direct) })
@@ -43,7 +55,7 @@ func TestDirSink(t *testing.T) {
 // the file, no temporary is left and the mode is 0644, in either mode.
 func testDirSink(t *testing.T, direct bool) {
 	root := t.TempDir()
-	sink := trail.DirSink{Root: root, Direct: direct}
+	sink := newSink(t, root, 0, direct)
 	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/b.json.gz", []byte("other"), nil))
 	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz", []byte("one"), nil))
 	must(t, sink.Put(t.Context(), "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz", []byte("two"), nil))
@@ -71,7 +83,7 @@ func TestDirSinkRejectsBadKeys(t *testing.T) {
 
 func testDirSinkRejectsBadKeys(t *testing.T, direct bool) {
 	root := t.TempDir()
-	sink := trail.DirSink{Root: root, Direct: direct}
+	sink := newSink(t, root, 0, direct)
 	for _, key := range []string{"", "/abs", "a/../../etc/passwd", "a//b", "a/./b", `a\b`, ".."} {
 		if err := sink.Put(t.Context(), key, []byte("x"), nil); err == nil {
 			t.Errorf("Put(%q) succeeded", key)
@@ -80,7 +92,7 @@ func testDirSinkRejectsBadKeys(t *testing.T, direct bool) {
 	if n := len(listFiles(t, root)); n != 0 {
 		t.Errorf("%d files written for bad keys", n)
 	}
-	if err := (trail.DirSink{Direct: direct}).Put(t.Context(), "k", nil, nil); err == nil {
+	if err := newSink(t, "", 0, direct).Put(t.Context(), "k", nil, nil); err == nil {
 		t.Error("Put with an empty root succeeded")
 	}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -109,8 +121,8 @@ func TestDirSinkFailureLeavesNothing(t *testing.T) {
 			t.Errorf("left behind %s", name)
 		}
 	}
-	// Direct: the same failures, errors naming the key.
-	direct := trail.DirSink{Root: root, Direct: true}
+	// TreeSink: the same failures, errors naming the key.
+	direct := newSink(t, root, 0, true)
 	for _, key := range []string{"AWSLogs/x/y.json.gz", "d/k.json.gz"} {
 		if err := direct.Put(t.Context(), key, []byte("data"), nil); err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("direct Put(%s) = %v, want an error naming the key", key, err)
@@ -189,5 +201,82 @@ func TestFakeClock(t *testing.T) {
 	}
 	if (trail.RealClock{}).Now().Location() != time.UTC {
 		t.Error("RealClock is not UTC")
+	}
+}
+
+// openFDs counts the process's open descriptors, or returns -1 where
+// /proc/self/fd does not list them.
+func openFDs(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(entries)
+}
+
+// A TreeSink writing into more directories than it keeps open, and back
+// into earlier ones, writes every file whole, holds at most MaxTreeDirs
+// directories open, releases them at Close and refuses Puts after it.
+func TestTreeSinkManyDirectories(t *testing.T) {
+	root := t.TempDir()
+	before := openFDs(t)
+	sink := trail.NewTreeSink(root, 0)
+	want := map[string]string{}
+	ndirs := 3*trail.MaxTreeDirs + 5
+	for round := range 3 {
+		for d := range ndirs {
+			// Each round goes back to every directory of the one before.
+			key := fmt.Sprintf("AWSLogs/%03d/CloudTrail/f%d.json.gz", d, round)
+			body := strings.Repeat(key, round+1)
+			must(t, sink.Put(t.Context(), key, []byte(body), nil))
+			want[key] = body
+			if before >= 0 {
+				if open := openFDs(t) - before; open > trail.MaxTreeDirs {
+					t.Fatalf("%d descriptors open after %s, want at most %d", open, key, trail.MaxTreeDirs)
+				}
+			}
+		}
+	}
+	must(t, sink.Put(t.Context(), "at-root.json", []byte("root"), nil))
+	want["at-root.json"] = "root"
+	must(t, sink.Close())
+	if before >= 0 {
+		if after := openFDs(t); after != before {
+			t.Errorf("%d descriptors open after Close, %d before the sink", after, before)
+		}
+	}
+	if err := sink.Put(t.Context(), "AWSLogs/late.json.gz", []byte("x"), nil); err == nil || !strings.Contains(err.Error(), "AWSLogs/late.json.gz") {
+		t.Errorf("Put after Close = %v, want an error naming the key", err)
+	}
+	got := listFiles(t, root)
+	if len(got) != len(want) {
+		t.Errorf("%d files written, want %d", len(got), len(want))
+	}
+	for key, body := range want {
+		b, err := os.ReadFile(filepath.Join(root, key))
+		if err != nil || string(b) != body {
+			t.Errorf("%s = %d bytes, %v; want %d bytes", key, len(b), err, len(body))
+		}
+	}
+}
+
+// A directory of the tree removed while the sink holds it open is made
+// again for the next file there, and nothing else is lost.
+func TestTreeSinkDirectoryRemoved(t *testing.T) {
+	root := t.TempDir()
+	sink := trail.NewTreeSink(root, 0)
+	t.Cleanup(func() { must(t, sink.Close()) })
+	must(t, sink.Put(t.Context(), "a/b/one.json", []byte("1"), nil))
+	must(t, sink.Put(t.Context(), "c/two.json", []byte("2"), nil))
+	must(t, os.RemoveAll(filepath.Join(root, "a")))
+	must(t, sink.Put(t.Context(), "a/b/three.json", []byte("3"), nil))
+	got := listFiles(t, root)
+	if len(got) != 2 {
+		t.Errorf("files = %v, want c/two.json and a/b/three.json", got)
+	}
+	for key, body := range map[string]string{"c/two.json": "2", "a/b/three.json": "3"} {
+		if b, err := os.ReadFile(filepath.Join(root, key)); err != nil || string(b) != body {
+			t.Errorf("%s = %q, %v; want %q", key, b, err, body)
+		}
 	}
 }

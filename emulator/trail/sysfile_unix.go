@@ -4,12 +4,19 @@ package trail
 
 import "syscall"
 
-// sysOpen, sysWrite and sysClose are open(2), write(2) and close(2) of the
-// files DirSink.Direct writes.
-func sysOpen(path string, flags int, perm uint32) (int, error) {
-	return syscall.Open(path, flags, perm)
+// sysOpenat opens name in the directory dir (name "": dir itself). It opens
+// by path: the directory descriptor dirfd is not used where the syscall
+// package has no openat.
+func sysOpenat(dirfd int, dir, name string, flags int, perm uint32) (int, error) {
+	if name != "" {
+		dir += "/" + name
+	}
+	return syscall.Open(dir, flags, perm)
 }
 
 func sysWrite(fd int, b []byte) (int, error) { return syscall.Write(fd, b) }
 
 func sysClose(fd int) error { return syscall.Close(fd) }
+
+// atFDCWD stands for the working directory; sysOpenat does not use it.
+const atFDCWD = -100

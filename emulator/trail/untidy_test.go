@@ -133,10 +133,11 @@ func TestUntidyAcceptance(t *testing.T) {
 
 	// The same tree on disk passes `firetrail validate`.
 	dir := t.TempDir()
-	ds := trail.DirSink{Root: dir, Direct: true}
+	ds := trail.NewTreeSink(dir, 0)
 	for _, o := range sink.Objects() {
 		must(t, ds.Put(t.Context(), o.Key, o.Body, o.Meta))
 	}
+	must(t, ds.Close())
 	val, err := schemas.NewValidator()
 	must(t, err)
 	var problems []string
