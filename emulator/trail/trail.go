@@ -287,10 +287,12 @@ func (t *Trail) now() time.Time {
 	return t.cfg.Clock.Now().UTC()
 }
 
-// The eventTimes ByEventTime accepts, as times: from minYear to maxYear.
+// The eventTimes ByEventTime accepts, in Unix seconds: from minYear to
+// maxYear. Both bounds are whole seconds, so a time's second alone says
+// whether it is within them.
 var (
-	minEventTime = time.Date(minYear, 1, 1, 0, 0, 0, 0, time.UTC)
-	endEventTime = time.Date(maxYear+1, 1, 1, 0, 0, 0, 0, time.UTC)
+	minEventSec = time.Date(minYear, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	endEventSec = time.Date(maxYear+1, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 )
 
 // Add buffers rec for delivery in the current window of its account
@@ -319,7 +321,7 @@ func (t *Trail) add(rec *schemas.Record, raw []byte) error {
 		if rec.EventTime.IsZero() {
 			return fmt.Errorf("trail: add record %s: no eventTime", rec.EventID)
 		}
-		if rec.EventTime.Before(minEventTime) || !rec.EventTime.Before(endEventTime) {
+		if sec := rec.EventTime.Unix(); sec < minEventSec || sec >= endEventSec {
 			return fmt.Errorf("trail: add record %s: eventTime %s outside the years %d to %d", rec.EventID, rec.EventTime.UTC().Format(time.RFC3339), minYear, maxYear)
 		}
 		if rec.EventTime.After(t.watermark) {

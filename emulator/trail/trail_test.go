@@ -299,6 +299,13 @@ func TestAddRejectsBadRecords(t *testing.T) {
 		{"no region", func(r *schemas.Record) { r.AWSRegion = "" }, "awsRegion"},
 		{"bad region", func(r *schemas.Record) { r.AWSRegion = "eu-west-1/../x" }, "awsRegion"},
 		{"no event time", func(r *schemas.Record) { r.EventTime = time.Time{} }, "eventTime"},
+		{"before 1970", func(r *schemas.Record) {
+			r.EventTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+		}, "outside the years"},
+		{"after 2200", func(r *schemas.Record) { r.EventTime = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC) }, "outside the years"},
+		{"after 2200 elsewhere", func(r *schemas.Record) {
+			r.EventTime = time.Date(2201, 1, 1, 0, 30, 0, 0, time.FixedZone("UTC-1", -3600)).Add(-time.Hour)
+		}, "outside the years"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -314,6 +321,23 @@ func TestAddRejectsBadRecords(t *testing.T) {
 				t.Errorf("stored %d objects after a rejected record", n)
 			}
 		})
+	}
+}
+
+// The first and last instants of the years ByEventTime accepts are
+// accepted, in any time zone.
+func TestAddAcceptsYearBounds(t *testing.T) {
+	for _, at := range []time.Time{
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1970, 1, 1, 2, 0, 0, 0, time.FixedZone("UTC+2", 2*3600)),
+		time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond),
+	} {
+		tr, sink := newTrail(t, trail.Config{ByEventTime: true})
+		must(t, tr.Add(firehoseRecord(1, "111122223333", "eu-west-1", at)))
+		must(t, tr.Close(t.Context()))
+		if n := len(logKeys(sink)); n != 1 {
+			t.Errorf("eventTime %s: %d log files, want 1", at.Format(time.RFC3339Nano), n)
+		}
 	}
 }
 
