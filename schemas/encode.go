@@ -27,7 +27,11 @@ func (r *Record) appendJSON(dst []byte, e *Encoder) []byte {
 		dst = r.UserIdentity.AppendJSON(dst)
 	}
 	dst = append(dst, `,"eventTime":"`...)
-	dst = appendTime(dst, r.EventTime)
+	var days *dateMemo
+	if e != nil {
+		days = &e.days
+	}
+	dst = appendTime(dst, r.EventTime, days)
 	dst = append(dst, `","eventSource":`...)
 	dst = e.appendString(dst, r.EventSource)
 	dst = append(dst, `,"eventName":`...)
@@ -247,22 +251,31 @@ func appendRawOrNull(dst []byte, raw json.RawMessage) []byte {
 // appendTime writes t as encoding/json does (RFC 3339 with nanoseconds
 // only when present), without the quotes. A UTC time on a whole second
 // from 1970 to 9999 (every eventTime CloudTrail writes) is written here
-// from its Unix seconds; any other by AppendFormat.
-func appendTime(dst []byte, t time.Time) []byte {
+// from its Unix seconds, its date taken from memo when memo (if not nil)
+// holds its day, and kept there; any other time by AppendFormat.
+func appendTime(dst []byte, t time.Time, memo *dateMemo) []byte {
 	sec := t.Unix()
 	if sec < 0 || sec >= maxFastTime || t.Nanosecond() != 0 || t.Location() != time.UTC {
 		return t.AppendFormat(dst, time.RFC3339Nano)
 	}
-	y, m, d := civilDate(sec / 86400)
-	rem := sec % 86400
+	day, rem := sec/86400, sec%86400
 	var b [20]byte // 2006-01-02T15:04:05Z
-	put2(b[0:], y/100)
-	put2(b[2:], y%100)
-	b[4] = '-'
-	put2(b[5:], m)
-	b[7] = '-'
-	put2(b[8:], d)
-	b[10] = 'T'
+	if memo != nil && memo.day == day+1 {
+		copy(b[:11], memo.date[:])
+	} else {
+		y, m, d := civilDate(day)
+		put2(b[0:], y/100)
+		put2(b[2:], y%100)
+		b[4] = '-'
+		put2(b[5:], m)
+		b[7] = '-'
+		put2(b[8:], d)
+		b[10] = 'T'
+		if memo != nil {
+			memo.day = day + 1
+			copy(memo.date[:], b[:11])
+		}
+	}
 	put2(b[11:], rem/3600)
 	b[13] = ':'
 	put2(b[14:], rem/60%60)
@@ -270,6 +283,14 @@ func appendTime(dst []byte, t time.Time) []byte {
 	put2(b[17:], rem%60)
 	b[19] = 'Z'
 	return append(dst, b[:]...)
+}
+
+// dateMemo is the date part of appendTime's last day, "2006-01-02T":
+// records come roughly in time order, and working out the date was half
+// the work of writing an eventTime.
+type dateMemo struct {
+	day  int64 // the day since 1970-01-01, plus one (0: none yet)
+	date [11]byte
 }
 
 // maxFastTime is 10000-01-01T00:00:00Z in Unix seconds: appendTime writes

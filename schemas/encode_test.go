@@ -306,12 +306,19 @@ func BenchmarkAppendJSON(b *testing.B) {
 // appendTime writes what AppendFormat(RFC3339Nano) writes: UTC whole
 // seconds from 1970 to 9999 by its own path (every day's first and last
 // second to 2110, leap days, random instants), the rest (before 1970,
-// from 10000, fractions, other locations) through AppendFormat.
+// from 10000, fractions, other locations) through AppendFormat; the same
+// with a date memo shared by every call (the day's last second takes its
+// date from the memo, the instants out of order replace it).
 func TestAppendTime(t *testing.T) {
+	var memo dateMemo
 	check := func(tm time.Time) {
 		t.Helper()
-		if got, want := string(appendTime([]byte("x"), tm)), "x"+tm.Format(time.RFC3339Nano); got != want {
+		want := "x" + tm.Format(time.RFC3339Nano)
+		if got := string(appendTime([]byte("x"), tm, nil)); got != want {
 			t.Fatalf("appendTime(%v) = %s, want %s", tm, got, want)
+		}
+		if got := string(appendTime([]byte("x"), tm, &memo)); got != want {
+			t.Fatalf("appendTime(%v) with the memo of day %d = %s, want %s", tm, memo.day-1, got, want)
 		}
 	}
 	for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2110; day = day.AddDate(0, 0, 1) {

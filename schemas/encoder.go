@@ -17,6 +17,8 @@ type Encoder struct {
 	slots [encoderSlots]identitySlot
 	// plain remembers long strings that need no escaping (appendString).
 	plain [plainSlots]string
+	// days remembers the date of the last eventTime written.
+	days dateMemo
 }
 
 // plainSlots is the size of Encoder.plain, a direct-mapped cache by the
