@@ -2,7 +2,6 @@ package trail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -69,14 +68,8 @@ func (s DirSink) modes() (file, dir os.FileMode) {
 
 // Put writes body to Root/key with mode s.Mode.
 func (s DirSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
-	if s.Root == "" {
-		return errors.New("dir sink: empty root")
-	}
-	if err := checkKey(key); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+	if err := checkPut(ctx, "dir", s.Root, key); err != nil {
+		return err
 	}
 	fileMode, dirMode := s.modes()
 	path := joinKey(s.Root, key)
@@ -126,14 +119,8 @@ func NewTreeSink(root string, mode os.FileMode) *TreeSink {
 // Put writes body to root/key in place, making its directory if there is
 // none.
 func (s *TreeSink) Put(ctx context.Context, key string, body []byte, meta map[string]string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
-	}
-	if s.root == "" {
-		return errors.New("tree sink: empty root")
-	}
-	if err := checkKey(key); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+	if err := checkPut(ctx, "tree", s.root, key); err != nil {
+		return err
 	}
 	dir, name := "", key
 	if i := strings.LastIndexByte(key, '/'); i >= 0 {
@@ -178,6 +165,21 @@ func joinKey(root, key string) string {
 		return root + filepath.FromSlash(key)
 	}
 	return root + string(filepath.Separator) + filepath.FromSlash(key)
+}
+
+// checkPut is what a Put of the sink kind under root checks first: the
+// context, the root and the key.
+func checkPut(ctx context.Context, kind, root, key string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	if root == "" {
+		return fmt.Errorf("%s sink: empty root", kind)
+	}
+	if err := checkKey(key); err != nil {
+		return fmt.Errorf("put %s: %w", key, err)
+	}
+	return nil
 }
 
 // checkKey rejects keys that would escape a directory root or name nothing.
