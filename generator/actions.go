@@ -43,11 +43,11 @@ func (a action) readOnly() bool {
 func (a action) data() bool { return a == actPutRecord || a == actPutRecordBatch }
 
 // Actions lists the eventName of every Firehose action the generator
-// emits: the ten management actions CloudTrail logs and the two data
-// actions (REFERENCE.md §3.2, §3.3).
+// emits: the ten management actions CloudTrail logs (Amazon Data Firehose
+// Developer Guide) and the two data actions, PutRecord and PutRecordBatch.
 func Actions() []string { return append([]string(nil), actionNames[:]...) }
 
-// Error codes the generator writes (REFERENCE.md §3.8), from the error
+// Error codes the generator writes, from the error
 // table of schemas that the emulator answers from too.
 const (
 	ErrResourceNotFound       = schemas.FirehoseResourceNotFound
@@ -76,12 +76,12 @@ func ErrorCodes() []string {
 // stands for AWS's internal callers, whose userIdentity has no type
 // (accountId and invokedBy "AWS Internal" only).
 //
-// The default set is the callers that can reach Firehose (REFERENCE.md
-// §2.1): Firehose has no resource policies, so no principal of another
-// account calls it directly, and Identity Center users call it through
-// AWSReservedSSO_* role sessions (AssumedRole). IdentitiesAll adds
-// AWSAccount, IdentityCenterUser and Role identities, for testing parsers
-// on types Firehose records do not have.
+// The default set is the callers, of the userIdentity types CloudTrail
+// documents, that can reach Firehose: Firehose has no resource policies, so
+// no principal of another account calls it directly, and Identity Center
+// users call it through AWSReservedSSO_* role sessions (AssumedRole).
+// IdentitiesAll adds AWSAccount, IdentityCenterUser and Role identities, for
+// testing parsers on types Firehose records do not have.
 func IdentityTypes(identities string) []string {
 	ts := []string{"Root", "IAMUser", "AssumedRole", "FederatedUser", "AWSService", ""}
 	if identities == IdentitiesAll {

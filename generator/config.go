@@ -75,7 +75,8 @@ type Config struct {
 	Shard  int `json:"shard,omitempty"`
 	Shards int `json:"shards,omitempty"`
 	// EventVersion is written in every record ("1.02" … "1.11"). Fields that
-	// a version predates are left out (REFERENCE.md §1.1).
+	// a version predates are left out (AWS CloudTrail User Guide, CloudTrail
+	// record contents).
 	EventVersion string `json:"eventVersion"`
 	// ReadOnlyShare is the target share of records with readOnly true.
 	ReadOnlyShare float64 `json:"readOnlyShare"`
@@ -83,7 +84,8 @@ type Config struct {
 	// beyond those the world's own state causes.
 	ErrorShare float64 `json:"errorShare"`
 	// DataEventShare is the target share of PutRecord/PutRecordBatch data
-	// events (REFERENCE.md §3.3); negative means no data events, as for a
+	// events (a shape inferred from other services, unverified for Firehose);
+	// negative means no data events, as for a
 	// trail without a data-event selector.
 	DataEventShare float64 `json:"dataEventShare"`
 	// Identities is the set of caller identities: IdentitiesDefault (when

@@ -17,16 +17,16 @@
 // CodeBuild builds; federated users, AWS services (AWSService), AWS's
 // internal callers (userIdentity {accountId, invokedBy "AWS Internal"}, no
 // type) and an auditor whose writes are denied. Firehose has no resource
-// policies and takes role credentials, so by default no AWSAccount of
-// another account, IdentityCenterUser or Role identity calls it; they come
-// only with Config.Identities IdentitiesAll (`generate --identities all`),
-// for testing parsers on identity types Firehose records do not have.
-// Temporary credentials (ASIA…) renew with new session context; ARNs,
-// principal IDs, access key types and user agents (REFERENCE.md §8.3, the
+// policies and takes role credentials, so by default no AWSAccount of another
+// account, IdentityCenterUser or Role identity calls it; they come only with
+// Config.Identities IdentitiesAll (`generate --identities all`), for testing
+// parsers on identity types Firehose records do not have. Temporary
+// credentials (ASIA…) renew with new session context; ARNs, principal IDs,
+// access key types and user agents (in the formats real records show, the
 // CLI's naming the exact command) stay consistent. gofakeit/v6, seeded,
 // supplies the people and values.
 //
-// Source addresses (REFERENCE.md §8.2): a person calls from the account's
+// Source addresses: a person calls from the account's
 // offices and VPN (small NAT pools), from home (an ISP address that
 // changes now and then) or, now and then, from somewhere else, staying a
 // while at each. Callers hosted on AWS call from AWS's published EC2
@@ -55,7 +55,8 @@
 //
 // Data events: PutRecord and PutRecordBatch are emitted as CloudTrail data
 // events (eventCategory "Data", managementEvent false, resources naming the
-// stream; REFERENCE.md §3.3), as a trail with a Firehose data-event selector
+// stream; a shape inferred from other services' data events, unverified
+// for Firehose), as a trail with a Firehose data-event selector
 // logs them. They are on by default (Config.DataEventShare, 15%); a negative
 // share turns them off, as for a trail without that selector. A
 // PutRecordBatch carries 1 to 500 records: mostly a few, a long tail, and
@@ -80,7 +81,7 @@
 // ConcurrentModification, InvalidKMSResource, ServiceUnavailable), with no
 // responseElements. Codes and messages come from the error table of
 // schemas (schemas.FirehoseNotFound …), which the emulator's Firehose API
-// answers from too; REFERENCE.md §3.8 and that table name what is
+// answers from too; that table's comments say which wordings are
 // verified.
 //
 // The shares of read-only calls, failures and data events follow

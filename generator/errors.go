@@ -8,7 +8,8 @@ import (
 )
 
 // pickError picks an error code that AWS could answer pe with
-// (REFERENCE.md §3.2 model errors, §3.8). For an AccessDenied it may hand
+// (the operation's errors in the Firehose API model, an IAM denial or
+// throttling). For an AccessDenied it may hand
 // the call to the account's auditor, whose policy denies writes.
 func (w *sim) pickError(pe *pending) string {
 	type choice struct {

@@ -75,7 +75,7 @@ func hex8(v uint32) uint64 {
 }
 
 // base32Upper is the alphabet of the characters after an IAM id prefix
-// (upper-case letters and the digits 2–7, REFERENCE.md §2.1).
+// (upper-case letters and the digits 2–7, as in real IAM IDs).
 const base32Upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 // iamID returns prefix followed by n characters of base32Upper drawn from r.

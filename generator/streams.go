@@ -17,7 +17,7 @@ import (
 // Destination is a Firehose destination type.
 type Destination uint8
 
-// The destination types of Firehose (REFERENCE.md §3.6).
+// The destination types of Firehose (the Firehose API model).
 const (
 	DestS3 Destination = iota
 	DestExtendedS3

@@ -144,7 +144,7 @@ type regionState struct {
 	vpce     string        // its Firehose interface endpoint
 }
 
-// regionWeight is the popularity of a region (REFERENCE.md §8.1).
+// regionWeight is the popularity of a region (a heuristic, unverified).
 func regionWeight(name string, index int) float64 {
 	switch name {
 	case "us-east-1":
@@ -554,7 +554,7 @@ func (p *principal) userAgent(a action) string {
 }
 
 // direct reports whether p's calls reach the endpoint over its own TLS
-// connection (REFERENCE.md §1.1: no tlsDetails when a service or the
+// connection (CloudTrail writes no tlsDetails when a service or the
 // console proxied the call).
 func (p *principal) direct() bool {
 	switch kinds[p.kind].client {
