@@ -60,7 +60,7 @@ func sigV4ScopeService(r *http.Request) (akid, region, service string) {
 }
 
 // uniqueID returns an IAM unique ID: prefix plus 17 characters of
-// [A-Z2-7] derived from seed (REFERENCE.md §2.1).
+// [A-Z2-7] derived from seed, the alphabet of real IAM unique IDs.
 func uniqueID(prefix, seed string) string {
 	sum := sha256.Sum256([]byte(seed))
 	return prefix + base32.StdEncoding.EncodeToString(sum[:])[:17]
@@ -123,7 +123,7 @@ func (e *Emulator) identityFor(akid string) identity {
 }
 
 // tlsDetails describes the connection state the way CloudTrail does
-// (REFERENCE.md §8.4: OpenSSL cipher names for TLS 1.2).
+// (OpenSSL cipher names for TLS 1.2, as in real records).
 func tlsDetails(cs *tls.ConnectionState) *awsapi.TLSInfo {
 	if cs == nil {
 		return nil

@@ -114,7 +114,7 @@ func envelope(t *testing.T, p hookPost) map[string]string {
 
 // verifyEnvelope checks an envelope's SignatureVersion 1 signature with
 // the certificate its SigningCertURL serves, computing the string to sign
-// as REFERENCE.md §6.2 describes it.
+// as the Amazon SNS Developer Guide describes it.
 func verifyEnvelope(t *testing.T, c *http.Client, emuURL string, env map[string]string) {
 	t.Helper()
 	if env["SignatureVersion"] != "1" {

@@ -96,7 +96,7 @@ func WithSeed(seed int64) Option {
 func WithEvents(n int) Option { return func(s *settings) { s.events = n } }
 
 // WithNotify subscribes an HTTP(S) endpoint to the trail's SNS topic, as
-// SNS does (REFERENCE.md §6): when the emulator starts serving, the
+// SNS does: when the emulator starts serving, the
 // endpoint gets a SubscriptionConfirmation whose SubscribeURL points at the
 // emulator; once it has visited it, a signed SNS envelope per delivered
 // log file (not digests), whose SigningCertURL the emulator also serves.
@@ -106,8 +106,8 @@ func WithNotify(rawURL string) Option {
 	return func(s *settings) { s.notifyURLs = append(s.notifyURLs, rawURL) }
 }
 
-// WithS3Events posts an S3 event notification (ObjectCreated:Put,
-// REFERENCE.md §6.3) for each delivered log file to rawURL. Repeatable.
+// WithS3Events posts an S3 event notification (ObjectCreated:Put, in S3's
+// event message format) for each delivered log file to rawURL. Repeatable.
 func WithS3Events(rawURL string) Option {
 	return func(s *settings) { s.s3EventURLs = append(s.s3EventURLs, rawURL) }
 }

@@ -47,7 +47,8 @@ func (l *headerLog) last() http.Header {
 // TestTLSWithDefaultSDK talks HTTPS to the emulator the way a user of
 // `serve --tls` does: config.LoadDefaultConfig with the printed CA file in
 // AWS_CA_BUNDLE and nothing else changed. Over HTTPS the SDK sends
-// PutObject bodies aws-chunked with a CRC32 trailer (REFERENCE.md §7.4).
+// PutObject bodies aws-chunked with a CRC32 trailer (its default
+// RequestChecksumCalculation).
 func TestTLSWithDefaultSDK(t *testing.T) {
 	tlsCfg, caPEM, err := SelfSignedTLS(time.Now()) // the SDK checks validity against the wall clock
 	if err != nil {

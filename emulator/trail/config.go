@@ -14,12 +14,12 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// Defaults and fixed values of delivery (REFERENCE.md §4, §5).
+// Defaults and fixed values of delivery (CloudTrail User Guide).
 const (
 	// DefaultInterval is how often CloudTrail delivers log files.
 	DefaultInterval = 5 * time.Minute
 	// DefaultMaxFileSize is the largest compressed log file, CloudTrail's
-	// 50 MB quota (REFERENCE.md §4), counted in bytes of 10^6.
+	// 50 MB quota (CloudTrail User Guide, quotas), counted in bytes of 10^6.
 	DefaultMaxFileSize = 50_000_000
 	// DefaultTrailName names the trail in digest keys when Config.TrailName
 	// is empty.
@@ -27,7 +27,8 @@ const (
 	// DefaultHomeRegion is the trail's home region when Config.HomeRegion is
 	// empty.
 	DefaultHomeRegion = "us-east-1"
-	// DigestPeriod is the length of a digest window (REFERENCE.md §5.1).
+	// DigestPeriod is the length of a digest window (CloudTrail User Guide,
+	// digest files).
 	DigestPeriod = time.Hour
 	// CompressionLevel is the gzip level of every file written. It is part
 	// of the byte identity of the output, pinned with the klauspost/compress
@@ -102,7 +103,7 @@ type Config struct {
 	SigningKey *rsa.PrivateKey
 	// DigestStart is the start of the first digest window; digest windows
 	// are DigestPeriod long from there on (the trail's own offset,
-	// REFERENCE.md §5.1, e.g. 22:04:04 to 23:04:04). Zero means the
+	// as in CloudTrail, e.g. 22:04:04 to 23:04:04). Zero means the
 	// window of the trail's own offset (DigestOffset) that holds the
 	// clock's time at New or, with ByEventTime, the eventTime of the first
 	// record. A State restores the DigestStart it was saved with, so the

@@ -33,7 +33,7 @@ func (t *Trail) Flush(ctx context.Context) error {
 // Close stops logging: it flushes, then writes final digests so that every
 // delivered log file is in a digest. With ByEventTime the final digests are
 // whole hours; otherwise the last digest of each chain ends at the current
-// time (REFERENCE.md §5.1: a final digest follows a stop). Add fails after
+// time (CloudTrail writes a final digest after logging stops). Add fails after
 // Close; Tick and Flush only retry undelivered objects. Close may be called
 // again to retry failed deliveries.
 func (t *Trail) Close(ctx context.Context) error {

@@ -67,8 +67,8 @@ func (t *Trail) makeDigest(s *stream, end time.Time) *object {
 }
 
 // appendDigestJSON appends the digest file's JSON: compact, fields in the
-// order of AWS's sample (REFERENCE.md §5.2), "/" escaped as "\/" as in real
-// digest files (§1.2b).
+// order of AWS's sample (CloudTrail User Guide, digest file structure), "/"
+// escaped as "\/" as in real digest files.
 func (t *Trail) appendDigestJSON(b []byte, s *stream, c *chain, start, end time.Time, key string, files []LogFileEntry) []byte {
 	var newest, oldest time.Time
 	for _, f := range files {
@@ -162,9 +162,10 @@ func appendDigestTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
-// StringToSign returns the string a digest signature covers (REFERENCE.md
-// §5.3): digestEndTime, bucket/key, hex SHA-256 of the uncompressed digest
-// and the previous digest's signature (or "null"), joined with newlines.
+// StringToSign returns the string a digest signature covers (CloudTrail User
+// Guide, custom validation): digestEndTime, bucket/key, hex SHA-256 of the
+// uncompressed digest and the previous digest's signature (or "null"), joined
+// with newlines.
 func StringToSign(end time.Time, bucket, key, hashHex, prevSig string) string {
 	if prevSig == "" {
 		prevSig = "null"
@@ -185,13 +186,15 @@ func signDigest(key *rsa.PrivateKey, s string) string {
 }
 
 // PublicKeyDER returns the DER encoding of key as a PKCS#1 RSAPublicKey,
-// the form ListPublicKeys returns in Value (REFERENCE.md §5.4).
+// the form ListPublicKeys returns in Value (CloudTrail API model,
+// ListPublicKeys).
 func PublicKeyDER(key *rsa.PublicKey) []byte {
 	return x509.MarshalPKCS1PublicKey(key)
 }
 
 // Fingerprint returns the fingerprint CloudTrail gives a public key: the
-// lowercase hex MD5 of its PKCS#1 DER bytes (REFERENCE.md §5.4).
+// lowercase hex MD5 of its PKCS#1 DER bytes, which matches every sample key
+// and fingerprint pair in AWS's documentation.
 func Fingerprint(der []byte) string {
 	sum := md5.Sum(der)
 	return hex.EncodeToString(sum[:])

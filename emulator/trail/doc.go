@@ -14,7 +14,7 @@
 // Config.Interval (5 minutes), aligned to the clock. Tick stores every window
 // that has closed; Flush stores everything now. Each window becomes one or
 // more gzip files (split at Config.MaxFileSize, 50 MB compressed) named as
-// CloudTrail names them (REFERENCE.md §4):
+// CloudTrail names them (CloudTrail User Guide, finding your log files):
 //
 //	[prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz
 //
@@ -47,14 +47,15 @@
 // With Config.SigningKey set, every account+region the trail has seen gets a
 // digest file every DigestPeriod (hour), empty hours included, listing the
 // log files delivered in that hour with the SHA-256 of their uncompressed
-// bytes (REFERENCE.md §5). Digests chain through their previousDigest*
-// fields, are signed SHA256withRSA over StringToSign, and carry the
-// signature in the S3 metadata "signature" and "signature-algorithm". Without
-// a key no digests are written: a key made up on the fly could not be
-// reproduced. Digest windows start at the trail's own offset from the hour
-// (Config.DigestOffset, minutes and seconds from the seed and the trail's
-// names, as AWS starts them when logging started), not on the hour. State
-// and Config.State carry the chains, and the offset, across restarts.
+// bytes (CloudTrail User Guide, digest files). Digests chain through their
+// previousDigest* fields, are signed SHA256withRSA over StringToSign, and
+// carry the signature in the S3 metadata "signature" and
+// "signature-algorithm". Without a key no digests are written: a key made up
+// on the fly could not be reproduced. Digest windows start at the trail's own
+// offset from the hour (Config.DigestOffset, minutes and seconds from the
+// seed and the trail's names, as AWS starts them when logging started), not
+// on the hour. State and Config.State carry the chains, and the offset,
+// across restarts.
 //
 // # Failures, restarts and limits
 //

@@ -22,7 +22,7 @@ func (t *Trail) accountPrefix(dst []byte, account string) []byte {
 	return append(dst, '/')
 }
 
-// logKey names a log file (REFERENCE.md §4):
+// logKey names a log file (CloudTrail User Guide, finding your log files):
 // [prefix/]AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHmmZ_UNIQUE.json.gz
 // The path date and the stamp are the delivery time, the stamp rounded down
 // to 5 minutes.
@@ -44,7 +44,8 @@ func (t *Trail) logKey(account, region string, delivered time.Time, seq int) str
 	return string(b)
 }
 
-// digestKey names a digest file (REFERENCE.md §5.1); path date and stamp
+// digestKey names a digest file (CloudTrail User Guide, digest files); path
+// date and stamp
 // are the digest's end time.
 func (t *Trail) digestKey(account, region string, end time.Time) string {
 	end = end.UTC()

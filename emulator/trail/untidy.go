@@ -29,14 +29,14 @@ const (
 )
 
 // Untidy makes offline delivery (Config.ByEventTime) as untidy as
-// CloudTrail's: "log entries are not an ordered stack trace" (REFERENCE.md
-// §4). Each record gets an arrival time, its eventTime plus a delay drawn
-// from Rand: a few seconds for most records (exponential, mean Jitter,
-// at most 2 minutes), MinLateDelay to MaxLateDelay (uniform) for a share
-// LateShare of them. A record is delivered in the window of its arrival
-// time, so late records land in a later window's file, and the records of
-// a file are in arrival order, not eventTime order. A share SplitShare of
-// the windows is cut in two at a random instant and written as two files.
+// CloudTrail's: "log entries are not an ordered stack trace" (CloudTrail User
+// Guide). Each record gets an arrival time, its eventTime plus a delay drawn
+// from Rand: a few seconds for most records (exponential, mean Jitter, at
+// most 2 minutes), MinLateDelay to MaxLateDelay (uniform) for a share
+// LateShare of them. A record is delivered in the window of its arrival time,
+// so late records land in a later window's file, and the records of a file
+// are in arrival order, not eventTime order. A share SplitShare of the
+// windows is cut in two at a random instant and written as two files.
 //
 // Records wait for their arrival time in a queue ordered by arrival (ties
 // in the order they were added), released as the largest eventTime added

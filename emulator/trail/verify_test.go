@@ -1,7 +1,8 @@
 package trail_test
 
-// An independent digest verifier, written from REFERENCE.md §5.5 (the steps
-// of `aws cloudtrail validate-logs`) without using the signer's code: it
+// An independent digest verifier, written from the steps of `aws cloudtrail
+// validate-logs` (aws-cli's CloudTrail validation code) without using the
+// signer's code: it
 // decodes digests with encoding/json, recomputes the string to sign, checks
 // the RSA signature with the public key found by fingerprint, hashes every
 // log file and walks the previousDigest links back to the chain's start.

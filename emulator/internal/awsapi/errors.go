@@ -93,7 +93,7 @@ func WriteJSONAs(w http.ResponseWriter, reqID, contentType string, body []byte) 
 }
 
 // WriteError writes e in the JSON 1.1 error shape:
-// {"__type":"Code","message":"…"} plus X-Amzn-ErrorType (REFERENCE.md §7.1).
+// {"__type":"Code","message":"…"} plus X-Amzn-ErrorType.
 func WriteError(w http.ResponseWriter, reqID string, e *Error) {
 	WriteErrorAs(w, reqID, JSON11, e)
 }

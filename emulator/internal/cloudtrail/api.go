@@ -20,7 +20,7 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 )
 
-// Targets of the CloudTrail API (REFERENCE.md §7.1): clients send either
+// Targets of the CloudTrail API (CloudTrail API model): clients send either
 // form.
 const (
 	TargetLong  = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
@@ -99,7 +99,7 @@ func Op(target string) (string, bool) {
 
 // operations maps each CloudTrail operation to its throttle class, the
 // rate of that class (requests per second per account and region,
-// REFERENCE.md §7.2) and its handler.
+// CloudTrail's documented quotas) and its handler.
 var operations = map[string]struct {
 	class string
 	rate  float64
@@ -128,7 +128,7 @@ func (e *Service) Handle(cc *awsapi.Call, op string, body []byte) ([]byte, error
 }
 
 // lookupEventsInput is the LookupEvents request. Times are epoch seconds,
-// fractions allowed (REFERENCE.md §7.1).
+// fractions allowed, as the JSON 1.1 protocol writes timestamps.
 type lookupEventsInput struct {
 	LookupAttributes []struct {
 		AttributeKey   *string
@@ -149,7 +149,7 @@ func parseEpoch(n *json.Number, member string) (float64, *awsapi.Error) {
 	return f, nil
 }
 
-// lookupEvents implements LookupEvents (REFERENCE.md §7.2).
+// lookupEvents implements LookupEvents (CloudTrail API model, LookupEvents).
 func (e *Service) lookupEvents(cc *awsapi.Call, body []byte) ([]byte, error) {
 	var in lookupEventsInput
 	if err := awsapi.DecodeBody(body, &in); err != nil {
@@ -254,7 +254,7 @@ func (e *Service) lookupEvents(cc *awsapi.Call, body []byte) ([]byte, error) {
 }
 
 // attributeValueLen counts characters as LookupEvents does: "_", space,
-// "," and "\n" count double (REFERENCE.md §7.2).
+// "," and "\n" count double (CloudTrail API model, LookupEvents).
 func attributeValueLen(s string) int {
 	n := 0
 	for _, r := range s {
@@ -332,7 +332,7 @@ func (e *Service) decodeToken(tok string, params uint64) (t int64, seq uint32, o
 	return int64(binary.BigEndian.Uint64(b[8:])), binary.BigEndian.Uint32(b[16:]), true
 }
 
-// listPublicKeys implements ListPublicKeys (REFERENCE.md §5.4): the one
+// listPublicKeys implements ListPublicKeys (CloudTrail API model): the one
 // signing key, whatever the time range asked.
 func (e *Service) listPublicKeys(body []byte) ([]byte, error) {
 	var in struct {
@@ -387,7 +387,7 @@ func (e *Service) matchesTrail(name string) bool {
 	return name == e.cfg.Trail.Name || name == e.cfg.Trail.ARN()
 }
 
-// describeTrails implements DescribeTrails (REFERENCE.md §7.3): wire
+// describeTrails implements DescribeTrails (CloudTrail API model): wire
 // members are lower-case.
 func (e *Service) describeTrails(cc *awsapi.Call, body []byte) ([]byte, error) {
 	var in struct {
@@ -445,7 +445,7 @@ func (e *Service) describeTrails(cc *awsapi.Call, body []byte) ([]byte, error) {
 	return out, nil
 }
 
-// getTrailStatus implements GetTrailStatus (REFERENCE.md §7.3) with every
+// getTrailStatus implements GetTrailStatus with every
 // member of the model: Date members as epoch seconds, the string-typed
 // attempt and succeeded times as ISO 8601 text ("2016-01-28T23:02:24Z"),
 // members for events that never happened left out, as AWS does.

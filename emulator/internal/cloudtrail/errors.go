@@ -6,7 +6,7 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 )
 
-// The CloudTrail API's error table (REFERENCE.md §7.2, §7.3): all 400,
+// The CloudTrail API's errors (CloudTrail API model): all 400,
 // with no members beyond the message.
 
 func errInvalidLookupAttributes(format string, args ...any) *awsapi.Error {

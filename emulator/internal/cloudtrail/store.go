@@ -17,7 +17,8 @@ import (
 	"github.com/firetrail/firetrail/schemas"
 )
 
-// Lookup attribute kinds, in the order REFERENCE.md §7.2 lists them.
+// Lookup attribute kinds, in the order the CloudTrail API Reference lists
+// them for LookupEvents.
 const (
 	attrNone = iota
 	attrEventID
@@ -175,7 +176,7 @@ func hashEventID(id string) uint64 {
 }
 
 // isManagement reports whether LookupEvents shows rec: management events
-// only, never data events (REFERENCE.md §3.3, §7.2).
+// only, never data events (CloudTrail User Guide, Event history).
 func isManagement(rec *schemas.Record) bool {
 	if rec.EventCategory != "" && rec.EventCategory != "Management" {
 		return false
@@ -184,7 +185,8 @@ func isManagement(rec *schemas.Record) bool {
 }
 
 // lookupUsername is LookupEvents' Username of a record: the IAM user name,
-// the role session name, "root" for the root user (REFERENCE.md §7.2).
+// the role session name, "root" for the root user (CloudTrail API model,
+// LookupEvents, and the AWS CLI's lookup-events examples).
 func lookupUsername(id *schemas.UserIdentity) string {
 	lastSeg := func(arn string) string {
 		if i := strings.LastIndexByte(arn, '/'); i >= 0 {
@@ -663,5 +665,6 @@ func (s *Store) compressedBytes() int {
 	return n
 }
 
-// RetentionWindow is how far back LookupEvents looks (REFERENCE.md §7.2).
+// RetentionWindow is how far back LookupEvents looks (CloudTrail API model,
+// LookupEvents).
 const RetentionWindow = 90 * 24 * time.Hour

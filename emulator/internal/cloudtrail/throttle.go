@@ -13,8 +13,8 @@ type tokenBucket struct {
 }
 
 // throttled reports whether a call of class by cc's account and region is
-// over rate requests per second (WithThrottle; REFERENCE.md §7.2). Rates
-// are wall-clock rates even under a virtual clock.
+// over rate requests per second (WithThrottle; CloudTrail User Guide,
+// quotas). Rates are wall-clock rates even under a virtual clock.
 
 func (e *Service) throttled(cc *awsapi.Call, class string, rate float64) bool {
 	if !e.cfg.Throttle {

@@ -3,7 +3,7 @@
 // boto3, the JS SDK v3) with their default settings.
 //
 // gofakes3 v1.2.0 on its own corrupts objects or confuses clients in several
-// ways (REFERENCE.md §7.4); Front fixes them before a request reaches
+// ways that real clients run into; Front fixes them before a request reaches
 // gofakes3 and after it answers:
 //
 //   - aws-chunked bodies (signed and unsigned, with or without trailers) are

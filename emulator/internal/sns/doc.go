@@ -12,16 +12,16 @@
 // http/https subscribers get a signed SubscriptionConfirmation first and
 // messages only once they have visited its SubscribeURL (or called
 // ConfirmSubscription); each message is a signed Notification envelope
-// (Envelope, REFERENCE.md §6.2), or with RawMessageDelivery the message
-// alone. sqs subscriptions are confirmed at once and get the same
-// envelope JSON (or the raw message with its attributes) through
-// Config.DeliverToQueue before Publish returns. Filter policies
-// (filter.go) select the messages of a subscription. S3-event endpoints
-// (Topic.SubscribeS3Events) stand in for the bucket's event
-// notifications: they get S3 event JSON (encoded by the caller) for every notice,
-// without a handshake. Each HTTP endpoint has its own queue and goroutine,
-// so publishing never blocks on one and a slow endpoint holds up no
-// other; failed POSTs are retried with backoff, and messages that find an
+// (Envelope, as the Amazon SNS Developer Guide describes it), or with
+// RawMessageDelivery the message alone. sqs subscriptions are confirmed at
+// once and get the same envelope JSON (or the raw message with its
+// attributes) through Config.DeliverToQueue before Publish returns. Filter
+// policies (filter.go) select the messages of a subscription. S3-event
+// endpoints (Topic.SubscribeS3Events) stand in for the bucket's event
+// notifications: they get S3 event JSON (encoded by the caller) for every
+// notice, without a handshake. Each HTTP endpoint has its own queue and
+// goroutine, so publishing never blocks on one and a slow endpoint holds up
+// no other; failed POSTs are retried with backoff, and messages that find an
 // endpoint unconfirmed or its queue full are dropped and counted
 // (Subscription). FIFO topics are not supported.
 //

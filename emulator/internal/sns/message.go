@@ -27,7 +27,8 @@ const (
 const timeFormat = "2006-01-02T15:04:05.000Z"
 
 // Envelope is an SNS message as POSTed to HTTP/HTTPS subscribers
-// (REFERENCE.md §6.2). Empty optional fields (Subject, Token, SubscribeURL,
+// (Amazon SNS Developer Guide, HTTP/S notification JSON format). Empty
+// optional fields (Subject, Token, SubscribeURL,
 // UnsubscribeURL) are left out of the JSON where SNS leaves them out.
 type Envelope struct {
 	Type             string
@@ -48,7 +49,8 @@ type Envelope struct {
 }
 
 // CloudTrailMessage returns the Message CloudTrail publishes for delivered
-// log files (REFERENCE.md §6.1): {"s3Bucket":…,"s3ObjectKey":[…]}, compact.
+// log files (CloudTrail User Guide, SNS notifications):
+// {"s3Bucket":…,"s3ObjectKey":[…]}, compact.
 func CloudTrailMessage(bucket string, keys ...string) string {
 	b := append([]byte(nil), `{"s3Bucket":`...)
 	b = schemas.AppendString(b, bucket)

@@ -26,8 +26,8 @@ import (
 const sampleKey = "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/111122223333_CloudTrail_eu-west-1_20250304T0905Z_q8ZrT2mWcLxN4vBa.json.gz"
 
 // snsSignatureError checks an envelope's SignatureVersion 1 signature from
-// its decoded fields, building the string to sign by hand (REFERENCE.md
-// §6.2).
+// its decoded fields, building the string to sign by hand (Amazon SNS
+// Developer Guide, verifying message signatures).
 func snsSignatureError(pub *rsa.PublicKey, env map[string]string) error {
 	var names []string
 	if env["Type"] == "Notification" {
