@@ -7,8 +7,9 @@
 // Sets lists them; each lives in testdata/<name>/:
 //
 //   - seed-example: the five records of AWS's Firehose CloudTrail example
-//     (REFERENCE.md §3.9), built from fixed inputs and written with
-//     schemas.LogFileWriter; byte for byte the file schemas/testdata/seed_example.json.
+//     (the Amazon Data Firehose Developer Guide's example log file), built
+//     from fixed inputs and written with schemas.LogFileWriter; byte for
+//     byte the file schemas/testdata/seed_example.json.
 //   - mixed-identities: ndjson (records.ndjson) of a one-account world in two
 //     regions with every kind of caller and a 15% error share.
 //   - organization: a --format cloudtrail tree of a three-account AWS

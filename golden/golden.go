@@ -23,7 +23,7 @@ import (
 )
 
 // updateFlag registers -update unless a flag of that name exists (the one
-// registration this package makes, at initialization; STYLE.md §6).
+// registration this package makes, at initialization).
 var _ = registerUpdate()
 
 func registerUpdate() bool {

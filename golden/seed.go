@@ -8,7 +8,8 @@ import (
 )
 
 // SeedExample returns the five records of AWS's Firehose CloudTrail example
-// (REFERENCE.md §3.9) from fixed inputs. requestParameters are written as
+// (the Amazon Data Firehose Developer Guide's example log file) from fixed
+// inputs. requestParameters are written as
 // AWS's sample writes them: its member order follows no rule a renderer
 // could reproduce (see schemas.RenderFirehoseRequest), so they are fixed
 // JSON here; TestSeedRequestsRender checks that the renderer gives the same

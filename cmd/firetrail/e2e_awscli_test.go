@@ -574,10 +574,11 @@ func randomData(n int, seed uint64) []byte {
 // tampered log file and a tampered digest are each reported INVALID with
 // exit status 1.
 //
-// validate-logs makes its S3 clients from a region alone (REFERENCE.md
-// §5.5 point 6): they follow AWS_ENDPOINT_URL_S3 from awscli 2.13 on; for
-// older ones (Debian 12 has 2.9) the plugin in testdata/e2e/awscli_plugins
-// does the same. Path-style addressing comes from the config file.
+// validate-logs makes its S3 clients from a region alone, so --endpoint-url
+// does not reach them (aws-cli's CloudTrail validation code): they follow
+// AWS_ENDPOINT_URL_S3 from awscli 2.13 on; for older ones (Debian 12 has 2.9)
+// the plugin in testdata/e2e/awscli_plugins does the same. Path-style
+// addressing comes from the config file.
 func testValidateLogs(t *testing.T, base *awscli, srv *serveProc, s3c *s3.Client, objects map[string]int64) {
 	plugins, err := filepath.Abs("testdata/e2e/awscli_plugins")
 	if err != nil {

@@ -359,10 +359,10 @@ func gunzipBytes(t *testing.T, b []byte) []byte {
 	return raw
 }
 
-// verifyDigestChains walks each chain (account and region) from its
-// newest digest back to its start as `aws cloudtrail validate-logs` does
-// (REFERENCE.md §5.5): signature, link to the previous digest's hash and
-// signature, hashes of the log files listed. Every digest must be on a
+// verifyDigestChains walks each chain (account and region) from its newest
+// digest back to its start as `aws cloudtrail validate-logs` does (aws-cli's
+// CloudTrail validation code): signature, link to the previous digest's hash
+// and signature, hashes of the log files listed. Every digest must be on a
 // chain and every log file listed once.
 func verifyDigestChains(t *testing.T, c *s3.Client, bucket string, pub *rsa.PublicKey, digestKeys, logKeys []string) {
 	t.Helper()

@@ -359,12 +359,14 @@ func getObject(t *testing.T, c *s3.Client, bucket, key string) []byte {
 	return b
 }
 
-// logKeyRE matches a CloudTrail log file key (REFERENCE.md §4), after an
+// logKeyRE matches a CloudTrail log file key (CloudTrail User Guide,
+// finding your log files), after an
 // optional prefix: groups are account, region, date path, file-name account,
 // file-name region, file-name date.
 var logKeyRE = regexp.MustCompile(`(?:^|/)AWSLogs/(?:o-[a-z0-9]{10,32}/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4}/\d{2}/\d{2})/(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8})T\d{4}Z_[A-Za-z0-9]{16}\.json\.gz$`)
 
-// digestKeyRE matches a CloudTrail digest file key (REFERENCE.md §5.1).
+// digestKeyRE matches a CloudTrail digest file key (CloudTrail User Guide,
+// digest files).
 var digestKeyRE = regexp.MustCompile(`(?:^|/)AWSLogs/(?:o-[a-z0-9]{10,32}/)?(\d{12})/CloudTrail-Digest/([a-z0-9-]+)/(\d{4}/\d{2}/\d{2})/(\d{12})_CloudTrail-Digest_([a-z0-9-]+)_[A-Za-z0-9_.-]+_[a-z0-9-]+_(\d{8})T\d{6}Z(?:_backfill)?\.json\.gz$`)
 
 // checkLogKey reports whether key is a well-formed log file key whose

@@ -10,11 +10,12 @@
 // *.jsonl are read; names starting with "." are skipped, and so are files
 // beside an AWSLogs directory (a bucket root holds other things, such as the
 // generator's ground-truth manifest). A file named on the command line is
-// always read; with the Stdin option, the path "-" is standard input. Keys in the CloudTrail S3 layout
-// (REFERENCE.md §4), relative to the directory given or within the file path
-// given, get the file-key checks of schemas.Batch; digest files
-// (CloudTrail-Digest/) are recognised, counted and checked with
-// Validator.ValidateDigest instead (signatures and hashes are not checked).
+// always read; with the Stdin option, the path "-" is standard input. Keys in
+// the CloudTrail S3 layout (CloudTrail User Guide, finding your log files),
+// relative to the directory given or within the file path given, get the
+// file-key checks of schemas.Batch; digest files (CloudTrail-Digest/) are
+// recognised, counted and checked with Validator.ValidateDigest instead
+// (signatures and hashes are not checked).
 //
 // Files are streamed: only the record being validated is held in memory
 // (up to MaxRecordBytes), plus one map entry per eventID for the duplicate

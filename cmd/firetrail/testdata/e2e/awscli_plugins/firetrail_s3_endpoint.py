@@ -1,12 +1,12 @@
 """awscli plugin: send S3 requests to $AWS_ENDPOINT_URL_S3.
 
 `aws cloudtrail validate-logs` creates its S3 clients from a region alone,
-so --endpoint-url reaches only its CloudTrail client (REFERENCE.md §5.5
-point 6). awscli 2.13 and later honour AWS_ENDPOINT_URL_S3 by themselves;
-older ones (Debian 12 ships 2.9) do not. This plugin does the same for
-them: before a request to S3 is signed it replaces scheme and host with
-the endpoint's, keeping the (path-style) path and query. When the variable
-is unset, or the request already goes there, it changes nothing.
+so --endpoint-url reaches only its CloudTrail client. awscli 2.13 and later
+honour AWS_ENDPOINT_URL_S3 by themselves; older ones (Debian 12 ships 2.9)
+do not. This plugin does the same for them: before a request to S3 is
+signed it replaces scheme and host with the endpoint's, keeping the
+(path-style) path and query. When the variable is unset, or the request
+already goes there, it changes nothing.
 
 Enable it in the awscli config file:
 
