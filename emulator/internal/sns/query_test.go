@@ -184,6 +184,15 @@ func TestHandleQueryActions(t *testing.T) {
 		{"unsubscribe unknown", "Unsubscribe", "SubscriptionArn=" + e(topicA+":nope"), "NotFound", 404, ""},
 		{"delete unknown", "DeleteTopic", "TopicArn=" + e(topicA+"x"), "", 0, ""},
 		{"delete bad arn", "DeleteTopic", "TopicArn=x", "InvalidParameter", 400, ""},
+		// Length limits, at the limit and one past it.
+		{"topic name 256", "CreateTopic", "Name=" + strings.Repeat("n", 256), "", 0, "<TopicArn>arn:aws:sns:"},
+		{"topic name 257", "CreateTopic", "Name=" + strings.Repeat("n", 257), "InvalidParameter", 400, ""},
+		{"topic arn name 256", "Publish", "TopicArn=" + e("arn:aws:sns:eu-west-1:111122223333:"+strings.Repeat("m", 256)) + "&Message=hi", "NotFound", 404, ""},
+		{"topic arn name 257", "Publish", "TopicArn=" + e("arn:aws:sns:eu-west-1:111122223333:"+strings.Repeat("m", 257)) + "&Message=hi", "InvalidParameter", 400, ""},
+		{"batch id 80", "PublishBatch", "TopicArn=" + e(topicA) + "&PublishBatchRequestEntries.member.1.Id=" + strings.Repeat("i", 80) + "&PublishBatchRequestEntries.member.1.Message=m", "", 0, "<Successful><member><Id>" + strings.Repeat("i", 80) + "</Id>"},
+		{"batch id 81", "PublishBatch", "TopicArn=" + e(topicA) + "&PublishBatchRequestEntries.member.1.Id=" + strings.Repeat("i", 81) + "&PublishBatchRequestEntries.member.1.Message=m", "InvalidBatchEntryId", 400, ""},
+		{"attribute name 256", "Publish", "TopicArn=" + e(topicA) + "&Message=hi&MessageAttributes.entry.1.Name=a." + strings.Repeat("b", 254) + "&MessageAttributes.entry.1.Value.DataType=String&MessageAttributes.entry.1.Value.StringValue=x", "", 0, "<MessageId>"},
+		{"attribute name 257", "Publish", "TopicArn=" + e(topicA) + "&Message=hi&MessageAttributes.entry.1.Name=a." + strings.Repeat("b", 255) + "&MessageAttributes.entry.1.Value.DataType=String&MessageAttributes.entry.1.Value.StringValue=x", "ParameterValueInvalid", 400, ""},
 		{"unknown action", "Frobnicate", "", "InvalidAction", 400, ""},
 		{"no action", "", "", "MissingAction", 400, ""},
 	}

@@ -185,9 +185,25 @@ func (p *publication) messageFor(protocol string) string {
 	return p.message
 }
 
-var (
-	topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_-]{1,256})$`)
-)
+// topicARNPattern is a topic ARN; its name's length is checked apart
+// (parseTopicARN).
+var topicARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_-]+)$`)
+
+// parseTopicARN returns the region, account and name of a topic ARN, and
+// whether arn is one.
+func parseTopicARN(arn string) (region, account, name string, ok bool) {
+	m := topicARNPattern.FindStringSubmatch(arn)
+	if m == nil || len(m[3]) > maxTopicName {
+		return "", "", "", false
+	}
+	return m[1], m[2], m[3], true
+}
+
+// topicARNOK reports whether arn is a topic ARN.
+func topicARNOK(arn string) bool {
+	_, _, _, ok := parseTopicARN(arn)
+	return ok
+}
 
 // New returns a Service without topics; Close stops it.
 func New(cfg Config) (*Service, error) {
@@ -255,11 +271,11 @@ func New(cfg Config) (*Service, error) {
 // CreateTopic returns the topic arn (arn:aws:sns:REGION:ACCOUNT:NAME, in
 // the service's region), creating it if it does not exist yet.
 func (svc *Service) CreateTopic(arn string) (*Topic, error) {
-	m := topicARNPattern.FindStringSubmatch(arn)
-	if m == nil {
+	region, account, name, ok := parseTopicARN(arn)
+	if !ok {
 		return nil, fmt.Errorf("sns: invalid topic ARN %q", arn)
 	}
-	if m[1] != svc.cfg.Region {
+	if region != svc.cfg.Region {
 		return nil, fmt.Errorf("sns: topic ARN %q is not in region %s", arn, svc.cfg.Region)
 	}
 	svc.mu.Lock()
@@ -270,7 +286,7 @@ func (svc *Service) CreateTopic(arn string) (*Topic, error) {
 	if t := svc.topic(arn); t != nil {
 		return t, nil
 	}
-	t := svc.addTopic(arn, m[1], m[2], m[3])
+	t := svc.addTopic(arn, region, account, name)
 	svc.save()
 	return t, nil
 }

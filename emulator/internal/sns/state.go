@@ -96,11 +96,11 @@ func (svc *Service) load() error {
 	defer svc.mu.Unlock()
 	svc.seq = st.Seq
 	for _, tt := range st.Topics {
-		m := topicARNPattern.FindStringSubmatch(tt.ARN)
-		if m == nil || svc.byARN[tt.ARN] != nil {
+		region, account, name, ok := parseTopicARN(tt.ARN)
+		if !ok || svc.byARN[tt.ARN] != nil {
 			return fmt.Errorf("sns: load state %s: bad topic %q", svc.cfg.Path, tt.ARN)
 		}
-		t := svc.addTopic(tt.ARN, m[1], m[2], m[3])
+		t := svc.addTopic(tt.ARN, region, account, name)
 		maps.Copy(t.attrs, tt.Attributes)
 		maps.Copy(t.tags, tt.Tags)
 		t.deleted = tt.Deleted
