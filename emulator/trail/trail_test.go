@@ -341,6 +341,20 @@ func TestAddAcceptsYearBounds(t *testing.T) {
 	}
 }
 
+// The longest and shortest trail and bucket names Config accepts.
+func TestConfigNameLimits(t *testing.T) {
+	for _, cfg := range []trail.Config{
+		{Bucket: "abc", TrailName: "t"},
+		{Bucket: strings.Repeat("b", 63), TrailName: strings.Repeat("t", 128)},
+		{Bucket: "a.b-c", TrailName: "T.r_a-il9"},
+	} {
+		cfg.Sink = new(trail.MemSink)
+		if _, err := trail.New(cfg); err != nil {
+			t.Errorf("New(bucket %q, trail %q) = %v", cfg.Bucket, cfg.TrailName, err)
+		}
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	sink := new(trail.MemSink)
 	tests := []struct {
@@ -351,10 +365,15 @@ func TestConfigErrors(t *testing.T) {
 		{"no sink", trail.Config{Bucket: "b-logs"}, "sink is required"},
 		{"no bucket", trail.Config{Sink: sink}, "bucket is required"},
 		{"bad bucket", trail.Config{Sink: sink, Bucket: "Bad_Bucket"}, "invalid bucket"},
+		{"short bucket", trail.Config{Sink: sink, Bucket: "ab"}, "invalid bucket"},
+		{"long bucket", trail.Config{Sink: sink, Bucket: strings.Repeat("b", 64)}, "invalid bucket"},
+		{"bucket ends with a dot", trail.Config{Sink: sink, Bucket: "b-logs."}, "invalid bucket"},
 		{"bad org", trail.Config{Sink: sink, Bucket: "b-logs", OrgID: "o-X"}, "organization ID"},
 		{"long prefix", trail.Config{Sink: sink, Bucket: "b-logs", Prefix: strings.Repeat("p", 201)}, "200"},
 		{"dotdot prefix", trail.Config{Sink: sink, Bucket: "b-logs", Prefix: "a/../b"}, "invalid prefix"},
 		{"bad trail name", trail.Config{Sink: sink, Bucket: "b-logs", TrailName: "a/b"}, "trail name"},
+		{"long trail name", trail.Config{Sink: sink, Bucket: "b-logs", TrailName: strings.Repeat("t", 129)}, "trail name"},
+		{"trail name starts with a dot", trail.Config{Sink: sink, Bucket: "b-logs", TrailName: ".t"}, "trail name"},
 		{"bad home region", trail.Config{Sink: sink, Bucket: "b-logs", HomeRegion: "mars"}, "home region"},
 		{"tiny interval", trail.Config{Sink: sink, Bucket: "b-logs", Interval: time.Millisecond}, "interval"},
 		{"negative delay", trail.Config{Sink: sink, Bucket: "b-logs", DeliveryDelay: -1}, "delay"},
