@@ -53,6 +53,11 @@ func (b boltObjects) read(bucket, key string, body bool) (boltObject, error) {
 		if err := bson.Unmarshal(v, &o); err != nil {
 			return fmt.Errorf("gofakes3: could not unmarshal object at %q/%q: %v", bucket, key, err)
 		}
+		if o.Size != int64(len(o.Contents)) {
+			// A damaged file: answering its size with other bytes
+			// (or slicing a range past them) would be worse.
+			return fmt.Errorf("object at %q/%q is damaged: size %d, %d bytes stored", bucket, key, o.Size, len(o.Contents))
+		}
 		o.Hash = bytes.Clone(o.Hash)
 		if body {
 			o.Contents = bytes.Clone(o.Contents)
