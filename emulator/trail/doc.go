@@ -2,7 +2,7 @@
 // names, compresses and stores them, writes signed hourly digest files that
 // chain together, and reports each delivered file to Config.Notify. Every
 // path of firetrail that writes log files uses it: `generate --format
-// cloudtrail` (a DirSink in its direct mode, ByEventTime and Untidy),
+// cloudtrail` (a TreeSink, ByEventTime and Untidy),
 // `serve` (the embedded S3, a real or fake clock) and `load` (any S3
 // endpoint). The same records, Config and clock give the same bytes on any
 // path.
