@@ -5,6 +5,8 @@
 // rendering of Amazon Data Firehose API inputs into CloudTrail
 // requestParameters with AWS's redaction applied.
 //
-// The package imports nothing else of firetrail's. See ../shared/REFERENCE.md
-// §1–§3 for the facts it encodes.
+// The package imports nothing else of firetrail's. The facts it encodes come
+// from the AWS CloudTrail User Guide (record contents, the userIdentity
+// element), the Amazon Data Firehose Developer Guide, the Firehose API model
+// and records AWS and others have published; those that are unverified say so.
 package schemas

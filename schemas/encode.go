@@ -7,10 +7,11 @@ import (
 )
 
 // AppendJSON appends the compact JSON encoding of r to dst and returns the
-// extended buffer. Keys are written in the order AWS writes them
-// (REFERENCE.md §1.2); strings are escaped as encoding/json escapes them with
-// HTML escaping off (`<`, `>` and `&` raw, as in real log files). Raw JSON
-// members are compacted, not validated: callers put valid JSON there.
+// extended buffer. Keys are written in the order AWS writes them (AWS's
+// documented sample records); strings are escaped as encoding/json escapes
+// them with HTML escaping off (`<`, `>` and `&` raw, as in real log files).
+// Raw JSON members are compacted, not validated: callers put valid JSON
+// there.
 //
 // AppendJSON does not allocate when dst has room. For every Record,
 // AppendJSON(nil) equals json.Marshal with SetEscapeHTML(false).

@@ -34,7 +34,7 @@ var FirehoseActions = []string{
 }
 
 // FirehoseManagementActions lists the 10 operations that AWS's Firehose guide
-// says CloudTrail logs as management events (REFERENCE.md §3.2); PutRecord and
+// says CloudTrail logs as management events; PutRecord and
 // PutRecordBatch are data events, logged only when data events are enabled.
 var FirehoseManagementActions = []string{
 	"CreateDeliveryStream",
@@ -65,21 +65,22 @@ func FirehoseReadOnly(action string) bool {
 var ErrUnknownFirehoseAction = errors.New("unknown firehose action")
 
 // DefaultRedactionPlaceholder is the value CloudTrail shows in place of most
-// sensitive members (REFERENCE.md §3.5). Redshift credentials are shown as ""
-// instead.
+// sensitive members: the placeholder of other services' records, unverified
+// for Firehose. Redshift credentials are shown as "" instead.
 const DefaultRedactionPlaceholder = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
 // DefaultFirehoseTimeLayout is the layout of timestamps in requestParameters
 // (only MSKSourceConfiguration.ReadFromTimestamp has one): the date form that
 // CloudTrail shows for Java-based services, in UTC, e.g.
-// "Mar 4, 2025, 9:00:12 AM". The Firehose form is unverified
-// (REFERENCE.md §3.4); set Renderer.TimeLayout to choose another.
+// "Mar 4, 2025, 9:00:12 AM". The Firehose form is unverified; set
+// Renderer.TimeLayout to choose another.
 const DefaultFirehoseTimeLayout = "Jan 2, 2006, 3:04:05 PM"
 
 // Renderer renders Firehose API calls as CloudTrail requestParameters and
 // responseElements. The zero value renders as AWS does by default (as far as
-// REFERENCE.md knows); a Renderer is a plain value, safe to copy and to use
-// concurrently. The package-level functions use the zero Renderer.
+// AWS's documentation and published records show); a Renderer is a plain
+// value, safe to copy and to use concurrently. The package-level functions
+// use the zero Renderer.
 //
 // Reflection plans for the SDK types are built once per process and shared.
 type Renderer struct {
@@ -88,7 +89,7 @@ type Renderer struct {
 	// DefaultRedactionPlaceholder.
 	Placeholder string
 	// ShowHECToken renders Splunk's hECToken in clear. The model does not
-	// mark it sensitive, so AWS may log it (unverified, REFERENCE.md §3.5);
+	// mark it sensitive, so AWS may log it (unverified);
 	// firetrail redacts it by default so that a token given to it never
 	// appears in its output.
 	ShowHECToken bool
@@ -113,10 +114,11 @@ func FirehoseEventName(input any) (string, error) {
 }
 
 // RenderFirehoseRequest renders a Firehose API input (a pointer to one of the
-// aws-sdk-go-v2 service/firehose *Input types) as CloudTrail requestParameters,
-// with member names re-cased (REFERENCE.md §3.4) and every sensitive member
-// redacted (§3.5). A nil result means the record's requestParameters is null:
-// a nil input, or one with no member set.
+// aws-sdk-go-v2 service/firehose *Input types) as CloudTrail
+// requestParameters, with member names re-cased as CloudTrail does (first
+// character lower-cased) and every sensitive member redacted. A nil result
+// means the record's requestParameters is null: a nil input, or one with no
+// member set.
 //
 // The output is compact JSON, strings escaped as AppendString escapes them.
 // Unset members (nil pointers, nil slices and maps, empty enums) are

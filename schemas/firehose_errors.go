@@ -7,7 +7,7 @@ import "fmt"
 // generator writes these into errorCode/errorMessage and the emulator
 // answers them, so both word the same situation the same way.
 //
-// Wording sources (REFERENCE.md §3.8): "Firehose NAME under account ACCOUNT
+// Wording sources: "Firehose NAME under account ACCOUNT
 // not found." is observed in real answers. The already-exists, version
 // mismatch and quota messages follow the wording AWS's answers have been
 // reported with (and that moto reproduces); the not-ACTIVE wording, the
@@ -209,7 +209,7 @@ const (
 )
 
 // FirehoseDenied is an IAM denial of action (e.g. "DeleteDeliveryStream")
-// by callerARN on resource, in IAM's message forms (REFERENCE.md §3.8);
+// by callerARN on resource, in IAM's message forms;
 // scpARN names the policy of a DenySCP.
 func FirehoseDenied(callerARN, action, resource string, kind int, scpARN string) FirehoseError {
 	head := "User: " + callerARN + " is not authorized to perform: firehose:" + action + " on resource: " + resource

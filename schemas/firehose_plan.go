@@ -245,7 +245,8 @@ func (m *fhModel) kindOf(t reflect.Type, redactions map[[2]string]Redaction) (fh
 }
 
 // lowerFirst lower-cases the first character of an ASCII member name and
-// keeps the rest (REFERENCE.md §3.4: KMSEncryptionConfig → kMSEncryptionConfig).
+// keeps the rest, as CloudTrail does: KMSEncryptionConfig becomes
+// kMSEncryptionConfig.
 func lowerFirst(s string) string {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {
 		return s
@@ -312,8 +313,9 @@ func (r Renderer) AppendRequest(dst []byte, input any) ([]byte, error) {
 }
 
 // RenderResponse is RenderFirehoseResponse with r's settings. Only
-// CreateDeliveryStream has responseElements ({"deliveryStreamARN":…},
-// REFERENCE.md §3.2); every other output renders as nil (null).
+// CreateDeliveryStream has responseElements ({"deliveryStreamARN":…}, as in
+// the Amazon Data Firehose Developer Guide's example log file); every other
+// output renders as nil (null).
 func (r Renderer) RenderResponse(output any) (json.RawMessage, error) {
 	op, t, v, err := lookupFirehose(output)
 	if err != nil {

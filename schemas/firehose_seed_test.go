@@ -28,7 +28,8 @@ func seedS3(bucket, prefix string) (types.CompressionFormat, *string, *string, *
 		&types.EncryptionConfiguration{KMSEncryptionConfig: &types.KMSEncryptionConfig{AWSKMSKeyARN: aws.String("arn:aws:kms:us-east-1:key")}}
 }
 
-// seedCalls returns the five API calls of the AWS example (REFERENCE.md §3.9).
+// seedCalls returns the five API calls of the AWS example (the Amazon Data
+// Firehose Developer Guide's example log file).
 func seedCalls() []struct {
 	in  any
 	out any

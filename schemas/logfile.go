@@ -11,7 +11,7 @@ type LogFile struct {
 }
 
 // LogFileWriter writes a CloudTrail log file, {"Records":[…]}, compact on one
-// line with no trailing newline, as CloudTrail delivers it (REFERENCE.md §1.2).
+// line with no trailing newline, as CloudTrail delivers it.
 //
 // It buffers one record at a time and writes each record with one call to the
 // underlying writer. A LogFileWriter is not safe for concurrent use.

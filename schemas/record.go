@@ -7,8 +7,8 @@ import (
 )
 
 // Record is one CloudTrail record. Fields are declared in the order AWS
-// writes them (REFERENCE.md §1.2); AppendJSON and encoding/json (with HTML
-// escaping off) produce the same bytes for it.
+// writes them (AWS's documented sample records); AppendJSON and encoding/json
+// (with HTML escaping off) produce the same bytes for it.
 //
 // Absent and null are distinct: RequestParameters and ResponseElements are
 // always written (nil is written as null); every other optional field is
@@ -72,7 +72,8 @@ type TLSDetails struct {
 	KeyExchange              string `json:"keyExchange,omitempty"`
 }
 
-// Identity types a userIdentity.type can hold (REFERENCE.md §2.1).
+// Identity types a userIdentity.type can hold (AWS CloudTrail User Guide,
+// userIdentity element).
 const (
 	IdentityRoot               = "Root"
 	IdentityIAMUser            = "IAMUser"
@@ -88,7 +89,7 @@ const (
 	IdentityWebIdentityUser    = "WebIdentityUser"
 )
 
-// IdentityTypes lists every userIdentity type in REFERENCE.md §2.1.
+// IdentityTypes lists every userIdentity type CloudTrail documents.
 var IdentityTypes = []string{
 	IdentityRoot, IdentityIAMUser, IdentityAssumedRole, IdentityRole,
 	IdentityFederatedUser, IdentityDirectory, IdentityAWSAccount,

@@ -55,7 +55,7 @@ type SensitiveMember struct {
 }
 
 // FirehoseSensitiveMembers returns THE table of sensitive Firehose request
-// members (REFERENCE.md §3.5), the one every redaction path of firetrail
+// members, the one every redaction path of firetrail
 // uses: the renderer, RedactFirehoseRequestParameters,
 // FindUnredactedSecrets and the generated JSON Schemas. A test checks that
 // every member the SDK's model marks sensitive is in it. The result is a

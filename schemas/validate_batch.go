@@ -17,16 +17,17 @@ const (
 )
 
 // Delivery tolerances of the file-key checks. The file stamp has minute
-// precision and REFERENCE.md §9 leaves open whether it is rounded down to 5
-// minutes, so records may be up to StampTolerance after it; CloudTrail
-// delivers within minutes, so a record more than MaxDeliveryLag before the
-// path date is misfiled.
+// precision and whether it is rounded down to 5 minutes is unverified, so
+// records may be up to StampTolerance after it; CloudTrail delivers within
+// minutes, so a record more than MaxDeliveryLag before the path date is
+// misfiled.
 const (
 	StampTolerance = 5 * time.Minute
 	MaxDeliveryLag = 24 * time.Hour
 )
 
-// LogKey is a parsed CloudTrail S3 object key (REFERENCE.md §4, §5.1):
+// LogKey is a parsed CloudTrail S3 object key (CloudTrail User Guide, finding
+// your log files and digest files):
 // [prefix/]AWSLogs/[o-orgid/]ACCOUNT/KIND/REGION/YYYY/MM/DD/FILE.
 type LogKey struct {
 	// Prefix is everything before AWSLogs/ without the final slash.

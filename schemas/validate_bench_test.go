@@ -11,7 +11,7 @@ import (
 )
 
 // benchNDJSON returns n Firehose records of about 1.5 KB, one per line: the
-// REFERENCE.md §3.10 CreateDeliveryStream record and its Describe failure
+// CreateDeliveryStream record modernRecord and its Describe failure
 // variant, alternating, with distinct eventIDs.
 func benchNDJSON(tb testing.TB, n int) []byte {
 	tb.Helper()

@@ -99,7 +99,7 @@ func checkResource(info *recordInfo, i int, dst []Problem) []Problem {
 }
 
 // checkFirehoseARN checks that a Firehose ARN in a Firehose record is in the
-// record's region and the recipient's account (REFERENCE.md §8.4).
+// record's region and the recipient's account.
 func checkFirehoseARN(info *recordInfo, a arnParts, ptr string, dst []Problem) []Problem {
 	if len(info.awsRegion) > 0 && !bytes.Equal(a.region, info.awsRegion) {
 		dst = append(dst, problem(ptr, "region %s in ARN does not match awsRegion %s", a.region, info.awsRegion))
@@ -158,8 +158,8 @@ func (v *Validator) checkFirehose(info *recordInfo, dst []Problem) []Problem {
 	return dst
 }
 
-// firehoseReadOnly returns the readOnly of a Firehose action (REFERENCE.md
-// §3.2: Describe and List calls read, the others write); known is false for
+// firehoseReadOnly returns the readOnly of a Firehose action (Describe and
+// List calls read, the others write); known is false for
 // names that are not Firehose actions.
 func firehoseReadOnly(eventName []byte) (readOnly, known bool) {
 	switch string(eventName) {
@@ -207,7 +207,8 @@ func memberString(obj []byte, name string) []byte {
 }
 
 // validEventVersion reports whether s is one of the eventVersions AWS has
-// written: 1.0, 1.01 … 1.09, 1.10, 1.11 (REFERENCE.md §1.1).
+// written: 1.0, 1.01 … 1.09, 1.10, 1.11 (AWS CloudTrail User Guide,
+// CloudTrail record contents).
 func validEventVersion(s []byte) bool {
 	switch string(s) {
 	case "1.0", "1.01", "1.02", "1.03", "1.04", "1.05", "1.06", "1.07", "1.08", "1.09", "1.10", "1.11":
@@ -282,8 +283,8 @@ func isAccountID(s []byte) bool {
 }
 
 // isAccessKeyID reports whether s is AKIA or ASIA followed by 16 upper-case
-// letters or digits (REFERENCE.md §2.1). Other key types are accepted as they
-// come: only AKIA and ASIA keys are checked.
+// letters or digits (IAM User Guide, IAM identifiers). Other key types are
+// accepted as they come: only AKIA and ASIA keys are checked.
 func isAccessKeyID(s []byte) bool {
 	if !bytes.HasPrefix(s, []byte("AKIA")) && !bytes.HasPrefix(s, []byte("ASIA")) {
 		return true

@@ -7,10 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// ValidateDigest checks a CloudTrail digest file, given uncompressed,
-// against jsonschema/digest.json, its value formats, and, when key is not
-// nil, the key it was found at: account, end time and object name
-// (REFERENCE.md §5). It does not verify signatures or hashes.
+// ValidateDigest checks a CloudTrail digest file, given uncompressed, against
+// jsonschema/digest.json, its value formats, and, when key is not nil, the
+// key it was found at: account, end time and object name (CloudTrail User
+// Guide, digest files). It does not verify signatures or hashes.
 func (v *Validator) ValidateDigest(key *LogKey, digest []byte) []Problem {
 	if !utf8.Valid(digest) {
 		return []Problem{{Message: "invalid UTF-8", Offset: invalidUTF8At(digest)}}

@@ -89,7 +89,7 @@ func TestValidatePageExample(t *testing.T) {
 // eventVersion: testdata/records/*.json hold one record each and must pass.
 func TestValidateCorpus(t *testing.T) {
 	// Envelope checks only: the Firehose data-event shapes in the corpus
-	// are inferred (REFERENCE.md §3.3), the generated request schemas too.
+	// are inferred (unverified), the generated request schemas too.
 	v := newValidator(t, WithFirehoseSchemas(fstest.MapFS{}))
 	files, _ := filepath.Glob("testdata/records/*.json")
 	if len(files) < 10 {
@@ -116,7 +116,8 @@ func TestValidateCorpus(t *testing.T) {
 	}
 }
 
-// modernRecord is REFERENCE.md §3.10.
+// modernRecord is a constructed present-day Firehose record: eventVersion
+// 1.08, an assumed-role caller on the AWS CLI v2, tlsDetails.
 const modernRecord = `{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROARKQZ7EXAMPLE5XJ3G:ci-deploy-4821","arn":"arn:aws:sts::111122223333:assumed-role/pipeline-deployer/ci-deploy-4821","accountId":"111122223333","accessKeyId":"ASIARKQZ7EXAMPLEH2C6","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROARKQZ7EXAMPLE5XJ3G","arn":"arn:aws:iam::111122223333:role/pipeline-deployer","accountId":"111122223333","userName":"pipeline-deployer"},"webIdFederationData":{},"attributes":{"creationDate":"2025-03-04T09:00:12Z","mfaAuthenticated":"false"}}},"eventTime":"2025-03-04T09:03:41Z","eventSource":"firehose.amazonaws.com","eventName":"CreateDeliveryStream","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.23","userAgent":"aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0-1014-aws md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off md/command#firehose.create-delivery-stream","requestParameters":{"deliveryStreamName":"clickstream-to-s3","deliveryStreamType":"DirectPut","extendedS3DestinationConfiguration":{"roleARN":"arn:aws:iam::111122223333:role/firehose-delivery","bucketARN":"arn:aws:s3:::example-clickstream-raw","prefix":"raw/","bufferingHints":{"sizeInMBs":64,"intervalInSeconds":60},"compressionFormat":"GZIP"}},"responseElements":{"deliveryStreamARN":"arn:aws:firehose:eu-west-1:111122223333:deliverystream/clickstream-to-s3"},"requestID":"c2f4a9d0-5b7e-4e61-9a3f-0d8e6b1f27c4","eventID":"7d3b0e52-91a4-4c2f-8f57-3e9a0b6c1d28","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"firehose.eu-west-1.amazonaws.com"}}`
 
 func TestValidateModern(t *testing.T) {
@@ -191,8 +192,8 @@ func TestValidateProblems(t *testing.T) {
 	}
 }
 
-// TestValidateIdentityExamples puts each userIdentity example of
-// REFERENCE.md §2.2 into a record: every type's definition accepts it.
+// TestValidateIdentityExamples puts a made-up example of each userIdentity
+// type into a record: every type's definition accepts it.
 func TestValidateIdentityExamples(t *testing.T) {
 	v := newValidator(t)
 	examples := []string{

@@ -363,8 +363,8 @@ func (g *schemaGen) request(op operation) ([]byte, error) {
 	s.set("$id", schemaBaseID+op.name+".request.json")
 	s.set("title", "Firehose "+op.name+" requestParameters")
 	desc := "CloudTrail requestParameters of the Amazon Data Firehose " + op.name +
-		" call: the request with member names lower-cased at the first character only (REFERENCE.md §3.4)," +
-		" in model member order, sensitive members redacted (§3.5). Unknown members are allowed, for members AWS adds later." +
+		" call: the request with member names lower-cased at the first character only, as CloudTrail writes them," +
+		" in model member order, sensitive members redacted. Unknown members are allowed, for members AWS adds later." +
 		" Records of failed calls may lack required members."
 	if op.name == "PutRecord" || op.name == "PutRecordBatch" {
 		desc += " Record data is never rendered: data events carry no record bytes."
@@ -449,7 +449,7 @@ func (g *schemaGen) property(parent reflect.Type, mb member) (*obj, error) {
 	switch {
 	case t == timeType:
 		p = (&obj{}).set("type", []string{"string", "number"})
-		p.set("description", "Timestamp. firetrail writes it as a string in UTC, by default in the Java date form \"Mar 4, 2025, 9:00:12 AM\"; AWS's form is unverified (REFERENCE.md §3.4).")
+		p.set("description", "Timestamp. firetrail writes it as a string in UTC, by default in the Java date form \"Mar 4, 2025, 9:00:12 AM\"; AWS's form is unverified.")
 	case t.Kind() == reflect.String:
 		p = (&obj{}).set("type", "string")
 		if vals := enumValues(t); vals != nil {
@@ -494,13 +494,13 @@ func (g *schemaGen) property(parent reflect.Type, mb member) (*obj, error) {
 	}
 	switch g.m.redact[[2]string{parent.Name(), mb.name}] {
 	case schemas.RedactEmpty:
-		p.set("description", "Sensitive: CloudTrail shows it as \"\" (REFERENCE.md §3.5).")
+		p.set("description", "Sensitive: CloudTrail shows it as \"\" (Amazon Data Firehose Developer Guide).")
 		p.set("x-firetrail-redaction", "empty")
 	case schemas.RedactPlaceholder:
-		p.set("description", "Sensitive: CloudTrail shows a placeholder, by default \""+schemas.DefaultRedactionPlaceholder+"\" (AWS's value unverified, REFERENCE.md §3.5).")
+		p.set("description", "Sensitive: CloudTrail shows a placeholder, by default \""+schemas.DefaultRedactionPlaceholder+"\" (AWS's value unverified).")
 		p.set("x-firetrail-redaction", "placeholder")
 	case schemas.RedactHECToken:
-		p.set("description", "Not sensitive in the model, but firetrail shows a placeholder by default, \""+schemas.DefaultRedactionPlaceholder+"\"; AWS may log it in clear (unverified, REFERENCE.md §3.5).")
+		p.set("description", "Not sensitive in the model, but firetrail shows a placeholder by default, \""+schemas.DefaultRedactionPlaceholder+"\"; AWS may log it in clear (unverified).")
 		p.set("x-firetrail-redaction", "hec-token")
 	}
 	return p, nil
@@ -530,7 +530,7 @@ func response(op operation) []byte {
 	s.set("$id", schemaBaseID+op.name+".response.json")
 	s.set("title", "Firehose "+op.name+" responseElements")
 	if op.name == "CreateDeliveryStream" {
-		s.set("description", "CloudTrail responseElements of CreateDeliveryStream: the new stream's ARN (REFERENCE.md §3.2); null when the call failed.")
+		s.set("description", "CloudTrail responseElements of CreateDeliveryStream: the new stream's ARN (as in the Amazon Data Firehose Developer Guide's example log file); null when the call failed.")
 		s.set("type", []string{"object", "null"})
 		arn := (&obj{}).set("type", "string").set("pattern", "^arn:aws[a-z-]*:firehose:[a-z0-9-]+:[0-9]{12}:deliverystream/[a-zA-Z0-9_.-]{1,64}$")
 		s.set("properties", (&obj{}).set("deliveryStreamARN", arn))
@@ -538,7 +538,11 @@ func response(op operation) []byte {
 		s.set("additionalProperties", true)
 		return pretty(s)
 	}
-	s.set("description", "CloudTrail responseElements of "+op.name+": always null (REFERENCE.md §3.2).")
+	if op.name == "PutRecord" || op.name == "PutRecordBatch" {
+		s.set("description", "CloudTrail responseElements of "+op.name+": always null (unverified).")
+	} else {
+		s.set("description", "CloudTrail responseElements of "+op.name+": always null, as CloudTrail writes it for read-only calls and empty responses.")
+	}
 	s.set("type", "null")
 	return pretty(s)
 }
