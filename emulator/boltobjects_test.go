@@ -16,10 +16,10 @@ import (
 	"gopkg.in/mgo.v2/bson"
 )
 
-// Objects read while others are written and deleted (pages reused, the
-// file grown and remapped) come back whole: body, size, hash, metadata,
-// ranges and copies.
-func TestBoltObjectsReadWhileWriting(t *testing.T) {
+// newBoltObjects returns boltObjects over a new bolt file with the bucket
+// "bkt", and the file's database.
+func newBoltObjects(t *testing.T) (boltObjects, *bolt.DB) {
+	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "s3.bolt"), 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +29,14 @@ func TestBoltObjectsReadWhileWriting(t *testing.T) {
 	if err := b.CreateBucket("bkt"); err != nil {
 		t.Fatal(err)
 	}
+	return b, db
+}
+
+// Objects read while others are written and deleted (pages reused, the
+// file grown and remapped) come back whole: body, size, hash, metadata,
+// ranges and copies.
+func TestBoltObjectsReadWhileWriting(t *testing.T) {
+	b, _ := newBoltObjects(t)
 	body := func(g, i int) []byte {
 		return bytes.Repeat([]byte(fmt.Sprintf("<%d.%d>", g, i)), 1+(g*37+i*101)%3000)
 	}
@@ -107,22 +115,14 @@ func TestBoltObjectsReadWhileWriting(t *testing.T) {
 // HEAD and copy, instead of a panic or a short body; other objects are
 // served as before.
 func TestBoltObjectsDamagedSize(t *testing.T) {
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "s3.bolt"), 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	b := boltObjects{Backend: s3bolt.New(db), db: db}
-	if err := b.CreateBucket("bkt"); err != nil {
-		t.Fatal(err)
-	}
+	b, db := newBoltObjects(t)
 	for _, key := range []string{"good", "bad"} {
 		if _, err := b.PutObject("bkt", key, nil, bytes.NewReader([]byte("0123456789")), 10, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Damage "bad": its size says 100 while 10 bytes are stored.
-	err = db.Update(func(tx *bolt.Tx) error {
+	err := db.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket([]byte("bkt"))
 		var o boltObject
 		if err := bson.Unmarshal(bk.Get([]byte("bad")), &o); err != nil {
