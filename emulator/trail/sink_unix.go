@@ -47,12 +47,12 @@ func (s *TreeSink) openDir(dir string) (treeDir, error) {
 	}
 	path := s.dirPath(dir)
 	const flags = syscall.O_RDONLY | syscall.O_DIRECTORY | syscall.O_CLOEXEC
-	fd, err := openRetry(atFDCWD, path, "", flags, 0)
+	fd, err := openRetry(atFDCWD, "", path, flags, 0)
 	if err == syscall.ENOENT {
 		if err = os.MkdirAll(path, s.dir); err != nil {
 			return treeDir{}, err
 		}
-		fd, err = openRetry(atFDCWD, path, "", flags, 0)
+		fd, err = openRetry(atFDCWD, "", path, flags, 0)
 	}
 	if err != nil {
 		return treeDir{}, &os.PathError{Op: "open", Path: path, Err: err}

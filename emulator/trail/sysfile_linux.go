@@ -18,13 +18,9 @@ import (
 // rather than other goroutines running meanwhile. TreeSink writes
 // `firetrail generate`'s new tree, on a local file system in practice.
 //
-// sysOpenat opens name relative to the open directory dirfd (dir is its
-// path, unused here); name "" opens dir itself, relative to the working
-// directory when it is relative.
+// sysOpenat opens name relative to the open directory dirfd, whose path
+// is dir (unused here; "" with atFDCWD, the working directory).
 func sysOpenat(dirfd int, dir, name string, flags int, perm uint32) (int, error) {
-	if name == "" {
-		name = dir
-	}
 	p, err := syscall.BytePtrFromString(name)
 	if err != nil {
 		return -1, err

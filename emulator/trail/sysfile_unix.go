@@ -4,14 +4,14 @@ package trail
 
 import "syscall"
 
-// sysOpenat opens name in the directory dir (name "": dir itself). It opens
-// by path: the directory descriptor dirfd is not used where the syscall
-// package has no openat.
+// sysOpenat opens name in the directory dir ("": the working directory).
+// It opens by path: the directory descriptor dirfd is not used where the
+// syscall package has no openat.
 func sysOpenat(dirfd int, dir, name string, flags int, perm uint32) (int, error) {
-	if name != "" {
-		dir += "/" + name
+	if dir != "" {
+		name = dir + "/" + name
 	}
-	return syscall.Open(dir, flags, perm)
+	return syscall.Open(name, flags, perm)
 }
 
 func sysWrite(fd int, b []byte) (int, error) { return syscall.Write(fd, b) }
