@@ -42,7 +42,7 @@ func (e *Encoder) appendString(dst []byte, s string) []byte {
 	}
 	p := unsafe.StringData(s)
 	m := &e.plain[(uintptr(unsafe.Pointer(p))>>4^uintptr(len(s)))&(plainSlots-1)]
-	if unsafe.StringData(*m) != p || len(*m) != len(s) {
+	if !sameMemory(*m, s) {
 		if !plain(s) {
 			return appendEscaped(dst, s)
 		}
@@ -190,8 +190,12 @@ func attributesEqual(p, q *SessionAttributes) bool {
 // same memory: a generator hands the Encoder the same strings record after
 // record (identityEqual's calls to compare them went from 14M to 1.4M
 // instructions in 200,000 generated records).
-func eq(a, b string) bool {
-	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+func eq(a, b string) bool { return sameMemory(a, b) || a == b }
+
+// sameMemory reports whether a and b are the same bytes in memory (so
+// equal); false says nothing.
+func sameMemory(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
 // ptrEqual reports whether p and q are both nil or point at equal values.
