@@ -25,9 +25,12 @@ func checkRedaction(t *testing.T, event string, rp []byte) {
 	if found := schemas.FindUnredactedSecrets(event, once); len(found) > 0 {
 		t.Fatalf("FindUnredactedSecrets after redaction = %q\n%s", found, once)
 	}
+	// Valid JSON need not decode: a number such as 1e700 is out of
+	// float64's range. Redaction keeps such literals as they are, so
+	// whatever decoded before decodes after.
 	var a, b any
-	if json.Unmarshal(rp, &a) != nil || json.Unmarshal(once, &b) != nil {
-		t.Fatalf("redacted JSON does not decode")
+	if json.Unmarshal(rp, &a) == nil && json.Unmarshal(once, &b) != nil {
+		t.Fatalf("RedactFirehoseRequestParameters(%s, %q) = %q: decodes no more", event, rp, once)
 	}
 }
 

@@ -221,6 +221,11 @@ func TestRedactFirehoseRequestParameters(t *testing.T) {
 		{"invalid JSON", "CreateDeliveryStream", `{"redshiftDestinationConfiguration":{"password":"x"`, ``, []string{""}},
 		{"empty", "CreateDeliveryStream", ``, ``, []string{""}},
 		{"not an object", "CreateDeliveryStream", `["password"]`, `["password"]`, nil},
+		{"numbers out of float64's range kept as written", "CreateDeliveryStream",
+			`{"redshiftDestinationConfiguration":{"password":"p","retryOptions":{"durationInSeconds":1e700}},"n":-0.0e-999}`,
+			`{"redshiftDestinationConfiguration":{"password":"","retryOptions":{"durationInSeconds":1e700}},"n":-0.0e-999}`,
+			[]string{"/redshiftDestinationConfiguration/password"}},
+		{"a bare number", "CreateDeliveryStream", `1e700`, `1e700`, nil},
 		{"member of wrong type", "CreateDeliveryStream", `{"redshiftDestinationConfiguration":"password"}`, `{"redshiftDestinationConfiguration":"password"}`, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
