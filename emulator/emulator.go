@@ -150,9 +150,7 @@ func New(opts ...Option) (*Emulator, error) {
 // open builds storage, S3, the signing key, the trail and the store.
 func (e *Emulator) open() error {
 	var err error
-	if e.store, err = cloudtrail.NewStore(); err != nil {
-		return err
-	}
+	e.store = cloudtrail.NewStore()
 	ts := timeSource{e.clock}
 	fhPath := ""
 	if dir := e.opts.dataDir; dir != "" {

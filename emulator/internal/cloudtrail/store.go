@@ -141,19 +141,16 @@ type postingList struct {
 	sorted int
 }
 
-func NewStore() (*Store, error) {
+// NewStore returns an empty store.
+func NewStore() *Store {
 	return &Store{
 		postings: map[postKey]*postingList{},
 		ids:      map[uint64]uint32{},
 		dupIDs:   map[uint64][]uint32{},
 		strIDs:   map[string]uint32{"": 0},
 		open:     make([]byte, 0, storeBlockSize+4096),
-	}, nil
+	}
 }
-
-// close releases nothing: the store holds no goroutines or files. It is
-// kept for symmetry with newEventStore.
-func (s *Store) close() {}
 
 // intern returns the id of str, adding it; s.mu must be held for writing.
 func (s *Store) intern(str string) uint32 {

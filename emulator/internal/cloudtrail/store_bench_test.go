@@ -33,10 +33,7 @@ func benchStore(b *testing.B, n int) (s *Store, perEvent, compPerEvent float64, 
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	s, err := NewStore()
-	if err != nil {
-		b.Fatal(err)
-	}
+	s = NewStore()
 	start := DefaultStartTime.Add(-60 * 24 * time.Hour)
 	step := 60 * 24 * time.Hour / time.Duration(n)
 	var spent time.Duration
@@ -83,7 +80,6 @@ func benchStore(b *testing.B, n int) (s *Store, perEvent, compPerEvent float64, 
 func BenchmarkLookupEvents(b *testing.B) {
 	const n = 1_000_000
 	s, perEvent, compPerEvent, addTime := benchStore(b, n)
-	defer s.close()
 	day := func(d int) int64 { return DefaultStartTime.Add(time.Duration(d) * 24 * time.Hour).Unix() }
 	lo := day(-90)
 	// A two-day window a month back, holding one or two rare events, one
@@ -190,16 +186,12 @@ func BenchmarkEventStoreAdd(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(size))
 	for b.Loop() {
-		s, err := NewStore()
-		if err != nil {
-			b.Fatal(err)
-		}
+		s := NewStore()
 		for i := range recs {
 			if err := s.Add(&recs[i], raws[i]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		s.close()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1000, "µs/event")
 }
@@ -214,10 +206,7 @@ func BenchmarkEventStoreMemoryUnique(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		s, err := NewStore()
-		if err != nil {
-			b.Fatal(err)
-		}
+		s := NewStore()
 		for i := range n {
 			rec := testRecord(i, DefaultStartTime.Add(time.Duration(i)*time.Second))
 			user := fmt.Sprintf("session-%07d", i)
@@ -236,7 +225,6 @@ func BenchmarkEventStoreMemoryUnique(b *testing.B) {
 		comp := s.compressedBytes()
 		b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc)-float64(comp))/n, "index-B/event")
 		b.ReportMetric(float64(comp)/n, "compressed-B/event")
-		s.close()
 	}
 }
 
@@ -255,10 +243,7 @@ func BenchmarkLookupAfterShuffledLoad(b *testing.B) {
 	var first, second time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		s, err := NewStore()
-		if err != nil {
-			b.Fatal(err)
-		}
+		s := NewStore()
 		for i := range recs {
 			if err := s.Add(&recs[i], raws[i]); err != nil {
 				b.Fatal(err)
@@ -274,7 +259,6 @@ func BenchmarkLookupAfterShuffledLoad(b *testing.B) {
 			b.Fatal(err)
 		}
 		first, second = first+t1.Sub(t0), second+time.Since(t1)
-		s.close()
 	}
 	b.ReportMetric(float64(first.Microseconds())/1000/float64(b.N), "first-ms")
 	b.ReportMetric(float64(second.Microseconds())/1000/float64(b.N), "filtered-ms")

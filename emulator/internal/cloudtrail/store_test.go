@@ -268,11 +268,7 @@ func TestEventStoreMatchesModel(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(uint64(tc.n), uint64(len(tc.order))))
-			s, err := NewStore()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.close()
+			s := NewStore()
 			ref := &refStore{}
 			qs := storeTestQueries(base)
 			for i := range tc.n {
@@ -307,11 +303,7 @@ func TestEventStoreMatchesModel(t *testing.T) {
 
 // TestEventStoreFragment pins the bytes of one Event fragment.
 func TestEventStoreFragment(t *testing.T) {
-	s, err := NewStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.close()
+	s := NewStore()
 	rec := testRecord(1, time.Unix(1741079021, 0))
 	rec.UserAgent = "a\"b"
 	raw := []byte(`{"eventID":"x","userAgent":"a\"b"}`)
@@ -361,17 +353,13 @@ func TestEventStoreCorrupt(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := NewStore()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.close()
+			s := NewStore()
 			fillStore(t, s, 400)
 			if len(s.chunks) == 0 || len(s.open) == 0 {
 				t.Fatalf("store has %d chunks, open block %d bytes: want both", len(s.chunks), len(s.open))
 			}
 			tc.damage(s)
-			_, err = s.lookup(lookupQuery{region: "us-east-1", hi: math.MaxInt64, limit: 50, lo: math.MinInt64,
+			_, err := s.lookup(lookupQuery{region: "us-east-1", hi: math.MaxInt64, limit: 50, lo: math.MinInt64,
 				cursor: true, curTime: math.MaxInt64})
 			if err == nil {
 				// The damage may lie below the newest page: page on.
@@ -395,11 +383,7 @@ func TestEventStoreCorrupt(t *testing.T) {
 // TestEventStoreConcurrent adds late events while querying (run with
 // -race).
 func TestEventStoreConcurrent(t *testing.T) {
-	s, err := NewStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.close()
+	s := NewStore()
 	fillStore(t, s, 300)
 	var wg sync.WaitGroup
 	for w := range 2 {
@@ -435,11 +419,7 @@ func TestEventStoreConcurrent(t *testing.T) {
 // TestEventStoreLargeRecord stores records far larger than a block, before
 // and after the dictionary exists, and reads them back whole.
 func TestEventStoreLargeRecord(t *testing.T) {
-	s, err := NewStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.close()
+	s := NewStore()
 	ref := &refStore{}
 	for i := range 300 {
 		rec := testRecord(i, DefaultStartTime.Add(time.Duration(i)*time.Second))
