@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -48,10 +49,12 @@ func testConcurrentClients(t *testing.T, opts ...Option) {
 	cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 2*clients, 2*clients
 	})
-	cfg.RetryMaxAttempts = 1 // a retried call would be recorded twice: no retries hide a failure
+	// S3 and CloudTrail calls are not recorded: the SDK's own retries
+	// stay on for them. A retried Firehose call would be recorded twice:
+	// no retries hide a failure.
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	fh := firehose.NewFromConfig(cfg)
 	ct := cloudtrail.NewFromConfig(cfg)
+	fh := firehose.NewFromConfig(cfg, func(o *firehose.Options) { o.RetryMaxAttempts = 1 })
 	ctx := t.Context()
 	const bucket = "concurrency"
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
@@ -76,7 +79,7 @@ func testConcurrentClients(t *testing.T, opts ...Option) {
 				id, _ := awsmiddleware.GetRequestIDMetadata(md)
 				if err != nil {
 					var re *awshttp.ResponseError
-					if !errors.As(err, &re) || !errOK {
+					if !errors.As(err, &re) || !errOK && !lostToClientRace(err) {
 						fail(op, err)
 						return false
 					}
@@ -277,3 +280,12 @@ func metadataOf[O any](out *O, md func(*O) middleware.Metadata) middleware.Metad
 	}
 	return md(out)
 }
+
+// lostToClientRace reports whether the SDK lost an answer it was reading
+// to a race inside the client (aws-sdk-go-v2 issue 2737): net/http's
+// write loop closes the connection on a late error of its own after the
+// answer's headers arrived, so reading the body fails on a connection
+// closed at this end (net.ErrClosed; the SDK retries it by default). The
+// headers carry the request ID: the emulator answered and recorded the
+// call. A connection the emulator closed fails differently (EOF, reset).
+func lostToClientRace(err error) bool { return errors.Is(err, net.ErrClosed) }
