@@ -26,7 +26,7 @@ import (
 // cpu-ns/op the process's CPU time per call.
 // Run alone (bench/journal.sh runs it and prints the medians and ratios):
 //
-//	go test ./emulator -run '^$' -bench BenchmarkJournalCalls -benchtime 3000x -count 5
+//	go test ./emulator -run '^$' -bench BenchmarkJournalCalls -benchtime 20000x -count 5
 func BenchmarkJournalCalls(b *testing.B) { runJournalBenchmarks(b, describeCall) }
 
 // BenchmarkJournalChanges is BenchmarkJournalCalls with TagDeliveryStream
@@ -34,7 +34,7 @@ func BenchmarkJournalCalls(b *testing.B) { runJournalBenchmarks(b, describeCall)
 // data directory the stream's new state is journaled with its record, and
 // the Firehose state checkpointed at each Flush.
 //
-//	go test ./emulator -run '^$' -bench BenchmarkJournalChanges -benchtime 3000x -count 5
+//	go test ./emulator -run '^$' -bench BenchmarkJournalChanges -benchtime 20000x -count 5
 func BenchmarkJournalChanges(b *testing.B) { runJournalBenchmarks(b, tagCall) }
 
 // runJournalBenchmarks runs benchJournalCalls of call at 1, 8, 32 and 64
