@@ -515,9 +515,13 @@ func (e *fhEncoder) stringMap(fv reflect.Value) {
 // float appends the float of size bytes at p as encoding/json does
 // (float32 with 32-bit precision).
 func (e *fhEncoder) float(p unsafe.Pointer, size uintptr) {
-	f, bits := *(*float64)(p), 64
+	// Read only size bytes: a float32 may end its allocation.
+	var f float64
+	bits := 64
 	if size == 4 {
 		f, bits = float64(*(*float32)(p)), 32
+	} else {
+		f = *(*float64)(p)
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		if e.err == nil {
