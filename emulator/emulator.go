@@ -270,6 +270,7 @@ func (e *Emulator) open() error {
 		State:            state,
 		Logger:           e.log.With("component", "trail"),
 		RunID:            e.runID(),
+		RecordDigest:     e.recordDigest(),
 	})
 	if err != nil {
 		return err
@@ -333,6 +334,16 @@ func (e *Emulator) runID() string {
 		return ""
 	}
 	return trail.NewRunID()
+}
+
+// recordDigest is the trail's Config.RecordDigest: the journal's hash of a
+// record, so that s3Sink.PutLog learns which journaled records a stored
+// log file holds; nil without a journal.
+func (e *Emulator) recordDigest() func([]byte) uint64 {
+	if e.journal == nil {
+		return nil
+	}
+	return e.journal.hash
 }
 
 // timeSource adapts a trail.Clock to gofakes3.TimeSource.

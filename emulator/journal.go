@@ -671,14 +671,11 @@ func (j *journal) watching() bool {
 	return j.nlive > 0
 }
 
-// noteStored notes the records of a stored log file.
-func (j *journal) noteStored(records [][]byte) {
-	hs := make([]uint64, len(records))
-	for i, r := range records {
-		hs[i] = j.hash(r)
-	}
+// noteStored notes the records of a stored log file, by their hashes
+// (journal.hash).
+func (j *journal) noteStored(hashes []uint64) {
 	j.mu.Lock()
-	j.stored = append(j.stored, hs...)
+	j.stored = append(j.stored, hashes...)
 	j.mu.Unlock()
 }
 

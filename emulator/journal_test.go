@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ func crash(t *testing.T, e *Emulator) {
 // bucketContents returns the eventIDs of every log file in e's bucket
 // (with repeats), the log file keys, and the log files the digests list
 // (with repeats).
-func bucketContents(t *testing.T, e *Emulator) (ids, logs, digested []string) {
+func bucketContents(t testing.TB, e *Emulator) (ids, logs, digested []string) {
 	t.Helper()
 	keys, err := e.listKeys("AWSLogs/")
 	if err != nil {
@@ -264,6 +265,43 @@ func TestJournalBeforeAnswer(t *testing.T) {
 	found := strings.Contains(string(b), reqID)
 	if !found {
 		t.Errorf("no journal entry holds request %s", reqID)
+	}
+}
+
+// Once their log files are stored and the trail state saved (Flush), the
+// entries of delivered records leave the journal: in a small log file and
+// in one big enough that the trail compressed it in parts while it grew
+// (which the sink learns of by the records' hashes, not by reading the
+// file back).
+func TestJournalPrunedAfterDelivery(t *testing.T) {
+	for _, calls := range []int{20, 1500} {
+		t.Run(strconv.Itoa(calls)+" calls", func(t *testing.T) {
+			e, err := New(WithClock(trail.NewFakeClock(DefaultStartTime)), WithDataDir(t.TempDir()), testLogger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			live := func() int {
+				e.journal.mu.Lock()
+				defer e.journal.mu.Unlock()
+				return e.journal.nlive
+			}
+			for range calls {
+				if w := call(e, "Firehose_20150804.ListDeliveryStreams", "application/x-amz-json-1.1", `{}`); w.Code != 200 {
+					t.Fatalf("ListDeliveryStreams: %d %s", w.Code, w.Body)
+				}
+			}
+			if n := live(); n != calls {
+				t.Fatalf("%d live entries after %d calls", n, calls)
+			}
+			if err := e.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			_, logs, _ := bucketContents(t, e)
+			if n := live(); n != 0 {
+				t.Fatalf("%d live entries after the flush delivered %d log files", n, len(logs))
+			}
+		})
 	}
 }
 

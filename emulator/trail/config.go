@@ -96,6 +96,13 @@ type Config struct {
 	// MaxFileSize is the largest compressed log file; a window holding more
 	// is split into several files. Default DefaultMaxFileSize; at least 2048.
 	MaxFileSize int64
+	// RecordDigest, if set, is applied to the JSON of each record as it is
+	// written into a log file, and a Sink that is a LogSink is handed the
+	// digests of each log file's records with it (PutLog): a sink that
+	// matches stored records to others (the emulator's journal) need not
+	// decompress the file. Called with the trail's lock held: it must be
+	// quick and must not keep its argument.
+	RecordDigest func(record []byte) uint64
 
 	// SigningKey signs digest files. Nil disables digests: a Trail never
 	// makes up a key, since a generated key could not be reproduced. Use

@@ -257,7 +257,7 @@ func (t *Trail) takeBytes(o *object, wait bool) bool {
 		return false
 	}
 	o.buf, f.buf, o.file = f.buf, nil, nil
-	o.raw, o.rawBox, f.pend, f.box = f.pend, f.box, nil, nil
+	o.digests, f.digests = f.digests, nil
 	if o.notice != nil {
 		sum := md5.Sum(o.buf.Bytes())
 		o.notice.Size, o.notice.MD5 = int64(o.buf.Len()), hex.EncodeToString(sum[:])
@@ -276,8 +276,8 @@ func (t *Trail) drain(ctx context.Context, wait bool) error {
 			return nil
 		}
 		var err error
-		if o.raw != nil {
-			err = t.logSink.PutLog(ctx, o.key, o.buf.Bytes(), o.raw, o.meta)
+		if t.logSink != nil && o.digest.IsZero() {
+			err = t.logSink.PutLog(ctx, o.key, o.buf.Bytes(), o.digests, o.meta)
 		} else {
 			err = t.cfg.Sink.Put(ctx, o.key, o.buf.Bytes(), o.meta)
 		}
@@ -294,10 +294,7 @@ func (t *Trail) drain(ctx context.Context, wait bool) error {
 		t.outbox[0] = nil
 		t.outbox = t.outbox[1:]
 		t.release(o.buf)
-		if o.rawBox != nil {
-			t.releasePend(o.rawBox, o.raw)
-			o.raw, o.rawBox = nil, nil
-		}
+		o.digests = nil
 		t.statsMu.Lock()
 		t.stats.LastError = ""
 		t.stats.PendingDeliveries = len(t.outbox)

@@ -24,16 +24,16 @@ type Sink interface {
 	Put(ctx context.Context, key string, body []byte, meta map[string]string) error
 }
 
-// A LogSink is a Sink that is also handed the uncompressed JSON of the log
-// files it stores, which the trail has anyway, for a sink that reads their
-// records (the emulator matches them to its journal) without
-// decompressing what it was given. The trail calls PutLog instead of Put
-// for a log file whose JSON it still holds whole (files the trail
-// compressed in parts while they grew come through Put); raw must not be
+// A LogSink is a Sink that is also handed, with each log file it stores,
+// Config.RecordDigest of each of the file's records, in the file's order:
+// for a sink that matches the records it stores to others (the emulator
+// matches them to its journal) without decompressing the file. With
+// Config.RecordDigest set, the trail calls PutLog instead of Put for every
+// log file (digest files still come through Put); digests must not be
 // kept after PutLog returns.
 type LogSink interface {
 	Sink
-	PutLog(ctx context.Context, key string, body, raw []byte, meta map[string]string) error
+	PutLog(ctx context.Context, key string, body []byte, digests []uint64, meta map[string]string) error
 }
 
 // DirSink writes objects as files under Root, one file per key, creating

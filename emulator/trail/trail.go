@@ -49,7 +49,7 @@ type Trail struct {
 	cfg         Config
 	log         *slog.Logger
 	fingerprint string
-	logSink     LogSink // cfg.Sink if it is a LogSink, else nil
+	logSink     LogSink // cfg.Sink if it is a LogSink and cfg.RecordDigest is set, else nil
 
 	gzPool   sync.Pool
 	bufPool  sync.Pool
@@ -162,10 +162,10 @@ type logFile struct {
 	done        chan struct{} // closed when a worker has finished buf and hash; nil: finished by closeFile
 	queued      int64         // pending bytes counted in Trail.queueBytes
 	n           int
-	raw         int64 // uncompressed bytes, pend included
-	next        int64 // the next block end: a record ending past it makes the compressor encode
-	rawAtGrowth int64 // raw before the record whose write last grew the compressed bytes, as of the last replay
-	parted      bool  // a replay compressed part of pend: pend no longer holds the whole file
+	raw         int64    // uncompressed bytes, pend included
+	next        int64    // the next block end: a record ending past it makes the compressor encode
+	rawAtGrowth int64    // raw before the record whose write last grew the compressed bytes, as of the last replay
+	digests     []uint64 // with Config.RecordDigest: the digest of each record, in order
 	oldest      time.Time
 	newest      time.Time
 	cut         time.Time // with Config.Untidy: the instant the window's second file starts, or zero
@@ -206,8 +206,7 @@ const (
 type object struct {
 	key       string
 	buf       *bytes.Buffer
-	raw       []byte   // a log file's whole JSON, for a LogSink
-	rawBox    *[]byte  // raw's box in pendPool
+	digests   []uint64 // a log file's Config.RecordDigest of each record, for a LogSink
 	file      *logFile // a log file until takeBytes takes its compressed bytes
 	meta      map[string]string
 	notice    *Notice   // nil without Config.Notify
@@ -238,7 +237,9 @@ func New(cfg Config) (*Trail, error) {
 		log:     cfg.Logger,
 		streams: make(map[streamID]*stream),
 	}
-	t.logSink, _ = cfg.Sink.(LogSink)
+	if cfg.RecordDigest != nil {
+		t.logSink, _ = cfg.Sink.(LogSink)
+	}
 	t.gzPool.New = func() any {
 		gz, err := gzip.NewWriterLevel(nil, CompressionLevel)
 		if err != nil {
@@ -374,6 +375,9 @@ func sameString(a, b string) bool {
 	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
+// recordsHead starts a log file's JSON; a record follows it or a comma.
+const recordsHead = `{"Records":[`
+
 // place writes a record of stream s (nil: look up or start stream id),
 // of eventTime et, into the open file of its stream for the window
 // holding now, the trail's time (with Config.Untidy, the record's arrival
@@ -412,10 +416,9 @@ func (t *Trail) place(s *stream, id streamID, et time.Time, rec *schemas.Record,
 	}
 	// Encode in place at the end of the file's pending bytes, after the
 	// container start or a comma.
-	const head = `{"Records":[`
 	mark := len(f.pend)
 	if f.n == 0 {
-		f.pend = append(f.pend, head...)
+		f.pend = append(f.pend, recordsHead...)
 	} else {
 		f.pend = append(f.pend, ',')
 	}
@@ -436,7 +439,7 @@ func (t *Trail) place(s *stream, id streamID, et time.Time, rec *schemas.Record,
 	if f.n > 0 && len(f.cuts) == 0 && f.bound()+size > t.cfg.MaxFileSize {
 		// Full: the record starts the next file.
 		g := t.openFile(s, window)
-		g.pend = append(append(g.pend, head...), f.pend[mark+1:]...)
+		g.pend = append(append(g.pend, recordsHead...), f.pend[mark+1:]...)
 		f.pend = f.pend[:mark]
 		t.closeFile(f, t.splitTime(f, now))
 		s.open = g
@@ -590,6 +593,13 @@ func (f *logFile) upper() int64 {
 // compressing once deferBlocks blocks are pending.
 func (t *Trail) wrote(f *logFile, mark int, et time.Time) error {
 	f.noteTimes(et)
+	if t.cfg.RecordDigest != nil {
+		start := mark + 1 // after the comma
+		if f.n == 0 {
+			start = mark + len(recordsHead)
+		}
+		f.digests = append(f.digests, t.cfg.RecordDigest(f.pend[start:]))
+	}
 	start := f.raw
 	f.raw += int64(len(f.pend) - mark)
 	f.n++
@@ -631,9 +641,6 @@ func (f *logFile) replay() (int, error) {
 	}
 	f.cuts = f.cuts[:0]
 	f.pend = f.pend[:copy(f.pend, f.pend[prev:])]
-	if prev > 0 {
-		f.parted = true
-	}
 	return prev, nil
 }
 
@@ -672,10 +679,8 @@ func (t *Trail) finish(f *logFile) {
 	f.gz.Close()
 	t.gzPool.Put(f.gz)
 	f.gz = nil
-	if t.logSink == nil || f.parted {
-		t.releasePend(f.box, f.pend)
-		f.pend, f.box = nil, nil
-	} // else pend goes to PutLog (takeBytes, drain)
+	t.releasePend(f.box, f.pend)
+	f.pend, f.box = nil, nil
 	if f.sum != nil {
 		f.hash = hex.EncodeToString(f.sum.Sum(nil))
 		f.sum = nil
