@@ -220,3 +220,144 @@ func take[V any](f *Front, m map[string]*V, id string) *V {
 	delete(m, id)
 	return v
 }
+
+// Deletions in a versioned bucket. gofakes3's in-memory backend (s3mem)
+// can leave a key with older versions and no current one: when a version
+// delete removes the current version, or a plain delete removes it while
+// versioning is suspended. It then reads the missing current version on
+// HEAD, GET, PUT and listings of the bucket, and panics (InternalError for
+// every listing of the bucket from then on). S3 makes the newest remaining
+// version current; keepCurrent does that after each deletion. The
+// backend has no way to make an old version current again, so the newest
+// one is stored again as a new version (same bytes and metadata, a new
+// version ID) and its old version deleted; with versioning suspended, the
+// backend keeps no history, so the older versions go. A plain delete with
+// versioning suspended (S3: a "null" delete marker becomes current, the
+// key reads as deleted) removes the older versions: the key is gone.
+
+// DeleteObject is the backend's, then keepCurrent.
+func (b *versionedBackend) DeleteObject(bucket, key string) (gofakes3.ObjectDeleteResult, error) {
+	res, err := b.backend.DeleteObject(bucket, key)
+	b.keepCurrent(bucket, key, true)
+	return res, err
+}
+
+// DeleteObjectVersion is the backend's, then keepCurrent.
+func (b *versionedBackend) DeleteObjectVersion(bucket, key string, v gofakes3.VersionID) (gofakes3.ObjectDeleteResult, error) {
+	res, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, v)
+	b.keepCurrent(bucket, key, false)
+	return res, err
+}
+
+// DeleteMulti is the backend's, then keepCurrent for each key.
+func (b *versionedBackend) DeleteMulti(bucket string, keys ...string) (gofakes3.MultiDeleteResult, error) {
+	res, err := b.backend.DeleteMulti(bucket, keys...)
+	for _, k := range keys {
+		b.keepCurrent(bucket, k, true)
+	}
+	return res, err
+}
+
+// DeleteMultiVersions is the backend's, then keepCurrent for each key.
+func (b *versionedBackend) DeleteMultiVersions(bucket string, objects ...gofakes3.ObjectID) (gofakes3.MultiDeleteResult, error) {
+	res, err := b.VersionedBackend.DeleteMultiVersions(bucket, objects...)
+	for _, o := range objects {
+		b.keepCurrent(bucket, o.Key, o.VersionID == "")
+	}
+	return res, err
+}
+
+// keepCurrent makes the newest remaining version of key current if a
+// deletion (plain, or of a version) left it none (see DeleteObject). An
+// error leaves the key as it is.
+func (b *versionedBackend) keepCurrent(bucket, key string, plain bool) {
+	for {
+		versions, current := b.versionsOf(bucket, key)
+		if current || len(versions) == 0 {
+			return
+		}
+		cfg, err := b.VersionedBackend.VersioningConfiguration(bucket)
+		if err != nil {
+			return
+		}
+		if plain && !cfg.Enabled() {
+			for _, v := range versions {
+				if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, v.GetVersionID()); err != nil {
+					return
+				}
+			}
+			return
+		}
+		newest := versions[len(versions)-1]
+		id := newest.GetVersionID()
+		if _, ok := newest.(*gofakes3.DeleteMarker); ok {
+			if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, id); err != nil {
+				return
+			}
+			if cfg.Enabled() {
+				// A new marker over the older versions.
+				_, _ = b.backend.Backend.DeleteObject(bucket, key)
+				return
+			}
+			continue
+		}
+		obj, err := b.VersionedBackend.GetObjectVersion(bucket, key, id, nil)
+		if err != nil {
+			return
+		}
+		body, err := io.ReadAll(obj.Contents)
+		obj.Contents.Close()
+		if err != nil {
+			return
+		}
+		if cfg.Enabled() {
+			// A delete marker first makes the key readable (PutObject
+			// reads the current version); it goes into the history
+			// under the new version, and is deleted from there.
+			marker, err := b.backend.Backend.DeleteObject(bucket, key)
+			if err != nil {
+				return
+			}
+			if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, id); err != nil {
+				return
+			}
+			if _, err := b.backend.Backend.PutObject(bucket, key, obj.Metadata, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+				return
+			}
+			_, _ = b.VersionedBackend.DeleteObjectVersion(bucket, key, marker.VersionID)
+			return
+		}
+		for _, v := range versions {
+			if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, v.GetVersionID()); err != nil {
+				return
+			}
+		}
+		_, _ = b.backend.Backend.PutObject(bucket, key, obj.Metadata, bytes.NewReader(body), int64(len(body)), nil)
+		return
+	}
+}
+
+// versionsOf returns the versions and delete markers of key, oldest first
+// (the backend lists them in the order of their version IDs, which it
+// makes in increasing order), and whether one of them is current.
+func (b *versionedBackend) versionsOf(bucket, key string) (versions []gofakes3.VersionItem, current bool) {
+	vs, err := b.VersionedBackend.ListBucketVersions(bucket, &gofakes3.Prefix{HasPrefix: true, Prefix: key}, nil)
+	if err != nil {
+		return nil, false
+	}
+	for _, v := range vs.Versions {
+		switch v := v.(type) {
+		case *gofakes3.Version:
+			if v.Key == key {
+				versions = append(versions, v)
+				current = current || v.IsLatest
+			}
+		case *gofakes3.DeleteMarker:
+			if v.Key == key {
+				versions = append(versions, v)
+				current = current || v.IsLatest
+			}
+		}
+	}
+	return versions, current
+}

@@ -516,3 +516,107 @@ func TestSDKVersioning(t *testing.T) {
 		t.Errorf("latest: Metadata %v (want none), VersionId %v", out.Metadata, out.VersionId)
 	}
 }
+
+// Deleting the current version of a key with older versions makes the
+// newest remaining one current, as in S3 (the in-memory backend left the
+// key with no current version, and HEAD, GET and every listing of the
+// bucket answered InternalError; found by FuzzS3XMLBodies): by a version
+// delete, by DeleteObjects with version IDs, and by deleting a delete
+// marker. The promoted version keeps its bytes, metadata and checksum.
+func TestSDKDeleteCurrentVersion(t *testing.T) {
+	for _, how := range []string{"DeleteObject", "DeleteObjects", "delete marker", "suspended", "suspended, plain delete"} {
+		t.Run(how, func(t *testing.T) {
+			f := newTestFront(t)
+			c := newClient(t, newServer(t, f, false))
+			ctx := t.Context()
+			bucket := aws.String(testBucket)
+			if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bucket, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+				t.Fatal(err)
+			}
+			put := func(key string, data []byte, meta map[string]string) string {
+				out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(key), Body: bytes.NewReader(data), Metadata: meta})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return aws.ToString(out.VersionId)
+			}
+			v1data, v2data := randomBytes(1000, 1), randomBytes(2000, 2)
+			put("k", v1data, map[string]string{"gen": "1"})
+			v2 := put("k", v2data, map[string]string{"gen": "2"})
+			put("k0", []byte("x"), nil) // a key that the key is a prefix of
+			want, wantGen := v1data, "1"
+			switch how {
+			case "DeleteObject":
+				if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("k"), VersionId: aws.String(v2)}); err != nil {
+					t.Fatal(err)
+				}
+			case "DeleteObjects":
+				if _, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: bucket, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("k"), VersionId: aws.String(v2)}}}}); err != nil {
+					t.Fatal(err)
+				}
+			case "delete marker":
+				out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("k")})
+				if err != nil || !aws.ToBool(out.DeleteMarker) {
+					t.Fatalf("DeleteObject: marker %v, err %v", out.DeleteMarker, err)
+				}
+				if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("k")}); err == nil {
+					t.Fatal("HeadObject after the delete marker: found")
+				}
+				if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("k"), VersionId: out.VersionId}); err != nil {
+					t.Fatal(err)
+				}
+				want, wantGen = v2data, "2"
+			case "suspended", "suspended, plain delete":
+				if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: bucket, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}); err != nil {
+					t.Fatal(err)
+				}
+				in := &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("k"), VersionId: aws.String(v2)}
+				if how == "suspended, plain delete" {
+					in.VersionId = nil
+				}
+				if _, err := c.DeleteObject(ctx, in); err != nil {
+					t.Fatal(err)
+				}
+				if in.VersionId == nil {
+					// The key reads as deleted, as in S3.
+					if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("k")}); err == nil {
+						t.Fatal("HeadObject after a plain delete with versioning suspended: found")
+					}
+					list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket})
+					if err != nil || len(list.Contents) != 1 {
+						t.Fatalf("ListObjectsV2: %d objects, err %v; want k0", len(list.Contents), err)
+					}
+					return
+				}
+			}
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("k")})
+			if err != nil {
+				t.Fatalf("GetObject after the current version went: %v", err)
+			}
+			mustEqualBytes(t, "GetObject", readBody(t, out.Body), want)
+			if out.Metadata["gen"] != wantGen || aws.ToString(out.ChecksumCRC32) != b64(algCRC32.sum(want)) {
+				t.Errorf("promoted version: Metadata %v, CRC32 %s", out.Metadata, aws.ToString(out.ChecksumCRC32))
+			}
+			if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("k")}); err != nil {
+				t.Errorf("HeadObject: %v", err)
+			}
+			list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: bucket})
+			if err != nil || len(list.Contents) != 2 {
+				t.Fatalf("ListObjectsV2: %d objects, err %v; want k and k0", len(list.Contents), err)
+			}
+			vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket, Prefix: aws.String("k")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			latest := 0
+			for _, v := range vs.Versions {
+				if aws.ToString(v.Key) == "k" && aws.ToBool(v.IsLatest) {
+					latest++
+				}
+			}
+			if latest != 1 || len(vs.DeleteMarkers) != 0 {
+				t.Errorf("ListObjectVersions: %d latest versions of k, %d delete markers; want 1 and 0", latest, len(vs.DeleteMarkers))
+			}
+		})
+	}
+}
