@@ -10,6 +10,7 @@ import (
 	"time"
 
 	fhapi "github.com/firetrail/firetrail/emulator/internal/firehose"
+	"github.com/firetrail/firetrail/internal/fuzzhist"
 )
 
 // fuzzAPI checks that any body to any of ops gets either a 200 or a 4xx
@@ -22,13 +23,16 @@ func fuzzAPI(f *testing.F, prefix string, ops []string, seeds []string) {
 	for i, s := range seeds {
 		f.Add(uint8(i), s)
 	}
+	var hist fuzzhist.History // e is shared by a worker's inputs
 	f.Fuzz(func(t *testing.T, op uint8, body string) {
+		defer hist.Report(t)
 		target := prefix + ops[int(op)%len(ops)]
 		w := call(e, target, ctJSON, body)
 		if w.Code == 200 {
 			if !json.Valid(w.Body.Bytes()) {
 				t.Fatalf("%s %q: 200 with invalid JSON %q", target, body, w.Body.String())
 			}
+			hist.Add("%s %q", target, body)
 			return
 		}
 		if w.Code < 400 || w.Code >= 500 {
@@ -89,7 +93,9 @@ func FuzzServeHTTP(f *testing.F) {
 	} {
 		f.Add(s.method, s.path, s.target, s.ctype, s.body)
 	}
+	var hist fuzzhist.History // e is shared by a worker's inputs
 	f.Fuzz(func(t *testing.T, method, path, target, ctype, body string) {
+		defer hist.Report(t)
 		if !validMethod(method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") {
 			return
 		}
@@ -108,6 +114,9 @@ func FuzzServeHTTP(f *testing.F) {
 		s3NotImplemented := w.Code == http.StatusNotImplemented && target == "" && strings.Contains(w.Body.String(), "<Code>NotImplemented</Code>")
 		if (w.Code >= 500 && !s3NotImplemented) || w.Code < 200 {
 			t.Fatalf("%s %q target %q: status %d %s", method, path, target, w.Code, w.Body.String())
+		}
+		if w.Code/100 == 2 {
+			hist.Add("%s %q target %q content-type %q %q", method, path, target, ctype, body)
 		}
 		if w.Code < 400 || method == http.MethodHead {
 			return

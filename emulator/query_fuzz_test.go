@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/firetrail/firetrail/internal/fuzzhist"
 )
 
 const ctForm = "application/x-www-form-urlencoded"
@@ -67,7 +69,9 @@ func FuzzQueryProtocol(f *testing.F) {
 		f.Add(s.post, s.path, s.auth, s.body)
 	}
 	e := newTestEmulator(f)
+	var hist fuzzhist.History // e is shared by a worker's inputs
 	f.Fuzz(func(t *testing.T, post bool, path, auth, body string) {
+		defer hist.Report(t)
 		if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, controlPrefix) || strings.ContainsAny(path, " \r\n\t#") || strings.ContainsAny(auth, "\r\n") {
 			return
 		}
@@ -93,6 +97,9 @@ func FuzzQueryProtocol(f *testing.F) {
 		s3NotImplemented := w.Code == http.StatusNotImplemented && strings.Contains(w.Body.String(), "<Code>NotImplemented</Code>")
 		if (w.Code >= 500 && !s3NotImplemented) || w.Code < 200 {
 			t.Fatalf("%s %q %q: status %d %s", method, path, body, w.Code, w.Body.String())
+		}
+		if w.Code/100 == 2 {
+			hist.Add("%s %q auth %q %q", method, path, auth, body)
 		}
 		if !routed {
 			return

@@ -15,6 +15,7 @@ import (
 	"github.com/firetrail/firetrail/emulator/internal/awsapi"
 	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/fuzzhist"
 	"github.com/firetrail/firetrail/schemas"
 )
 
@@ -536,13 +537,16 @@ func FuzzHandleQuery(f *testing.F) {
 	if _, err := svc.HandleQuery(context.Background(), caller, "CreateTopic", url.Values{"Name": {"a"}}); err != nil {
 		f.Fatal(err)
 	}
+	var hist fuzzhist.History // svc is shared by a worker's inputs
 	f.Fuzz(func(t *testing.T, action, form string) {
+		defer hist.Report(t)
 		v, err := url.ParseQuery(form)
 		if err != nil {
 			return
 		}
 		_, err = svc.HandleQuery(context.Background(), caller, action, v)
 		if err == nil {
+			hist.Add("%s %q", action, form)
 			return
 		}
 		ae, ok := err.(*awsapi.Error)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/firetrail/firetrail/emulator/internal/sns"
 	"github.com/firetrail/firetrail/emulator/trail"
+	"github.com/firetrail/firetrail/internal/fuzzhist"
 )
 
 // startServer serves h on 127.0.0.1:0.
@@ -269,7 +270,9 @@ func FuzzHandler(f *testing.F) {
 		f.Fatal(err)
 	}
 	h := svc.Handler()
+	var hist fuzzhist.History // svc is shared by a worker's inputs
 	f.Fuzz(func(t *testing.T, method, query string) {
+		defer hist.Report(t)
 		if method != "GET" && method != "POST" {
 			method = "GET"
 		}
@@ -282,6 +285,9 @@ func FuzzHandler(f *testing.F) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != 200 && !strings.Contains(rec.Body.String(), "<ErrorResponse") {
 			t.Errorf("status %d without an SNS error body: %s", rec.Code, rec.Body)
+		}
+		if rec.Code == 200 {
+			hist.Add("%s %q", method, query)
 		}
 	})
 }
