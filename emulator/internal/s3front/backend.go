@@ -272,20 +272,16 @@ func (b *versionedBackend) DeleteMultiVersions(bucket string, objects ...gofakes
 // error leaves the key as it is.
 func (b *versionedBackend) keepCurrent(bucket, key string, plain bool) {
 	for {
+		cfg, err := b.VersionedBackend.VersioningConfiguration(bucket)
+		if err != nil || cfg.Status == "" {
+			return // never versioned: the backend keeps no older versions
+		}
 		versions, current := b.versionsOf(bucket, key)
 		if current || len(versions) == 0 {
 			return
 		}
-		cfg, err := b.VersionedBackend.VersioningConfiguration(bucket)
-		if err != nil {
-			return
-		}
 		if plain && !cfg.Enabled() {
-			for _, v := range versions {
-				if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, v.GetVersionID()); err != nil {
-					return
-				}
-			}
+			b.dropVersions(bucket, key, versions)
 			return
 		}
 		newest := versions[len(versions)-1]
@@ -327,14 +323,21 @@ func (b *versionedBackend) keepCurrent(bucket, key string, plain bool) {
 			_, _ = b.VersionedBackend.DeleteObjectVersion(bucket, key, marker.VersionID)
 			return
 		}
-		for _, v := range versions {
-			if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, v.GetVersionID()); err != nil {
-				return
-			}
+		if b.dropVersions(bucket, key, versions) {
+			_, _ = b.backend.Backend.PutObject(bucket, key, obj.Metadata, bytes.NewReader(body), int64(len(body)), nil)
 		}
-		_, _ = b.backend.Backend.PutObject(bucket, key, obj.Metadata, bytes.NewReader(body), int64(len(body)), nil)
 		return
 	}
+}
+
+// dropVersions deletes versions of key, reporting whether all went.
+func (b *versionedBackend) dropVersions(bucket, key string, versions []gofakes3.VersionItem) bool {
+	for _, v := range versions {
+		if _, err := b.VersionedBackend.DeleteObjectVersion(bucket, key, v.GetVersionID()); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // versionsOf returns the versions and delete markers of key, oldest first
