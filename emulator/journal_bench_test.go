@@ -178,10 +178,7 @@ func BenchmarkJournalFlush(b *testing.B) {
 			}
 			b.SetBytes(n)
 		}
-		e.journal.mu.Lock()
-		live := e.journal.nlive
-		e.journal.mu.Unlock()
-		if live != 0 {
+		if live := liveEntries(e.journal); live != 0 {
 			b.Fatalf("%d journal entries left after the flush", live)
 		}
 		if err := e.Close(); err != nil {

@@ -252,10 +252,7 @@ func TestJournalBeforeAnswer(t *testing.T) {
 		t.Fatalf("ListDeliveryStreams: %d %s", w.Code, w.Body)
 	}
 	reqID := w.Header().Get("x-amzn-RequestId")
-	e.journal.mu.Lock()
-	n := e.journal.nlive
-	e.journal.mu.Unlock()
-	if n != 1 {
+	if n := liveEntries(e.journal); n != 1 {
 		t.Fatalf("journal holds %d live entries after one call, want 1", n)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, journalName(e.journal.seg)))
@@ -281,11 +278,7 @@ func TestJournalPrunedAfterDelivery(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer e.Close()
-			live := func() int {
-				e.journal.mu.Lock()
-				defer e.journal.mu.Unlock()
-				return e.journal.nlive
-			}
+			live := func() int { return liveEntries(e.journal) }
 			for range calls {
 				if w := call(e, "Firehose_20150804.ListDeliveryStreams", "application/x-amz-json-1.1", `{}`); w.Code != 200 {
 					t.Fatalf("ListDeliveryStreams: %d %s", w.Code, w.Body)
@@ -303,6 +296,13 @@ func TestJournalPrunedAfterDelivery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// liveEntries returns how many of j's entries are not known delivered.
+func liveEntries(j *journal) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.nlive
 }
 
 // Without a data directory there is no journal.
