@@ -53,6 +53,15 @@ type Config struct {
 	Seed int64 `json:"seed"`
 	// Start is the instant the simulation begins (UTC, whole seconds).
 	Start time.Time `json:"start"`
+	// Rate, when positive, paces the records steadily, as a load run sends
+	// them: record i of the whole run happens at Start + ⌊i/Rate⌋ seconds.
+	// The world's activity (which calls, by whom, in what order) then no
+	// longer depends on Start, which only places the records in time, so
+	// shards started at different instants still split one run; sessions'
+	// creation dates are placed before the first record that uses them.
+	// 0, the default, is the working-week model described in the package
+	// documentation.
+	Rate float64 `json:"rate,omitempty"`
 	// Events is the number of records of the whole (unsharded) run.
 	Events int `json:"events"`
 	// Accounts is the number of AWS accounts that own delivery streams.
@@ -109,6 +118,9 @@ func (c Config) withDefaults() (Config, error) {
 	c.Start = c.Start.UTC().Truncate(time.Second)
 	if y := c.Start.Year(); y < 1970 || y > 9000 {
 		return c, fmt.Errorf("start %s: want a time between 1970 and 9000", c.Start.Format(time.RFC3339))
+	}
+	if c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) {
+		return c, fmt.Errorf("rate %v: want a positive number of records a second, or 0", c.Rate)
 	}
 	if c.Events == 0 {
 		c.Events = DefaultEvents

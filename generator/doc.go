@@ -93,6 +93,13 @@
 // evenings, quiet nights and weekends. Events of a stream never precede its
 // creation.
 //
+// With Config.Rate the records are paced instead: record i of the whole run
+// happens at Start + ⌊i/Rate⌋ seconds, as `firetrail load` sends it. The
+// world then runs from DefaultStart whatever Start is, so its activity does
+// not depend on when a run begins (shards started apart still split one
+// run), and a session's creation date is written as its age before the
+// first record that uses it.
+//
 // # Scenarios
 //
 // Config.Scenario plants labelled incidents into the background activity

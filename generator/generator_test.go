@@ -129,6 +129,66 @@ func TestShardsUnion(t *testing.T) {
 	}
 }
 
+// TestPaced: with Config.Rate, record i happens at Start + ⌊i/Rate⌋, and
+// the world's records do not depend on Start, so shards started at
+// different instants still split one run.
+func TestPaced(t *testing.T) {
+	const events, rate = 4001, 150
+	starts := []time.Time{
+		time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 6, 3, 17, 41, 0, time.UTC), // a Sunday night
+	}
+	cfg := Config{Seed: 12, Events: events, Rate: rate, Scenario: ScenarioAll}
+	var runs [][]decoded
+	for _, start := range starts {
+		cfg.Start = start
+		recs := decodeAll(t, ndjson(t, mustNew(t, cfg)))
+		for i, d := range recs {
+			if want := start.Add(time.Duration(i/rate) * time.Second); !d.EventTime.Equal(want) {
+				t.Fatalf("start %v: record %d at %v, want %v", start, i, d.EventTime, want)
+			}
+		}
+		runs = append(runs, recs)
+	}
+	for i := range runs[0] {
+		a, b := runs[0][i], runs[1][i]
+		if a.EventID != b.EventID || a.EventName != b.EventName || a.UserIdentity.ARN != b.UserIdentity.ARN || !bytes.Equal(a.RequestParameters, b.RequestParameters) {
+			t.Fatalf("record %d differs between starts: %s %s vs %s %s", i, a.EventID, a.EventName, b.EventID, b.EventName)
+		}
+	}
+	// Three shards, each started a second after the one before.
+	whole := map[string]bool{}
+	for _, d := range runs[0] {
+		whole[d.EventID] = true
+	}
+	union := map[string]bool{}
+	for k := range 3 {
+		cfg.Start, cfg.Shard, cfg.Shards = starts[0].Add(time.Duration(k)*time.Second), k, 3
+		for _, d := range decodeAll(t, ndjson(t, mustNew(t, cfg))) {
+			union[d.EventID] = true
+		}
+	}
+	if !maps.Equal(whole, union) {
+		t.Errorf("three shards started a second apart: %d eventIDs, %d of the whole run's %d", len(union), countIn(union, whole), len(whole))
+	}
+	// A rate too slow for the calendar stops at its end.
+	recs := decodeAll(t, ndjson(t, mustNew(t, Config{Events: 3, Rate: 1e-300})))
+	if last := recs[2].EventTime; last.Format(time.RFC3339) != "9999-12-31T23:59:59Z" {
+		t.Errorf("rate 1e-300: third record at %v, want the last second of 9999", last)
+	}
+}
+
+// countIn counts the keys of a that are in b.
+func countIn(a, b map[string]bool) int {
+	n := 0
+	for k := range a {
+		if b[k] {
+			n++
+		}
+	}
+	return n
+}
+
 // decoded is a record decoded with encoding/json for checks.
 type decoded struct {
 	schemas.Record
@@ -248,11 +308,20 @@ func TestNoDataEventsNoErrors(t *testing.T) {
 	}
 }
 
-// TestConsistency checks the world's rules on every record of a run.
+// TestConsistency checks the world's rules on every record of a run, on
+// the working-week timeline and paced as load sends records.
 func TestConsistency(t *testing.T) {
-	g := mustNew(t, Config{Seed: 11, Events: 30000, Accounts: 3, Regions: []string{"us-east-1", "eu-central-1"}, Scenario: ScenarioAll})
-	recs := decodeAll(t, ndjson(t, g))
+	cfg := Config{Seed: 11, Events: 30000, Accounts: 3, Regions: []string{"us-east-1", "eu-central-1"}, Scenario: ScenarioAll}
+	t.Run("working week", func(t *testing.T) { checkConsistency(t, cfg) })
+	// Before the instant the paced world runs from (DefaultStart).
+	cfg.Rate, cfg.Start = 2000, time.Date(2024, 6, 30, 23, 59, 58, 0, time.UTC)
+	t.Run("paced", func(t *testing.T) { checkConsistency(t, cfg) })
+}
+
+func checkConsistency(t *testing.T, cfg Config) {
+	recs := decodeAll(t, ndjson(t, mustNew(t, cfg)))
 	seen := map[string]bool{}
+	sessions := map[string]string{} // access key → session creation date
 	var prev time.Time
 	created := map[string]time.Time{} // stream ARN → create time in this run
 	version := map[string]int{}       // stream ARN → last successful update's version
@@ -276,6 +345,18 @@ func TestConsistency(t *testing.T) {
 			t.Errorf("%s: accessKeyId %q with sessionContext %v", where, id.AccessKeyID, id.SessionContext != nil)
 		case id.AccessKeyID != "" && len(id.AccessKeyID) != 20:
 			t.Errorf("%s: accessKeyId %q not 20 characters", where, id.AccessKeyID)
+		}
+		if sc := id.SessionContext; sc != nil && sc.Attributes != nil {
+			// A session is created before its first call, lasts at most
+			// 1.5 × 12 hours and keeps its creation date.
+			cd := sc.Attributes.CreationDate
+			if c, err := time.Parse(time.RFC3339, cd); err != nil || c.After(r.EventTime) || r.EventTime.Sub(c) > 18*time.Hour {
+				t.Errorf("%s: session created %q, for a call at %v", where, cd, r.EventTime)
+			}
+			if was, ok := sessions[id.AccessKeyID]; ok && was != cd {
+				t.Errorf("%s: session %s created %s, earlier %s", where, id.AccessKeyID, cd, was)
+			}
+			sessions[id.AccessKeyID] = cd
 		}
 		if id.ARN != "" && !strings.Contains(id.ARN, "::"+id.AccountID+":") {
 			t.Errorf("%s: arn %s not in account %s", where, id.ARN, id.AccountID)
@@ -545,6 +626,9 @@ func TestConfigErrors(t *testing.T) {
 		{"error share", Config{ErrorShare: 0.9}, "error share"},
 		{"shares overflow", Config{ReadOnlyShare: 0.9, DataEventShare: 0.2}, "read-only share"},
 		{"NaN share", Config{ErrorShare: math.NaN()}, "error share NaN: not a number"},
+		{"negative rate", Config{Rate: -1}, "rate -1"},
+		{"NaN rate", Config{Rate: math.NaN()}, "rate NaN"},
+		{"infinite rate", Config{Rate: math.Inf(1)}, "rate +Inf"},
 		{"start too early", Config{Start: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)}, "start 1969-12-31T00:00:00Z"},
 	}
 	for _, tc := range tests {

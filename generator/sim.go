@@ -86,6 +86,11 @@ func newSim(cfg Config) (*sim, error) {
 		ids:   newIDSource(cfg.Seed ^ 0x6a09e667f3bcc908),
 	}
 	w.nextBG = cfg.Start.Unix()
+	if cfg.Rate > 0 {
+		// Paced: the world runs from a fixed instant, whatever Start is,
+		// and outUnix places its records from Start.
+		w.nextBG = DefaultStart.Unix()
+	}
 	if err := w.buildTemplates(); err != nil {
 		return nil, err
 	}
@@ -627,7 +632,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 	*rec = schemas.Record{}
 	rec.EventVersion = w.cfg.EventVersion
 	rec.UserIdentity = p.ident
-	rec.EventTime = time.Unix(t, 0).UTC()
+	rec.EventTime = time.Unix(w.outUnix(t), 0).UTC()
 	rec.EventSource = schemas.FirehoseEventSource
 	rec.EventName = actionNames[a]
 	rec.AWSRegion = rs.name
@@ -686,6 +691,22 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 		w.errs++
 	}
 	w.label = pe.label
+}
+
+// maxOutUnix is the last second outUnix gives: 9999-12-31T23:59:59Z, where
+// a paced run of more records than any run sends stops moving.
+const maxOutUnix = 253402300799
+
+// outUnix is the time (unix seconds) written for the record emitted now at
+// the world's time t: t itself, or, with Config.Rate, Start + ⌊i/Rate⌋ for
+// the record's index i in the whole run. A time of the world before t (a
+// session's creation) is written as outUnix(t) minus its age.
+func (w *sim) outUnix(t int64) int64 {
+	if w.cfg.Rate <= 0 {
+		return t
+	}
+	start := w.cfg.Start.Unix()
+	return start + int64(min(float64(w.emitted)/w.cfg.Rate, float64(maxOutUnix-start)))
 }
 
 // remove deletes s from rs.

@@ -464,7 +464,9 @@ func roleIssuer(acct, roleID, name string) *schemas.SessionIssuer {
 		ARN: "arn:aws:iam::" + acct + ":role/" + name, AccountID: acct, UserName: name}
 }
 
-// refresh renews p's session when it has expired at t (unix seconds).
+// refresh renews p's session when it has expired at t (unix seconds). It
+// is called while the record at t is emitted: the session's creation date
+// is written relative to that record's time (see outUnix).
 func (p *principal) refresh(w *sim, t int64) {
 	if p.sessionFor == nil || t < p.sessionEnd {
 		return
@@ -481,7 +483,7 @@ func (p *principal) refresh(w *sim, t int64) {
 	sc := &schemas.SessionContext{
 		SessionIssuer:       p.issuer,
 		WebIDFederationData: p.webID,
-		Attributes:          &schemas.SessionAttributes{CreationDate: formatDate(start), MFAAuthenticated: mfa},
+		Attributes:          &schemas.SessionAttributes{CreationDate: formatDate(w.outUnix(t) - (t - start)), MFAAuthenticated: mfa},
 	}
 	if p.kind == pEC2Monitor || p.kind == pJavaProducer {
 		sc.EC2RoleDelivery = "2.0"

@@ -395,6 +395,14 @@ type logRecord struct {
 	RequestParameters  struct {
 		DeliveryStreamName string `json:"deliveryStreamName"`
 	} `json:"requestParameters"`
+	UserIdentity struct {
+		AccessKeyID    string `json:"accessKeyId"`
+		SessionContext *struct {
+			Attributes struct {
+				CreationDate string `json:"creationDate"`
+			} `json:"attributes"`
+		} `json:"sessionContext"`
+	} `json:"userIdentity"`
 }
 
 // isManagement reports whether LookupEvents should show r: a management

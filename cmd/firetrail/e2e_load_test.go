@@ -34,6 +34,39 @@ func runLoadCmd(t *testing.T, args ...string) string {
 	return stdout.String()
 }
 
+// checkSessions checks that every session in files was created before the
+// calls it signs, and that each keeps one creation date.
+func checkSessions(t *testing.T, what string, files map[string][]logRecord) {
+	t.Helper()
+	created := map[string]string{} // access key → creation date
+	bad := 0
+	for key, recs := range files {
+		for _, r := range recs {
+			sc := r.UserIdentity.SessionContext
+			if sc == nil {
+				continue
+			}
+			cd := sc.Attributes.CreationDate
+			if was, ok := created[r.UserIdentity.AccessKeyID]; ok && was != cd {
+				t.Errorf("%s: %s: session %s created %s and %s", what, key, r.UserIdentity.AccessKeyID, was, cd)
+			}
+			created[r.UserIdentity.AccessKeyID] = cd
+			// Both are RFC 3339 in UTC, whole seconds: they compare as text.
+			if cd > r.EventTime {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: %s: eventID %s at %s, signed by a session created %s", what, key, r.EventID, r.EventTime, cd)
+				}
+			}
+		}
+	}
+	if len(created) == 0 {
+		t.Errorf("%s: no record signed by a session", what)
+	}
+	if bad > 5 {
+		t.Errorf("%s: %d records in all before their session's creation", what, bad)
+	}
+}
+
 // eventIDSet returns the eventIDs of files, failing on a repeated one.
 func eventIDSet(t *testing.T, what string, files map[string][]logRecord) map[string]bool {
 	t.Helper()
@@ -79,6 +112,7 @@ func TestE2ELoad(t *testing.T) {
 		n += len(recs)
 	}
 	fullIDs := eventIDSet(t, "unsharded load", full)
+	checkSessions(t, "unsharded load", full)
 	if n != 3000 || len(fullIDs) != 3000 {
 		t.Errorf("unsharded load: %d records with %d distinct eventIDs in %d log files, want 3000", n, len(fullIDs), len(full))
 	}

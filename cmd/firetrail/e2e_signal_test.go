@@ -265,6 +265,7 @@ func TestE2ELoadProcesses(t *testing.T) {
 			n += len(recs)
 		}
 		shardIDs := eventIDSet(t, "three shards", shardFiles)
+		checkSessions(t, "three shards", shardFiles)
 		if len(wholeIDs) != 6000 || n != 6000 || !maps.Equal(wholeIDs, shardIDs) {
 			t.Errorf("unsharded run: %d events; three shards: %d records, %d distinct; want the same 6000", len(wholeIDs), n, len(shardIDs))
 		}

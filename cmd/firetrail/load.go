@@ -145,6 +145,10 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 			return p, usagef("--shard: %v", err)
 		}
 		p.shard, p.shards = k, n
+		if n > 1 && !f.seedSet {
+			// A random seed each would make every shard part of another run.
+			return p, usagef("--shard %s needs --seed: the shards of one run must share a seed", f.shard)
+		}
 	}
 	p.events = f.events
 	if f.duration > 0 {
@@ -231,8 +235,18 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	wall := realWall{}
 	start := wall.Now()
 	sim := &simClock{wall: wall, wallStart: start, simStart: start.UTC(), speedup: f.speedup}
+	// The generator paces its records as the pacer sends them, so that the
+	// world does not depend on when this process started (shards started
+	// apart split one run) and a session's creation date precedes the
+	// calls it signs. Its rate is a millionth faster than the pacer's, so
+	// that no rounding puts a record's generated time after its due time;
+	// with --rate max every event is due at the start.
+	genRate := math.MaxFloat64
+	if plan.rate > 0 {
+		genRate = plan.rate / f.speedup * (1 + 1e-6)
+	}
 	cfg := generator.Config{Seed: f.seed, Events: plan.events, Accounts: f.accounts, Regions: f.regions,
-		Start: sim.simStart.Truncate(time.Second), Shard: plan.shard, Shards: plan.shards}
+		Start: sim.simStart.Truncate(time.Second), Rate: genRate, Shard: plan.shard, Shards: plan.shards}
 	gen, err := generator.New(cfg)
 	if err != nil {
 		return usagef("%v", err)

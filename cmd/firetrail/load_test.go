@@ -269,6 +269,7 @@ func TestLoadBadFlags(t *testing.T) {
 		{[]string{}, "--rate is required"},
 		{[]string{"--rate", "10", "--shard", "0/0"}, `--shard: shard "0/0"`},
 		{[]string{"--rate", "10", "--shard", "3/3"}, `--shard: shard "3/3"`},
+		{[]string{"--rate", "10", "--shard", "1/3"}, "--shard 1/3 needs --seed"},
 		{[]string{"--rate", "10", "--speedup", "-1"}, "--speedup -1: want a positive factor"},
 		{[]string{"--rate", "10", "--speedup", "0"}, "--speedup 0: want a positive factor"},
 		{[]string{"--rate", "10", "--progress", "often"}, `--progress "often"`},
@@ -496,7 +497,7 @@ func TestLoadProgressModes(t *testing.T) {
 			t.Errorf("--progress %q, terminal %v: live %v every %v (%v), want live %v every %v", tc.progress, tc.tty, p.live, p.progressEvery, err, tc.live, tc.every)
 		}
 	}
-	f := loadFlags{bucket: "b", rateText: "max", duration: time.Second, interval: time.Minute, speedup: 1, shard: "1/3"}
+	f := loadFlags{bucket: "b", rateText: "max", duration: time.Second, interval: time.Minute, speedup: 1, shard: "1/3", seedSet: true}
 	p, err := f.check(false)
 	if err != nil || p.rate != 0 || p.events != unboundedEvents || shardEvents(p.events, p.shard, p.shards) != 0 {
 		t.Errorf("--rate max --duration 1s: %+v %v, want rate 0 and no set number of events", p, err)
