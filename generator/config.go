@@ -57,8 +57,8 @@ type Config struct {
 	// them: record i of the whole run happens at Start + ⌊i/Rate⌋ seconds.
 	// The world's activity (which calls, by whom, in what order) then no
 	// longer depends on Start, which only places the records in time, so
-	// shards started at different instants still split one run; sessions'
-	// creation dates are placed before the first record that uses them.
+	// shards started at different instants still split one run; sessions
+	// last hours of the records' time, however many records that is.
 	// 0, the default, is the working-week model described in the package
 	// documentation.
 	Rate float64 `json:"rate,omitempty"`

@@ -97,8 +97,8 @@
 // happens at Start + ⌊i/Rate⌋ seconds, as `firetrail load` sends it. The
 // world then runs from DefaultStart whatever Start is, so its activity does
 // not depend on when a run begins (shards started apart still split one
-// run), and a session's creation date is written as its age before the
-// first record that uses it.
+// run). Sessions and people's addresses last by the records' times: hours
+// of them, however many calls those hours hold.
 //
 // # Scenarios
 //

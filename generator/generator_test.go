@@ -156,6 +156,27 @@ func TestPaced(t *testing.T) {
 			t.Fatalf("record %d differs between starts: %s %s vs %s %s", i, a.EventID, a.EventName, b.EventID, b.EventName)
 		}
 	}
+	// Sessions last by the written time: the run's 27 seconds renew none,
+	// so a role has one session for each principal that uses it (two at
+	// most in this world; about 40 on the working-week timeline, where the
+	// same number of records spans eight hours).
+	perRole := map[string]map[string]bool{}
+	for _, d := range runs[0] {
+		if sc := d.UserIdentity.SessionContext; sc != nil && sc.SessionIssuer != nil {
+			if perRole[sc.SessionIssuer.ARN] == nil {
+				perRole[sc.SessionIssuer.ARN] = map[string]bool{}
+			}
+			perRole[sc.SessionIssuer.ARN][d.UserIdentity.AccessKeyID] = true
+		}
+	}
+	if len(perRole) == 0 {
+		t.Error("no record signed by a role's session")
+	}
+	for role, keys := range perRole {
+		if len(keys) > 2 {
+			t.Errorf("%s: %d sessions in %v of records", role, len(keys), runs[0][len(runs[0])-1].EventTime.Sub(starts[0]))
+		}
+	}
 	// Three shards, each started a second after the one before.
 	whole := map[string]bool{}
 	for _, d := range runs[0] {

@@ -699,8 +699,8 @@ const maxOutUnix = 253402300799
 
 // outUnix is the time (unix seconds) written for the record emitted now at
 // the world's time t: t itself, or, with Config.Rate, Start + ⌊i/Rate⌋ for
-// the record's index i in the whole run. A time of the world before t (a
-// session's creation) is written as outUnix(t) minus its age.
+// the record's index i in the whole run. Principals' sessions and
+// addresses expire by it (see refresh).
 func (w *sim) outUnix(t int64) int64 {
 	if w.cfg.Rate <= 0 {
 		return t

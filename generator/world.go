@@ -100,11 +100,11 @@ type principal struct {
 
 	// addresses
 	homeIP  string   // a person's home ISP address
-	ipUntil int64    // unix seconds: a person stays at ip until then
+	ipUntil int64    // written unix seconds (outUnix): a person stays at ip until then
 	pool    []string // a Lambda function's execution environments, a partner's egress
 
 	// temporary credentials
-	sessionEnd int64 // unix seconds; renew when reached
+	sessionEnd int64 // written unix seconds (outUnix); renew when reached
 	roleName   string
 	roleID     string // AROA… or AIDA… of the issuer
 	issuer     *schemas.SessionIssuer
@@ -179,10 +179,12 @@ func (p *principal) place(w *sim, t int64) {
 	r := w.r
 	switch {
 	case kinds[p.kind].human:
-		if t < p.ipUntil {
+		// By the written time, as sessions (see refresh).
+		now := w.outUnix(t)
+		if now < p.ipUntil {
 			return
 		}
-		p.ipUntil = t + 1800 + r.Int63n(4*3600)
+		p.ipUntil = now + 1800 + r.Int63n(4*3600)
 		a := p.acct
 		switch x := r.Intn(100); {
 		case x < 45:
@@ -465,15 +467,17 @@ func roleIssuer(acct, roleID, name string) *schemas.SessionIssuer {
 }
 
 // refresh renews p's session when it has expired at t (unix seconds). It
-// is called while the record at t is emitted: the session's creation date
-// is written relative to that record's time (see outUnix).
+// is called while the record at t is emitted, and a session lasts by the
+// time written in records (outUnix): paced as load sends them, sessions
+// still last hours, not the few calls that hours of the world hold.
 func (p *principal) refresh(w *sim, t int64) {
-	if p.sessionFor == nil || t < p.sessionEnd {
+	now := w.outUnix(t)
+	if p.sessionFor == nil || now < p.sessionEnd {
 		return
 	}
 	info := kinds[p.kind]
-	start := t - w.r.Int63n(int64(info.sessionLength/time.Second)/2+1)
-	p.sessionEnd = t + int64(info.sessionLength/time.Second)/2 + w.r.Int63n(int64(info.sessionLength/time.Second)/2+1)
+	start := now - w.r.Int63n(int64(info.sessionLength/time.Second)/2+1)
+	p.sessionEnd = now + int64(info.sessionLength/time.Second)/2 + w.r.Int63n(int64(info.sessionLength/time.Second)/2+1)
 	session := p.sessionFor(p, w)
 	mfa := "false"
 	switch p.kind {
@@ -483,7 +487,7 @@ func (p *principal) refresh(w *sim, t int64) {
 	sc := &schemas.SessionContext{
 		SessionIssuer:       p.issuer,
 		WebIDFederationData: p.webID,
-		Attributes:          &schemas.SessionAttributes{CreationDate: formatDate(w.outUnix(t) - (t - start)), MFAAuthenticated: mfa},
+		Attributes:          &schemas.SessionAttributes{CreationDate: formatDate(start), MFAAuthenticated: mfa},
 	}
 	if p.kind == pEC2Monitor || p.kind == pJavaProducer {
 		sc.EC2RoleDelivery = "2.0"
