@@ -170,6 +170,36 @@ func TestE2ELoadCollision(t *testing.T) {
 	}
 }
 
+// TestE2ELoadSpeedupPastSpan: --rate max at a --speedup that would carry
+// simulated time past a hundred years stops there, delivers what it
+// generated and fails with the reason (no event time wraps into the past).
+func TestE2ELoadSpeedupPastSpan(t *testing.T) {
+	srv := startServe(t)
+	loadEnv(t, srv)
+	summary := filepath.Join(t.TempDir(), "summary.json")
+	code, _, stderr := runLoadOut("--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "max", "--events", "100000000",
+		"--speedup", "5e10", "--seed", "4", "--prefix", "span", "--summary-json", summary)
+	if code != 1 || !strings.Contains(stderr, "stopped: simulated time reached 100 years after the start; give a smaller --speedup") {
+		t.Fatalf("load: exit %d, stderr:\n%s\nwant exit 1 and the reason", code, stderr)
+	}
+	s := readSummary(t, summary)
+	files := readLogFiles(t, goS3(t, &srv.serveInfo), srv.Bucket, "span/")
+	n, last := 0, ""
+	for _, recs := range files {
+		for _, r := range recs {
+			n++
+			last = max(last, r.EventTime)
+		}
+	}
+	// 63 ms of wall time: a few thousand events, a log file each (none
+	// on a machine too busy to send one that soon).
+	t.Logf("%d events in %d log files", s.Events, s.Files)
+	end := s.SimulatedStart.Add(maxSimSpan).Format(time.RFC3339)
+	if int64(s.EventsDelivered) != s.Events || n != int(s.Events) || s.Error == "" || last > end || n > 0 && last < s.SimulatedStart.Format(time.RFC3339) {
+		t.Errorf("summary %+v; the bucket holds %d records, the last at %s: want every generated event delivered, none after %s", s, n, last, end)
+	}
+}
+
 // TestE2ELoadRandomSeed: without --seed, load picks a random seed and
 // prints it; two such runs share no eventID, and --seed with the printed
 // seed repeats a run's events.

@@ -116,6 +116,14 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 	if !(f.speedup > 0) || math.IsInf(f.speedup, 0) {
 		return p, usagef("--speedup %v: want a positive factor (1: real time)", f.speedup)
 	}
+	// The run's wall time when it is known: simulated, it must fit.
+	wallSpan := f.duration.Seconds()
+	if p.rate > 0 && f.events > 0 {
+		wallSpan = float64(f.events) / p.rate
+	}
+	if years := wallSpan * f.speedup / (365 * 24 * 3600); years > maxSimSpan.Hours()/(365*24) {
+		return p, usagef("--speedup %v: the run would simulate %.3g years; at most %.0f", f.speedup, years, maxSimSpan.Hours()/(365*24))
+	}
 	switch {
 	case f.events < 0:
 		return p, usagef("--events must not be negative")
@@ -306,7 +314,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	if runtime.GOMAXPROCS(0) > 1 {
 		records = generator.Prefetch(records, 4)
 	}
-	var addErr error
+	var addErr, spanErr error
 	var firstSent, lastSent time.Time
 	n := 0
 	for rec := range records {
@@ -323,6 +331,12 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		}
 		// Each event happens when it is sent, in simulated time.
 		now := wall.Now()
+		if sim.pastSpan(now) {
+			// --rate max at a --speedup that outruns the calendar: what
+			// was generated is delivered, then the run fails.
+			spanErr = fmt.Errorf("stopped: simulated time reached %.0f years after the start; give a smaller --speedup", maxSimSpan.Hours()/(365*24))
+			break
+		}
 		rec.EventTime = sim.at(now).Truncate(time.Second)
 		if addErr = tr.Add(rec); addErr != nil {
 			addErr = fmt.Errorf("add record %d: %w", n, addErr)
@@ -385,7 +399,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	if st := tr.Stats(); st.LastError != "" {
 		return finish(fmt.Errorf("delivery to %s failed: %s", where, st.LastError))
 	}
-	if err := finish(nil); err != nil {
+	if err := finish(spanErr); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "delivered %d events in %d log files (%d digests) to s3://%s in %s (%.0f events/s)\n",

@@ -82,11 +82,22 @@ type simClock struct {
 // Now returns the simulated time, in UTC.
 func (c *simClock) Now() time.Time { return c.at(c.wall.Now()) }
 
-// at returns the simulated time when the wall clock reads wall, in UTC.
+// maxSimSpan is the most simulated time a run may cover: a hundred years,
+// well inside what a time.Duration holds (292).
+const maxSimSpan = 100 * 365 * 24 * time.Hour
+
+// at returns the simulated time when the wall clock reads wall, in UTC; it
+// stops at maxSimSpan after the start (see pastSpan).
 func (c *simClock) at(wall time.Time) time.Time {
 	el := wall.Sub(c.wallStart)
 	if c.speedup != 1 {
-		el = time.Duration(float64(el) * c.speedup)
+		el = time.Duration(min(float64(el)*c.speedup, float64(maxSimSpan)))
 	}
 	return c.simStart.Add(el).UTC()
+}
+
+// pastSpan reports whether the simulated time has reached maxSimSpan when
+// the wall clock reads wall.
+func (c *simClock) pastSpan(wall time.Time) bool {
+	return float64(wall.Sub(c.wallStart))*c.speedup >= float64(maxSimSpan)
 }

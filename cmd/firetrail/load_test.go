@@ -253,6 +253,15 @@ func TestSimClock(t *testing.T) {
 	if got, want := c.Now(), sim0.Add(24*time.Hour); !got.Equal(want) {
 		t.Errorf("after 5 min at --speedup 288: %v, want %v (a day)", got, want)
 	}
+	if c.pastSpan(w.now) {
+		t.Error("a day simulated: past the span")
+	}
+	// Past a Duration's 292 years the product would wrap into the past; it
+	// stops at the span instead, and the run is told.
+	c.speedup = 1e12
+	if got, want := c.Now(), sim0.Add(maxSimSpan); !got.Equal(want) || !c.pastSpan(w.now) {
+		t.Errorf("after 5 min at --speedup 1e12: %v (past the span: %v), want %v", got, c.pastSpan(w.now), want)
+	}
 }
 
 // TestLoadBadFlags: a bad command line is one line naming the flag and
@@ -272,6 +281,8 @@ func TestLoadBadFlags(t *testing.T) {
 		{[]string{"--rate", "10", "--shard", "1/3"}, "--shard 1/3 needs --seed"},
 		{[]string{"--rate", "10", "--speedup", "-1"}, "--speedup -1: want a positive factor"},
 		{[]string{"--rate", "10", "--speedup", "0"}, "--speedup 0: want a positive factor"},
+		{[]string{"--rate", "10", "--speedup", "1e12"}, "--speedup 1e+12: the run would simulate 3.17e+04 years; at most 100"},
+		{[]string{"--rate", "max", "--events", "0", "--duration", "1h", "--speedup", "1e6"}, "--speedup 1e+06: the run would simulate 114 years"},
 		{[]string{"--rate", "10", "--progress", "often"}, `--progress "often"`},
 		{[]string{"--rate", "10", "--duration", "1s"}, "give --events or --duration, not both"},
 	} {
