@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
@@ -298,7 +299,7 @@ func podArgs(t *testing.T, c corev1.Container, vars map[string]string, k int) []
 // expanded for its index from the ConfigMap (the endpoint that of this
 // serve, fewer events), with the key pair the README puts in the Secret.
 // Every pod exits 0, and together they deliver exactly the records of one
-// unsharded run of the same args, each once.
+// unsharded run of the same args, each once, one creation date a session.
 //
 // Not parallel: load takes its credentials from the environment.
 func TestE2EManifests(t *testing.T) {
@@ -332,6 +333,8 @@ func TestE2EManifests(t *testing.T) {
 	vars := podVars(t, jm, c)
 	vars["FIRETRAIL_ENDPOINT"] = srv.URL
 	vars["FIRETRAIL_EVENTS"] = strconv.Itoa(events)
+	// As the README says to set it: a moment after the Job is applied.
+	vars["FIRETRAIL_START"] = time.Now().Add(time.Second).UTC().Format(time.RFC3339)
 	bucket := vars["FIRETRAIL_BUCKET"] // serve's, as TestServeManifest checks
 
 	runPod := func(args []string) (int, string) {
@@ -359,7 +362,9 @@ func TestE2EManifests(t *testing.T) {
 
 	s3c := goS3(t, &srv.serveInfo)
 	fullIDs := eventIDSet(t, "unsharded run", readLogFiles(t, s3c, bucket, "full/"))
-	podIDs := eventIDSet(t, "the Job's pods", readLogFiles(t, s3c, bucket, "AWSLogs/"))
+	podFiles := readLogFiles(t, s3c, bucket, "AWSLogs/")
+	podIDs := eventIDSet(t, "the Job's pods", podFiles)
+	checkSessions(t, "the Job's pods", podFiles)
 	if len(fullIDs) != events {
 		t.Fatalf("unsharded run delivered %d events, want %d", len(fullIDs), events)
 	}

@@ -170,6 +170,26 @@ func TestE2ELoadCollision(t *testing.T) {
 	}
 }
 
+// TestE2ELoadStartAhead: with --start ahead, load checks the bucket, says
+// it waits, and a signal meanwhile is a clean stop with nothing sent.
+func TestE2ELoadStartAhead(t *testing.T) {
+	srv := startServe(t)
+	loadEnv(t, srv)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	at := time.Now().Add(time.Minute).UTC().Truncate(time.Second).Format(time.RFC3339)
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"load", "--progress", "0", "--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "10", "--events", "10",
+		"--seed", "1", "--prefix", "ahead", "--start", at}, strings.NewReader(""), &stdout, &stderr)
+	want := "load: waiting until " + at + " (--start)\nload: interrupted before sending anything\n"
+	if code != 0 || stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("load --start %s, interrupted: exit %d\nstdout: %s\nstderr: %q\nwant exit 0 and stderr %q", at, code, &stdout, stderr.String(), want)
+	}
+	if objs := listObjects(t, goS3(t, &srv.serveInfo), srv.Bucket, "ahead/"); len(objs) != 0 {
+		t.Errorf("%d objects under ahead/, want none", len(objs))
+	}
+}
+
 // TestE2ELoadSpeedupPastSpan: --rate max at a --speedup that would carry
 // simulated time past a hundred years stops there, delivers what it
 // generated and fails with the reason (no event time wraps into the past).

@@ -230,8 +230,9 @@ func (p *loadProc) wait(t *testing.T) {
 }
 
 // TestE2ELoadProcesses runs the real binary: three processes with
-// --shard k/3 at the same time against one serve deliver exactly the
-// records of one unsharded run, each once, and no key twice; a run
+// --shard k/3 and one --start against one serve, the last started after
+// that time, deliver exactly the records of one unsharded run, each once,
+// no key twice, and one creation date for each session; a run
 // stopped by SIGINT mid-way prints its summary, exits 0, and the bucket
 // holds what it generated, in whole log files and nothing else.
 func TestE2ELoadProcesses(t *testing.T) {
@@ -244,9 +245,17 @@ func TestE2ELoadProcesses(t *testing.T) {
 		common := []string{"--rate", "20000", "--events", "6000", "--seed", "12", "--progress", "0"}
 		whole := startLoadProc(t, bin, &srv.serveInfo, append(slices.Clip(common), "--prefix", "whole")...)
 		whole.wait(t)
+		// The shards share a --start a second or two ahead; the last is
+		// started after it, as a pod scheduled late would be, and catches
+		// up. They begin at another time than the whole run.
+		begin := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second)
 		var shards []*loadProc
 		for k := range 3 {
-			shards = append(shards, startLoadProc(t, bin, &srv.serveInfo, append(slices.Clip(common), "--prefix", "three", "--shard", fmt.Sprintf("%d/3", k))...))
+			if k == 2 {
+				time.Sleep(time.Until(begin.Add(300 * time.Millisecond)))
+			}
+			shards = append(shards, startLoadProc(t, bin, &srv.serveInfo, append(slices.Clip(common), "--prefix", "three",
+				"--shard", fmt.Sprintf("%d/3", k), "--start", begin.UTC().Format(time.RFC3339))...))
 		}
 		files, events := 0, 0
 		for _, p := range shards {
@@ -254,15 +263,23 @@ func TestE2ELoadProcesses(t *testing.T) {
 			s := readSummary(t, p.summary)
 			files += s.Files
 			events += s.EventsDelivered
-			if s.Errors != 0 || s.Events != 2000 {
-				t.Errorf("shard %s: %d events, %d errors, want 2000 and none", s.Shard, s.Events, s.Errors)
+			if s.Errors != 0 || s.Events != 2000 || !s.SimulatedStart.Equal(begin) {
+				t.Errorf("shard %s: %d events, %d errors, simulated from %v: want 2000, none, from --start %v", s.Shard, s.Events, s.Errors, s.SimulatedStart, begin)
 			}
 		}
 		wholeIDs := eventIDSet(t, "unsharded", readLogFiles(t, s3c, srv.Bucket, "whole/"))
 		shardFiles := readLogFiles(t, s3c, srv.Bucket, "three/")
-		n := 0
+		n, first := 0, ""
 		for _, recs := range shardFiles {
 			n += len(recs)
+			for _, r := range recs {
+				if first == "" || r.EventTime < first {
+					first = r.EventTime
+				}
+			}
+		}
+		if want := begin.UTC().Format(time.RFC3339); first < want {
+			t.Errorf("three shards: an event at %s, before --start %s", first, want)
 		}
 		shardIDs := eventIDSet(t, "three shards", shardFiles)
 		checkSessions(t, "three shards", shardFiles)

@@ -31,6 +31,7 @@ type loadFlags struct {
 	duration    time.Duration
 	events      int
 	shard       string
+	startText   string
 	seed        int64
 	seedSet     bool // --seed given; otherwise a random seed
 	runID       string
@@ -47,11 +48,18 @@ type loadFlags struct {
 // than any run sends, small enough for the generator's arithmetic.
 const unboundedEvents = 1 << 53
 
+// How far from now --start may be.
+const (
+	maxStartAhead  = 24 * time.Hour
+	maxStartBehind = time.Hour
+)
+
 // loadPlan is a checked load command line.
 type loadPlan struct {
 	rate          float64 // events per second of the whole run; 0: as fast as possible
 	events        int     // of the whole (unsharded) run; unboundedEvents with --rate max --duration
 	shard, shards int
+	start         time.Time     // --start; zero: when the process starts
 	progressEvery time.Duration // 0: no progress
 	live          bool          // a live display rather than lines
 }
@@ -59,7 +67,7 @@ type loadPlan struct {
 func loadCommand() command {
 	return command{
 		name:  "load",
-		usage: "load --bucket NAME --rate R|max (--duration D|--events N) [--endpoint URL] [--shard k/N] [flags]",
+		usage: "load --bucket NAME --rate R|max (--duration D|--events N) [--endpoint URL] [--shard k/N] [--start TIME] [flags]",
 		short: "Deliver generated CloudTrail log files into S3 or any S3-compatible store at a steady rate.",
 		setup: func(fs *pflag.FlagSet) func(context.Context, *env, []string) error {
 			var f loadFlags
@@ -71,6 +79,7 @@ func loadCommand() command {
 			fs.DurationVar(&f.duration, "duration", 0, "how long to run (wall clock; or give --events)")
 			fs.IntVar(&f.events, "events", 0, "how many events the whole run delivers (or give --duration)")
 			fs.StringVar(&f.shard, "shard", "", "deliver part k of N (k/N), for N machines in parallel")
+			fs.StringVar(&f.startText, "start", "", "when the run begins, RFC 3339 (e.g. 2026-12-05T16:00:00Z): its first event is due and its simulated time starts then; give every shard of a run the same one so that their times agree (default: now; at most a day ahead, an hour ago)")
 			fs.Int64Var(&f.seed, "seed", 0, "seed of the generated world: the same seed gives the same events (default: random, printed on stderr)")
 			fs.StringVar(&f.runID, "run-id", "", "name log files as the run of this ID does (default: random, so that no two runs share a key)")
 			fs.IntVar(&f.accounts, "accounts", 0, "number of AWS accounts (default: the generator's)")
@@ -158,6 +167,13 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 			return p, usagef("--shard %s needs --seed: the shards of one run must share a seed", f.shard)
 		}
 	}
+	if t := strings.TrimSpace(f.startText); t != "" {
+		start, err := time.Parse(time.RFC3339, t)
+		if err != nil {
+			return p, usagef("--start %q: want an RFC 3339 time, e.g. 2026-12-05T16:00:00Z", f.startText)
+		}
+		p.start = start
+	}
 	p.events = f.events
 	if f.duration > 0 {
 		if p.rate == 0 {
@@ -201,6 +217,15 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	if err != nil {
 		return err
 	}
+	if !plan.start.IsZero() {
+		now := time.Now()
+		switch {
+		case plan.start.After(now.Add(maxStartAhead)):
+			return usagef("--start %s: more than a day ahead", f.startText)
+		case plan.start.Before(now.Add(-maxStartBehind)):
+			return usagef("--start %s: more than an hour ago (the run would send that hour's events at once)", f.startText)
+		}
+	}
 	runID := f.runID
 	if runID == "" {
 		// A run of its own: log file names differ from every other run's,
@@ -242,6 +267,18 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 
 	wall := realWall{}
 	start := wall.Now()
+	if !plan.start.IsZero() {
+		// Every shard of a run begins at the same instant, whenever its
+		// process started: one late is behind its schedule and catches up.
+		if wait := plan.start.Sub(start); wait > 0 {
+			fmt.Fprintf(e.stderr, "load: waiting until %s (--start)\n", plan.start.UTC().Format(time.RFC3339Nano))
+			if wall.Sleep(ctx, wait) != nil {
+				fmt.Fprintln(e.stderr, "load: interrupted before sending anything")
+				return nil
+			}
+		}
+		start = plan.start
+	}
 	sim := &simClock{wall: wall, wallStart: start, simStart: start.UTC(), speedup: f.speedup}
 	// The generator paces its records as the pacer sends them, so that the
 	// world does not depend on when this process started (shards started
