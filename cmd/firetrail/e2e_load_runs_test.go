@@ -175,15 +175,22 @@ func TestE2ELoadCollision(t *testing.T) {
 func TestE2ELoadStartAhead(t *testing.T) {
 	srv := startServe(t)
 	loadEnv(t, srv)
-	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), e2eTimeout)
 	defer cancel()
 	at := time.Now().Add(time.Minute).UTC().Truncate(time.Second).Format(time.RFC3339)
-	var stdout, stderr bytes.Buffer
+	waiting := "load: waiting until " + at + " (--start)\n"
+	var stdout, stderr syncBuffer
+	go func() { // the signal, once it waits
+		for ctx.Err() == nil && !strings.Contains(stderr.String(), waiting) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
 	code := run(ctx, []string{"load", "--progress", "0", "--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "10", "--events", "10",
 		"--seed", "1", "--prefix", "ahead", "--start", at}, strings.NewReader(""), &stdout, &stderr)
-	want := "load: waiting until " + at + " (--start)\nload: interrupted before sending anything\n"
-	if code != 0 || stderr.String() != want || stdout.Len() != 0 {
-		t.Errorf("load --start %s, interrupted: exit %d\nstdout: %s\nstderr: %q\nwant exit 0 and stderr %q", at, code, &stdout, stderr.String(), want)
+	want := waiting + "load: interrupted before sending anything\n"
+	if code != 0 || stderr.String() != want || stdout.String() != "" {
+		t.Errorf("load --start %s, interrupted: exit %d\nstdout: %s\nstderr: %q\nwant exit 0 and stderr %q", at, code, stdout.String(), stderr.String(), want)
 	}
 	if objs := listObjects(t, goS3(t, &srv.serveInfo), srv.Bucket, "ahead/"); len(objs) != 0 {
 		t.Errorf("%d objects under ahead/, want none", len(objs))
