@@ -349,17 +349,19 @@ func (b *versionedBackend) versionsOf(bucket, key string) (versions []gofakes3.V
 		return nil, false
 	}
 	for _, v := range vs.Versions {
+		var k string
+		var latest bool
 		switch v := v.(type) {
 		case *gofakes3.Version:
-			if v.Key == key {
-				versions = append(versions, v)
-				current = current || v.IsLatest
-			}
+			k, latest = v.Key, v.IsLatest
 		case *gofakes3.DeleteMarker:
-			if v.Key == key {
-				versions = append(versions, v)
-				current = current || v.IsLatest
-			}
+			k, latest = v.Key, v.IsLatest
+		default:
+			continue
+		}
+		if k == key {
+			versions = append(versions, v)
+			current = current || latest
 		}
 	}
 	return versions, current
