@@ -130,8 +130,8 @@ func (f *loadFlags) check(stderrTTY bool) (loadPlan, error) {
 	if p.rate > 0 && f.events > 0 {
 		wallSpan = float64(f.events) / p.rate
 	}
-	if years := wallSpan * f.speedup / (365 * 24 * 3600); years > maxSimSpan.Hours()/(365*24) {
-		return p, usagef("--speedup %v: the run would simulate %.3g years; at most %.0f", f.speedup, years, maxSimSpan.Hours()/(365*24))
+	if years := wallSpan * f.speedup / year.Seconds(); years > maxSimYears {
+		return p, usagef("--speedup %v: the run would simulate %.3g years; at most %d", f.speedup, years, maxSimYears)
 	}
 	switch {
 	case f.events < 0:
@@ -371,7 +371,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		if sim.pastSpan(now) {
 			// --rate max at a --speedup that outruns the calendar: what
 			// was generated is delivered, then the run fails.
-			spanErr = fmt.Errorf("stopped: simulated time reached %.0f years after the start; give a smaller --speedup", maxSimSpan.Hours()/(365*24))
+			spanErr = fmt.Errorf("stopped: simulated time reached %d years after the start; give a smaller --speedup", maxSimYears)
 			break
 		}
 		rec.EventTime = sim.at(now).Truncate(time.Second)

@@ -82,9 +82,13 @@ type simClock struct {
 // Now returns the simulated time, in UTC.
 func (c *simClock) Now() time.Time { return c.at(c.wall.Now()) }
 
-// maxSimSpan is the most simulated time a run may cover: a hundred years,
+// The most simulated time a run may cover: a hundred years (of 365 days),
 // well inside what a time.Duration holds (292).
-const maxSimSpan = 100 * 365 * 24 * time.Hour
+const (
+	maxSimYears = 100
+	year        = 365 * 24 * time.Hour
+	maxSimSpan  = maxSimYears * year
+)
 
 // at returns the simulated time when the wall clock reads wall, in UTC; it
 // stops at maxSimSpan after the start (see pastSpan).
