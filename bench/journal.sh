@@ -63,6 +63,6 @@ for bench in JournalCalls JournalChanges; do
 	done
 done
 echo
-for s in direct buffered append/fsync; do
+for s in direct direct-pwrite buffered append/fsync; do
 	echo "sync $s: median $(median "BenchmarkJournalSync/$s" ns/op) ns/op, $(median "BenchmarkJournalSync/$s" cpu-ns/op) CPU ns/op"
 done

@@ -61,7 +61,13 @@ import (
 // 94 µs and 39 µs of CPU instead of 97 µs and 49 µs with a buffered write
 // and fdatasync(2), which remains where the file system refuses direct I/O
 // (tmpfs) and on other systems (there the sync runs outside the file lock,
-// so deletions are written meanwhile).
+// so deletions are written meanwhile). The direct write is submitted with
+// Linux native AIO and waited for in the runtime's network poller
+// (aioWriter), where the kernel has it: a pwrite(2) held its thread and,
+// until sysmon took it back, its P through the write, and at 64 clients
+// the commits then held 4.6 records each; with AIO the other calls run
+// meanwhile and a commit holds 25, its CPU a call the same as without a
+// data directory.
 //
 // An entry is deleted once its record is in a stored log file that the
 // saved trail state knows (so a restart neither loses nor repeats it):
@@ -114,6 +120,11 @@ var journalZeros = sync.OnceValue(func() []byte { return alignedBuffer(journalZe
 // without it, for its tests and as a benchmark baseline.
 var journalBuffered = false
 
+// journalNoAIO makes a journal write its direct files with pwrite(2) even
+// where native AIO works: the path taken where the kernel offers none,
+// for its tests and as a benchmark baseline.
+var journalNoAIO = false
+
 // journalMaxDelay bounds the commit delay of contending calls.
 const journalMaxDelay = 150 * time.Microsecond
 
@@ -132,11 +143,13 @@ type journal struct {
 
 	fmu    sync.Mutex // the current file and its writes
 	f      *os.File
-	direct bool   // f is written with O_DIRECT|O_DSYNC: a write is durable when it returns
-	blk    []byte // direct: block-aligned buffer whose start holds the current file's last partial block
-	seg    uint64 // the current file's number
-	size   int64  // bytes of frames in the current file
-	alloc  int64  // the current file's size: frames, then zeros
+	direct bool       // f is written with O_DIRECT|O_DSYNC: a write is durable when it returns
+	fd     int        // f's descriptor
+	aio    *aioWriter // direct: writes f through native AIO; nil where there is none
+	blk    []byte     // direct: block-aligned buffer whose start holds the current file's last partial block
+	seg    uint64     // the current file's number
+	size   int64      // bytes of frames in the current file
+	alloc  int64      // the current file's size: frames, then zeros
 
 	commits, committed atomic.Int64 // syncs of batches, and their records
 	queued             atomic.Int64 // records added to batches, ever
@@ -308,7 +321,10 @@ func (j *journal) startFile(n uint64) error {
 	if j.f != nil {
 		j.f.Close()
 	}
-	j.f, j.direct, j.seg, j.size, j.alloc = f, direct, n, 0, 0
+	j.f, j.fd, j.direct, j.seg, j.size, j.alloc = f, int(f.Fd()), direct, n, 0, 0
+	if direct && j.aio == nil && !journalNoAIO {
+		j.aio = newAIOWriter()
+	}
 	j.mu.Lock()
 	j.segs[n] += 0
 	j.next = 0
@@ -523,7 +539,11 @@ func (j *journal) writeDirect(frames []byte) error {
 	buf := j.blk[:n]
 	copy(buf[keep:], frames)
 	clear(buf[keep+len(frames):])
-	if _, err := j.f.WriteAt(buf, start); err != nil {
+	if j.aio != nil {
+		if err := j.aio.writeAt(j.fd, buf, start); err != nil {
+			return err
+		}
+	} else if _, err := j.f.WriteAt(buf, start); err != nil {
 		return err
 	}
 	j.size = end
@@ -721,5 +741,9 @@ func (j *journal) close() error {
 	defer j.fmu.Unlock()
 	err := j.f.Close()
 	j.f = nil
+	if j.aio != nil {
+		err = errors.Join(err, j.aio.close())
+		j.aio = nil
+	}
 	return err
 }

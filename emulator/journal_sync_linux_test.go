@@ -11,8 +11,10 @@ import (
 // BenchmarkJournalSync measures what one client waits for at least: the
 // write and sync of one 1,200-byte record, from one goroutine (the call
 // commits its record itself). "direct" is the journal as it runs on a
-// file system with direct I/O (one O_DIRECT|O_DSYNC write a commit);
-// "buffered" the journal where there is none (a buffered write over the
+// file system with direct I/O (one O_DIRECT|O_DSYNC write a commit,
+// submitted with native AIO and waited for in the network poller);
+// "direct-pwrite" the same write with pwrite(2), where there is no AIO;
+// "buffered" the journal on a file system without direct I/O (a buffered write over the
 // zeroed tail and fdatasync); "append/fsync" a bare loop that appends
 // and fsyncs, as the journal did at first. cpu-ns/op is the process's CPU
 // time (the kernel's work for the sync is charged to the caller).
@@ -23,7 +25,7 @@ func BenchmarkJournalSync(b *testing.B) {
 	}
 	for _, m := range journalModes {
 		b.Run(m.name, func(b *testing.B) {
-			useJournalMode(b, m.buffered)
+			useJournalMode(b, m)
 			j, _, _, err := openJournal(b.TempDir())
 			if err != nil {
 				b.Fatal(err)
@@ -31,6 +33,9 @@ func BenchmarkJournalSync(b *testing.B) {
 			defer j.close()
 			if j.direct == m.buffered {
 				b.Skipf("direct I/O: %v (the file system decides)", j.direct)
+			}
+			if j.direct && (j.aio == nil) != m.noAIO {
+				b.Skipf("native AIO: %v (the kernel decides)", j.aio != nil)
 			}
 			c0 := cputime.Self()
 			for b.Loop() {

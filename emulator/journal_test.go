@@ -381,25 +381,34 @@ func TestPreloadOnce(t *testing.T) {
 // stay, deletions apply, and files with no entries left are removed.
 func TestJournalFiles(t *testing.T) { eachJournalMode(t, testJournalFiles) }
 
-// journalModes are the journal's two ways of writing: direct writes (where
-// the file system allows them), and buffered writes and datasync.
-var journalModes = []struct {
-	name     string
-	buffered bool
-}{{"direct", false}, {"buffered", true}}
+// journalModes are the journal's ways of writing: direct writes (where
+// the file system allows them) through native AIO (where the kernel has
+// it) or pwrite(2), and buffered writes and datasync.
+var journalModes = []journalMode{
+	{name: "direct"},
+	{name: "direct-pwrite", noAIO: true},
+	{name: "buffered", buffered: true},
+}
 
-// useJournalMode sets journalBuffered until tb ends.
-func useJournalMode(tb testing.TB, buffered bool) {
-	old := journalBuffered
-	journalBuffered = buffered
-	tb.Cleanup(func() { journalBuffered = old })
+// journalMode is a way of writing: the values of journalBuffered and
+// journalNoAIO.
+type journalMode struct {
+	name            string
+	buffered, noAIO bool
+}
+
+// useJournalMode sets journalBuffered and journalNoAIO until tb ends.
+func useJournalMode(tb testing.TB, m journalMode) {
+	oldBuffered, oldNoAIO := journalBuffered, journalNoAIO
+	journalBuffered, journalNoAIO = m.buffered, m.noAIO
+	tb.Cleanup(func() { journalBuffered, journalNoAIO = oldBuffered, oldNoAIO })
 }
 
 // eachJournalMode runs test in each of journalModes.
 func eachJournalMode(t *testing.T, test func(t *testing.T)) {
 	for _, m := range journalModes {
 		t.Run(m.name, func(t *testing.T) {
-			useJournalMode(t, m.buffered)
+			useJournalMode(t, m)
 			test(t)
 		})
 	}
