@@ -21,7 +21,11 @@ import (
 // each commit, and thread wake-ups. Here the committing goroutine parks
 // like one waiting for a socket, its P runs the other calls meanwhile,
 // and the poller makes it runnable when the write is durable (the
-// file's O_DSYNC applies to AIO writes as to pwrite).
+// file's O_DSYNC applies to AIO writes as to pwrite). A busy runtime
+// looks at the poller only when a P runs out of work, so the wait often
+// outlasts the write (1.8 ms for a 0.1 ms write at 64 clients) and more
+// calls join the next commit; also looking on a 20 µs timer made
+// commits smaller and calls slower at 8 and 32 clients.
 //
 // One write is in flight at a time (the journal commits one batch at a
 // time, under its file lock), so the context has one slot and the iocb
