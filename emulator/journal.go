@@ -146,6 +146,7 @@ type journal struct {
 	direct bool       // f is written with O_DIRECT|O_DSYNC: a write is durable when it returns
 	fd     int        // f's descriptor
 	aio    *aioWriter // direct: writes f through native AIO; nil where there is none
+	noAIO  bool       // the kernel refused an AIO write: new files are written with pwrite too
 	blk    []byte     // direct: block-aligned buffer whose start holds the current file's last partial block
 	seg    uint64     // the current file's number
 	size   int64      // bytes of frames in the current file
@@ -322,7 +323,7 @@ func (j *journal) startFile(n uint64) error {
 		j.f.Close()
 	}
 	j.f, j.fd, j.direct, j.seg, j.size, j.alloc = f, int(f.Fd()), direct, n, 0, 0
-	if direct && j.aio == nil && !journalNoAIO {
+	if direct && j.aio == nil && !journalNoAIO && !j.noAIO {
 		j.aio = newAIOWriter()
 	}
 	j.mu.Lock()
@@ -539,17 +540,30 @@ func (j *journal) writeDirect(frames []byte) error {
 	buf := j.blk[:n]
 	copy(buf[keep:], frames)
 	clear(buf[keep+len(frames):])
-	if j.aio != nil {
-		if err := j.aio.writeAt(j.fd, buf, start); err != nil {
-			return err
-		}
-	} else if _, err := j.f.WriteAt(buf, start); err != nil {
+	if err := j.writeBlocks(buf, start); err != nil {
 		return err
 	}
 	j.size = end
 	next := end &^ (journalBlock - 1)
 	copy(j.blk, buf[next-start:end-start])
 	return nil
+}
+
+// writeBlocks writes buf at off in the current file, through AIO where
+// the journal has it. When the kernel refuses to submit the write (a file
+// system that opens files for direct I/O but takes no AIO for them), the
+// journal writes with pwrite(2) from then on. Called with j.fmu held.
+func (j *journal) writeBlocks(buf []byte, off int64) error {
+	if j.aio != nil {
+		err := j.aio.writeAt(j.fd, buf, off)
+		if !errors.Is(err, errAIOSubmit) {
+			return err
+		}
+		j.aio.close()
+		j.aio, j.noAIO = nil, true
+	}
+	_, err := j.f.WriteAt(buf, off)
+	return err
 }
 
 // alignBlock rounds n up to a multiple of journalBlock.

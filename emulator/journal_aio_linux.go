@@ -71,6 +71,11 @@ const (
 	efdCloexec   = syscall.O_CLOEXEC
 )
 
+// errAIOSubmit marks a write the kernel refused to submit (nothing was
+// written): the file or file system takes no AIO, and a pwrite of the
+// same bytes may still work.
+var errAIOSubmit = errors.New("native AIO refused the write")
+
 // newAIOWriter returns an aioWriter, or nil where the kernel offers no
 // native AIO (or its system-wide limit of contexts is reached): the
 // journal then writes with pwrite(2).
@@ -107,10 +112,10 @@ func (a *aioWriter) writeAt(fd int, b []byte, off int64) error {
 			continue
 		}
 		if e != 0 {
-			return fmt.Errorf("io_submit: %w", e)
+			return fmt.Errorf("%w: io_submit: %w", errAIOSubmit, e)
 		}
 		if n != 1 {
-			return errors.New("io_submit: write not submitted")
+			return fmt.Errorf("%w: io_submit: write not submitted", errAIOSubmit)
 		}
 		break
 	}
