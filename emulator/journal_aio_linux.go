@@ -14,7 +14,7 @@ import (
 // Linux native AIO (io_submit(2)), and waits for each write's completion
 // in the runtime's network poller, on an eventfd the kernel signals
 // (IOCB_FLAG_RESFD). A pwrite(2) of the same bytes blocks its thread for
-// the whole write and cache flush (80-95 µs on the VM it was measured on),
+// the whole write and cache flush (80-120 µs on the VM it was measured on),
 // and the runtime lets the blocked thread keep its P (one of GOMAXPROCS
 // cores) until sysmon notices, 20 µs or more later, then hands the P to
 // another thread and makes the returning one find a P again: a core idle
@@ -108,7 +108,7 @@ func (a *aioWriter) writeAt(fd int, b []byte, off int64) error {
 	}
 	for {
 		n, _, e := syscall.Syscall(syscall.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&a.cbp)))
-		if e == syscall.EINTR || e == syscall.EAGAIN {
+		if e == syscall.EINTR {
 			continue
 		}
 		if e != 0 {
