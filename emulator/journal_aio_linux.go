@@ -72,8 +72,9 @@ const (
 )
 
 // errAIOSubmit marks a write the kernel refused to submit (nothing was
-// written): the file or file system takes no AIO, and a pwrite of the
-// same bytes may still work.
+// written): the file or file system takes no AIO, or the kernel has no
+// room for the write (EAGAIN), and a pwrite of the same bytes may still
+// work.
 var errAIOSubmit = errors.New("native AIO refused the write")
 
 // newAIOWriter returns an aioWriter, or nil where the kernel offers no
