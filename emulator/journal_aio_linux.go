@@ -33,7 +33,7 @@ import (
 type aioWriter struct {
 	ctx   uintptr  // aio_context_t
 	ev    *os.File // the eventfd, non-blocking: its reads park in the poller
-	evfd  int
+	evfd  int      // ev's descriptor, kept: ev.Fd() would make ev blocking
 	cb    aioIOCB
 	cbp   *aioIOCB
 	event aioEvent
@@ -125,15 +125,11 @@ func (a *aioWriter) writeAt(fd int, b []byte, off int64) error {
 		if _, err := a.ev.Read(a.count[:]); err != nil {
 			return fmt.Errorf("waiting for a write: %w", err)
 		}
-		var zero syscall.Timespec
-		n, _, e := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, a.ctx, 1, 1, uintptr(unsafe.Pointer(&a.event)), uintptr(unsafe.Pointer(&zero)), 0)
-		for e == syscall.EINTR {
-			n, _, e = syscall.Syscall6(syscall.SYS_IO_GETEVENTS, a.ctx, 1, 1, uintptr(unsafe.Pointer(&a.event)), uintptr(unsafe.Pointer(&zero)), 0)
+		done, err := a.reap()
+		if err != nil {
+			return err
 		}
-		if e != 0 {
-			return fmt.Errorf("io_getevents: %w", e)
-		}
-		if n == 1 {
+		if done {
 			break
 		}
 	}
@@ -145,6 +141,23 @@ func (a *aioWriter) writeAt(fd int, b []byte, off int64) error {
 		return io.ErrShortWrite
 	}
 	return nil
+}
+
+// reap takes the write's completion into a.event if the kernel has it,
+// without waiting (io_getevents with a zero timeout), and reports whether
+// it did.
+func (a *aioWriter) reap() (bool, error) {
+	var zero syscall.Timespec
+	for {
+		n, _, e := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, a.ctx, 1, 1, uintptr(unsafe.Pointer(&a.event)), uintptr(unsafe.Pointer(&zero)), 0)
+		switch e {
+		case 0:
+			return n == 1, nil
+		case syscall.EINTR:
+		default:
+			return false, fmt.Errorf("io_getevents: %w", e)
+		}
+	}
 }
 
 // close releases the context and the eventfd. No write may be in flight.
