@@ -51,6 +51,18 @@ func runLoadOut(args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
+// runLoadInto runs load against srv with args, writing its summary to a
+// file of its own, and returns load's exit code and output and the
+// summary's path (a failed run may have written none: read it once the
+// exit code is checked).
+func runLoadInto(t *testing.T, srv *serveProc, args ...string) (code int, stdout, stderr, summary string) {
+	t.Helper()
+	summary = filepath.Join(t.TempDir(), "summary.json")
+	argv := append([]string{"--endpoint", srv.URL, "--bucket", srv.Bucket, "--summary-json", summary}, args...)
+	code, stdout, stderr = runLoadOut(argv...)
+	return code, stdout, stderr, summary
+}
+
 // awayFromStampEdge waits, if needed, until the next 5-minute stamp
 // boundary is at least margin away, so that runs started now share a stamp.
 func awayFromStampEdge(t *testing.T, margin time.Duration) {
@@ -203,9 +215,8 @@ func TestE2ELoadStartAhead(t *testing.T) {
 func TestE2ELoadSpeedupPastSpan(t *testing.T) {
 	srv := startServe(t)
 	loadEnv(t, srv)
-	summary := filepath.Join(t.TempDir(), "summary.json")
-	code, _, stderr := runLoadOut("--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "max", "--events", "100000000",
-		"--speedup", "5e10", "--seed", "4", "--prefix", "span", "--summary-json", summary)
+	code, _, stderr, summary := runLoadInto(t, srv, "--rate", "max", "--events", "100000000",
+		"--speedup", "5e10", "--seed", "4", "--prefix", "span")
 	if code != 1 || !strings.Contains(stderr, "stopped: simulated time reached 100 years after the start; give a smaller --speedup") {
 		t.Fatalf("load: exit %d, stderr:\n%s\nwant exit 1 and the reason", code, stderr)
 	}

@@ -204,9 +204,8 @@ func TestE2ELoadRate(t *testing.T) {
 	if raceEnabled {
 		rate = 2000
 	}
-	sumPath := filepath.Join(t.TempDir(), "summary.json")
-	code, stdout, stderr := runLoadOut("--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", strconv.Itoa(rate), "--duration", "5s",
-		"--seed", "4", "--prefix", "rate", "--summary-json", sumPath)
+	code, stdout, stderr, sumPath := runLoadInto(t, srv, "--rate", strconv.Itoa(rate), "--duration", "5s",
+		"--seed", "4", "--prefix", "rate")
 	if code != 0 {
 		t.Fatalf("load: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -253,9 +252,8 @@ func TestE2ELoadRate(t *testing.T) {
 func TestE2ELoadSpeedup(t *testing.T) {
 	srv := startServe(t)
 	loadEnv(t, srv)
-	sumPath := filepath.Join(t.TempDir(), "summary.json")
-	code, stdout, stderr := runLoadOut("--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "1000", "--events", "2000",
-		"--speedup", "600", "--seed", "8", "--prefix", "fast", "--summary-json", sumPath)
+	code, stdout, stderr, sumPath := runLoadInto(t, srv, "--rate", "1000", "--events", "2000",
+		"--speedup", "600", "--seed", "8", "--prefix", "fast")
 	if code != 0 {
 		t.Fatalf("load: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -337,9 +335,8 @@ func TestE2ELoadBadInput(t *testing.T) {
 func TestE2ELoadMaxDuration(t *testing.T) {
 	srv := startServe(t)
 	loadEnv(t, srv)
-	sumPath := filepath.Join(t.TempDir(), "summary.json")
-	code, stdout, stderr := runLoadOut("--endpoint", srv.URL, "--bucket", srv.Bucket, "--rate", "max", "--duration", "1s",
-		"--seed", "6", "--prefix", "max", "--summary-json", sumPath)
+	code, stdout, stderr, sumPath := runLoadInto(t, srv, "--rate", "max", "--duration", "1s",
+		"--seed", "6", "--prefix", "max")
 	if code != 0 {
 		t.Fatalf("load: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
