@@ -607,7 +607,12 @@ func (t *Trail) wrote(f *logFile, mark int, et time.Time) error {
 		return nil
 	}
 	if len(f.cuts) == 0 && cap(f.pend) < bigPendCap {
-		f.pend = slices.Grow(f.pend, bigPendCap-len(f.pend))
+		// A new buffer, not slices.Grow: that clears the room it adds
+		// (half a megabyte, touched page by page), where a new large
+		// buffer is cleared by the system as records fill it.
+		p := make([]byte, len(f.pend), bigPendCap)
+		copy(p, f.pend)
+		f.pend = p
 	}
 	f.cuts = append(f.cuts, cut{end: len(f.pend), start: start})
 	f.next = (f.raw + blockSize - 1) / blockSize * blockSize
