@@ -20,12 +20,10 @@
 # on the same file system costs the kernel several times more (README,
 # Performance): do not start right after one.
 #
-# With BENCH_LOOPFS=1 (root, mkfs.ext4 and a loop device needed) the trees
-# go on a new ext4 file system without a journal, made for this run in a
-# sparse image beside them and mounted over their directory, so that the
-# rounds do not depend on the host file system's history: on this VM's
-# root, rounds slowed as the kept trees piled up (0.49 then 0.30 in one
-# run); on a fresh file system they held (0.48 to 0.51).
+# With BENCH_LOOPFS=1 (root only) each side's pair of runs gets a new
+# ext4 file system under BENCH_DIR (bench/loopfs.sh), so that no run meets
+# the trees of the runs before it: on this VM's root, rounds slowed as the
+# kept trees piled up (0.49x then 0.30x in one run).
 set -euo pipefail
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/.."
@@ -43,27 +41,16 @@ gotmp=$tmp
 if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then gotmp=$(mktemp -d /dev/shm/firetrail-compare-XXXXXX); fi
 disk=$(mktemp -d "${BENCH_DIR:-$PWD}/.bench-disk-XXXXXX")
 wt=$gotmp/rev
-img=
+. "$(dirname "$self")/loopfs.sh"
 cleanup() {
 	git worktree remove --force "$wt" 2>/dev/null || true
-	if [ -n "$img" ]; then
-		umount "$disk" 2>/dev/null || true
-		rm -f "$img"
-	fi
+	loopfs_cleanup "$disk"
 	rm -rf "$tmp" "$gotmp" "$disk"
 }
 trap cleanup EXIT
-
 if [ "${BENCH_LOOPFS:-}" = 1 ]; then
-	# Each round makes six trees of about 9,000 files (every benchmark
-	# process generates the tree it measures against).
-	img=$disk.img
-	truncate -s 16G "$img"
-	mkfs.ext4 -q -F -O ^has_journal -E lazy_itable_init=0 -N $((count * 6 * 10000 + 100000)) "$img" ||
-		{ echo "bench/compare.sh: BENCH_LOOPFS=1: mkfs.ext4 failed" >&2; exit 2; }
-	mount -o loop "$img" "$disk" ||
-		{ echo "bench/compare.sh: BENCH_LOOPFS=1: cannot mount a loop device (root needed)" >&2; exit 2; }
-	echo "== trees on a new ext4 file system, $img mounted on $disk"
+	loopfs_fresh "$disk" # fails early (exit 2) where it cannot work
+	echo "== each side's runs on a new ext4 file system mounted on $disk"
 fi
 
 echo "== building $rev and the working tree"
@@ -80,6 +67,7 @@ mbcpu() {
 echo "== $count rounds: gzip alone, then the tree on disk; $rev, then the working tree"
 for i in $(seq "$count"); do
 	for side in rev work; do
+		loopfs_fresh "$disk"
 		gz=$(mbcpu "$side" BenchmarkGenerateGzipFilesOnly)
 		dk=$(mbcpu "$side" BenchmarkGenerateCloudTrailDisk)
 		r=$(awk -v a="$dk" -v b="$gz" 'BEGIN { printf "%.3f", a / b }')

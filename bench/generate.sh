@@ -9,7 +9,9 @@
 # with files on disk against klauspost gzip alone on the same bytes
 # (E2E_RUNS runs of each, default 5, medians; FIRETRAIL_BENCH_EVENTS events
 # a run, default 200,000; trees under BENCH_DIR, default the repository), then
-# peak RSS of a 10,000,000-event run from /usr/bin/time -v. Throughput per
+# peak RSS of a 10,000,000-event run from /usr/bin/time -v. With
+# BENCH_LOOPFS=1 (root only) every end-to-end run gets a new file system
+# (bench/loopfs.sh). Throughput per
 # CPU second ("/cpu-s") is the figure to read on a shared machine:
 # wall-clock figures also count waiting for a core.
 set -eu
@@ -58,14 +60,18 @@ go build -o /tmp/firetrail-bench-bin ./cmd/firetrail
 e2e=$(mktemp)
 # Not in /tmp by default: see BENCH_DIR in bench/run.
 e2edir=$(mktemp -d "${BENCH_DIR:-$PWD}/.bench-disk-XXXXXX")
+. bench/loopfs.sh
+trap 'loopfs_cleanup "$e2edir"; rm -rf "$e2edir" "$out" /tmp/firetrail-bench-bin' EXIT
 go test -c -o "$e2e.test" ./cmd/firetrail
 for i in $(seq "${E2E_RUNS:-5}"); do
+	loopfs_fresh "$e2edir"
 	FIRETRAIL_BENCH_DIR="$e2edir" "$e2e.test" -test.run '^$' -test.bench '^BenchmarkGenerate' \
 		-test.benchtime 1x -test.cpu 1 | grep -E '^Benchmark' | tee -a "$e2e"
 	GOMAXPROCS=1 /usr/bin/time -f 'GenerateCommand %U user-s %S sys-s' /tmp/firetrail-bench-bin generate --seed 42 \
 		--accounts 3 --events "${FIRETRAIL_BENCH_EVENTS:-200000}" --format cloudtrail --out "$e2edir/cmd-$i" -q 2>&1 |
 		tee -a "$e2e"
 done
+loopfs_cleanup "$e2edir"
 rm -rf "$e2edir" "$e2e.test"
 ecpu=$(median BenchmarkGenerateCloudTrailDisk MB/cpu-s "$e2e")
 ewall=$(median BenchmarkGenerateCloudTrailDisk MB/s "$e2e")

@@ -140,7 +140,7 @@ func BenchmarkCloudTrail(b *testing.B) {
 	m := startMeter(b, logFileBytes(b, g))
 	ctx := b.Context()
 	for b.Loop() {
-		tr, err := trail.New(trail.Config{Sink: discardSink{}, Bucket: "bench", Seed: 42, ByEventTime: true})
+		tr, err := trail.New(benchTrailConfig(discardSink{}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -152,6 +152,14 @@ func BenchmarkCloudTrail(b *testing.B) {
 		}
 	}
 	m.stop(benchEvents)
+}
+
+// benchTrailConfig is the trail of `firetrail generate --format
+// cloudtrail` on the benchmark's seed: by event time, delivered untidily
+// (late records, split windows) as the command delivers them.
+func benchTrailConfig(sink trail.Sink) trail.Config {
+	return trail.Config{Sink: sink, Bucket: "bench", Seed: 42, ByEventTime: true,
+		Untidy: trail.SeededUntidy(42, trail.DefaultLateShare)}
 }
 
 // logFileBytes returns the size of the records written as log files: the
@@ -191,7 +199,7 @@ func BenchmarkCloudTrailPrefetch(b *testing.B) {
 	m := startMeter(b, logFileBytes(b, g))
 	ctx := b.Context()
 	for b.Loop() {
-		tr, err := trail.New(trail.Config{Sink: discardSink{}, Bucket: "bench", Seed: 42, ByEventTime: true})
+		tr, err := trail.New(benchTrailConfig(discardSink{}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -212,7 +220,7 @@ func BenchmarkCloudTrailPrefetch(b *testing.B) {
 func BenchmarkGzipFilesOnly(b *testing.B) {
 	g := benchGenerator(b)
 	var sink trail.MemSink
-	tr, err := trail.New(trail.Config{Sink: &sink, Bucket: "bench", Seed: 42, ByEventTime: true})
+	tr, err := trail.New(benchTrailConfig(&sink))
 	if err != nil {
 		b.Fatal(err)
 	}
