@@ -125,6 +125,12 @@ var journalBuffered = false
 // for its tests and as a benchmark baseline.
 var journalNoAIO = false
 
+// errAIOSubmit marks a write the kernel refused to submit (nothing was
+// written): the file or file system takes no AIO, or the kernel has no
+// room for the write (EAGAIN), and a pwrite of the same bytes may still
+// work. Only Linux's aioWriter returns it.
+var errAIOSubmit = errors.New("native AIO refused the write")
+
 // journalMaxDelay bounds the commit delay of contending calls.
 const journalMaxDelay = 150 * time.Microsecond
 

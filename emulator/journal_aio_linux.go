@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,12 +69,6 @@ const (
 	efdNonblock  = syscall.O_NONBLOCK
 	efdCloexec   = syscall.O_CLOEXEC
 )
-
-// errAIOSubmit marks a write the kernel refused to submit (nothing was
-// written): the file or file system takes no AIO, or the kernel has no
-// room for the write (EAGAIN), and a pwrite of the same bytes may still
-// work.
-var errAIOSubmit = errors.New("native AIO refused the write")
 
 // newAIOWriter returns an aioWriter, or nil where the kernel offers no
 // native AIO (or its system-wide limit of contexts is reached): the

@@ -85,12 +85,7 @@ func TestAIOWriterErrors(t *testing.T) {
 func TestJournalUsesAIO(t *testing.T) {
 	for _, m := range journalModes {
 		t.Run(m.name, func(t *testing.T) {
-			useJournalMode(t, m)
-			j, _, _, err := openJournal(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer j.close()
+			j := openModeJournal(t, m)
 			if !j.direct {
 				if !m.buffered {
 					t.Skip("the file system refuses direct I/O")

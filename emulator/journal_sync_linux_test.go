@@ -25,12 +25,7 @@ func BenchmarkJournalSync(b *testing.B) {
 	}
 	for _, m := range journalModes {
 		b.Run(m.name, func(b *testing.B) {
-			useJournalMode(b, m)
-			j, _, _, err := openJournal(b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer j.close()
+			j := openModeJournal(b, m)
 			if j.direct == m.buffered {
 				b.Skipf("direct I/O: %v (the file system decides)", j.direct)
 			}

@@ -2,10 +2,7 @@
 
 package emulator
 
-import (
-	"errors"
-	"os"
-)
+import "os"
 
 // datasync makes f's data durable (fsync: the platform offers nothing
 // narrower through the standard library).
@@ -21,9 +18,6 @@ func createJournalFile(path string, _ bool) (f *os.File, direct bool, err error)
 // aioWriter is Linux native AIO (journal_aio_linux.go): there is none
 // here, and journal files are never direct.
 type aioWriter struct{}
-
-// errAIOSubmit is never returned here.
-var errAIOSubmit = errors.New("native AIO refused the write")
 
 func newAIOWriter() *aioWriter                      { return nil }
 func (*aioWriter) writeAt(int, []byte, int64) error { return nil }

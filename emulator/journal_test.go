@@ -404,6 +404,19 @@ func useJournalMode(tb testing.TB, m journalMode) {
 	tb.Cleanup(func() { journalBuffered, journalNoAIO = oldBuffered, oldNoAIO })
 }
 
+// openModeJournal opens a journal in a new directory of tb, written in
+// mode m, and closes it when tb ends.
+func openModeJournal(tb testing.TB, m journalMode) *journal {
+	tb.Helper()
+	useJournalMode(tb, m)
+	j, _, _, err := openJournal(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { j.close() })
+	return j
+}
+
 // eachJournalMode runs test in each of journalModes.
 func eachJournalMode(t *testing.T, test func(t *testing.T)) {
 	for _, m := range journalModes {
