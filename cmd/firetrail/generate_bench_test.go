@@ -108,14 +108,13 @@ func (t *benchTree) read(keep bool) {
 		}
 		var n int64
 		if keep {
-			var raw []byte
-			raw, err = io.ReadAll(zr)
+			raw, err := io.ReadAll(zr)
+			if err != nil {
+				return err
+			}
 			t.files = append(t.files, raw)
 			n = int64(len(raw))
-		} else {
-			n, err = io.Copy(io.Discard, zr)
-		}
-		if err != nil {
+		} else if n, err = io.Copy(io.Discard, zr); err != nil {
 			return err
 		}
 		t.count++

@@ -607,9 +607,11 @@ func (t *Trail) wrote(f *logFile, mark int, et time.Time) error {
 		return nil
 	}
 	if len(f.cuts) == 0 && cap(f.pend) < bigPendCap {
-		// A new buffer, not slices.Grow: that clears the room it adds
-		// (half a megabyte, touched page by page), where a new large
-		// buffer is cleared by the system as records fill it.
+		// A new buffer, not slices.Grow: that always clears the room it
+		// adds (half a megabyte, every page touched at once), where a new
+		// large buffer taken from memory the runtime has not used yet is
+		// not cleared again: its pages come zeroed from the system as
+		// records fill them.
 		p := make([]byte, len(f.pend), bigPendCap)
 		copy(p, f.pend)
 		f.pend = p
