@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,6 +160,8 @@ func TestFirehoseStateBadFile(t *testing.T) {
 		{"bad version", strings.Replace(valid, `"version":1}`, `"version":0}`, 1), "invalid version 0"},
 		{"duplicate", strings.Replace(valid, `}]}`, `},`+valid[strings.Index(valid, "[")+1:], 1), "saved twice"},
 		{"wrong field type", `{"version":1,"streams":[{"tags":"x"}]}`, "cannot unmarshal"},
+		{"too many encryption calls", strings.Replace(valid, `"version":1}`, `"version":1,"encryptionCalls":[`+strings.Repeat(`"2025-03-03T00:00:00Z",`, 25)+`"2025-03-03T00:00:00Z"]}`, 1), "26 encryption calls, at most 25"},
+		{"encryption calls out of order", strings.Replace(valid, `"version":1}`, `"version":1,"encryptionCalls":["2025-03-03T00:00:01Z","2025-03-03T00:00:00Z"]}`, 1), "encryption calls not in time order"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,5 +178,78 @@ func TestFirehoseStateBadFile(t *testing.T) {
 				t.Errorf("New error = %v, want one about the firehose state with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFirehoseEncryptionCallLimit: a stream takes 25 encryption calls
+// (StartDeliveryStreamEncryption and StopDeliveryStreamEncryption together)
+// in 24 hours, as the API reference of both says; the 26th is a
+// LimitExceededException that changes nothing, is not counted, and is
+// still refused after a restart. Once the first call is 24 hours old, one
+// more is taken.
+func TestFirehoseEncryptionCallLimit(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	dir := t.TempDir()
+	clock := trail.NewFakeClock(DefaultStartTime)
+	start := func() (*Server, *firehose.Client) {
+		t.Helper()
+		emu := Start(t, WithDataDir(dir), WithClock(clock), testLogger(t))
+		return emu, firehose.NewFromConfig(emu.AWSConfig())
+	}
+	emu, fh := start()
+	ctx := t.Context()
+	name := aws.String("clicks")
+	if _, err := fh.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName:                 name,
+		ExtendedS3DestinationConfiguration: &types.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::clicks-raw"), RoleARN: aws.String("arn:aws:iam::111122223333:role/firehose")},
+	}); err != nil {
+		t.Fatalf("CreateDeliveryStream: %v", err)
+	}
+	clock.Advance(time.Minute)
+	call := func(i int) error {
+		if i%2 == 0 {
+			_, err := fh.StartDeliveryStreamEncryption(ctx, &firehose.StartDeliveryStreamEncryptionInput{DeliveryStreamName: name})
+			return err
+		}
+		_, err := fh.StopDeliveryStreamEncryption(ctx, &firehose.StopDeliveryStreamEncryptionInput{DeliveryStreamName: name})
+		return err
+	}
+	first := clock.Now()
+	for i := range 25 {
+		if err := call(i); err != nil {
+			t.Fatalf("encryption call %d: %v", i+1, err)
+		}
+		clock.Advance(time.Minute)
+	}
+	// The 25th call (a start) left encryption on.
+	refused := func(when string) {
+		t.Helper()
+		for _, i := range []int{1, 0} { // a stop, then a start
+			err := call(i)
+			var lim *types.LimitExceededException
+			if !errors.As(err, &lim) || aws.ToString(lim.Message) != "Limit exceeded for Firehose clicks under account 111122223333." {
+				t.Fatalf("%s: encryption call = %v, want LimitExceededException", when, err)
+			}
+		}
+		if d := describeJSON(t, fh, "clicks"); !strings.Contains(d, `"Status": "ENABLED"`) {
+			t.Errorf("%s: a refused call changed the encryption: %s", when, d)
+		}
+	}
+	refused("26th call")
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, fh = start()
+	refused("after a restart")
+
+	// The first call leaves the 24 hours: one call more, then refused
+	// again (the refused calls did not count).
+	clock.Set(first.Add(24*time.Hour + time.Second))
+	if err := call(1); err != nil {
+		t.Fatalf("a call once the first is 24 hours old: %v", err)
+	}
+	var lim *types.LimitExceededException
+	if err := call(0); !errors.As(err, &lim) {
+		t.Errorf("the next call: %v, want LimitExceededException", err)
 	}
 }

@@ -94,7 +94,14 @@ func FirehoseTagRate() FirehoseError {
 	return FirehoseError{FirehoseLimitExceeded, "Rate exceeded for TagDeliveryStream, ListTagsForDeliveryStream or UntagDeliveryStream."}
 }
 
-// FirehoseStreamLimit: a per-stream limit was exceeded.
+// FirehoseEncryptionCalls is how many StartDeliveryStreamEncryption and
+// StopDeliveryStreamEncryption calls, together, a stream takes in 24 hours
+// (the API reference of both operations: "a combined limit of 25 calls
+// per Firehose stream per 24 hours"); the next is FirehoseStreamLimit.
+const FirehoseEncryptionCalls = 25
+
+// FirehoseStreamLimit: a per-stream limit was exceeded, such as
+// FirehoseEncryptionCalls.
 func FirehoseStreamLimit(name, account string) FirehoseError {
 	return FirehoseError{FirehoseLimitExceeded, "Limit exceeded for Firehose " + name + " under account " + account + "."}
 }

@@ -76,6 +76,10 @@ type savedStream struct {
 	// DELETING streams are not saved: their deletion stands.
 	Status   types.DeliveryStreamStatus `json:"status,omitempty"`
 	ActiveAt *time.Time                 `json:"activeAt,omitempty"`
+	// EncryptionCalls are the times of the encryption calls of the last
+	// 24 hours (their limit outlives a restart); files of earlier
+	// versions have none.
+	EncryptionCalls []time.Time `json:"encryptionCalls,omitempty"`
 }
 
 // loadFirehoseState returns the control plane saved at path (an empty one
@@ -158,11 +162,15 @@ func (s *state) loadStream(k streamKey, st savedStream) (*deliveryStream, error)
 		return nil, fmt.Errorf("stream %s: invalid ARN %q", k.name, st.ARN)
 	case len(st.Tags) > maxTags:
 		return nil, fmt.Errorf("stream %s: %d tags, at most %d", k.name, len(st.Tags), maxTags)
+	case len(st.EncryptionCalls) > schemas.FirehoseEncryptionCalls:
+		return nil, fmt.Errorf("stream %s: %d encryption calls, at most %d", k.name, len(st.EncryptionCalls), schemas.FirehoseEncryptionCalls)
+	case !slices.IsSortedFunc(st.EncryptionCalls, time.Time.Compare):
+		return nil, fmt.Errorf("stream %s: encryption calls not in time order", k.name)
 	}
 	ds := &deliveryStream{
 		key: k, arn: st.ARN, typ: st.Type, version: st.Version,
 		created: st.Created, updated: st.Updated, status: types.DeliveryStreamStatusActive,
-		source: st.Source, tags: st.Tags, encryption: st.Encryption,
+		source: st.Source, tags: st.Tags, encryption: st.Encryption, encCalls: st.EncryptionCalls,
 	}
 	switch st.Status {
 	case "", types.DeliveryStreamStatusActive:
@@ -191,6 +199,7 @@ func (ds *deliveryStream) savedForm() (savedStream, bool) {
 		Account: ds.key.account, Region: ds.key.region, Name: ds.key.name,
 		ARN: ds.arn, Type: ds.typ, Version: ds.version, Created: ds.created, Updated: ds.updated,
 		Destination: ds.dest, Source: ds.source, Tags: ds.tags, Encryption: ds.encryption,
+		EncryptionCalls: ds.encCalls,
 	}
 	switch ds.status {
 	case types.DeliveryStreamStatusDeleting:
