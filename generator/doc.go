@@ -46,8 +46,9 @@
 // console list pages, Terraform refreshes, UpdateDestination after the
 // describe that yields its version id (currentDeliveryStreamVersionId goes
 // up by one with every successful update), Tag/Untag/ListTags,
-// Start/StopDeliveryStreamEncryption (DirectPut streams), and
-// DeleteDeliveryStream. Requests are real aws-sdk-go-v2 service/firehose
+// Start/StopDeliveryStreamEncryption (DirectPut streams; fewer than AWS's
+// 25 a stream in 24 hours of the records' time, and a call past them is
+// the LimitExceededException AWS answers), and DeleteDeliveryStream. Requests are real aws-sdk-go-v2 service/firehose
 // inputs rendered by schemas.RenderFirehoseRequest (so redaction always
 // applies: a password, token or key the world holds never appears), once
 // per stream configuration or update; requests holding only a stream name

@@ -716,11 +716,7 @@ func TestStartAndOrg(t *testing.T) {
 // TestTemplates checks every filled template against rendering the input
 // with the name.
 func TestTemplates(t *testing.T) {
-	cfg, _ := Config{Seed: 1}.withDefaults()
-	w, err := newSim(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := seed1Sim(t)
 	all := append([]*nameTemplate{w.tpl.put, w.tpl.batch, w.tpl.startAWS}, w.tpl.tag...)
 	all = append(all, w.tpl.untag...)
 	for _, tpl := range all {
@@ -902,4 +898,15 @@ func TestAccountIDsReplaceOnlyTheIDs(t *testing.T) {
 			t.Errorf("New(AccountIDs: %q) succeeded, want an error", bad)
 		}
 	}
+}
+
+// seed1Sim returns a world of Config{Seed: 1} with its defaults.
+func seed1Sim(tb testing.TB) *sim {
+	tb.Helper()
+	cfg, _ := Config{Seed: 1}.withDefaults()
+	w, err := newSim(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
 }

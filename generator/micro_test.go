@@ -3,11 +3,7 @@ package generator
 import "testing"
 
 func BenchmarkNewStream(b *testing.B) {
-	cfg, _ := Config{Seed: 1}.withDefaults()
-	w, err := newSim(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
+	w := seed1Sim(b)
 	rs := w.regions[0]
 	b.ReportAllocs()
 	i := 0
@@ -21,8 +17,7 @@ func BenchmarkNewStream(b *testing.B) {
 }
 
 func BenchmarkRenderTag(b *testing.B) {
-	cfg, _ := Config{Seed: 1}.withDefaults()
-	w, _ := newSim(cfg)
+	w := seed1Sim(b)
 	s := w.regions[0].live[0]
 	b.ReportAllocs()
 	for b.Loop() {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
@@ -227,11 +228,7 @@ func TestBatchSizes(t *testing.T) {
 		t.Errorf("%d batches: %d distinct sizes, median %d, %.1f%% full, %d of one record", len(all), len(sizes), all[len(all)/2], 100*full, sizes[1])
 	}
 
-	cfg, _ := Config{Seed: 1}.withDefaults()
-	w, err := newSim(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := seed1Sim(t)
 	for _, name := range []string{"a", "orders-prod-to-s3", `q"uote\<&>é`} {
 		s, err := w.newStream(w.regions[0], DestS3, name)
 		if err != nil {
@@ -412,11 +409,7 @@ func TestUpdatesFollowState(t *testing.T) {
 // TestDiffUpdate: a partial update holds the changed members, plain nested
 // structs whole; a whole update every member of the destination.
 func TestDiffUpdate(t *testing.T) {
-	cfg, _ := Config{Seed: 1}.withDefaults()
-	w, err := newSim(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := seed1Sim(t)
 	s, err := w.newStream(w.regions[0], DestRedshift, "dw-prod-to-redshift")
 	if err != nil {
 		t.Fatal(err)
@@ -475,5 +468,92 @@ func TestDiffUpdate(t *testing.T) {
 		if !seen[m] {
 			t.Errorf("no partial update changes %s (%v)", m, seen)
 		}
+	}
+}
+
+// TestEncryptionCallLimit: AWS takes 25 encryption calls
+// (StartDeliveryStreamEncryption and StopDeliveryStreamEncryption together)
+// a stream in 24 hours. No stream of a generated world, on the working-week
+// timeline or paced as `load` paces it, succeeds in more by its records'
+// eventTimes (the generator used to reach 40 to 49 in 1.2 million events).
+func TestEncryptionCallLimit(t *testing.T) {
+	events := 1_200_000
+	if testing.Short() {
+		events = 300_000
+	}
+	start := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	for _, rate := range []float64{0, 20000} {
+		g, err := New(Config{Seed: 1, Events: events, Rate: rate, Start: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The successful calls of the last 24 hours of each stream by
+		// name; a deletion starts the next stream of the name afresh.
+		calls := map[string][]int64{}
+		worst, n := 0, 0
+		for rec := range g.Records() {
+			enc := rec.EventName == "StartDeliveryStreamEncryption" || rec.EventName == "StopDeliveryStreamEncryption"
+			if rec.ErrorCode != "" || !enc && rec.EventName != "DeleteDeliveryStream" {
+				continue
+			}
+			var req struct{ DeliveryStreamName string }
+			if err := json.Unmarshal(rec.RequestParameters, &req); err != nil || req.DeliveryStreamName == "" {
+				t.Fatalf("%s requestParameters %s: %v", rec.EventName, rec.RequestParameters, err)
+			}
+			k := rec.RecipientAccountID + " " + rec.AWSRegion + " " + req.DeliveryStreamName
+			if !enc {
+				delete(calls, k)
+				continue
+			}
+			n++
+			now := rec.EventTime.Unix()
+			ts := append(calls[k], now)
+			for len(ts) > 0 && ts[0] <= now-86400 {
+				ts = ts[1:]
+			}
+			calls[k] = ts
+			if len(ts) > worst {
+				worst = len(ts)
+			}
+		}
+		if err := g.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n < 1000 || worst > schemas.FirehoseEncryptionCalls {
+			t.Errorf("rate %v: %d successful encryption calls, up to %d on one stream in 24 hours, want at most %d", rate, n, worst, schemas.FirehoseEncryptionCalls)
+		}
+	}
+}
+
+// TestEncryptionCallRefused: an encryption call on a stream that has had
+// 25 in the last 24 hours fails as AWS refuses it, in the error table's
+// words, and changes nothing; once the oldest is 24 hours old, the next
+// call succeeds.
+func TestEncryptionCallRefused(t *testing.T) {
+	w := seed1Sim(t)
+	rs := w.regions[0]
+	var s *stream
+	var err error
+	for i := 0; s == nil || s.typ != types.DeliveryStreamTypeDirectPut; i++ {
+		if s, err = w.newStream(rs, DestExtendedS3, fmt.Sprintf("clicks-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const t0 = 1_800_000_000
+	s.live, s.created, s.active = true, t0-86400, t0-86400+60
+	rs.live = append(rs.live, s)
+	for i := range schemas.FirehoseEncryptionCalls {
+		s.encCalls = append(s.encCalls, t0-86400+100+int64(i))
+	}
+	p := rs.acct.principals[0]
+	var rec schemas.Record
+	w.emit(&pending{at: t0, act: actStartEnc, p: p, rs: rs, st: s, noErr: true}, &rec)
+	want := schemas.FirehoseStreamLimit(s.name, rs.acct.id)
+	if rec.ErrorCode != want.Code || rec.ErrorMessage != want.Message || s.enc || len(s.encCalls) != schemas.FirehoseEncryptionCalls {
+		t.Errorf("26th call: %s %q, encryption %v, %d calls counted; want %s %q, no change", rec.ErrorCode, rec.ErrorMessage, s.enc, len(s.encCalls), want.Code, want.Message)
+	}
+	w.emit(&pending{at: t0 + 100, act: actStartEnc, p: p, rs: rs, st: s, noErr: true}, &rec)
+	if rec.ErrorCode != "" || !s.enc || len(s.encCalls) != schemas.FirehoseEncryptionCalls || s.encCalls[len(s.encCalls)-1] != t0+100 {
+		t.Errorf("a call once the oldest is 24 hours old: %s %q, encryption %v, calls %v", rec.ErrorCode, rec.ErrorMessage, s.enc, s.encCalls)
 	}
 }

@@ -23,6 +23,10 @@ const (
 	// feedbackGain times how far the share so far falls short of it.
 	feedbackGain  = 10
 	feedbackPrior = 100
+	// encryptionHeadroom is how far below AWS's limit of encryption calls
+	// a day (schemas.FirehoseEncryptionCalls) background activity stops
+	// making them on a stream: room for a planted incident's calls.
+	encryptionHeadroom = 5
 )
 
 // pending is one scheduled call; every pending call becomes one record.
@@ -480,6 +484,12 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 		if d := w.pickActive(rs, t, true); d != nil {
 			s = d
 		}
+		if s.encryptionCalls(w.outUnix(t)) >= schemas.FirehoseEncryptionCalls-encryptionHeadroom {
+			// Nobody toggles encryption that often: a look at it
+			// instead of a call AWS's limit would soon refuse.
+			w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
+			return
+		}
 		act := actStartEnc
 		if s.enc {
 			act = actStopEnc
@@ -591,6 +601,8 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			fail = schemas.FirehoseWrongSourceType(string(s.typ))
 		case a == actStartEnc && s.typ != types.DeliveryStreamTypeDirectPut:
 			fail = schemas.FirehoseEncryptionNotDirectPut(string(s.typ))
+		case (a == actStartEnc || a == actStopEnc) && s.encryptionCalls(w.outUnix(t)) >= schemas.FirehoseEncryptionCalls:
+			fail = schemas.FirehoseStreamLimit(s.name, acct)
 		}
 	}
 	if inc := w.incident(pe); inc != nil && inc.forceErr != "" {
@@ -617,8 +629,10 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			s.conf = next
 		case actStartEnc:
 			s.enc = true
+			s.encCalls = append(s.encCalls, w.outUnix(t))
 		case actStopEnc:
 			s.enc = false
+			s.encCalls = append(s.encCalls, w.outUnix(t))
 		}
 	}
 	if a == actCreate {

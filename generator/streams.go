@@ -68,6 +68,10 @@ type stream struct {
 	gone    bool // deleted
 	enc     bool
 	tags    int // tag count (keys tag-0 … are not tracked; only counts matter)
+	// encCalls are the written times (outUnix) of the encryption calls s
+	// took in the last 24 hours, oldest first: AWS takes
+	// schemas.FirehoseEncryptionCalls of them in 24 hours.
+	encCalls []int64
 
 	bucket  string // destination bucket (S3-like destinations)
 	roleARN string
@@ -87,6 +91,17 @@ type stream struct {
 	// strs and ints: the current arrays str and i32 carve from.
 	strs []string
 	ints []int32
+}
+
+// encryptionCalls returns how many encryption calls s took in the 24 hours
+// before the written time now, forgetting older ones.
+func (s *stream) encryptionCalls(now int64) int {
+	old := 0
+	for old < len(s.encCalls) && s.encCalls[old] <= now-86400 {
+		old++
+	}
+	s.encCalls = s.encCalls[:copy(s.encCalls, s.encCalls[old:])]
+	return len(s.encCalls)
 }
 
 // str returns a pointer to a string holding v for a member of s's
