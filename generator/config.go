@@ -26,6 +26,11 @@ const (
 	DefaultDataEventShare = 0.15
 )
 
+// RateMax is the Rate of a run whose records are all due at once (a load
+// run as fast as its store takes them): every record at Start, the world
+// at its own pace.
+const RateMax = math.MaxFloat64
+
 // Identity sets of Config.Identities.
 const (
 	// IdentitiesDefault is the callers that can call Firehose: the root
@@ -59,6 +64,18 @@ type Config struct {
 	// longer depends on Start, which only places the records in time, so
 	// shards started at different instants still split one run; sessions
 	// last hours of the records' time, however many records that is.
+	//
+	// The world then runs at the pace of the records' time, its accounts
+	// as busy as on a working day around the clock: a stream is ACTIVE
+	// 20 to 60 seconds after its CreateDeliveryStream, and the management
+	// calls of an account keep to a person's and a pipeline's pace. Where
+	// Rate asks for more records than that, data events of the accounts'
+	// producers (PutRecord, PutRecordBatch on live DirectPut streams) make
+	// up the rest, as they do in a real account with that much traffic;
+	// with DataEventShare negative (no data events) the world is hurried
+	// instead, its activity compressed into the records' time. RateMax
+	// puts every record at Start with the world at its own pace.
+	//
 	// 0, the default, is the working-week model described in the package
 	// documentation.
 	Rate float64 `json:"rate,omitempty"`

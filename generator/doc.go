@@ -99,7 +99,12 @@
 // world then runs from DefaultStart whatever Start is, so its activity does
 // not depend on when a run begins (shards started apart still split one
 // run). Sessions and people's addresses last by the records' times: hours
-// of them, however many calls those hours hold.
+// of them, however many calls those hours hold. The world's own calls keep
+// the pace of the records' times, as busy as a working day around the
+// clock (0.3 to 0.5 calls a second per account); the producers' data
+// events make up whatever more the rate asks for. Without data events
+// (DataEventShare negative) the world is hurried into the records' times
+// instead, and with RateMax it keeps its own pace.
 //
 // # Scenarios
 //

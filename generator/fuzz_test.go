@@ -54,3 +54,39 @@ func FuzzNew(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPaced: any paced configuration (Config.Rate, data events filling the
+// rate or not, streams at first or not) either fails with an error or
+// generates all its records, each at Start + ⌊i/Rate⌋, without panicking
+// or stalling.
+func FuzzPaced(f *testing.F) {
+	f.Add(int64(1), 300, 1, 20000.0, 0.15, false, int64(1_800_000_000))
+	f.Add(int64(3), 200, 2, 20000.0, 0.0, true, int64(1_800_000_000))
+	f.Add(int64(-2), 100, 3, 0.5, -1.0, true, int64(0))
+	f.Add(int64(9), 50, 1, 1e300, 0.9, false, int64(4e10))
+	f.Fuzz(func(t *testing.T, seed int64, events, accounts int, rate, data float64, empty bool, start int64) {
+		if events > 300 || accounts > 5 {
+			t.Skip()
+		}
+		cfg := Config{Seed: seed, Events: events, Accounts: accounts, Rate: rate, DataEventShare: data, EmptyWorld: empty, Start: time.Unix(start, 0)}
+		g, err := New(cfg)
+		if err != nil {
+			return
+		}
+		cfg = g.Config()
+		n := 0
+		for rec := range g.Records() {
+			want := cfg.Start.Unix() + int64(min(float64(n)/cfg.Rate, float64(maxOutUnix-cfg.Start.Unix())))
+			if cfg.Rate > 0 && rec.EventTime.Unix() != want {
+				t.Fatalf("record %d at %v, want %v", n, rec.EventTime, time.Unix(want, 0).UTC())
+			}
+			n++
+		}
+		if err := g.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != cfg.Events {
+			t.Fatalf("%d records, want %d", n, cfg.Events)
+		}
+	})
+}

@@ -129,6 +129,120 @@ func TestShardsUnion(t *testing.T) {
 	}
 }
 
+// pacedStats are the figures TestPacedWorld checks of a paced run.
+type pacedStats struct {
+	records, data int
+	// burst is the most management calls (not data events) of one
+	// operation that one account makes in one second.
+	burst int
+	// toData are the seconds from each successful CreateDeliveryStream to
+	// the first data call its stream accepts.
+	toData       []int64
+	first, last  time.Time
+	management   int
+	distinctTime int // distinct eventTimes
+}
+
+func pacedRun(t *testing.T, cfg Config) pacedStats {
+	t.Helper()
+	g, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st pacedStats
+	perSecond := map[string]int{}
+	created := map[string]int64{}
+	var prev time.Time
+	for rec := range g.Records() {
+		st.records++
+		if st.first.IsZero() {
+			st.first = rec.EventTime
+		}
+		if !rec.EventTime.Equal(prev) {
+			st.distinctTime++
+			prev = rec.EventTime
+		}
+		st.last = rec.EventTime
+		data := rec.EventName == "PutRecord" || rec.EventName == "PutRecordBatch"
+		if data {
+			st.data++
+		} else {
+			st.management++
+			k := fmt.Sprint(rec.RecipientAccountID, rec.EventName, rec.EventTime.Unix())
+			perSecond[k]++
+			st.burst = max(st.burst, perSecond[k])
+		}
+		if rec.ErrorCode != "" || !data && rec.EventName != "CreateDeliveryStream" {
+			continue
+		}
+		var req struct{ DeliveryStreamName string }
+		if err := json.Unmarshal(rec.RequestParameters, &req); err != nil {
+			t.Fatal(err)
+		}
+		k := rec.RecipientAccountID + " " + rec.AWSRegion + " " + req.DeliveryStreamName
+		if !data {
+			created[k] = rec.EventTime.Unix()
+		} else if c, ok := created[k]; ok {
+			st.toData = append(st.toData, rec.EventTime.Unix()-c)
+			delete(created, k)
+		}
+	}
+	if err := g.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestPacedWorld: paced, the world runs at the pace of the records' time.
+// At 20,000 records a second an account's management calls keep a
+// working day's pace (a few a minute, no operation more than 5 times a
+// second, within Firehose's API quotas) and its producers' data events
+// fill the rate; a new stream takes data 20 to 60 seconds after its
+// create, not milliseconds. Without data events the world is hurried into
+// the records' time instead, and RateMax puts every record at Start with
+// the world at its own pace. (The generator used to hurry the world at
+// every rate: 15% data events, hundreds of CreateDeliveryStream a second.)
+func TestPacedWorld(t *testing.T) {
+	start := time.Date(2026, 12, 5, 9, 30, 0, 0, time.UTC)
+	events := 1_200_000 // a minute at 20,000/s
+	if testing.Short() {
+		events = 300_000
+	}
+	st := pacedRun(t, Config{Seed: 1, Events: events, Rate: 20000, Accounts: 3, Start: start})
+	span := st.last.Sub(st.first).Seconds() + 1
+	if share := float64(st.data) / float64(st.records); share < 0.99 || st.burst > 5 || float64(st.management)/span > 3 {
+		t.Errorf("rate 20000, 3 accounts: %.4f of the records data events, %d management calls in %.0f s, up to %d of one operation an account makes in a second; want over 0.99, at most 3 a second, at most 5",
+			share, st.management, span, st.burst)
+	}
+
+	// Slow enough to see streams come up: 20 records a second for 2.8
+	// hours of records.
+	st = pacedRun(t, Config{Seed: 2, Events: 200_000, Rate: 20, Start: start})
+	if len(st.toData) < 10 || slices.Min(st.toData) < 20 || st.burst > 5 {
+		t.Errorf("rate 20: create to first accepted data call %v s (want 10 or more, each at least 20 s), up to %d of one operation in a second", st.toData, st.burst)
+	}
+	if share := float64(st.data) / float64(st.records); share < 0.9 || share > 0.995 {
+		t.Errorf("rate 20: %.4f of the records data events, want 0.9 to 0.995", share)
+	}
+
+	// With no stream to put to at first, the world runs ahead until it
+	// has created one, then data events fill from there.
+	st = pacedRun(t, Config{Seed: 3, Events: 50_000, Rate: 20000, EmptyWorld: true, Start: start})
+	if share := float64(st.data) / float64(st.records); st.records != 50_000 || share < 0.9 {
+		t.Errorf("rate 20000, no streams at first: %d records, %.3f data events; want 50000, over 0.9", st.records, share)
+	}
+
+	st = pacedRun(t, Config{Seed: 1, Events: 100_000, Rate: 20000, DataEventShare: -1, Start: start})
+	if st.data != 0 || st.burst < 100 {
+		t.Errorf("rate 20000 without data events: %d data events, up to %d calls of one operation a second; want none, a hurried world", st.data, st.burst)
+	}
+
+	st = pacedRun(t, Config{Seed: 1, Events: 20_000, Rate: RateMax, Start: start})
+	if share := float64(st.data) / float64(st.records); st.distinctTime != 1 || !st.first.Equal(start) || share < 0.1 || share > 0.2 {
+		t.Errorf("RateMax: %d distinct eventTimes from %v, %.3f data events; want every record at %v, about 0.15 data events", st.distinctTime, st.first, share, start)
+	}
+}
+
 // TestPaced: with Config.Rate, record i happens at Start + ⌊i/Rate⌋, and
 // the world's records do not depend on Start, so shards started at
 // different instants still split one run.

@@ -61,11 +61,15 @@ type sim struct {
 	scpARN      string
 
 	nextBG int64
-	heap   []heapKey
-	slots  []pending
-	free   []int32
-	seq    uint64
-	deck   []Destination
+	// filling: paced (Config.Rate) with data events, the world's time runs
+	// as the records' and producers' data calls fill the rate (next).
+	filling bool
+	lastAt  int64 // world time of the last call emitted
+	heap    []heapKey
+	slots   []pending
+	free    []int32
+	seq     uint64
+	deck    []Destination
 
 	emitted, reads, datas, errs int
 
@@ -94,6 +98,7 @@ func newSim(cfg Config) (*sim, error) {
 		// Paced: the world runs from a fixed instant, whatever Start is,
 		// and outUnix places its records from Start.
 		w.nextBG = DefaultStart.Unix()
+		w.filling = cfg.Rate < RateMax && cfg.DataEventShare >= 0
 	}
 	if err := w.buildTemplates(); err != nil {
 		return nil, err
@@ -255,9 +260,24 @@ func (w *sim) pop() *pending {
 }
 
 // next writes the next record in time order to rec.
+//
+// With filling set, the world's time may not pass paceNow, the time at which
+// the record's index falls at Config.Rate: what is due by then comes first,
+// and when nothing is, a producer's data call at that time fills the
+// record (unless no region has a live DirectPut stream: then the world
+// runs ahead until one has, and fills from where it got to).
 func (w *sim) next(rec *schemas.Record) {
 	for {
-		if len(w.heap) > 0 && w.heap[0].at <= w.nextBG {
+		due := w.nextBG
+		if w.filling {
+			if now := max(w.paceNow(), w.lastAt); now < due {
+				due = now
+				if (len(w.heap) == 0 || w.heap[0].at > now) && !w.fillData(now) {
+					due = w.nextBG
+				}
+			}
+		}
+		if len(w.heap) > 0 && w.heap[0].at <= due {
 			w.emit(w.pop(), rec)
 			return
 		}
@@ -265,6 +285,24 @@ func (w *sim) next(rec *schemas.Record) {
 		w.spawn(t)
 		w.nextBG = t + w.gap(t)
 	}
+}
+
+// fillData makes a producer's data call at t on a live DirectPut stream
+// of a region picked by weight (or of any region), for next; it reports
+// false when no region has one.
+func (w *sim) fillData(t int64) bool {
+	rs := w.pickRegion()
+	s := w.pickActive(rs, t, true)
+	for i := 0; s == nil && i < len(w.regions); i++ {
+		rs = w.regions[i]
+		s = w.pickActive(rs, t, true)
+	}
+	if s == nil {
+		return false
+	}
+	p := w.pickPrincipal(rs, classData)
+	w.push(pending{at: t, act: w.dataAction(p), p: p, rs: rs, st: s})
+	return true
 }
 
 // gap returns the seconds until the next background activity after t: a
@@ -276,6 +314,10 @@ func (w *sim) gap(t int64) int64 {
 	weekday := (day + 4) % 7 // 1970-01-01 was a Thursday
 	mean := 45.0
 	switch {
+	case w.filling:
+		// Paced by the records' time: a working day around the clock
+		// (the world must not depend on when a run starts).
+		mean = 5
 	case weekday == 0 || weekday == 6:
 		mean = 120
 	case hour >= 8 && hour < 18:
@@ -398,18 +440,24 @@ func (w *sim) spawn(t int64) {
 
 func (w *sim) spawnData(t int64, rs *regionState, s *stream) {
 	p := w.pickPrincipal(rs, classData)
-	act := actPutRecordBatch
-	switch p.kind {
-	case pJavaProducer:
-		act = actPutRecord
-	case pFederatedPartner, pCrossAccount:
-		if w.r.Intn(2) == 0 {
-			act = actPutRecord
-		}
-	}
+	act := w.dataAction(p)
 	for i := range 1 + w.r.Intn(3) {
 		w.push(pending{at: t + int64(i*(1+w.r.Intn(5))), act: act, p: p, rs: rs, st: s})
 	}
+}
+
+// dataAction is the data call producer p makes: PutRecordBatch, or
+// PutRecord for the producers that put records one by one.
+func (w *sim) dataAction(p *principal) action {
+	switch p.kind {
+	case pJavaProducer:
+		return actPutRecord
+	case pFederatedPartner, pCrossAccount:
+		if w.r.Intn(2) == 0 {
+			return actPutRecord
+		}
+	}
+	return actPutRecordBatch
 }
 
 func (w *sim) spawnRead(t int64, rs *regionState) {
@@ -694,6 +742,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			rec.VPCEndpointAccountID = acct
 		}
 	}
+	w.lastAt = t
 	w.emitted++
 	if ro {
 		w.reads++
@@ -719,8 +768,17 @@ func (w *sim) outUnix(t int64) int64 {
 	if w.cfg.Rate <= 0 {
 		return t
 	}
-	start := w.cfg.Start.Unix()
-	return start + int64(min(float64(w.emitted)/w.cfg.Rate, float64(maxOutUnix-start)))
+	return w.paced(w.cfg.Start.Unix())
+}
+
+// paceNow is, with filling, the world's time at which the next record falls:
+// DefaultStart + ⌊i/Rate⌋, as outUnix from Start.
+func (w *sim) paceNow() int64 { return w.paced(DefaultStart.Unix()) }
+
+// paced is from + ⌊i/Rate⌋ for the index i of the next record, at most
+// maxOutUnix.
+func (w *sim) paced(from int64) int64 {
+	return from + int64(min(float64(w.emitted)/w.cfg.Rate, float64(maxOutUnix-from)))
 }
 
 // remove deletes s from rs.

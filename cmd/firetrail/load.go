@@ -283,10 +283,11 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	// The generator paces its records as the pacer sends them, so that the
 	// world does not depend on when this process started (shards started
 	// apart split one run) and a session's creation date precedes the
-	// calls it signs. Its rate is a millionth faster than the pacer's, so
-	// that no rounding puts a record's generated time after its due time;
-	// with --rate max every event is due at the start.
-	genRate := math.MaxFloat64
+	// calls it signs; the world's own calls keep the pace of the records'
+	// time, data events filling the rate. Its rate is a millionth faster
+	// than the pacer's, so that no rounding puts a record's generated time
+	// after its due time; with --rate max every event is due at the start.
+	genRate := generator.RateMax
 	if plan.rate > 0 {
 		genRate = plan.rate / f.speedup * (1 + 1e-6)
 	}
