@@ -70,9 +70,11 @@ type Config struct {
 	// 20 to 60 seconds after its CreateDeliveryStream, and the management
 	// calls of an account keep to a person's and a pipeline's pace. Where
 	// Rate asks for more records than that, data events of the accounts'
-	// producers (PutRecord, PutRecordBatch on live DirectPut streams) make
-	// up the rest, as they do in a real account with that much traffic;
-	// with DataEventShare negative (no data events) the world is hurried
+	// producers (PutRecord, PutRecordBatch on ACTIVE DirectPut streams,
+	// among them production streams the world starts with for this,
+	// unless EmptyWorld) make up the rest, as they do in a real account
+	// with that much traffic; with DataEventShare negative (no data
+	// events) the world is hurried
 	// instead, its activity compressed into the records' time. RateMax
 	// puts every record at Start with the world at its own pace.
 	//

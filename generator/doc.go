@@ -101,8 +101,11 @@
 // run). Sessions and people's addresses last by the records' times: hours
 // of them, however many calls those hours hold. The world's own calls keep
 // the pace of the records' times, as busy as a working day around the
-// clock (0.3 to 0.5 calls a second per account); the producers' data
-// events make up whatever more the rate asks for. Without data events
+// clock (about 0.4 calls a second per account); the producers' data
+// events make up whatever more the rate asks for, on production streams
+// provisioned for it (each at about half Firehose's quota of PutRecord and
+// PutRecordBatch requests a second; calls past the quota fail with
+// ServiceUnavailableException, "Slow down."). Without data events
 // (DataEventShare negative) the world is hurried into the records' times
 // instead, and with RateMax it keeps its own pace.
 //

@@ -137,10 +137,13 @@ type pacedStats struct {
 	burst int
 	// toData are the seconds from each successful CreateDeliveryStream to
 	// the first data call its stream accepts.
-	toData       []int64
-	first, last  time.Time
-	management   int
-	distinctTime int // distinct eventTimes
+	toData []int64
+	// busiest is the most data calls one stream accepts in one second;
+	// throttled the data calls refused as past a stream's quota.
+	busiest, throttled int
+	first, last        time.Time
+	management         int
+	distinctTime       int // distinct eventTimes
 }
 
 func pacedRun(t *testing.T, cfg Config) pacedStats {
@@ -152,6 +155,7 @@ func pacedRun(t *testing.T, cfg Config) pacedStats {
 	var st pacedStats
 	perSecond := map[string]int{}
 	created := map[string]int64{}
+	puts := map[string]int{}
 	var prev time.Time
 	for rec := range g.Records() {
 		st.records++
@@ -172,14 +176,26 @@ func pacedRun(t *testing.T, cfg Config) pacedStats {
 			perSecond[k]++
 			st.burst = max(st.burst, perSecond[k])
 		}
+		if slow := schemas.FirehoseSlowDown(); data && rec.ErrorCode == slow.Code && rec.ErrorMessage == slow.Message {
+			st.throttled++
+		}
 		if rec.ErrorCode != "" || !data && rec.EventName != "CreateDeliveryStream" {
 			continue
 		}
-		var req struct{ DeliveryStreamName string }
-		if err := json.Unmarshal(rec.RequestParameters, &req); err != nil {
-			t.Fatal(err)
+		// The stream's name leads the request (a whole decode of a
+		// PutRecordBatch's records, at every data event, would be most of
+		// the test's time).
+		const lead = `{"deliveryStreamName":"`
+		name, _, _ := strings.Cut(strings.TrimPrefix(string(rec.RequestParameters), lead), `"`)
+		if !bytes.HasPrefix(rec.RequestParameters, []byte(lead)) || name == "" {
+			t.Fatalf("%s requestParameters %s", rec.EventName, rec.RequestParameters)
 		}
-		k := rec.RecipientAccountID + " " + rec.AWSRegion + " " + req.DeliveryStreamName
+		k := rec.RecipientAccountID + " " + rec.AWSRegion + " " + name
+		if data {
+			ks := fmt.Sprint(k, " ", rec.EventTime.Unix())
+			puts[ks]++
+			st.busiest = max(st.busiest, puts[ks])
+		}
 		if !data {
 			created[k] = rec.EventTime.Unix()
 		} else if c, ok := created[k]; ok {
@@ -214,6 +230,15 @@ func TestPacedWorld(t *testing.T) {
 		t.Errorf("rate 20000, 3 accounts: %.4f of the records data events, %d management calls in %.0f s, up to %d of one operation an account makes in a second; want over 0.99, at most 3 a second, at most 5",
 			share, st.management, span, st.burst)
 	}
+	// Enough production streams that none nears its quota of requests
+	// (2,000 a second in the default regions).
+	if st.busiest > 1500 {
+		t.Errorf("rate 20000, 3 accounts: up to %d data calls a second accepted on one stream, want at most 1500", st.busiest)
+	}
+	st = pacedRun(t, Config{Seed: 1, Events: events, Rate: 20000, Accounts: 1, Start: start})
+	if st.busiest > 1500 {
+		t.Errorf("rate 20000, 1 account: up to %d data calls a second accepted on one stream, want at most 1500", st.busiest)
+	}
 
 	// Slow enough to see streams come up: 20 records a second for 2.8
 	// hours of records.
@@ -228,8 +253,11 @@ func TestPacedWorld(t *testing.T) {
 	// With no stream to put to at first, the world runs ahead until it
 	// has created one, then data events fill from there.
 	st = pacedRun(t, Config{Seed: 3, Events: 50_000, Rate: 20000, EmptyWorld: true, Start: start})
-	if share := float64(st.data) / float64(st.records); st.records != 50_000 || share < 0.9 {
-		t.Errorf("rate 20000, no streams at first: %d records, %.3f data events; want 50000, over 0.9", st.records, share)
+	// Its first stream takes the whole rate: past 2,000 calls a second
+	// AWS refuses them.
+	if share := float64(st.data) / float64(st.records); st.records != 50_000 || share < 0.9 || st.busiest > 2000 || st.throttled == 0 {
+		t.Errorf("rate 20000, no streams at first: %d records, %.3f data events, up to %d accepted on a stream in a second, %d refused; want 50000, over 0.9, at most its quota of 2000, some refused",
+			st.records, share, st.busiest, st.throttled)
 	}
 
 	st = pacedRun(t, Config{Seed: 1, Events: 100_000, Rate: 20000, DataEventShare: -1, Start: start})

@@ -2,7 +2,9 @@ package generator
 
 import (
 	"fmt"
+	"math"
 	"math/rand"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -18,6 +20,10 @@ import (
 const (
 	maxLive       = 10 // live streams per account and region before creates stop
 	deletedMemory = 4  // deleted streams remembered per account and region
+	// maxPinned bounds the production streams provision gives a region:
+	// 100 take 100,000 requests a second (200,000 in the busiest regions)
+	// at half their quota; more needs more accounts.
+	maxPinned = 100
 	// feedbackGain steers the shares of reads, data events and errors to
 	// their targets: the probability of a kind is its target plus
 	// feedbackGain times how far the share so far falls short of it.
@@ -153,22 +159,69 @@ func newSim(cfg Config) (*sim, error) {
 	if !cfg.EmptyWorld {
 		for _, rs := range w.regions {
 			for range 1 + w.r.Intn(4) {
-				d := w.nextDest()
-				s, err := w.newStream(rs, d, w.newStreamName(rs, d))
-				if err != nil {
+				if _, err := w.oldStream(rs); err != nil {
 					return nil, err
 				}
-				w.secrets(s)
-				s.created = w.nextBG - 86400*int64(1+w.r.Intn(300))
-				s.active = s.created + 60
-				s.version = 1 + w.r.Intn(5)
-				s.live = true
-				rs.live = append(rs.live, s)
+			}
+		}
+		if w.filling {
+			for _, rs := range w.regions {
+				if err := w.provision(rs); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
 	w.planScenario()
 	return w, nil
+}
+
+// oldStream adds a live stream to rs, created before the run.
+func (w *sim) oldStream(rs *regionState) (*stream, error) {
+	d := w.nextDest()
+	s, err := w.newStream(rs, d, w.newStreamName(rs, d))
+	if err != nil {
+		return nil, err
+	}
+	w.secrets(s)
+	s.created = w.nextBG - 86400*int64(1+w.r.Intn(300))
+	s.active = s.created + 60
+	s.version = 1 + w.r.Intn(5)
+	s.live = true
+	rs.live = append(rs.live, s)
+	return s, nil
+}
+
+// provision gives rs, for a paced run whose data events fill the rate,
+// its production streams (rs.pinned): DirectPut streams created before the
+// run that carry the filling data events, enough for rs's share of
+// Config.Rate at half a stream's request quota (putQuota), at most
+// maxPinned. The world never deletes them by itself.
+func (w *sim) provision(rs *regionState) error {
+	perStream := float64(putQuota(rs.name)) / 2
+	need := int(min(math.Ceil(w.cfg.Rate*rs.weight/w.totalWeight/perStream), maxPinned))
+	for range max(need, 1) {
+		s, err := w.oldStream(rs)
+		if err != nil {
+			return err
+		}
+		s.typ = types.DeliveryStreamTypeDirectPut
+		s.pinned = true
+		rs.pinned = append(rs.pinned, s)
+	}
+	return nil
+}
+
+// putQuota is the PutRecord and PutRecordBatch requests a second that a
+// DirectPut stream of region takes (Firehose quotas: 2,000 in us-east-1,
+// us-west-2 and eu-west-1, 1,000 elsewhere); past it AWS answers
+// ServiceUnavailableException.
+func putQuota(region string) int {
+	switch region {
+	case "us-east-1", "us-west-2", "eu-west-1":
+		return 2000
+	}
+	return 1000
 }
 
 func (w *sim) secrets(s *stream) {
@@ -287,15 +340,16 @@ func (w *sim) next(rec *schemas.Record) {
 	}
 }
 
-// fillData makes a producer's data call at t on a live DirectPut stream
-// of a region picked by weight (or of any region), for next; it reports
-// false when no region has one.
+// fillData makes a producer's data call at t on an ACTIVE DirectPut
+// stream of a region picked by weight (or of any region), for next; it
+// reports false when no region has one. The region's production streams
+// (provision) are among them.
 func (w *sim) fillData(t int64) bool {
 	rs := w.pickRegion()
-	s := w.pickActive(rs, t, true)
+	s := w.pickPut(rs, t)
 	for i := 0; s == nil && i < len(w.regions); i++ {
 		rs = w.regions[i]
-		s = w.pickActive(rs, t, true)
+		s = w.pickPut(rs, t)
 	}
 	if s == nil {
 		return false
@@ -503,6 +557,9 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 	switch {
 	case s == nil || live < 2 && x < 60 || live < maxLive && x < 10:
 		w.spawnCreate(t, rs, p, w.r.Intn(40) == 0)
+	case x < 17 && live > 1 && s.pinned:
+		// A production stream is not deleted: a look at it.
+		w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
 	case x < 17 && live > 1:
 		// Delete, often after a look.
 		at := t
@@ -553,6 +610,31 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 // so that activities may add their optional reads.
 func (w *sim) readsShort() bool {
 	return w.share(w.cfg.ReadOnlyShare, w.reads) < w.cfg.ReadOnlyShare
+}
+
+// pickPut picks one of the DirectPut streams of rs that are ACTIVE at t,
+// each as likely as the others, or returns nil if there is none.
+func (w *sim) pickPut(rs *regionState, t int64) *stream {
+	takes := func(s *stream) bool { return s.typ == types.DeliveryStreamTypeDirectPut && t >= s.active }
+	n := 0
+	for _, s := range rs.live {
+		if takes(s) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	k := w.r.Intn(n)
+	for _, s := range rs.live {
+		if takes(s) {
+			if k == 0 {
+				return s
+			}
+			k--
+		}
+	}
+	return nil
 }
 
 // pickActive picks a live stream of rs that is no longer CREATING at t,
@@ -651,6 +733,8 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			fail = schemas.FirehoseEncryptionNotDirectPut(string(s.typ))
 		case (a == actStartEnc || a == actStopEnc) && s.encryptionCalls(w.outUnix(t)) >= schemas.FirehoseEncryptionCalls:
 			fail = schemas.FirehoseStreamLimit(s.name, acct)
+		case a.data() && !s.takePut(w.outUnix(t), putQuota(rs.name)):
+			fail = schemas.FirehoseSlowDown()
 		}
 	}
 	if inc := w.incident(pe); inc != nil && inc.forceErr != "" {
@@ -790,6 +874,9 @@ func (w *sim) remove(rs *regionState, s *stream) {
 		}
 	}
 	s.live, s.gone = false, true
+	if s.pinned {
+		rs.pinned = slices.DeleteFunc(rs.pinned, func(x *stream) bool { return x == s })
+	}
 	if len(rs.deleted) == deletedMemory {
 		rs.deleted = append(rs.deleted[:0], rs.deleted[1:]...)
 	}

@@ -72,6 +72,13 @@ type stream struct {
 	// took in the last 24 hours, oldest first: AWS takes
 	// schemas.FirehoseEncryptionCalls of them in 24 hours.
 	encCalls []int64
+	// pinned: a production stream of a paced run (provision), which the
+	// world never deletes by itself.
+	pinned bool
+	// putSec and puts: the written second of the stream's last data call
+	// and how many it took in that second (putQuota).
+	putSec int64
+	puts   int
 
 	bucket  string // destination bucket (S3-like destinations)
 	roleARN string
@@ -102,6 +109,19 @@ func (s *stream) encryptionCalls(now int64) int {
 	}
 	s.encCalls = s.encCalls[:copy(s.encCalls, s.encCalls[old:])]
 	return len(s.encCalls)
+}
+
+// takePut counts a data call to s in the written second now and reports
+// whether s takes it: at most quota calls a second.
+func (s *stream) takePut(now int64, quota int) bool {
+	if now != s.putSec {
+		s.putSec, s.puts = now, 0
+	}
+	if s.puts >= quota {
+		return false
+	}
+	s.puts++
+	return true
 }
 
 // str returns a pointer to a string holding v for a member of s's
