@@ -57,6 +57,7 @@ func TestFirehoseStateSavedOnEveryChange(t *testing.T) {
 func FuzzFirehoseStateDecode(f *testing.F) {
 	f.Add([]byte(`{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":3,"tags":[{"Key":"a","Value":"b"}],"destination":{"DestinationId":"d"}}]}`))
 	f.Add([]byte(`{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":1,"status":"CREATING","activeAt":"2025-03-04T09:00:00.5Z"}]}`))
+	f.Add([]byte(`{"version":1,"streams":[{"account":"111122223333","region":"us-east-1","name":"s","arn":"arn:aws:firehose:us-east-1:111122223333:deliverystream/s","type":"DirectPut","version":1,"encryptionCalls":["2025-03-04T07:00:00Z","2025-03-04T09:00:00.5+01:00"]}]}`))
 	f.Add([]byte(`{"version":1,"streams":null}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
