@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -21,8 +20,8 @@ const (
 	maxLive       = 10 // live streams per account and region before creates stop
 	deletedMemory = 4  // deleted streams remembered per account and region
 	// maxPinned bounds the production streams provision gives a region:
-	// 100 take 100,000 requests a second (200,000 in the busiest regions)
-	// at half their quota; more needs more accounts.
+	// at half their quota 100 take 100,000 requests a second in the
+	// busiest regions (50,000 elsewhere); more needs more accounts.
 	maxPinned = 100
 	// feedbackGain steers the shares of reads, data events and errors to
 	// their targets: the probability of a kind is its target plus
@@ -193,8 +192,8 @@ func (w *sim) oldStream(rs *regionState) (*stream, error) {
 }
 
 // provision gives rs, for a paced run whose data events fill the rate,
-// its production streams (rs.pinned): DirectPut streams created before the
-// run that carry the filling data events, enough for rs's share of
+// its production streams (stream.pinned): DirectPut streams created before
+// the run for the filling data events, enough for rs's share of
 // Config.Rate at half a stream's request quota (putQuota), at most
 // maxPinned. The world never deletes them by itself.
 func (w *sim) provision(rs *regionState) error {
@@ -207,7 +206,6 @@ func (w *sim) provision(rs *regionState) error {
 		}
 		s.typ = types.DeliveryStreamTypeDirectPut
 		s.pinned = true
-		rs.pinned = append(rs.pinned, s)
 	}
 	return nil
 }
@@ -874,9 +872,6 @@ func (w *sim) remove(rs *regionState, s *stream) {
 		}
 	}
 	s.live, s.gone = false, true
-	if s.pinned {
-		rs.pinned = slices.DeleteFunc(rs.pinned, func(x *stream) bool { return x == s })
-	}
 	if len(rs.deleted) == deletedMemory {
 		rs.deleted = append(rs.deleted[:0], rs.deleted[1:]...)
 	}

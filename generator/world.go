@@ -133,7 +133,6 @@ type regionState struct {
 	acct     *account
 	weight   float64
 	live     []*stream
-	pinned   []*stream // production streams (provision), live
 	deleted  []*stream // recently deleted, most recent last (bounded)
 	list     [3][]byte // ListDeliveryStreams request variants
 	tls12    *schemas.TLSDetails
