@@ -91,7 +91,11 @@
 // Amazon S3 without --endpoint, with the credentials and region of the AWS
 // environment (checked, with the bucket, before anything is sent). Each
 // event's eventTime is the moment it is sent, in simulated time that
-// --speedup X runs X times as fast as the wall clock. With --shard k/N
+// --speedup X runs X times as fast as the wall clock. The simulated
+// accounts make their own calls at a working day's pace in that time
+// (a stream is ACTIVE 20 to 60 s after its create); their producers'
+// PutRecord and PutRecordBatch data events make up the rest of the rate.
+// With --shard k/N
 // each shard is its own trail (its own file names and digest chain) and
 // sends its events when the whole run would, so N machines share one
 // bucket, prefix and rate. Progress goes to stderr (a live display on a
