@@ -217,6 +217,10 @@ func TestE2ELoadRate(t *testing.T) {
 	if dev := s.EventsPerSecond/float64(rate) - 1; math.Abs(dev) > 0.03 {
 		t.Errorf("achieved %.0f events/s, %.1f%% off --rate %d", s.EventsPerSecond, dev*100, rate)
 	}
+	// The accounts' own calls keep their pace; data events fill the rate.
+	if mgmt := s.Events - s.DataEvents; s.DataEvents > s.Events || mgmt < 1 || mgmt > 100 {
+		t.Errorf("summary: %d data events of %d, want all but a few (the accounts' own calls over 5 s)", s.DataEvents, s.Events)
+	}
 	if s.Interrupted || s.Error != "" || s.Errors != 0 || s.Rate != strconv.Itoa(rate) || s.Seed != 4 || s.Puts != int64(s.Files+s.Digests) {
 		t.Errorf("summary: %+v", s)
 	}

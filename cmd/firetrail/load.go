@@ -19,6 +19,7 @@ import (
 
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/generator"
+	"github.com/firetrail/firetrail/schemas"
 )
 
 // loadFlags are the flags of firetrail load.
@@ -354,7 +355,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 	}
 	var addErr, spanErr error
 	var firstSent, lastSent time.Time
-	n := 0
+	n, data := 0, 0
 	for rec := range records {
 		if p.wait(genCtx, n) != nil {
 			break
@@ -383,6 +384,9 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		if n == 0 {
 			firstSent = now
 		}
+		if rec.EventCategory == "Data" || rec.ManagementEvent == schemas.BoolFalse {
+			data++
+		}
 		lastSent = now
 		n++
 		sent.Store(int64(n))
@@ -399,6 +403,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		st := tr.Stats()
 		end := wall.Now()
 		sum.Events, sum.EventsDelivered, sum.Files, sum.Digests = int64(n), st.Records, st.LogFiles, st.Digests
+		sum.DataEvents = int64(data)
 		sum.Bytes, sum.Puts, sum.Retries, sum.Errors = sink.bytes.Load(), sink.puts.Load(), sink.retries.Load(), sink.errors.Load()
 		sum.DurationSeconds = end.Sub(start).Seconds()
 		sum.SendSeconds = lastSent.Sub(start).Seconds()

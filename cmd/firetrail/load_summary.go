@@ -17,6 +17,10 @@ type loadSummary struct {
 	// EventsDelivered those in log files stored in the bucket.
 	Events          int64 `json:"events"`
 	EventsDelivered int   `json:"eventsDelivered"`
+	// DataEvents is how many of Events are data events (PutRecord,
+	// PutRecordBatch); the others are the accounts' management and read
+	// calls.
+	DataEvents int64 `json:"dataEvents"`
 	// Files counts log files, Digests digest files; Bytes is every byte
 	// stored (log and digest files, compressed).
 	Files   int   `json:"files"`
@@ -79,6 +83,7 @@ func (s *loadSummary) writeText(w io.Writer) {
 	}
 	fmt.Fprintf(&b, "%s:\n", head)
 	fmt.Fprintf(&b, "  events    %d generated, %d delivered\n", s.Events, s.EventsDelivered)
+	fmt.Fprintf(&b, "  kinds     %d data events, %d management and read calls\n", s.DataEvents, s.Events-s.DataEvents)
 	fmt.Fprintf(&b, "  files     %d log files, %d digests, %s\n", s.Files, s.Digests, humanBytes(s.Bytes))
 	fmt.Fprintf(&b, "  time      %.1fs (sending %.1fs)\n", s.DurationSeconds, s.SendSeconds)
 	fmt.Fprintf(&b, "  rate      %.0f events/s (--rate %s)\n", s.EventsPerSecond, s.Rate)

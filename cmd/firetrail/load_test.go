@@ -386,7 +386,7 @@ func TestProgressReports(t *testing.T) {
 // TestLoadSummary: the summary's JSON names every figure, and the text
 // tells an interrupted run.
 func TestLoadSummary(t *testing.T) {
-	s := &loadSummary{Events: 10, EventsDelivered: 10, Files: 2, Bytes: 1500, DurationSeconds: 1.5, SendSeconds: 1,
+	s := &loadSummary{Events: 10, EventsDelivered: 10, DataEvents: 7, Files: 2, Bytes: 1500, DurationSeconds: 1.5, SendSeconds: 1,
 		EventsPerSecond: 10, Rate: "10", PutLatencyMs: latencyMs{P50: 1.5, P99: 9}, Puts: 2, Retries: 1, Speedup: 1, Interrupted: true}
 	path := filepath.Join(t.TempDir(), "s.json")
 	if err := s.writeJSON(path); err != nil {
@@ -400,7 +400,7 @@ func TestLoadSummary(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"events", "files", "bytes", "durationSeconds", "eventsPerSecond", "putLatencyMs", "retries", "errors", "interrupted"} {
+	for _, k := range []string{"events", "dataEvents", "files", "bytes", "durationSeconds", "eventsPerSecond", "putLatencyMs", "retries", "errors", "interrupted"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("summary JSON lacks %q:\n%s", k, b)
 		}
@@ -410,7 +410,7 @@ func TestLoadSummary(t *testing.T) {
 	}
 	var text bytes.Buffer
 	s.writeText(&text)
-	for _, w := range []string{"interrupted", "10 generated, 10 delivered", "2 log files", "1.5 kB", "p50 1.5ms, p99 9.0ms, 1 retries, 0 errors"} {
+	for _, w := range []string{"interrupted", "10 generated, 10 delivered", "7 data events, 3 management and read calls", "2 log files", "1.5 kB", "p50 1.5ms, p99 9.0ms, 1 retries, 0 errors"} {
 		if !strings.Contains(text.String(), w) {
 			t.Errorf("summary text lacks %q:\n%s", w, &text)
 		}
