@@ -548,7 +548,7 @@ func TestEncryptionCallRefused(t *testing.T) {
 	s.live, s.created, s.active = true, t0-86400, t0-86400+60
 	rs.live = append(rs.live, s)
 	for i := range schemas.FirehoseEncryptionCalls {
-		s.encCalls = append(s.encCalls, t0-86400+100+int64(i))
+		s.encCalls.Add(time.Unix(t0-86400+100+int64(i), 0))
 	}
 	p := rs.acct.principals[0]
 	var rec schemas.Record
@@ -558,7 +558,7 @@ func TestEncryptionCallRefused(t *testing.T) {
 		t.Errorf("26th call: %s %q, encryption %v, %d calls counted; want %s %q, no change", rec.ErrorCode, rec.ErrorMessage, s.enc, len(s.encCalls), want.Code, want.Message)
 	}
 	w.emit(&pending{at: t0 + 100, act: actStartEnc, p: p, rs: rs, st: s, noErr: true}, &rec)
-	if rec.ErrorCode != "" || !s.enc || len(s.encCalls) != schemas.FirehoseEncryptionCalls || s.encCalls[len(s.encCalls)-1] != t0+100 {
+	if rec.ErrorCode != "" || !s.enc || len(s.encCalls) != schemas.FirehoseEncryptionCalls || s.encCalls[len(s.encCalls)-1].Unix() != t0+100 {
 		t.Errorf("a call once the oldest is 24 hours old: %s %q, encryption %v, calls %v", rec.ErrorCode, rec.ErrorMessage, s.enc, s.encCalls)
 	}
 }

@@ -587,7 +587,7 @@ func (w *sim) spawnWrite(t int64, rs *regionState) {
 		if d := w.pickActive(rs, t, true); d != nil {
 			s = d
 		}
-		if s.encryptionCalls(w.outUnix(t)) >= schemas.FirehoseEncryptionCalls-encryptionHeadroom {
+		if s.encCalls.Recent(time.Unix(w.outUnix(t), 0)) >= schemas.FirehoseEncryptionCalls-encryptionHeadroom {
 			// Nobody toggles encryption that often: a look at it
 			// instead of a call AWS's limit would soon refuse.
 			w.push(pending{at: t, act: actDescribe, p: p, rs: rs, st: s})
@@ -682,6 +682,8 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 	pe := &pending{}
 	*pe = *pe0
 	t := pe.at
+	// The record's written time, which the service's limits count by.
+	written := time.Unix(w.outUnix(t), 0).UTC()
 	rs, s, a := pe.rs, pe.st, pe.act
 	acct := rs.acct.id
 	var fail schemas.FirehoseError
@@ -729,9 +731,9 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			fail = schemas.FirehoseWrongSourceType(string(s.typ))
 		case a == actStartEnc && s.typ != types.DeliveryStreamTypeDirectPut:
 			fail = schemas.FirehoseEncryptionNotDirectPut(string(s.typ))
-		case (a == actStartEnc || a == actStopEnc) && s.encryptionCalls(w.outUnix(t)) >= schemas.FirehoseEncryptionCalls:
+		case (a == actStartEnc || a == actStopEnc) && s.encCalls.Recent(written) >= schemas.FirehoseEncryptionCalls:
 			fail = schemas.FirehoseStreamLimit(s.name, acct)
-		case a.data() && !s.takePut(w.outUnix(t), putQuota(rs.name)):
+		case a.data() && !s.takePut(written.Unix(), putQuota(rs.name)):
 			fail = schemas.FirehoseSlowDown()
 		}
 	}
@@ -759,10 +761,10 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 			s.conf = next
 		case actStartEnc:
 			s.enc = true
-			s.encCalls = append(s.encCalls, w.outUnix(t))
+			s.encCalls.Add(written)
 		case actStopEnc:
 			s.enc = false
-			s.encCalls = append(s.encCalls, w.outUnix(t))
+			s.encCalls.Add(written)
 		}
 	}
 	if a == actCreate {
@@ -776,7 +778,7 @@ func (w *sim) emit(pe0 *pending, rec *schemas.Record) {
 	*rec = schemas.Record{}
 	rec.EventVersion = w.cfg.EventVersion
 	rec.UserIdentity = p.ident
-	rec.EventTime = time.Unix(w.outUnix(t), 0).UTC()
+	rec.EventTime = written
 	rec.EventSource = schemas.FirehoseEventSource
 	rec.EventName = actionNames[a]
 	rec.AWSRegion = rs.name

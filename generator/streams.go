@@ -68,10 +68,9 @@ type stream struct {
 	gone    bool // deleted
 	enc     bool
 	tags    int // tag count (keys tag-0 … are not tracked; only counts matter)
-	// encCalls are the written times (outUnix) of the encryption calls s
-	// took in the last 24 hours, oldest first: AWS takes
-	// schemas.FirehoseEncryptionCalls of them in 24 hours.
-	encCalls []int64
+	// encCalls are the encryption calls s took in the last 24 hours of
+	// written time (outUnix): AWS takes schemas.FirehoseEncryptionCalls.
+	encCalls schemas.EncryptionCallLog
 	// pinned: a production stream of a paced run (provision), which the
 	// world never deletes by itself.
 	pinned bool
@@ -98,17 +97,6 @@ type stream struct {
 	// strs and ints: the current arrays str and i32 carve from.
 	strs []string
 	ints []int32
-}
-
-// encryptionCalls returns how many encryption calls s took in the 24 hours
-// before the written time now, forgetting older ones.
-func (s *stream) encryptionCalls(now int64) int {
-	old := 0
-	for old < len(s.encCalls) && s.encCalls[old] <= now-86400 {
-		old++
-	}
-	s.encCalls = s.encCalls[:copy(s.encCalls, s.encCalls[old:])]
-	return len(s.encCalls)
 }
 
 // takePut counts a data call to s in the written second now and reports

@@ -1,6 +1,9 @@
 package schemas
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // The Firehose error table: the error codes of the Firehose API and one
 // constructor per situation, giving the code and AWS's message. The
@@ -99,6 +102,26 @@ func FirehoseTagRate() FirehoseError {
 // (the API reference of both operations: "a combined limit of 25 calls
 // per Firehose stream per 24 hours"); the next is FirehoseStreamLimit.
 const FirehoseEncryptionCalls = 25
+
+// EncryptionCallLog is the times of a stream's encryption calls in the
+// last 24 hours, oldest first: what FirehoseEncryptionCalls limits. The
+// generator and the emulator keep one per stream.
+type EncryptionCallLog []time.Time
+
+// Recent forgets the calls made 24 hours or more before now and returns
+// how many are left.
+func (l *EncryptionCallLog) Recent(now time.Time) int {
+	from := now.Add(-24 * time.Hour)
+	old := 0
+	for old < len(*l) && !(*l)[old].After(from) {
+		old++
+	}
+	*l = (*l)[:copy(*l, (*l)[old:])]
+	return len(*l)
+}
+
+// Add notes a call made at now, the latest so far.
+func (l *EncryptionCallLog) Add(now time.Time) { *l = append(*l, now) }
 
 // FirehoseStreamLimit: a per-stream limit was exceeded, such as
 // FirehoseEncryptionCalls.

@@ -79,7 +79,7 @@ type savedStream struct {
 	// EncryptionCalls are the times of the encryption calls of the last
 	// 24 hours (their limit outlives a restart); files of earlier
 	// versions have none.
-	EncryptionCalls []time.Time `json:"encryptionCalls,omitempty"`
+	EncryptionCalls schemas.EncryptionCallLog `json:"encryptionCalls,omitempty"`
 }
 
 // loadFirehoseState returns the control plane saved at path (an empty one

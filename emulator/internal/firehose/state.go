@@ -66,10 +66,9 @@ type deliveryStream struct {
 	source     *types.SourceDescription
 	tags       []types.Tag
 	encryption types.DeliveryStreamEncryptionConfiguration
-	// encCalls are the times of the encryption calls the stream took in
-	// the last 24 hours, oldest first: at most
-	// schemas.FirehoseEncryptionCalls.
-	encCalls []time.Time
+	// encCalls are the encryption calls the stream took in the last 24
+	// hours: at most schemas.FirehoseEncryptionCalls.
+	encCalls schemas.EncryptionCallLog
 }
 
 func newState() *state {
@@ -546,30 +545,15 @@ func (s *state) setEncryption(k streamKey, now time.Time, enc types.DeliveryStre
 	if ds.typ != types.DeliveryStreamTypeDirectPut {
 		return apiError(schemas.FirehoseEncryptionNotDirectPut(string(ds.typ)))
 	}
-	if !ds.encryptionCall(now) {
+	if ds.encCalls.Recent(now) >= schemas.FirehoseEncryptionCalls {
+		// Refused, and not counted.
 		return apiError(schemas.FirehoseStreamLimit(k.name, k.account))
 	}
+	ds.encCalls.Add(now)
 	ds.encryption = enc
 	ds.updated = now.Truncate(time.Second)
 	s.changed()
 	return nil
-}
-
-// encryptionCall counts an encryption call at now, or reports false when
-// the stream has taken schemas.FirehoseEncryptionCalls of them in the 24
-// hours before (the call is refused and not counted).
-func (ds *deliveryStream) encryptionCall(now time.Time) bool {
-	from := now.Add(-24 * time.Hour)
-	old := 0
-	for old < len(ds.encCalls) && !ds.encCalls[old].After(from) {
-		old++
-	}
-	ds.encCalls = slices.Delete(ds.encCalls, 0, old)
-	if len(ds.encCalls) >= schemas.FirehoseEncryptionCalls {
-		return false
-	}
-	ds.encCalls = append(ds.encCalls, now)
-	return true
 }
 
 func (s *state) updateDestination(k streamKey, in *firehose.UpdateDestinationInput, now time.Time) error {
