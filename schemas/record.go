@@ -49,6 +49,14 @@ type Record struct {
 	SessionCredentialFromConsole string `json:"sessionCredentialFromConsole,omitempty"`
 }
 
+// DataEvent reports whether r is a data event (eventCategory "Data", or
+// managementEvent false), such as Firehose's PutRecord and PutRecordBatch:
+// a trail logs it only with a data-event selector, and LookupEvents never
+// shows it.
+func (r *Record) DataEvent() bool {
+	return r.EventCategory == "Data" || r.ManagementEvent == BoolFalse
+}
+
 // Resource is one element of a record's resources array.
 type Resource struct {
 	AccountID string `json:"accountId,omitempty"`

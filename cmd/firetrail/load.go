@@ -19,7 +19,6 @@ import (
 
 	"github.com/firetrail/firetrail/emulator/trail"
 	"github.com/firetrail/firetrail/generator"
-	"github.com/firetrail/firetrail/schemas"
 )
 
 // loadFlags are the flags of firetrail load.
@@ -384,7 +383,7 @@ func runLoad(ctx context.Context, e *env, f *loadFlags) error {
 		if n == 0 {
 			firstSent = now
 		}
-		if rec.EventCategory == "Data" || rec.ManagementEvent == schemas.BoolFalse {
+		if rec.DataEvent() {
 			data++
 		}
 		lastSent = now

@@ -175,10 +175,7 @@ func hashEventID(id string) uint64 {
 // isManagement reports whether LookupEvents shows rec: management events
 // only, never data events (CloudTrail User Guide, Event history).
 func isManagement(rec *schemas.Record) bool {
-	if rec.EventCategory != "" && rec.EventCategory != "Management" {
-		return false
-	}
-	return rec.ManagementEvent != schemas.BoolFalse
+	return !rec.DataEvent() && (rec.EventCategory == "" || rec.EventCategory == "Management")
 }
 
 // lookupUsername is LookupEvents' Username of a record: the IAM user name,
