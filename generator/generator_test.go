@@ -147,6 +147,20 @@ type pacedStats struct {
 	distinctTime                       int // distinct eventTimes
 }
 
+// streamOf returns "account region name" of the stream a record's call
+// names (its request's deliveryStreamName).
+func streamOf(t *testing.T, rec *schemas.Record) string {
+	t.Helper()
+	// The name leads the request: a whole decode of a PutRecordBatch's
+	// records, at every data event, would be most of a long test's time.
+	const lead = `{"deliveryStreamName":"`
+	name, _, _ := strings.Cut(strings.TrimPrefix(string(rec.RequestParameters), lead), `"`)
+	if !bytes.HasPrefix(rec.RequestParameters, []byte(lead)) || name == "" {
+		t.Fatalf("%s requestParameters %s", rec.EventName, rec.RequestParameters)
+	}
+	return rec.RecipientAccountID + " " + rec.AWSRegion + " " + name
+}
+
 func pacedRun(t *testing.T, cfg Config) pacedStats {
 	t.Helper()
 	g, err := New(cfg)
@@ -189,15 +203,7 @@ func pacedRun(t *testing.T, cfg Config) pacedStats {
 		if rec.ErrorCode != "" || !data && rec.EventName != "CreateDeliveryStream" {
 			continue
 		}
-		// The stream's name leads the request (a whole decode of a
-		// PutRecordBatch's records, at every data event, would be most of
-		// the test's time).
-		const lead = `{"deliveryStreamName":"`
-		name, _, _ := strings.Cut(strings.TrimPrefix(string(rec.RequestParameters), lead), `"`)
-		if !bytes.HasPrefix(rec.RequestParameters, []byte(lead)) || name == "" {
-			t.Fatalf("%s requestParameters %s", rec.EventName, rec.RequestParameters)
-		}
-		k := rec.RecipientAccountID + " " + rec.AWSRegion + " " + name
+		k := streamOf(t, &rec)
 		if data {
 			ks := fmt.Sprint(k, " ", rec.EventTime.Unix())
 			puts[ks]++

@@ -501,11 +501,7 @@ func TestEncryptionCallLimit(t *testing.T) {
 			if rec.ErrorCode != "" || !enc && rec.EventName != "DeleteDeliveryStream" {
 				continue
 			}
-			var req struct{ DeliveryStreamName string }
-			if err := json.Unmarshal(rec.RequestParameters, &req); err != nil || req.DeliveryStreamName == "" {
-				t.Fatalf("%s requestParameters %s: %v", rec.EventName, rec.RequestParameters, err)
-			}
-			k := rec.RecipientAccountID + " " + rec.AWSRegion + " " + req.DeliveryStreamName
+			k := streamOf(t, &rec)
 			if !enc {
 				delete(calls, k)
 				continue
