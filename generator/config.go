@@ -74,9 +74,9 @@ type Config struct {
 	// among them production streams the world starts with for this,
 	// unless EmptyWorld) make up the rest, as they do in a real account
 	// with that much traffic; with DataEventShare negative (no data
-	// events) the world is hurried
-	// instead, its activity compressed into the records' time. RateMax
-	// puts every record at Start with the world at its own pace.
+	// events) the world is hurried instead, its activity compressed into
+	// the records' time. RateMax puts every record at Start with the world
+	// at its own pace.
 	//
 	// 0, the default, is the working-week model described in the package
 	// documentation.
